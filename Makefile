@@ -1,0 +1,47 @@
+# The README's two commands: `make run` and `make test`. Everything else is a step of those.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+STAMP  := $(VENV)/.installed
+FLASK  := $(BIN)/flask --app wsgi
+LOCALES := $(notdir $(wildcard translations/*))
+DEMO_STUDENTS ?= 3000
+
+.PHONY: run test setup catalogs translations migrate demo lint bench clean
+
+run: setup migrate ## serve on 127.0.0.1:$(PORT) with the demo district
+	$(FLASK) demo --if-empty --students $(DEMO_STUDENTS) --seed 1
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: setup ## the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+setup: $(STAMP) catalogs
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+catalogs: $(STAMP) ## compile .po → .mo (build output, not committed)
+	$(BIN)/pybabel compile -d translations -f --statistics 2>&1 | grep -v "^compiling" || true
+
+translations: $(STAMP) ## extract every marked string, update each catalog, compile
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext -k lazy_ngettext \
+		--no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d translations -f >/dev/null
+
+migrate: $(STAMP) ## upgrade the database to the newest schema
+	$(BIN)/alembic upgrade head
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: setup ## every benchmark; each prints one JSON object on its last line
+	for b in benchmarks/*.py; do case $$b in */_*) continue;; esac; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,3 @@
+"""``demo``: a realistic synthetic district (written in the next step)."""
+
+COMMANDS: list = []

@@ -1,0 +1,133 @@
+"""Languages: one locale selector, text direction, and which languages are offered.
+
+A language is *offered* only while its compiled catalog exists and its ``.po``
+has no untranslated or fuzzy entry (ODK shows no blanks; neither do we).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from babel import Locale
+from babel.messages.pofile import read_po
+from flask import Flask, abort, current_app, g, request, session
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+
+from survey_app.extensions import babel
+
+RTL_SCRIPTS = frozenset({"rtl"})
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel with our selector and expose locale helpers to templates."""
+    babel.init_app(app, locale_selector=select_locale)
+    app.config["OFFERED_LANGUAGES"] = complete_languages(
+        Path(app.config["BABEL_TRANSLATION_DIRECTORIES"]),
+        tuple(app.config["LANGUAGES"]),
+        app.config["BABEL_DEFAULT_LOCALE"],
+    )
+    app.before_request(_remember_explicit_choice)
+    app.context_processor(_template_helpers)
+
+
+def offered_languages() -> list[str]:
+    """Languages a person may choose here (complete catalogs only)."""
+    return current_app.config["OFFERED_LANGUAGES"]
+
+
+def select_locale() -> str:
+    """Explicit choice (``?lang=``, then the session) → Accept-Language → default."""
+    offered = offered_languages()
+    chosen = g.get("explicit_lang") or session.get("lang")
+    if chosen in offered:
+        return chosen
+    best = request.accept_languages.best_match(offered)
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _remember_explicit_choice() -> None:
+    requested = request.args.get("lang")
+    if requested is None:
+        return
+    if requested not in offered_languages():
+        abort(400, description=_l("We do not have that language. Please choose one from the list."))
+    g.explicit_lang = requested
+    session["lang"] = requested
+
+
+def text_direction(code: str) -> str:
+    """``rtl`` for Arabic, Persian, Urdu…; ``ltr`` otherwise."""
+    return _locale(code).text_direction
+
+
+def html_lang(code: str) -> str:
+    """BCP 47 tag for ``<html lang>``: Babel's ``zh_Hans`` is ``zh-Hans``."""
+    return code.replace("_", "-")
+
+
+def native_name(code: str) -> str:
+    """A language named in itself (``español``, ``العربية``, ``中文``)."""
+    locale = _locale(code)
+    name = locale.language_name or code
+    if locale.script == "Hans":
+        name = f"{name}（{locale.scripts.get('Hans', 'Hans')}）"
+    return name
+
+
+@lru_cache(maxsize=64)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def _template_helpers() -> dict:
+    current = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+    return {
+        "current_lang": current,
+        "html_lang": html_lang(current),
+        "text_dir": text_direction(current),
+        "language_choices": [
+            {"code": c, "name": native_name(c), "lang": html_lang(c), "dir": text_direction(c),
+             "url": lang_url(c)}
+            for c in offered_languages()
+        ],
+    }
+
+
+def lang_url(code: str) -> str:
+    """This page's URL with ``lang`` set to ``code`` (other query arguments kept)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [code]
+    return f"{request.path}?{urlencode(args, doseq=True)}"
+
+
+def catalog_gaps(po_path: Path) -> tuple[int, int]:
+    """Count untranslated and fuzzy entries of one ``.po`` file."""
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh)
+    untranslated = fuzzy = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        if message.fuzzy:
+            fuzzy += 1
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            untranslated += 1
+    return untranslated, fuzzy
+
+
+@lru_cache(maxsize=8)
+def complete_languages(directory: Path, languages: tuple[str, ...], default: str) -> list[str]:
+    """The configured languages whose catalog is compiled and complete (the default always is)."""
+    offered = []
+    for code in languages:
+        folder = directory / code / "LC_MESSAGES"
+        if code == default:
+            offered.append(code)
+        elif (folder / "messages.mo").exists() and (folder / "messages.po").exists():
+            if catalog_gaps(folder / "messages.po") == (0, 0):
+                offered.append(code)
+    return offered

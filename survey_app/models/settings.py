@@ -1,0 +1,20 @@
+"""District settings: flag rule thresholds, suppression, languages offered."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from survey_app.models.base import json_field, utcnow
+
+
+class DistrictSettings(SQLModel, table=True):
+    __tablename__ = "district_settings"
+    id: int | None = Field(default=None, primary_key=True)
+    district_id: int = Field(foreign_key="district.id", unique=True)
+    flag_rules: dict[str, Any] = json_field(dict)  # relationships.FlagRules.to_dict()
+    min_n: int = 10
+    languages: list[str] = json_field(list)  # empty: every complete language
+    retention_days: int = 365
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by_id: int | None = Field(default=None, foreign_key="staff_user.id")

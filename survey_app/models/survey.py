@@ -1,0 +1,89 @@
+"""Survey waves, invitations, responses and their versioned answers."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel, UniqueConstraint
+
+from survey_app.models.base import created_at_field, utcnow
+from survey_app.models.enums import InvitationStatus
+
+
+class SurveyWave(SQLModel, table=True):
+    """A survey window (e.g. fall and spring); ties and marks belong to one."""
+
+    __tablename__ = "survey_wave"
+    __table_args__ = (UniqueConstraint("district_id", "ordinal"),)
+    id: int | None = Field(default=None, primary_key=True)
+    district_id: int = Field(foreign_key="district.id", index=True)
+    ordinal: int
+    name: str = Field(max_length=100)
+    opens_on: date | None = None
+    closes_on: date | None = None
+    purged_at: datetime | None = None
+
+
+class Invitation(SQLModel, table=True):
+    """A survey sent to a student or a household.
+
+    Neither the typed code nor the link token is stored: only their HMACs. Both
+    are derived from ``nonce`` and the server's secret, so letters can be
+    printed again without the database ever holding a usable code.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    wave_id: int = Field(foreign_key="survey_wave.id", index=True)
+    kind: str = Field(max_length=10)  # SurveyKind
+    student_id: int | None = Field(default=None, foreign_key="student.id", index=True)
+    household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
+    nonce: str = Field(max_length=64)
+    code_hash: str = Field(max_length=64, unique=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    language: str = Field(default="en", max_length=16)
+    status: str = Field(default=InvitationStatus.SENT, max_length=12)
+    created_at: datetime = created_at_field()
+    opened_at: datetime | None = None
+    submitted_at: datetime | None = None
+
+
+class Response(SQLModel, table=True):
+    """One respondent's answers to one invitation, under one survey definition version."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="invitation.id", unique=True)
+    survey: str = Field(max_length=20)  # definition id, e.g. "student"
+    version: str = Field(max_length=20)  # definition version answers were given under
+    language: str = Field(max_length=16)  # language the response started in
+    status: str = Field(default=InvitationStatus.STARTED, max_length=12)
+    current_page: str | None = Field(default=None, max_length=40)
+    started_at: datetime = created_at_field()
+    updated_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime | None = None
+
+
+class Answer(SQLModel, table=True):
+    """One answer to one item; a changed answer is a new version and the old one stays."""
+
+    __table_args__ = (UniqueConstraint("response_id", "item_id", "entry", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", index=True)
+    item_id: str = Field(max_length=80)
+    entry: int = 0  # index in a repeating block; 0 outside one
+    version: int = 1
+    current: bool = Field(default=True, index=True)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    language: str = Field(max_length=16)
+    answered_at: datetime = created_at_field()
+
+
+class LanguageSwitch(SQLModel, table=True):
+    """A respondent changed language mid-survey (LimeSurvey and REDCap record this too)."""
+
+    __tablename__ = "language_switch"
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", index=True)
+    from_language: str = Field(max_length=16)
+    to_language: str = Field(max_length=16)
+    page: str | None = Field(default=None, max_length=40)
+    at: datetime = created_at_field()

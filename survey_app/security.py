@@ -1,0 +1,60 @@
+"""Security headers (flask-talisman), CSRF, and rate limits (Flask-Limiter).
+
+The Content-Security-Policy allows nothing from outside the app and no inline
+script: every script is a file under ``/static``. Rate limits are counted in
+Redis when ``REDIS_URL`` is set, so every worker and instance shares them.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_talisman import Talisman
+
+from survey_app.extensions import csrf
+
+CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": "'self' data:",
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+talisman = Talisman()
+limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+def init_app(app: Flask) -> None:
+    """CSRF on every POST, security headers on every response, shared rate limits."""
+    csrf.init_app(app)
+    production = app.config.get("ENV") == "production" and not app.config.get("TESTING")
+    talisman.init_app(
+        app,
+        force_https=production,
+        strict_transport_security=production,
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy=CSP,
+        frame_options="DENY",
+        referrer_policy="same-origin",
+        permissions_policy={"geolocation": "()", "camera": "()", "microphone": "()"},
+    )
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://"
+    )
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "survey")
+    limiter.init_app(app)
+    app.after_request(_no_store_for_private_pages)
+
+
+def _no_store_for_private_pages(response):
+    """Answers and student data must not linger in a shared device's cache."""
+    if not request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -1,0 +1,1 @@
+"""Queries and commands over the models: keyword-only ``session``, ``flush`` not commit."""

@@ -1,0 +1,70 @@
+"""Staff accounts: creation and password checks."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from survey_app.models import CounselorSchool, StaffUser
+from survey_app.models.base import utcnow
+from survey_app.models.enums import Role
+
+MIN_PASSWORD_LENGTH = 12
+# Checked against when the email is unknown, so both paths cost one scrypt.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
+
+
+class UserError(ValueError):
+    """A user could not be created; the message says why."""
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def authenticate(*, session: Session, email: str, password: str) -> StaffUser | None:
+    """The active user with this email and password, or None (same cost either way)."""
+    user = session.exec(
+        select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
+    ).first()
+    if user is None or not user.password_hash or not user.active:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    user.last_login_at = utcnow()
+    return user
+
+
+def create_user(
+    *,
+    session: Session,
+    district_id: int,
+    email: str,
+    password: str,
+    role: str,
+    given_name: str,
+    family_name: str,
+    school_ids: list[int] = (),
+) -> StaffUser:
+    """Create a staff account; counselors serve ``school_ids``, staff belong to the first."""
+    if role not in set(Role):
+        raise UserError(f"unknown role {role!r}; choose one of {', '.join(Role)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if role in (Role.STAFF, Role.COUNSELOR) and not school_ids:
+        raise UserError(f"a {role} needs a school (--school CODE)")
+    email = email.strip().lower()
+    if session.exec(select(StaffUser.id).where(func.lower(StaffUser.email) == email)).first():
+        raise UserError(f"a user with email {email} exists already")
+    user = StaffUser(
+        district_id=district_id, email=email, password_hash=hash_password(password), role=role,
+        given_name=given_name, family_name=family_name,
+        school_id=school_ids[0] if school_ids and role != Role.DISTRICT_ADMIN else None,
+    )
+    session.add(user)
+    session.flush()
+    if role == Role.COUNSELOR:
+        session.add_all(CounselorSchool(staff_id=user.id, school_id=s) for s in school_ids)
+        session.flush()
+    return user

@@ -1,0 +1,134 @@
+"""Fixtures: an app on a fresh database per test (SQLite, and PostgreSQL when asked).
+
+``TEST_DATABASE_URL`` (e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432/test``)
+adds PostgreSQL: every test that uses the database runs on both engines. Each test
+session creates its own PostgreSQL database beside the given one, so parallel runs
+never share tables.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session, SQLModel
+
+import survey_app.models  # noqa: F401
+from survey_app import create_app
+from tests import factories
+
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+TEST_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key-that-is-long-enough-0123456789",
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "SESSION_COOKIE_SECURE": False,
+    "SERVER_NAME": None,
+}
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> str:
+    """One SQLite file with the schema, copied for each test (fast and isolated)."""
+    path = tmp_path_factory.mktemp("db") / "template.db"
+    engine = create_engine(f"sqlite:///{path}")
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    return str(path)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of our own on the server TEST_DATABASE_URL names, dropped at the end."""
+    base = make_url(os.environ["TEST_DATABASE_URL"])
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    engine = create_engine(url)
+    SQLModel.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _truncate_all(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    _truncate_all(url)
+    return url
+
+
+@pytest.fixture
+def app_config(database_url) -> dict:
+    """The test settings; a test may change them before asking for ``app``."""
+    return {**TEST_CONFIG, "DATABASE_URL": database_url}
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    yield app
+    from survey_app.db import get_engine
+
+    get_engine(app).dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app) -> Iterator[Session]:
+    """A database session outside any request (for arranging and checking data)."""
+    from survey_app.db import get_engine
+
+    with Session(get_engine(app), expire_on_commit=False) as s:
+        yield s
+
+
+@pytest.fixture
+def world(session) -> factories.World:
+    """A district with two schools, a wave, and one user of each role."""
+    return factories.build_world(session)
+
+
+@pytest.fixture
+def login_as(client):
+    """Sign ``client`` in as a user made by the factories (password is factories.PASSWORD)."""
+
+    def _login(user, *, follow_redirects=False):
+        return client.post(
+            "/staff/login",
+            data={"email": user.email, "password": factories.PASSWORD},
+            follow_redirects=follow_redirects,
+        )
+
+    return _login
