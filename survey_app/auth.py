@@ -101,6 +101,13 @@ def require_school(school_id: int | None) -> None:
         abort(404)
 
 
+def public(view: Callable) -> Callable:
+    """Mark a view as open to everyone (respondents, health checks). Every other view
+    must declare a capability; the permission-matrix test enforces that."""
+    view.public = True
+    return view
+
+
 def permission_required(capability: str) -> Callable:
     """Sign-in, then the capability; a signed-in user without it gets 403."""
     if capability not in POLICY:

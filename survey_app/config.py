@@ -71,15 +71,12 @@ def _from_environment() -> dict[str, Any]:
 
 def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     """Fill ``app.config``: defaults, then the environment, then ``overrides``."""
+    given = {**_from_environment(), **(overrides or {})}
     app.config.update(DEFAULTS)
-    app.config.update(_from_environment())
-    if app.config["ENV"] == "development" and "SESSION_COOKIE_SECURE" not in _from_environment():
+    if given.get("ENV", DEFAULTS["ENV"]) == "development" or given.get("TESTING"):
         # Plain http on 127.0.0.1 while developing; production keeps Secure cookies.
         app.config["SESSION_COOKIE_SECURE"] = False
-    if overrides:
-        app.config.update(overrides)
-    if app.config.get("TESTING"):
-        app.config.setdefault("SESSION_COOKIE_SECURE", False)
+    app.config.update(given)
     check_production(app.config)
 
 

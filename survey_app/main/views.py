@@ -3,6 +3,7 @@
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
 
+from survey_app.auth import public
 from survey_app.db import get_session
 from survey_app.main.forms import CodeForm
 
@@ -10,12 +11,14 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@public
 def home():
     """Show the code form and the language choice."""
     return render_template("main/home.html", form=CodeForm())
 
 
 @bp.get("/healthz")
+@public
 def healthz():
     """Say whether the app and its database answer."""
     try:
@@ -28,6 +31,7 @@ def healthz():
 
 
 @bp.post("/")
+@public
 def enter_code():
     """Check a typed code; the survey itself opens from the respond blueprint."""
     from flask import current_app, flash, redirect, url_for

@@ -16,9 +16,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
-from survey_app.auth import SignedInStaff, permission_required, school_ids_for
+from survey_app.auth import SignedInStaff, permission_required, public, school_ids_for
 from survey_app.db import get_session
 from survey_app.security import limiter
 from survey_app.services import audit, users
@@ -74,6 +74,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@public
 @limiter.limit("10 per minute; 50 per hour", key_func=_limit_key, methods=["POST"])
 def login():
     """Sign a staff member in with email and password."""
@@ -100,11 +101,12 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@public
 def logout():
     """Sign out and forget the session."""
     lang = session.get("lang")
-    logout_user()
+    if current_user.is_authenticated:
+        logout_user()
     session.clear()
     if lang:
         session["lang"] = lang

@@ -1,0 +1,35 @@
+from sqlmodel import select
+
+from survey_app.models import CounselorSchool, StaffUser
+
+
+def test_create_user_with_password_from_environment(runner, world, session, monkeypatch):
+    monkeypatch.setenv("NEW_PW", "a long enough password")
+    result = runner.invoke(args=["create-user", "New.Counselor@Example.org", "--role", "counselor",
+                                 "--school", "ELM", "--school", "OAK", "--password-env", "NEW_PW",
+                                 "--name", "Ana Reyes"])
+    assert result.exit_code == 0, result.output
+    user = session.exec(select(StaffUser).where(StaffUser.email == "new.counselor@example.org")).one()
+    assert user.password_hash.startswith("scrypt:")
+    assert (user.given_name, user.family_name) == ("Ana", "Reyes")
+    served = session.exec(select(CounselorSchool).where(CounselorSchool.staff_id == user.id)).all()
+    assert len(served) == 2
+
+
+def test_create_user_refuses_short_password_and_unknown_school(runner, world, monkeypatch):
+    monkeypatch.setenv("PW", "short")
+    result = runner.invoke(args=["create-user", "x@example.org", "--role", "staff", "--school",
+                                 "ELM", "--password-env", "PW"])
+    assert result.exit_code != 0
+    assert "at least 12" in result.output
+    monkeypatch.setenv("PW", "a long enough password")
+    result = runner.invoke(args=["create-user", "x@example.org", "--role", "staff", "--school",
+                                 "NOPE", "--password-env", "PW"])
+    assert result.exit_code != 0
+    assert "NOPE" in result.output
+
+
+def test_create_user_has_help(runner):
+    result = runner.invoke(args=["create-user", "--help"])
+    assert result.exit_code == 0
+    assert "--role" in result.output

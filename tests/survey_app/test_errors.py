@@ -1,0 +1,64 @@
+"""Bad input gets a clear page in the reader's language, a 4xx, and changes nothing."""
+
+from sqlmodel import select
+
+from survey_app.models import AuditEvent
+
+
+def test_unknown_page_is_a_translated_404(client):
+    page = client.get("/no-such-page?lang=es")
+    assert page.status_code == 404
+    assert "No pudimos encontrar esa página".encode() in page.data
+    assert b"Traceback" not in page.data
+
+
+def test_wrong_password_is_401_and_signs_nobody_in(client, world, session):
+    page = client.post("/staff/login?lang=es", data={"email": world.users["staff"].email,
+                                                     "password": "wrong password 123"})
+    assert page.status_code == 401
+    assert b"no coinciden" in page.data
+    assert client.get("/staff/").status_code == 302
+    assert session.exec(select(AuditEvent)).all() == []
+
+
+def test_forged_csrf_token_is_refused_in_the_users_language(app_config, world):
+    from survey_app import create_app
+
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    client.get("/?lang=ar")
+    page = client.post("/staff/login", data={"email": world.users["staff"].email,
+                                             "password": "correct horse battery staple",
+                                             "csrf_token": "forged"})
+    assert page.status_code == 400
+    assert 'dir="rtl"' in page.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 302  # still signed out
+
+
+def test_another_schools_student_is_404_not_403(app, client, world, login_as):
+    """Exercised on every scoped route by test_permissions; here the page itself."""
+    login_as(world.users["counselor"])
+    page = client.get("/no-such-student/999999")
+    assert page.status_code == 404
+
+
+def test_unexpected_error_is_a_500_page_without_a_trace(app, client):
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    page = client.get("/boom")
+    assert page.status_code == 500
+    assert b"secret detail" not in page.data
+    assert b"Traceback" not in page.data
+
+
+def test_database_down_is_a_503_page(app, client, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    @app.get("/db-down")
+    def db_down():
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    page = client.get("/db-down")
+    assert page.status_code == 503

@@ -1,0 +1,104 @@
+"""The route × role × school matrix, over every route the app registers.
+
+Every view is either ``@public`` or declares a capability with
+``@permission_required``; a new route is covered here automatically. Routes
+with URL arguments take their sample values from ``SAMPLES``: one that belongs
+to the user's own school and one from another school.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from survey_app.auth import POLICY
+
+ROLES = ["district_admin", "counselor", "staff", "analyst"]
+
+
+def _samples(world) -> dict[str, tuple]:
+    """URL argument → (value in the user's school, value in another school)."""
+    return {
+        "student_id": (world.students[0].id, world.other_students[0].id),
+        "school_id": (world.school.id, world.other_school.id),
+        "household_id": (world.students[0].household_id, world.students[0].household_id),
+        "school_code": (world.school.code, world.other_school.code),
+    }
+
+
+def _views(app):
+    """(rule, view function) for every non-static route."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        yield rule, app.view_functions[rule.endpoint]
+
+
+def test_every_route_is_public_or_declares_a_capability(app):
+    undeclared = [
+        rule.rule for rule, view in _views(app)
+        if not getattr(view, "public", False) and not hasattr(view, "required_capability")
+    ]
+    assert not undeclared, (
+        f"routes without @public or @permission_required: {undeclared}"
+    )
+
+
+def _build(rule, samples, which: int) -> str | None:
+    values = {}
+    for arg in rule.arguments:
+        if arg not in samples:
+            pytest.fail(f"add a sample value for URL argument {arg!r} in {__file__}")
+        values[arg] = samples[arg][which]
+    from flask import url_for
+
+    return url_for(rule.endpoint, **values)
+
+
+def _protected(app):
+    return [(r, v) for r, v in _views(app) if hasattr(v, "required_capability")]
+
+
+def test_anonymous_is_sent_to_sign_in(app, client, world):
+    samples = _samples(world)
+    with app.test_request_context():
+        urls = [(_build(r, samples, 0), r.methods) for r, _v in _protected(app)]
+    for url, methods in urls:
+        method = "GET" if "GET" in methods else "POST"
+        response = client.open(url, method=method)
+        assert response.status_code == 302, url
+        assert "/staff/login" in response.headers["Location"], url
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(app, client, world, login_as, role):
+    """Own school: allowed roles get through, others get 403. Other school: 404."""
+    login_as(world.users[role])
+    samples = _samples(world)
+    checked = 0
+    for rule, view in _protected(app):
+        allowed = role in POLICY[view.required_capability]
+        with app.test_request_context():
+            own, other = _build(rule, samples, 0), _build(rule, samples, 1)
+        scoped = bool(set(rule.arguments) & {"student_id", "school_id", "school_code"})
+        if "GET" in rule.methods:
+            status = client.get(own).status_code
+            if allowed:
+                assert status < 400, f"{role} should reach {own}, got {status}"
+            else:
+                assert status == 403, f"{role} must not reach {own}, got {status}"
+            if allowed and scoped and role in ("counselor", "staff"):
+                other_status = client.get(other).status_code
+                assert other_status == 404, f"{role} reached another school's {other}"
+        else:
+            status = client.post(own).status_code
+            if not allowed:
+                assert status == 403, f"{role} must not post to {own}, got {status}"
+            elif scoped and role in ("counselor", "staff"):
+                assert client.post(other).status_code == 404, f"{role} wrote to {other}"
+        checked += 1
+    assert checked == len(_protected(app))
+
+
+def test_policy_names_only_known_roles():
+    for capability, roles in POLICY.items():
+        assert roles <= set(ROLES), capability
