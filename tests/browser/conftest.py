@@ -1,0 +1,121 @@
+"""Real Chromium (Debian's /usr/bin/chromium) driving the app served on 127.0.0.1.
+
+Skips loudly when Chromium is absent, unless REQUIRE_BROWSER=1 (CI), where a
+missing browser fails. Every request the page makes is recorded, so tests can
+assert that nothing leaves the app.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import warnings
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    if shutil.which(CHROMIUM) or os.path.exists(CHROMIUM):
+        return
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        raise pytest.UsageError(f"REQUIRE_BROWSER=1 but no Chromium at {CHROMIUM}")
+    message = (f"\n{'!' * 70}\nBROWSER TESTS SKIPPED: no Chromium at {CHROMIUM}.\n"
+               f"Install it with `apt-get install -y chromium`.\n{'!' * 70}")
+    warnings.warn(message, stacklevel=1)
+    skip = pytest.mark.skip(reason=f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve ``app`` on a free port in a thread; yields the base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class RequestLog(list):
+    """Every URL a page asked for; ``outside(base)`` lists those to any other host."""
+
+    def outside(self, base: str) -> list[str]:
+        host = urlsplit(base).netloc
+        return [u for u in self if urlsplit(u).scheme in ("http", "https", "ws", "wss")
+                and urlsplit(u).netloc != host]
+
+
+def _new_page(browser, *, javascript: bool = True, viewport=PHONE):
+    context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
+    page = context.new_page()
+    page.requests = RequestLog()
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    """A phone-sized page (390×844) that records its requests and any dialog."""
+    context, page = _new_page(browser)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def make_page(browser):
+    """Open more pages: ``make_page(javascript=False, viewport={...})``."""
+    contexts = []
+
+    def _make(**kwargs):
+        context, page = _new_page(browser, **kwargs)
+        contexts.append(context)
+        return page
+
+    yield _make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def axe_check():
+    """Run axe-core (bundled, offline) on a page; return the violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+
+    def _check(page) -> list[dict]:
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        return results.response["violations"]
+
+    return _check
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: "
+                     f"{[n['target'] for n in v['nodes'][:3]]})" for v in violations)
