@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-
 EXAMPLE_CODE = "\u2066ABCD\u2011EFGH\u2011JKMN\u2069"
 
 
