@@ -1,4 +1,4 @@
-"""The public front door and the health check."""
+"""The public front door and the health check (a typed code goes to ``respond.enter_code``)."""
 
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import text
@@ -28,28 +28,3 @@ def healthz():
         database = "down"
     status = 200 if database == "up" else 503
     return jsonify(app="up", database=database), status
-
-
-@bp.post("/")
-@public
-def enter_code():
-    """Check a typed code; the survey itself opens from the respond blueprint."""
-    from flask import current_app, flash, redirect, url_for
-    from flask_babel import gettext as _
-    from sqlmodel import select
-
-    from survey_app.models import Invitation
-    from survey_app.services import codes
-
-    form = CodeForm()
-    if form.validate_on_submit():
-        code = codes.normalize_code(form.code.data)
-        secret = current_app.config["SECRET_KEY"]
-        found = codes.looks_like_code(code) and get_session().exec(
-            select(Invitation.id).where(Invitation.code_hash == codes.hash_secret(secret, code))
-        ).first()
-        if found:
-            flash(_("Thank you. Your code is right."), "success")
-            return redirect(url_for("main.home"))
-        form.code.errors.append(_("We could not find that code. Please check it and try again."))
-    return render_template("main/home.html", form=form), 400

@@ -1,0 +1,3 @@
+from survey_app.respond.views import bp
+
+__all__ = ["bp"]

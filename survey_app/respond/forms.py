@@ -1,0 +1,184 @@
+"""The respondent pages' forms: built from the definitions, then given what depends on data.
+
+A form class cannot know the school's staff list, the household's children or
+the adults named so far; ``prepare`` sets those choices, ``check`` does the
+checks that span blocks (the 10-adult cap, entry numbers, a name per adult),
+and ``adult_blocks`` / ``soft_skipped`` read the result for the services.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import abort, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import FieldList, FormField
+
+from survey_app.surveys.forms import (
+    NEED_NAME,
+    TOO_MANY_ADULTS,
+    adult_value,
+    field_name,
+    form_data,
+    opts,
+    page_form_class,
+    page_values,
+)
+from survey_app.surveys.model import ADULT_REF, MAX_ADULTS, Definition, Item, Page
+
+_BLOCK = re.compile(r"^adults-(\d+)-")
+MAX_MATCHES = 20
+
+
+@dataclass
+class PageContext:
+    """Everything a page form depends on, loaded by the view."""
+
+    definition: Definition
+    page: Page
+    grade: int | None
+    staff: dict[int, str]
+    children: list[tuple[int, str]]
+    answers: dict[str, Any]
+    adults: dict[int, dict]
+    page_errors: list[str] = field(default_factory=list)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return self.page.items_for(self.grade)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def staff_matches(staff: dict[int, str], query: str | None) -> list[tuple[int, str]]:
+    """Staff whose name contains every word of ``query`` (case and accents ignored)."""
+    words = _fold(query or "").split()
+    if not words:
+        return []
+    found = [(i, n) for i, n in staff.items() if all(w in _fold(n) for w in words)]
+    return found[:MAX_MATCHES]
+
+
+def build(ctx: PageContext, *, add_block: bool = False, find: tuple[str, str] | None = None):
+    """The page form: request data on POST, saved answers on GET (plus a blank adult block)."""
+    cls = page_form_class(ctx.definition.survey, ctx.definition.version, ctx.page, ctx.grade)
+    if request.method == "POST":
+        form = cls()
+    else:
+        data = form_data(ctx.items, ctx.answers, ctx.adults)
+        if ctx.page.has_adults and (add_block or not ctx.adults):
+            data["adults"].append({})
+        if find and ctx.page.has_adults:
+            key, query = find
+            for block in data["adults"]:
+                if block.get("entry", "new") == key or (key == "new" and not block):
+                    block["staff_query"] = query
+        form = cls(data=data)
+    prepare(form, ctx)
+    return form
+
+
+def prepare(form, ctx: PageContext) -> None:
+    """Give data-dependent fields their choices and allowed values."""
+    for item in ctx.items:
+        if item.kind == ADULT_REF:
+            f = form[field_name(item.id)]
+            pairs = [(str(e), adult_title(v, n)) for n, (e, v) in
+                     enumerate(sorted(ctx.adults.items()), 1)]
+            f.choices = opts(pairs)
+            f.allowed = frozenset(code for code, _label in pairs)
+    if "adults" not in form:
+        return
+    staff_allowed = frozenset(str(i) for i in ctx.staff)
+    kid_choices = [(str(i), name) for i, name in ctx.children] if ctx.definition.survey == "family" else []
+    for block in form.adults:
+        sub = block.form
+        matches = staff_matches(ctx.staff, sub.staff_query.data)
+        chosen = sub.staff_id.data
+        if chosen and chosen in staff_allowed and all(str(i) != chosen for i, _n in matches):
+            matches.insert(0, (int(chosen), ctx.staff[int(chosen)]))
+        sub.staff_id.choices = opts([(str(i), n) for i, n in matches])
+        sub.staff_id.allowed = staff_allowed
+        sub.children.choices = opts(kid_choices)
+        sub.children.allowed = frozenset(code for code, _n in kid_choices)
+
+
+def adult_title(value: dict | None, number: int) -> str:
+    """A block's title: the adult's name, or "Adult 2" while it has none."""
+    name = (value or {}).get("name")
+    return name if name else _("Adult %(number)d", number=number)
+
+
+def check(form, ctx: PageContext) -> bool:
+    """Validate the page, including what spans blocks. Tampered entry numbers are refused."""
+    ok = form.validate()
+    if "adults" not in form:
+        return ok
+    blocks = {int(m.group(1)) for key in request.form if (m := _BLOCK.match(key))}
+    if len(blocks) > MAX_ADULTS:
+        ctx.page_errors.append(_("You can name up to %(max)d adults. Please remove one before adding another.",
+                                 max=MAX_ADULTS))
+        ok = False
+    seen: set[int] = set()
+    for block in form.adults:
+        sub = block.form
+        raw = sub.entry.data or ""
+        if raw:
+            if not raw.isdigit() or int(raw) not in ctx.adults or int(raw) in seen:
+                abort(400, description=_l("This page was changed before it was sent, so nothing was saved. Please open the survey again with your code."))
+            seen.add(int(raw))
+        value = adult_value(sub, ctx.staff) if not sub.errors else None
+        if value and not value["name"] and not value["staff_id"]:
+            sub.name.errors = [*sub.name.errors, str(NEED_NAME)]
+            ok = False
+    return ok
+
+
+def values(form, ctx: PageContext) -> dict[str, Any]:
+    return page_values(form, ctx.items)
+
+
+def adult_blocks(form, ctx: PageContext, *, remove: int | None = None):
+    """(entry, value) per block shown; ``remove`` (a block index) is saved as removed."""
+    if "adults" not in form:
+        return None
+    blocks = []
+    for n, block in enumerate(form.adults):
+        sub = block.form
+        entry = int(sub.entry.data) if sub.entry.data else None
+        blocks.append((entry, None if n == remove else adult_value(sub, ctx.staff)))
+    return blocks
+
+
+def soft_skipped(form, ctx: PageContext) -> list[Item]:
+    """Sensitive items left blank, asked about once before moving on (LimeSurvey's soft-required)."""
+    if form.skip_ok.data == "1":
+        return []
+    answers = values(form, ctx)
+    return [i for i in ctx.items if i.soft_required and answers.get(i.id) is None]
+
+
+def flat_errors(form, prefix: str = "") -> list[dict]:
+    """Every field error, for the summary at the top: id, label and messages."""
+    found = []
+    for f in form:
+        if isinstance(f, FieldList):
+            for n, entry in enumerate(f, 1):
+                found += flat_errors(entry.form, prefix=_("Adult %(number)d", number=n) + ": ")
+        elif isinstance(f, FormField):
+            found += flat_errors(f.form, prefix)
+        elif f.errors and f.type not in ("CSRFTokenField", "HiddenField"):
+            messages = f.errors if isinstance(f.errors, list) else list(f.errors)
+            found.append({"id": f.id, "label": prefix + str(f.label.text), "messages": messages})
+    return found
+
+
+__all__ = ["TOO_MANY_ADULTS", "PageContext", "adult_blocks", "adult_title", "build", "check",
+           "flat_errors", "prepare", "soft_skipped", "staff_matches", "values"]

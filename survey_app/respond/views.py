@@ -1,0 +1,274 @@
+"""The respondent side: open a survey by code or link, answer page by page, finish.
+
+Nothing but ids lives in the session cookie; every answer is saved on the
+server when its page is sent. Wrong codes are throttled per address *and* per
+code, and only refused attempts count, so a school behind one address never
+trips over its own students' right codes.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFError
+
+from survey_app import surveys
+from survey_app.db import get_session
+from survey_app.main.forms import CodeForm
+from survey_app.models import Invitation, Response
+from survey_app.models.enums import InvitationStatus, SurveyKind
+from survey_app.respond import forms
+from survey_app.security import limiter
+from survey_app.services import codes, invitations, responses
+from survey_app.surveys.forms import field_name
+from survey_app.surveys.model import ADULTS, MAX_ADULTS
+
+bp = Blueprint("respond", __name__)
+STATE = "respond"
+#: Refused attempts allowed before a pause; each window is longer (gradual back-off).
+IP_LIMITS = "20 per minute; 100 per hour; 300 per day"
+CODE_LIMITS = "5 per minute; 20 per hour; 50 per day"
+
+
+def _ip_key() -> str:
+    return f"respond-ip:{get_remote_address()}"
+
+
+def _code_key() -> str:
+    return "respond-code:" + codes.normalize_code(request.form.get("code", ""))[:24]
+
+
+def _refused(response) -> bool:
+    return response.status_code in (400, 404)
+
+
+def _ip_limits() -> str:
+    return current_app.config.get("RESPOND_IP_LIMITS", IP_LIMITS)
+
+
+def _code_limits() -> str:
+    return current_app.config.get("RESPOND_CODE_LIMITS", CODE_LIMITS)
+
+
+@bp.errorhandler(CSRFError)
+def lost_session(_error):
+    """A survey form sent after the session was lost: say how to come back."""
+    return render_template("respond/lost.html"), 400
+
+
+@bp.post("/")
+@limiter.limit(_ip_limits, key_func=_ip_key, deduct_when=_refused)
+@limiter.limit(_code_limits, key_func=_code_key, deduct_when=_refused)
+def enter_code():
+    """Open the survey for a typed code."""
+    form = CodeForm()
+    if form.validate_on_submit():
+        invitation = invitations.find_by_code(session=get_session(), typed=form.code.data,
+                                              secret=current_app.config["SECRET_KEY"])
+        if invitation is not None:
+            return _open(invitation, session.get("lang"))
+        form.code.errors.append(_("We could not find that code. Please check it and try again."))
+    return render_template("main/home.html", form=form), 400
+
+
+@bp.get("/r/<token>")
+@limiter.limit(_ip_limits, key_func=_ip_key, deduct_when=_refused)
+def open_link(token: str):
+    """Open the survey from a letter's link or QR code."""
+    invitation = invitations.find_by_token(session=get_session(), token=token,
+                                           secret=current_app.config["SECRET_KEY"])
+    if invitation is None:
+        abort(404, description=_l("This link does not work any more. Please type the code from your letter on the start page."))
+    return _open(invitation, g.get("explicit_lang"))
+
+
+def _open(invitation: Invitation, chosen: str | None):
+    db = get_session()
+    if invitations.is_opted_out(session=db, invitation=invitation):
+        session.pop(STATE, None)
+        return render_template("respond/opted_out.html")
+    offered = current_app.config["OFFERED_LANGUAGES"]
+    language = chosen if chosen in offered else (
+        invitation.language if invitation.language in offered else str(get_locale()))
+    definition = surveys.current(invitation.kind)
+    response = responses.start_or_resume(session=db, invitation=invitation, language=language,
+                                         survey=definition.survey, version=definition.version)
+    db.commit()
+    session[STATE] = {"i": invitation.id, "r": response.id, "lang": language}
+    session["lang"] = language
+    if response.status == InvitationStatus.SUBMITTED:
+        return redirect(url_for(".done"))
+    definition = surveys.get(response.survey, response.version)
+    first = response.current_page if definition.page(response.current_page or "") else None
+    return redirect(url_for(".page", page_id=first or definition.pages[0].id))
+
+
+def _load():
+    """This respondent's invitation, response and definition, or None when the session is lost."""
+    state = session.get(STATE)
+    if not isinstance(state, dict):
+        return None
+    db = get_session()
+    response = db.get(Response, state.get("r"))
+    invitation = db.get(Invitation, state.get("i"))
+    if response is None or invitation is None or response.invitation_id != invitation.id:
+        return None
+    return invitation, response, surveys.get(response.survey, response.version)
+
+
+def _track_language(response: Response, page_id: str) -> str:
+    """Record a language switch (once) and return the page language."""
+    language = str(get_locale())
+    state = session[STATE]
+    if state.get("lang") != language:
+        responses.record_language_switch(session=get_session(), response=response, page_id=page_id,
+                                         from_language=state.get("lang") or response.language,
+                                         to_language=language)
+        session[STATE] = {**state, "lang": language}
+    return language
+
+
+def _context(invitation: Invitation, response: Response, definition, page) -> forms.PageContext:
+    db = get_session()
+    kids = invitations.children(session=db, invitation=invitation)
+    staff = invitations.school_staff(session=db, school_ids={k.school_id for k in kids}) \
+        if page.has_adults else {}
+    answers, adults = responses.load_state(session=db, response=response)
+    return forms.PageContext(
+        definition=definition, page=page, staff=staff, answers=answers, adults=adults,
+        grade=kids[0].grade if invitation.kind == SurveyKind.STUDENT and kids else None,
+        children=[(k.id, k.preferred_name or k.given_name) for k in kids])
+
+
+@bp.route("/survey/<page_id>", methods=["GET", "POST"])
+def page(page_id: str):
+    """Show one page of the survey, or save it and move on."""
+    loaded = _load()
+    if loaded is None:
+        return render_template("respond/lost.html"), 200 if request.method == "GET" else 400
+    invitation, response, definition = loaded
+    page = definition.page(page_id) or abort(404)
+    if response.status == InvitationStatus.SUBMITTED:
+        return redirect(url_for(".done"))
+    language = _track_language(response, page_id)
+    ctx = _context(invitation, response, definition, page)
+    find = (request.args.get("find", ""), request.args.get("q", "")[:100])
+    form = forms.build(ctx, add_block=request.args.get("add") == "1",
+                       find=find if find[0] else None)
+    if request.method == "GET":
+        get_session().commit()  # a language switch, if any
+        return _render(form, ctx, invitation)
+    if not forms.check(form, ctx):
+        return _render(form, ctx, invitation, status=400)
+    action = request.form.get("action", "next")
+    remove = request.form.get("remove", "")
+    changed, entries = responses.save_page(
+        session=get_session(), response=response, language=language, page_id=page_id,
+        values=forms.values(form, ctx),
+        adults=forms.adult_blocks(form, ctx, remove=int(remove) if remove.isdigit() else None))
+    return _after_save(action, form, ctx, invitation, response, entries)
+
+
+def _after_save(action, form, ctx, invitation, response, entries):
+    """Commit, then go where the pressed button asked."""
+    db = get_session()
+    page_id, definition = ctx.page.id, ctx.definition
+    here = {"page_id": page_id}
+    switch = request.form.get("switch_lang", "")
+    if switch in current_app.config["OFFERED_LANGUAGES"]:
+        db.commit()
+        return redirect(url_for(".page", **here, lang=switch))
+    if action == "later":
+        db.commit()
+        session.pop(STATE, None)
+        return render_template("respond/saved.html")
+    if action == "add":
+        db.commit()
+        if len([e for e in entries if e is not None]) >= MAX_ADULTS:
+            ctx.page_errors.append(_("You can name up to %(max)d adults. Please remove one before adding another.", max=MAX_ADULTS))
+            return _render(form, ctx, invitation, status=400)
+        return redirect(url_for(".page", **here, add=1, _anchor="adult-new"))
+    if request.form.get("find", "") != "":
+        db.commit()
+        return _redirect_find(here, form, entries)
+    if request.form.get("remove", "").isdigit():
+        db.commit()
+        return redirect(url_for(".page", **here, _anchor="adults"))
+    if action == "back":
+        db.commit()
+        previous = definition.neighbour(page_id, -1)
+        return redirect(url_for(".page", page_id=previous.id if previous else page_id))
+    skipped = forms.soft_skipped(form, ctx)
+    if skipped:
+        db.commit()
+        form.skip_ok.data = "1"
+        return _render(form, ctx, invitation, skipped=skipped)
+    following = definition.neighbour(page_id, 1)
+    if following is None:
+        responses.submit(session=db, response=response, invitation=invitation)
+        db.commit()
+        return redirect(url_for(".done"))
+    db.commit()
+    return redirect(url_for(".page", page_id=following.id))
+
+
+def _redirect_find(here: dict, form, entries: list[int | None]):
+    index = request.form.get("find", "")
+    if not index.isdigit() or int(index) >= len(entries):
+        return redirect(url_for(".page", **here))
+    n = int(index)
+    query = form.adults[n].form.staff_query.data or ""
+    entry = entries[n]
+    key = "new" if entry is None else str(entry)
+    return redirect(url_for(".page", **here, find=key, q=query, add=1 if entry is None else None,
+                            _anchor=f"adult-{key}"))
+
+
+def _render(form, ctx: forms.PageContext, invitation: Invitation, *, status: int = 200,
+            skipped=None):
+    definition, page = ctx.definition, ctx.page
+    blocks = []
+    if "adults" in form:
+        for n, block in enumerate(form.adults, 1):
+            entry = block.form.entry.data
+            blocks.append({"form": block.form, "number": n, "key": entry or "new",
+                           "title": forms.adult_title(ctx.adults.get(int(entry)) if entry else None, n)})
+    return render_template(
+        "respond/page.html", form=form, page=page, ctx=ctx, blocks=blocks,
+        questions=[(item, None if item.kind == ADULTS else form[field_name(item.id)])
+                   for item in ctx.items],
+        position=definition.position(page.id) + 1, total=len(definition.pages),
+        last=definition.neighbour(page.id, 1) is None,
+        first=definition.position(page.id) == 0, errors=forms.flat_errors(form),
+        page_errors=ctx.page_errors, skipped=skipped or [], max_adults=MAX_ADULTS,
+        family=invitation.kind == SurveyKind.FAMILY,
+    ), status
+
+
+@bp.get("/survey/done")
+def done():
+    """Thank the respondent and say what happens next."""
+    loaded = _load()
+    family = bool(loaded and loaded[0].kind == SurveyKind.FAMILY)
+    return render_template("respond/done.html", family=family, finished=bool(loaded))
+
+
+@bp.post("/survey/leave")
+def leave():
+    """Forget this respondent on a shared device."""
+    session.pop(STATE, None)
+    session.pop("lang", None)
+    return render_template("respond/left.html")

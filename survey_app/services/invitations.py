@@ -1,0 +1,165 @@
+"""Invitations: create them for a wave, find them by typed code or link token, print letters.
+
+Codes and tokens are never stored: they are derived from the invitation's nonce
+and the app's secret (``services.codes``), and looked up by their HMAC.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from survey_app.config import LANGUAGES
+from survey_app.models import Household, Invitation, School, StaffUser, Student, SurveyWave
+from survey_app.models.enums import Consent, InvitationStatus, SurveyKind
+from survey_app.services import codes
+
+STUDENT_GRADES = (3, 12)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What a letter or a mail-merge row shows: the typed code and the link."""
+
+    code: str
+    token: str
+    url: str
+
+
+def _language(code: str | None) -> str:
+    return code if code in LANGUAGES else "en"
+
+
+def _new_invitation(*, secret: str, wave_id: int, kind: str, language: str,
+                    student_id: int | None = None, household_id: int | None = None) -> Invitation:
+    nonce = codes.new_nonce()
+    return Invitation(
+        wave_id=wave_id, kind=kind, student_id=student_id, household_id=household_id,
+        nonce=nonce, language=_language(language),
+        code_hash=codes.hash_secret(secret, codes.derive_code(secret, nonce)),
+        token_hash=codes.hash_secret(secret, codes.derive_token(secret, nonce)),
+    )
+
+
+def _students(session: Session, school_id: int | None) -> list[Student]:
+    query = select(Student).where(Student.active, col(Student.deleted_at).is_(None))
+    if school_id is not None:
+        query = query.where(Student.school_id == school_id)
+    return list(session.exec(query.order_by(Student.id)))
+
+
+def create_for_wave(*, session: Session, wave: SurveyWave, kind: str, secret: str,
+                    school_id: int | None = None) -> list[Invitation]:
+    """Invite every student in grades 3–12 (or every household) not invited yet in ``wave``."""
+    existing = select(Invitation).where(Invitation.wave_id == wave.id, Invitation.kind == kind)
+    made: list[Invitation] = []
+    students = _students(session, school_id)
+    if kind == SurveyKind.STUDENT:
+        done = {i.student_id for i in session.exec(existing)}
+        for s in students:
+            if STUDENT_GRADES[0] <= s.grade <= STUDENT_GRADES[1] and s.id not in done:
+                made.append(_new_invitation(secret=secret, wave_id=wave.id, kind=kind,
+                                            student_id=s.id, language=s.preferred_language))
+    else:
+        done = {i.household_id for i in session.exec(existing)}
+        households = {s.household_id for s in students if s.household_id} - done
+        for h in session.exec(select(Household).where(col(Household.id).in_(households))):
+            made.append(_new_invitation(secret=secret, wave_id=wave.id, kind=kind,
+                                        household_id=h.id, language=h.language))
+    session.add_all(made)
+    session.flush()
+    return made
+
+
+def _find(session: Session, secret: str, column: Any, value: str) -> Invitation | None:
+    wanted = codes.hash_secret(secret, value)
+    found = session.exec(select(Invitation).where(column == wanted)).first()
+    # The lookup is by an HMAC the guesser cannot compute; compare in constant time anyway.
+    if found is None or not hmac.compare_digest(getattr(found, column.key), wanted):
+        return None
+    return found
+
+
+def find_by_code(*, session: Session, secret: str, typed: str) -> Invitation | None:
+    """The invitation for a typed code (spaces, dashes and case ignored), or None."""
+    code = codes.normalize_code(typed or "")
+    if not codes.looks_like_code(code):
+        return None
+    return _find(session, secret, col(Invitation.code_hash), code)
+
+
+def find_by_token(*, session: Session, secret: str, token: str) -> Invitation | None:
+    """The invitation for a link/QR token, or None."""
+    if not token or len(token) > 64:
+        return None
+    return _find(session, secret, col(Invitation.token_hash), token)
+
+
+def access(invitation: Invitation, *, secret: str, base_url: str) -> Access:
+    code = codes.derive_code(secret, invitation.nonce)
+    token = codes.derive_token(secret, invitation.nonce)
+    return Access(code=codes.format_code(code), token=token,
+                  url=f"{base_url.rstrip('/')}/r/{token}")
+
+
+def is_opted_out(*, session: Session, invitation: Invitation) -> bool:
+    """A student invitation whose family opted the student out of surveys (PPRA)."""
+    if invitation.student_id is None:
+        return False
+    student = session.get(Student, invitation.student_id)
+    return student is None or student.consent == Consent.OPTED_OUT
+
+
+def children(*, session: Session, invitation: Invitation) -> list[Student]:
+    """The students an invitation covers: the student, or the household's children."""
+    if invitation.student_id is not None:
+        student = session.get(Student, invitation.student_id)
+        return [student] if student else []
+    query = select(Student).where(Student.household_id == invitation.household_id,
+                                  Student.active).order_by(Student.grade.desc(), Student.id)
+    return list(session.exec(query))
+
+
+def school_staff(*, session: Session, school_ids: set[int]) -> dict[int, str]:
+    """Staff of the schools, id → display name (the staff picker's list)."""
+    query = select(StaffUser).where(col(StaffUser.school_id).in_(school_ids), StaffUser.active)
+    return {u.id: u.display_name for u in session.exec(query.order_by(StaffUser.family_name))}
+
+
+def mark_opened(*, session: Session, invitation: Invitation, now: Any) -> None:
+    if invitation.opened_at is None:
+        invitation.opened_at = now
+    if invitation.status == InvitationStatus.SENT:
+        invitation.status = InvitationStatus.STARTED
+    session.add(invitation)
+    session.flush()
+
+
+def listing(*, session: Session, kind: str | None = None, school_code: str | None = None,
+            school_ids: set[int] | None = None, wave_id: int | None = None) -> list[dict]:
+    """Invitations with what a letter or a mail-merge row needs (no codes yet)."""
+    query = select(Invitation)
+    if kind:
+        query = query.where(Invitation.kind == kind)
+    if wave_id:
+        query = query.where(Invitation.wave_id == wave_id)
+    schools = {s.id: s for s in session.exec(select(School))}
+    rows = []
+    for inv in session.exec(query.order_by(Invitation.id)):
+        kids = children(session=session, invitation=inv)
+        kid_schools = {schools[k.school_id] for k in kids if k.school_id in schools}
+        if school_code and school_code not in {s.code for s in kid_schools}:
+            continue
+        if school_ids is not None and not {s.id for s in kid_schools} & school_ids:
+            continue
+        rows.append({
+            "invitation": inv, "children": kids,
+            "school": ", ".join(sorted(s.code for s in kid_schools)),
+            "school_names": ", ".join(sorted(s.name for s in kid_schools)),
+            "grade": ";".join(str(k.grade) for k in kids),
+            "sis_ids": ";".join(k.sis_id or k.sourced_id for k in kids),
+        })
+    return rows

@@ -1,0 +1,244 @@
+"""Responses: answers saved per page and versioned, the adult block, and the final submit.
+
+Storage follows ITEMS.md: one ``Answer`` row per item (and per adult, with
+``entry``); a changed answer is a new version and the previous row stops being
+``current``. Saving an identical page changes nothing, so a resend is harmless.
+On submit the adult block becomes ``Adult`` + ``SupportTie`` rows and a
+family's help requests become follow-ups; submitting twice does nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from survey_app.models import (
+    Adult,
+    Answer,
+    FollowUp,
+    Household,
+    Invitation,
+    LanguageSwitch,
+    Response,
+    School,
+    StaffUser,
+    Student,
+    SupportTie,
+)
+from survey_app.models.base import utcnow
+from survey_app.models.enums import (
+    AdultKind,
+    FollowUpKind,
+    InvitationStatus,
+    Setting,
+    SurveyKind,
+    TieSource,
+)
+from survey_app.services import invitations
+from survey_app.surveys.choices import RELATIVES
+from survey_app.surveys.model import PREFER_NOT
+
+ADULTS_ITEM = "adults"
+_Key = tuple[str, int]
+
+
+def start_or_resume(*, session: Session, invitation: Invitation, survey: str, version: str,
+                    language: str) -> Response:
+    """The invitation's response, created on first use (a used code resumes the same one)."""
+    response = session.exec(
+        select(Response).where(Response.invitation_id == invitation.id)).first()
+    if response is None:
+        response = Response(invitation_id=invitation.id, survey=survey, version=version,
+                            language=language)
+        session.add(response)
+        invitations.mark_opened(session=session, invitation=invitation, now=utcnow())
+        session.flush()
+    return response
+
+
+def _current_rows(session: Session, response_id: int) -> dict[_Key, Answer]:
+    rows = session.exec(select(Answer).where(Answer.response_id == response_id,
+                                             col(Answer.current).is_(True)))
+    return {(a.item_id, a.entry): a for a in rows}
+
+
+def load_state(*, session: Session, response: Response) -> tuple[dict[str, Any], dict[int, dict]]:
+    """Current answers (item id → value) and current adults (entry → value, removed left out)."""
+    answers: dict[str, Any] = {}
+    adults: dict[int, dict] = {}
+    for (item_id, entry), row in sorted(_current_rows(session, response.id).items()):
+        if item_id == ADULTS_ITEM:
+            if row.value is not None:
+                adults[entry] = row.value
+        else:
+            answers[item_id] = row.value
+    return answers, adults
+
+
+def _put(session: Session, rows: dict[_Key, Answer], response: Response, key: _Key,
+         value: Any, language: str) -> int:
+    old = rows.get(key)
+    if (old is None and value is None) or (old is not None and old.value == value):
+        return 0
+    if old is not None:
+        old.current = False
+        session.add(old)
+    new = Answer(response_id=response.id, item_id=key[0], entry=key[1],
+                 version=(old.version + 1) if old else 1, value=value, language=language)
+    session.add(new)
+    rows[key] = new
+    return 1
+
+
+def save_page(*, session: Session, response: Response, language: str, page_id: str,
+              values: Mapping[str, Any],
+              adults: Iterable[tuple[int | None, dict | None]] | None = None,
+              ) -> tuple[int, list[int | None]]:
+    """Save one page's answers; return how many changed (0 for an identical resend) and the
+    entry each adult block was saved under (None for an empty new block).
+
+    ``adults`` lists the blocks shown on the page as ``(entry, value)``: ``entry``
+    None for a new block, ``value`` None for a block left empty (an existing
+    entry left empty, or removed, becomes a new version with value null).
+    """
+    rows = _current_rows(session, response.id)
+    changed = 0
+    entries: list[int | None] = []
+    for item_id, value in values.items():
+        changed += _put(session, rows, response, (item_id, 0), value, language)
+    if adults is not None:
+        taken = [e for (i, e) in rows if i == ADULTS_ITEM]
+        next_entry = max(taken, default=-1) + 1
+        for entry, value in adults:
+            if entry is None:
+                if value is None:
+                    entries.append(None)
+                    continue
+                entry, next_entry = next_entry, next_entry + 1
+            entries.append(entry if value is not None else None)
+            changed += _put(session, rows, response, (ADULTS_ITEM, entry), value, language)
+    if response.current_page != page_id or changed:
+        response.current_page = page_id
+        response.updated_at = utcnow()
+        session.add(response)
+    session.flush()
+    return changed, entries
+
+
+def record_language_switch(*, session: Session, response: Response, from_language: str,
+                           to_language: str, page_id: str | None) -> LanguageSwitch:
+    switch = LanguageSwitch(response_id=response.id, from_language=from_language,
+                            to_language=to_language, page=page_id)
+    session.add(switch)
+    session.flush()
+    return switch
+
+
+def _setting(value: dict) -> str:
+    if value.get("lives_with"):
+        return Setting.HOME
+    if value.get("staff_id"):
+        return Setting.SCHOOL
+    if value.get("relation") in RELATIVES:
+        return Setting.FAMILY_ELSEWHERE
+    return Setting.COMMUNITY
+
+
+def _adult_for(session: Session, value: dict, *, district_id: int,
+               household_id: int | None) -> Adult:
+    staff_id = value.get("staff_id")
+    if staff_id:
+        adult = session.exec(select(Adult).where(Adult.staff_id == staff_id,
+                                                 col(Adult.merged_into_id).is_(None))).first()
+        if adult is None:
+            staff = session.get(StaffUser, staff_id)
+            adult = Adult(district_id=district_id, kind=AdultKind.STAFF, staff_id=staff_id,
+                          role=value.get("relation") or "school_staff",
+                          display_name=staff.display_name if staff else (value.get("name") or ""))
+        return adult
+    relative = value.get("relation") in RELATIVES
+    return Adult(district_id=district_id,
+                 kind=AdultKind.FAMILY if relative else AdultKind.COMMUNITY,
+                 role=value.get("relation") or "other", display_name=value.get("name") or "",
+                 household_id=household_id if relative else None)
+
+
+def _tie(student: Student, adult: Adult, value: dict, *, invitation: Invitation,
+         response: Response, entry: int) -> SupportTie:
+    support = set(value.get("support") or [])
+    return SupportTie(
+        student_id=student.id, adult_id=adult.id, wave_id=invitation.wave_id,
+        source=TieSource.STUDENT_SURVEY if invitation.kind == SurveyKind.STUDENT
+        else TieSource.FAMILY_SURVEY,
+        response_id=response.id, entry=entry,
+        emotional="emotional" in support, academic="academic" in support,
+        practical="practical" in support, appraisal="appraisal" in support,
+        future="future" in support, emergency="emergency" in support,
+        frequency=value.get("frequency"), reliability=value.get("reliability"),
+        setting=_setting(value), lives_with=value.get("lives_with"),
+    )
+
+
+def _help_requests(session: Session, answers: dict[str, Any], kids: list[Student],
+                   response: Response) -> list[FollowUp]:
+    requests = answers.get("help.requests")
+    if not isinstance(requests, list):
+        return []
+    other = answers.get("help.other")
+    made = [FollowUp(student_id=kid.id, kind=FollowUpKind.HELP_REQUEST, help_type=code,
+                     response_id=response.id, note=other[:4000] if code == "other" and other
+                     else None)
+            for code in requests if code != PREFER_NOT for kid in kids]
+    session.add_all(made)
+    return made
+
+
+def _contact_preferences(session: Session, answers: dict[str, Any],
+                         household_id: int | None) -> None:
+    household = session.get(Household, household_id) if household_id else None
+    if household is None:
+        return
+    language = answers.get("contact.language")
+    if language and language not in ("other", PREFER_NOT):
+        household.language = language
+    channels = answers.get("contact.channels")
+    if isinstance(channels, list):
+        household.contact_channels = channels
+    if answers.get("contact.times"):
+        household.contact_times = answers["contact.times"][:200]
+    interpreter = answers.get("contact.interpreter")
+    if interpreter in ("yes", "no"):
+        household.wants_interpreter = interpreter == "yes"
+    session.add(household)
+
+
+def submit(*, session: Session, response: Response, invitation: Invitation,
+           now: datetime | None = None) -> bool:
+    """Finish the response: ties, follow-ups, statuses. False when it was already sent."""
+    if response.status == InvitationStatus.SUBMITTED:
+        return False
+    answers, adults = load_state(session=session, response=response)
+    kids = invitations.children(session=session, invitation=invitation)
+    if kids:
+        district_id = session.get(School, kids[0].school_id).district_id
+        household_id = invitation.household_id or kids[0].household_id
+        for entry, value in adults.items():
+            adult = _adult_for(session, value, district_id=district_id, household_id=household_id)
+            session.add(adult)
+            session.flush()
+            chosen = set(value.get("children") or [])
+            for kid in [k for k in kids if k.id in chosen] or kids:
+                session.add(_tie(kid, adult, value, invitation=invitation, response=response,
+                                 entry=entry))
+        if invitation.kind == SurveyKind.FAMILY:
+            _help_requests(session, answers, kids, response)
+            _contact_preferences(session, answers, invitation.household_id)
+    now = now or utcnow()
+    response.status = invitation.status = InvitationStatus.SUBMITTED
+    response.submitted_at = invitation.submitted_at = now
+    session.add_all([response, invitation])
+    session.flush()
+    return True
