@@ -26,6 +26,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 
 from survey_app import surveys
+from survey_app.auth import public
 from survey_app.db import get_session
 from survey_app.main.forms import CodeForm
 from survey_app.models import Invitation, Response
@@ -70,6 +71,7 @@ def lost_session(_error):
 
 
 @bp.post("/")
+@public
 @limiter.limit(_ip_limits, key_func=_ip_key, deduct_when=_refused)
 @limiter.limit(_code_limits, key_func=_code_key, deduct_when=_refused)
 def enter_code():
@@ -85,6 +87,7 @@ def enter_code():
 
 
 @bp.get("/r/<token>")
+@public
 @limiter.limit(_ip_limits, key_func=_ip_key, deduct_when=_refused)
 def open_link(token: str):
     """Open the survey from a letter's link or QR code."""
@@ -154,6 +157,7 @@ def _context(invitation: Invitation, response: Response, definition, page) -> fo
 
 
 @bp.route("/survey/<page_id>", methods=["GET", "POST"])
+@public
 def page(page_id: str):
     """Show one page of the survey, or save it and move on."""
     loaded = _load()
@@ -259,6 +263,7 @@ def _render(form, ctx: forms.PageContext, invitation: Invitation, *, status: int
 
 
 @bp.get("/survey/done")
+@public
 def done():
     """Thank the respondent and say what happens next."""
     loaded = _load()
@@ -267,6 +272,7 @@ def done():
 
 
 @bp.post("/survey/leave")
+@public
 def leave():
     """Forget this respondent on a shared device."""
     session.pop(STATE, None)
