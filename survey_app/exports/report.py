@@ -1,0 +1,134 @@
+"""What an import did or would do: counts, notes on what it skipped, and problems.
+
+Problems and notes are codes with parameters; :func:`describe` turns them into
+words in the reader's language at the moment they are shown (the command line
+shows them in English, the upload page in the admin's language).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+__all__ = ["MESSAGES", "MAX_PROBLEMS", "ImportReport", "Note", "PackageError",
+           "Problem", "describe"]
+
+#: The report lists this many problems; the rest are counted.
+MAX_PROBLEMS = 200
+
+MESSAGES = {
+    # Problems: the import stops and nothing is saved.
+    "not_utf8": _l("This file is not UTF-8 text (near line %(line)s). Save it as “CSV UTF-8” and try again."),
+    "field_too_long": _l("A value is longer than %(limit)s characters."),
+    "value_too_long": _l("This value is longer than %(limit)s characters."),
+    "bad_csv": _l("This line cannot be read as CSV: %(error)s."),
+    "missing_column": _l("The file has no “%(name)s” column, which it needs."),
+    "required": _l("This value is missing."),
+    "bad_boolean": _l("“%(value)s” is not true or false."),
+    "bad_date": _l("“%(value)s” is not a date like 2015-09-30."),
+    "bad_grade": _l("“%(value)s” is not a grade (KG, 01 … 12)."),
+    "bad_number": _l("“%(value)s” is not a number between %(low)s and %(high)s."),
+    "bad_consent": _l("“%(value)s” is not consented, opted_out or no_answer."),
+    "unknown_school": _l("No school has the sourcedId “%(value)s”."),
+    "unknown_user": _l("No student or staff member has the sourcedId “%(value)s”."),
+    "unknown_student": _l("No student has the sourcedId “%(value)s”."),
+    "unknown_class": _l("No class has the sourcedId “%(value)s”."),
+    "no_school": _l("This person belongs to no school in the file."),
+    "duplicate": _l("The sourcedId “%(value)s” appears twice."),
+    "email_taken": _l("The email “%(value)s” already belongs to another staff account."),
+    "no_users": _l("The package has no users.csv."),
+    "no_orgs": _l("The package has no orgs.csv, and the database has no schools yet."),
+    "unsafe_name": _l("The ZIP holds a file named “%(name)s”, which points outside the package. Nothing was read."),
+    "zip_too_big": _l("The ZIP unpacks to more than %(limit)s MB. Split it or ask for help."),
+    "zip_ratio": _l("The file “%(name)s” unpacks to far more than its packed size, as a ZIP bomb does. Nothing was read."),
+    "zip_too_many": _l("The ZIP holds more than %(limit)s files."),
+    "not_zip": _l("This is not a ZIP file or a folder of CSV files."),
+    "duplicate_file": _l("The package holds two files named “%(name)s”."),
+    # Notes: what the import skipped or assumed, shown beside a successful import.
+    "ignored_columns": _l("Ignored the columns %(columns)s in %(name)s: the app does not use them."),
+    "absent_file": _l("The manifest lists %(name)s, but the package does not contain it."),
+    "ignored_file": _l("Did not read %(name)s: the app does not use it."),
+    "empty_file": _l("%(name)s has no rows."),
+    "skipped_role": _l("Skipped %(count)s rows with the role “%(role)s”."),
+    "skipped_org_type": _l("Skipped %(count)s organisations of the type “%(type)s”."),
+    "unknown_agents": _l("%(count)s parents or guardians named by students are not in users.csv; those students have no household from the file."),
+    "no_grade": _l("%(count)s students have no grade in the file; they keep their grade or get grade 0."),
+    "no_district": _l("The file has no district; the schools were added to “%(name)s”."),
+    "delta_file": _l("%(name)s is a delta file: rows missing from it were left as they were."),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong in the input, with where it is (row 1 is the header)."""
+
+    code: str
+    file: str | None = None
+    row: int | None = None
+    column: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Note:
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class PackageError(Exception):
+    """The package cannot be read at all (unsafe ZIP, not a ZIP)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(problem.code)
+        self.problem = problem
+
+
+@dataclass
+class ImportReport:
+    dry_run: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    problem_count: int = 0
+    notes: list[Note] = field(default_factory=list)
+    #: kind ("schools", "students", …) → Counter of created/updated/deleted/unchanged
+    counts: dict[str, Counter] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.problem_count == 0
+
+    def problem(self, code: str, *, file: str | None = None, row: int | None = None,
+                column: str | None = None, **params: Any) -> None:
+        problem = Problem(code, file, row, column, params)
+        if problem in self.problems:  # users.csv is read twice
+            return
+        self.problem_count += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+    def note(self, code: str, **params: Any) -> None:
+        note = Note(code, params)
+        if note not in self.notes:  # users.csv is read twice
+            self.notes.append(note)
+
+    def count(self, kind: str, outcome: str, n: int = 1) -> None:
+        if n:
+            self.counts.setdefault(kind, Counter())[outcome] += n
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data (for JSON output and the audit log)."""
+        return {
+            "ok": self.ok, "dry_run": self.dry_run, "problem_count": self.problem_count,
+            "counts": {kind: dict(c) for kind, c in self.counts.items()},
+            "problems": [describe(p) for p in self.problems[:20]],
+        }
+
+
+def describe(item: Problem | Note) -> str:
+    """The problem or note in words, in the current locale."""
+    text = str(MESSAGES[item.code])
+    params = {k: (", ".join(v) if isinstance(v, list | tuple) else v)
+              for k, v in item.params.items()}
+    return text % params if params else text.replace("%%", "%")
