@@ -26,7 +26,7 @@ from benchmarks._synthetic import make_district  # noqa: E402
 from relationships.flags import FlagRules, evaluate, flag_matrix  # noqa: E402
 from relationships.graph import build_support_graph, school_structure  # noqa: E402
 from relationships.maps import ego_map  # noqa: E402
-from relationships.metrics import school_measures, sole_anchors, student_measures  # noqa: E402
+from relationships.metrics import measure, school_measures, sole_anchor_frame  # noqa: E402
 from relationships.records import validate_tables  # noqa: E402
 
 
@@ -47,9 +47,9 @@ def _best(fn, repeat):
 def district(tables, rules):
     """Validate, count, decide every student rule and the per-school measures."""
     tables, _skips = validate_tables(tables)
-    measures = student_measures(tables, min_reliability=rules.min_reliability)
+    ctx, pairs, measures = measure(tables, min_reliability=rules.min_reliability)
     matrix = flag_matrix(measures, rules)
-    anchors = sole_anchors(tables, min_reliability=rules.min_reliability)
+    anchors = sole_anchor_frame(ctx, pairs, tables)
     schools = school_measures(measures, anchors=anchors, anchor_min=rules.anchor_load_minimum)
     return matrix, schools
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from relationships.records import SETTINGS, SOURCES, SUPPORT_TYPES, _codes
 
-__all__ = ["Context", "build_context", "current_wave"]
+__all__ = ["Context", "build_context", "current_wave", "isin"]
 
 #: setting code (index in SETTINGS) -> group code: 0 family, 1 school, 2 community
 _SETTING_GROUP = np.array([0, 0, 1, 2, -1], dtype=np.int8)
@@ -104,7 +104,7 @@ def build_context(tables, *, wave=None, min_reliability=3):
     n_a = len(a_index)
     confirmed = (t_src == _STUDENT) & is_staff[t_a]
     if confirmed.any() and len(m_s):
-        confirmed &= np.isin(_pair(t_s, t_a, n_a), _pair(m_s, m_a, n_a))
+        confirmed &= isin(_pair(t_s, t_a, n_a), _pair(m_s, m_a, n_a))
     else:
         confirmed[:] = False
     return Context(
@@ -114,6 +114,13 @@ def build_context(tables, *, wave=None, min_reliability=3):
         t_src=t_src, t_group=t_group, t_reliable=rel | confirmed,
         m_s=m_s, m_a=m_a, marks_any=marks_any,
     )
+
+
+def isin(values, test):
+    """Hash-based ``np.isin`` for int64 arrays (no sorting)."""
+    if not len(values) or not len(test):
+        return np.zeros(len(values), dtype=bool)
+    return pd.Index(pd.unique(test)).get_indexer(values) >= 0
 
 
 def _pair(s, a, n_adults):
@@ -147,7 +154,7 @@ def reliable_pairs(ctx, tables):
         groups[:, j] = np.bincount(codes, weights=g == j, minlength=n_p) > 0
     for j in (_STUDENT, _FAMILY):
         sources[:, j] = np.bincount(codes, weights=src == j, minlength=n_p) > 0
-    sources[:, 2] = np.isin(uniq, _pair(ctx.m_s, ctx.m_a, ctx.n_adults))
+    sources[:, 2] = isin(uniq, _pair(ctx.m_s, ctx.m_a, ctx.n_adults))
     groups[:, 1] |= ctx.is_staff[uniq % ctx.n_adults]
     return {"s": (uniq // ctx.n_adults).astype(np.intp), "a": (uniq % ctx.n_adults).astype(np.intp),
             "types": types, "groups": groups, "sources": sources}
@@ -172,8 +179,8 @@ def staff_view(ctx):
     mark_pairs = pd.unique(_pair(ctx.m_s, ctx.m_a, n_a))
     participating = np.zeros(n_a, dtype=bool)
     participating[ctx.m_a] = True
-    unnamed = mark_pairs[~np.isin(mark_pairs, named_pairs)]
-    unmarked = named_pairs[~np.isin(named_pairs, mark_pairs)]
+    unnamed = mark_pairs[~isin(mark_pairs, named_pairs)]
+    unmarked = named_pairs[~isin(named_pairs, mark_pairs)]
     unmarked = unmarked[participating[unmarked % n_a]]
     return {
         "trusting_marks": _count(mark_pairs // n_a, n),

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from relationships import _core
-from relationships.metrics import _sole_anchor_frame, student_measures
+from relationships.metrics import measure, sole_anchor_frame
 from relationships.records import validate_tables
 from relationships.rules import CODES, STUDENT_CODES, FlagRules
 
@@ -174,16 +174,14 @@ def evaluate(data, rules=None, *, wave=None, student_ids=None, errors="raise"):
     rules = rules or FlagRules()
     tables = graph_tables(data) if isinstance(data, nx.Graph) else data
     tables, skips = validate_tables(tables, errors=errors)
-    ctx = _core.build_context(tables, wave=wave, min_reliability=rules.min_reliability)
-    measures = student_measures(tables, wave=ctx.wave, min_reliability=rules.min_reliability)
+    ctx, pairs, measures = measure(tables, wave=wave, min_reliability=rules.min_reliability)
     matrix = flag_matrix(measures, rules)
     keep = None if student_ids is None else measures["student_id"].isin(list(student_ids))
     from relationships._materialise import anchor_flags, student_flags
 
     flags = student_flags(ctx, tables, measures, matrix, rules, keep)
     if "anchor_load" in rules.enabled:
-        pairs = _core.reliable_pairs(ctx, tables)
-        flags += anchor_flags(_sole_anchor_frame(ctx, pairs, tables), rules, ctx.wave)
+        flags += anchor_flags(sole_anchor_frame(ctx, pairs, tables), rules, ctx.wave)
     strengths = measures.loc[:, ["student_id", *STRENGTH_COLUMNS]]
     return Evaluation(flags=flags, strengths=strengths, measures=measures, skips=skips)
 

@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 from relationships import _core
-from relationships.records import COLUMNS, SUPPORT_TYPES, Tables, empty_frame
+from relationships.records import (
+    COLUMNS,
+    SETTINGS,
+    SOURCES,
+    SUPPORT_TYPES,
+    Tables,
+    _codes,
+)
 
 __all__ = ["build_support_graph", "graph_tables", "school_structure", "staff_mark_ties"]
 
@@ -74,22 +81,52 @@ def _subset(tables, student_ids, waves):
 
 
 def _records(frame):
-    return [{k: (None if v is pd.NA or v != v else v) for k, v in row.items()}
-            for row in frame.to_dict("records")]
+    """Rows of ``frame`` as dicts of plain Python values, missing values as None."""
+    columns = []
+    for name in frame.columns:
+        values = frame[name].astype(object).to_numpy(copy=True)
+        values[frame[name].isna().to_numpy()] = None
+        columns.append(values.tolist())
+    names = list(frame.columns)
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
-def _edge_summary(ties, reliable, wave):
-    cur = [t for t, r in zip(ties, reliable, strict=True) if t["wave"] == wave]
-    rel = [t for t, r in zip(ties, reliable, strict=True) if t["wave"] == wave and r]
-    sources = sorted({t["source"] for t in cur})
-    levels = [t["reliability"] for t in cur if t["reliability"] is not None]
-    summary = {k: any(t[k] for t in cur) for k in SUPPORT_TYPES}
-    summary.update(
-        ties=tuple(ties), sources=tuple(sources), reliable=bool(rel),
-        reliability=max(levels) if levels else None, staff_only=sources == ["staff_mark"],
-        current=bool(cur), setting=(rel or cur or ties)[0]["setting"],
-    )
-    return summary
+def _edge_summaries(ties, reliable, wave):
+    """Return {(student_id, adult_id): summary dict} for the ties of ``wave`` (vectorised)."""
+    cur = ties["wave"].to_numpy() == wave
+    src = _codes(ties["source"], SOURCES)[cur]
+    rel = ties["reliability"].to_numpy(dtype=float, na_value=np.nan)[cur]
+    frame = pd.DataFrame({
+        "s": ties["student_id"].to_numpy()[cur], "a": ties["adult_id"].to_numpy()[cur],
+        **{name: src == j for j, name in enumerate(SOURCES)},
+        **{k: ties[k].to_numpy(dtype=bool)[cur] for k in SUPPORT_TYPES},
+        "reliable": reliable[cur], "reliability": np.nan_to_num(rel, nan=0),
+        "setting": _codes(ties["setting"], SETTINGS)[cur],
+    })
+    frame["rel_setting"] = np.where(frame["reliable"], frame["setting"], -1)
+    agg = frame.groupby(["s", "a"]).agg(
+        **{c: (c, "any") for c in (*SOURCES, *SUPPORT_TYPES, "reliable")},
+        reliability=("reliability", "max"), setting=("setting", "first"),
+        rel_setting=("rel_setting", "max"))
+    names = np.array(SETTINGS)
+    setting = names[np.where(agg["rel_setting"] >= 0, agg["rel_setting"], agg["setting"])]
+    srcs = [[name for name, on in zip(SOURCES, row, strict=True) if on]
+            for row in agg[list(SOURCES)].to_numpy().tolist()]
+    level = agg["reliability"].astype(int).tolist()
+    cols = {k: agg[k].tolist() for k in (*SUPPORT_TYPES, "reliable")}
+    agg = agg.reset_index()
+    out = {}
+    for i, key in enumerate(zip(agg["s"].tolist(), agg["a"].tolist(), strict=True)):
+        sources = tuple(sorted(srcs[i]))
+        out[key] = {**{k: cols[k][i] for k in cols}, "sources": sources,
+                    "reliability": level[i] or None, "staff_only": sources == ("staff_mark",),
+                    "current": True, "setting": str(setting[i])}
+    return out
+
+
+def _stale_summary(setting):
+    return {**dict.fromkeys(SUPPORT_TYPES, False), "sources": (), "reliable": False,
+            "reliability": None, "staff_only": False, "current": False, "setting": setting}
 
 
 def build_support_graph(tables, *, school_id=None, student_ids=None, waves=None, wave=None,
@@ -113,11 +150,13 @@ def build_support_graph(tables, *, school_id=None, student_ids=None, waves=None,
     Returns
     -------
     G : networkx.DiGraph
-        Student nodes carry their record, ``conditions``, ``marks`` and
-        ``teachers``; adult nodes their record. Each edge carries ``ties``
-        (every tie of the pair, staff ✓ marks as ``source="staff_mark"``),
-        and for ``wave``: ``sources``, ``reliable``, ``reliability`` (max),
-        ``staff_only``, ``current``, ``setting`` and the six support types.
+        Student and adult nodes carry their record (``kind`` is "student"
+        for students). Each edge carries ``tie_ids`` (survey ties of the
+        pair, all waves) and for ``wave``: ``sources`` (staff ✓ marks as
+        "staff_mark"), ``reliable``, ``reliability`` (max), ``staff_only``,
+        ``current`` (any tie this wave), ``setting`` and the six support
+        types. ``G.graph["tables"]`` holds the input rows of these students
+        (read back with :func:`graph_tables`).
 
     Examples
     --------
@@ -142,17 +181,23 @@ def build_support_graph(tables, *, school_id=None, student_ids=None, waves=None,
         ids = tables.students["student_id"]
     sub = _subset(tables, ids.unique(), None if waves is None else list(waves))
     wave = _core.current_wave(sub) if wave is None else wave
-    G = nx.DiGraph(school_id=school_id, wave=wave, min_reliability=min_reliability)
+    G = nx.DiGraph(school_id=school_id, wave=wave, min_reliability=min_reliability, tables=sub)
     _add_nodes(G, sub)
     reliable = _reliable_by_row(sub, min_reliability)
     ties = pd.concat([sub.ties.assign(_rel=reliable),
                       staff_mark_ties(sub).assign(_rel=False)], ignore_index=True)
+    summaries = _edge_summaries(ties, ties["_rel"].to_numpy(dtype=bool), wave)
     by_pair = {}
-    for rec in _records(ties):
-        by_pair.setdefault((rec["student_id"], rec["adult_id"]), []).append(rec)
-    for (s, a), recs in by_pair.items():
-        flags = [r.pop("_rel") for r in recs]
-        G.add_edge(("student", s), ("adult", a), **_edge_summary(recs, flags, wave))
+    for key, tie_id, setting in zip(
+            zip(ties["student_id"].tolist(), ties["adult_id"].tolist(), strict=True),
+            ties["tie_id"].astype(object).where(ties["tie_id"].notna(), None).tolist(),
+            ties["setting"].astype(str).tolist(), strict=True):
+        by_pair.setdefault(key, ([], setting))[0].append(tie_id)
+    G.add_edges_from(
+        (("student", s), ("adult", a),
+         {"tie_ids": tuple(i for i in ids if i is not None),
+          **(summaries.get((s, a)) or _stale_summary(setting))})
+        for (s, a), (ids, setting) in by_pair.items())
     return G
 
 
@@ -166,24 +211,17 @@ def _reliable_by_row(tables, min_reliability):
 
 
 def _add_nodes(G, sub):
-    marks = {s: [] for s in sub.students["student_id"]}
-    for rec in _records(sub.staff_marks):
-        marks[rec["student_id"]].append(rec)
-    cond = {s: [] for s in marks}
-    for rec in _records(sub.conditions):
-        cond[rec["student_id"]].append(rec)
-    teachers = sub.teaching.groupby("student_id")["staff_id"].agg(list).to_dict()
-    for rec in _records(sub.students):
-        s = rec["student_id"]
-        G.add_node(("student", s), kind="student", **rec, marks=tuple(marks[s]),
-                   conditions=tuple(cond[s]), teachers=tuple(teachers.get(s, ())))
-    for rec in _records(sub.adults):
-        rec["languages"] = tuple(rec["languages"] or ())
-        G.add_node(("adult", rec["adult_id"]), **rec)
+    G.add_nodes_from((("student", r["student_id"]), {"kind": "student", **r})
+                     for r in _records(sub.students))
+    G.add_nodes_from((("adult", r["adult_id"]), {**r, "languages": tuple(r["languages"] or ())})
+                     for r in _records(sub.adults))
 
 
 def graph_tables(G):
-    """Return the :class:`~relationships.records.Tables` a support graph holds.
+    """Return the :class:`~relationships.records.Tables` a support graph was built from.
+
+    Restricted to the students and adults still in ``G`` (a copy; ``G`` is
+    not changed).
 
     Examples
     --------
@@ -192,28 +230,18 @@ def graph_tables(G):
     >>> graph_tables(G).students["student_id"].tolist()
     [1]
     """
-    rows = {name: [] for name in COLUMNS}
-    for node, data in G.nodes(data=True):
-        if node[0] == "student":
-            rows["students"].append(data)
-            rows["staff_marks"].extend(data["marks"])
-            rows["conditions"].extend(data["conditions"])
-            rows["teaching"].extend({"staff_id": t, "student_id": node[1]}
-                                    for t in data["teachers"])
-        else:
-            rows["adults"].append(data)
-    for _s, _a, ties in G.edges(data="ties"):
-        rows["ties"].extend(t for t in ties if t["source"] != "staff_mark")
-    return Tables(**{name: _typed(name, recs) for name, recs in rows.items()})
-
-
-def _typed(name, recs):
-    if not recs:
-        return empty_frame(name)
-    spec = COLUMNS[name]
-    data = {c: pd.Series([pd.NA if r.get(c) is None else r[c] for r in recs],
-                         dtype=d if d != "object" else object) for c, d in spec.items()}
-    return pd.DataFrame(data)
+    t = G.graph["tables"]
+    students = [n[1] for n in G if n[0] == "student"]
+    adults = [n[1] for n in G if n[0] == "adult"]
+    keep = {
+        "students": t.students["student_id"].isin(students),
+        "adults": t.adults["adult_id"].isin(adults),
+        "ties": t.ties["student_id"].isin(students) & t.ties["adult_id"].isin(adults),
+        "staff_marks": t.staff_marks["student_id"].isin(students),
+        "conditions": t.conditions["student_id"].isin(students),
+        "teaching": t.teaching["student_id"].isin(students),
+    }
+    return Tables(**{k: getattr(t, k).loc[v].reset_index(drop=True) for k, v in keep.items()})
 
 
 def school_structure(G):

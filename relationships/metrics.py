@@ -14,7 +14,14 @@ import pandas as pd
 from relationships import _core
 from relationships.records import SUPPORT_TYPES
 
-__all__ = ["SHARE_BANDS", "school_measures", "sole_anchors", "student_measures"]
+__all__ = [
+    "SHARE_BANDS",
+    "measure",
+    "school_measures",
+    "sole_anchor_frame",
+    "sole_anchors",
+    "student_measures",
+]
 
 #: Bands of reliable adults for the per-school shares.
 SHARE_BANDS = ("0", "1", "2", "3+")
@@ -84,12 +91,22 @@ def student_measures(tables, *, wave=None, min_reliability=3):
     >>> m.loc[0, ["reliable", "school", "setting_family"]].tolist()
     [1, 0, 1]
     """
+    return measure(tables, wave=wave, min_reliability=min_reliability)[2]
+
+
+def measure(tables, *, wave=None, min_reliability=3):
+    """Return ``(context, reliable pairs, student measures)`` computed once.
+
+    The shared first step of :func:`student_measures`, :func:`sole_anchors`
+    and :func:`relationships.flags.evaluate`.
+    """
     ctx = _core.build_context(tables, wave=wave, min_reliability=min_reliability)
+    pairs = _core.reliable_pairs(ctx, tables)
     st = tables.students
     out = {c: st[c].to_numpy() for c in
            ("student_id", "school_id", "grade", "responded_student", "responded_family")}
     out["marks_any"] = ctx.marks_any
-    out.update(_pair_counts(ctx, _core.reliable_pairs(ctx, tables)))
+    out.update(_pair_counts(ctx, pairs))
     view = _core.staff_view(ctx)
     out.update({k: v for k, v in view.items() if not k.endswith("_pairs")})
     mapped = pd.Series(ctx.marks_any).groupby(out["school_id"]).transform("any")
@@ -98,7 +115,8 @@ def student_measures(tables, *, wave=None, min_reliability=3):
     out["previous"] = _core.reliable_count(prev)
     out["change"] = out["reliable"] - out["previous"]
     frame = pd.DataFrame(out)
-    return pd.concat([frame, _conditions(tables, ctx.wave, ctx.student_ids)], axis=1)
+    frame = pd.concat([frame, _conditions(tables, ctx.wave, ctx.student_ids)], axis=1)
+    return ctx, pairs, frame
 
 
 def sole_anchors(tables, *, wave=None, min_reliability=3):
@@ -125,11 +143,11 @@ def sole_anchors(tables, *, wave=None, min_reliability=3):
     [{'adult_id': 8, 'staff_id': 80, 'school_id': 10, 'students': 2}]
     """
     ctx = _core.build_context(tables, wave=wave, min_reliability=min_reliability)
-    pairs = _core.reliable_pairs(ctx, tables)
-    return _sole_anchor_frame(ctx, pairs, tables)
+    return sole_anchor_frame(ctx, _core.reliable_pairs(ctx, tables), tables)
 
 
-def _sole_anchor_frame(ctx, pairs, tables):
+def sole_anchor_frame(ctx, pairs, tables):
+    """:func:`sole_anchors` from an already computed context and reliable pairs."""
     staff = ctx.is_staff[pairs["a"]]
     s, a = pairs["s"][staff], pairs["a"][staff]
     only = _core._count(s, ctx.n_students)[s] == 1
