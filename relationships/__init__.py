@@ -4,6 +4,7 @@ A small NetworkX-style library with no web or database imports. Inputs are
 the plain records of :mod:`relationships.records`; outputs are plain data.
 """
 
+from relationships.equity import equity_breakdown, federal_race_category
 from relationships.flags import (
     CODES,
     Evaluation,
@@ -20,7 +21,10 @@ from relationships.graph import (
     school_structure,
     staff_mark_ties,
 )
+from relationships.maps import ego_map, school_map
+from relationships.mentors import suggest_mentors
 from relationships.metrics import school_measures, sole_anchors, student_measures
+from relationships.reconcile import apply_merges, propose_merges
 from relationships.records import (
     COLUMNS,
     AdultRecord,
@@ -49,17 +53,24 @@ __all__ = [
     "Tables",
     "TeachingRecord",
     "TieRecord",
+    "apply_merges",
     "build_support_graph",
+    "ego_map",
+    "equity_breakdown",
     "evaluate",
     "evaluate_flags",
     "evaluate_strengths",
+    "federal_race_category",
     "flag_matrix",
     "graph_tables",
+    "propose_merges",
+    "school_map",
     "school_measures",
     "school_structure",
     "sole_anchors",
     "staff_mark_ties",
     "student_measures",
+    "suggest_mentors",
     "to_frames",
     "validate_tables",
 ]

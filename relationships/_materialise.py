@@ -18,7 +18,7 @@ def _grouped(keys, values, n):
     """Return a list (length ``n``) of tuples of ``values`` grouped by ``keys``."""
     order = np.argsort(keys, kind="stable")
     bounds = np.cumsum(np.bincount(keys, minlength=n))[:-1]
-    return [tuple(v) for v in np.split(np.asarray(values)[order], bounds)] if n else []
+    return [tuple(v.tolist()) for v in np.split(np.asarray(values)[order], bounds)] if n else []
 
 
 def _params(code, row, m, rules, extra):
