@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 
 from flask import Flask, current_app, g, has_request_context, request
@@ -20,9 +19,10 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 _EXT_KEY = "survey_db_engine"
+_WRITER_KEY = "survey_db_writer"
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-#: Whether the next SQLite transaction on this context takes the write lock up front.
-_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=True)
+#: Execution option that makes a SQLite transaction take the write lock up front.
+IMMEDIATE = "sqlite_begin_immediate"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -50,19 +50,26 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _immediate.get() else "BEGIN")
+        immediate = connection.get_execution_options().get(IMMEDIATE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def init_app(app: Flask) -> None:
     """Build the engine from ``DATABASE_URL`` and close the session after each request."""
-    app.extensions[_EXT_KEY] = make_engine(
-        app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False)
-    )
+    engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+    app.extensions[_EXT_KEY] = engine
+    # Same pool and events; its transactions begin IMMEDIATE on SQLite (ignored elsewhere).
+    app.extensions[_WRITER_KEY] = engine.execution_options(**{IMMEDIATE: True})
     app.teardown_appcontext(close_session)
 
 
 def get_engine(app: Flask | None = None) -> Engine:
     return (app or current_app).extensions[_EXT_KEY]
+
+
+def get_writer(app: Flask | None = None) -> Engine:
+    """The engine whose transactions take SQLite's write lock when they begin."""
+    return (app or current_app).extensions[_WRITER_KEY]
 
 
 def get_session() -> Session:
@@ -72,8 +79,8 @@ def get_session() -> Session:
     SQLite's write lock; everything else begins immediately.
     """
     if "db_session" not in g:
-        _immediate.set(not (has_request_context() and request.method in _READ_METHODS))
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        reading = has_request_context() and request.method in _READ_METHODS
+        g.db_session = Session(get_engine() if reading else get_writer(), expire_on_commit=False)
     return g.db_session
 
 
@@ -86,6 +93,5 @@ def close_session(_exc: BaseException | None = None) -> None:
 @contextmanager
 def job_session(app: Flask | None = None) -> Iterator[Session]:
     """A session for CLI and batch jobs; the caller commits per batch."""
-    _immediate.set(True)
-    with Session(get_engine(app), expire_on_commit=False) as session:
+    with Session(get_writer(app), expire_on_commit=False) as session:
         yield session
