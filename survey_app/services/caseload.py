@@ -1,0 +1,210 @@
+"""The counselor's caseload: students to connect with, their reasons and strengths.
+
+One evaluation per request over the schools asked for (tables loaded by
+:mod:`survey_app.services.records`); sentences are made only for the rows
+shown (or for every row when an export asks for them).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from relationships import Evaluation, evaluate
+from survey_app.counsel import reasons
+from survey_app.models import FollowUp, School, Student
+from survey_app.models.enums import FollowUpKind, FollowUpStatus
+from survey_app.services import records
+
+OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
+PER_PAGE = 50
+SORTS = ("priority", "name", "grade", "reliable")
+GROUPS = ("english_learner", "econ_disadvantaged", "disability")
+
+
+@dataclass(frozen=True)
+class Filters:
+    school_id: int | None = None
+    grade: int | None = None
+    flag: str | None = None
+    group: str | None = None
+    has_followup: str | None = None  # "yes" | "no"
+    sort: str = "priority"
+    page: int = 1
+
+
+@dataclass
+class CaseloadRow:
+    student_id: int
+    name: str
+    sis_id: str | None
+    grade: int
+    school_id: int
+    school_name: str
+    reliable: int
+    codes: list[str]
+    flags: list = field(default_factory=list)
+    help_types: list[str] = field(default_factory=list)
+    open_followups: int = 0
+    next_due: date | None = None
+    overdue: bool = False
+    reasons: list[str] = field(default_factory=list)
+    strengths: str = ""
+
+
+@dataclass
+class Page:
+    rows: list[CaseloadRow]
+    total: int
+    page: int
+    pages: int
+    no_data: int
+    students: int
+
+
+def evaluate_schools(*, session: Session, ctx: records.Context, school_ids):
+    """Load the schools' tables and evaluate every rule once; return (tables, evaluation)."""
+    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids,
+                                        waves=records.waves_for_flags(ctx))
+    return tables, evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
+
+
+def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
+    stmt = (select(FollowUp.student_id, func.count().label("open_followups"),
+                   func.min(FollowUp.due_on).label("next_due"))
+            .join(Student, Student.id == FollowUp.student_id)
+            .where(Student.school_id.in_(list(school_ids)), FollowUp.status.in_(OPEN))
+            .group_by(FollowUp.student_id))
+    frame = pd.read_sql(stmt, session.connection())
+    helps = pd.read_sql(
+        select(FollowUp.student_id, FollowUp.help_type)
+        .join(Student, Student.id == FollowUp.student_id)
+        .where(Student.school_id.in_(list(school_ids)), FollowUp.status.in_(OPEN),
+               FollowUp.kind == FollowUpKind.HELP_REQUEST), session.connection())
+    frame["next_due"] = pd.to_datetime(frame["next_due"]).dt.date
+    frame["help_types"] = frame["student_id"].map(
+        helps.groupby("student_id")["help_type"].agg(list)).apply(
+        lambda v: v if isinstance(v, list) else [])
+    return frame.set_index("student_id")
+
+
+def collect(*, session: Session, ctx: records.Context, school_ids, today: date,
+            tables=None, evaluation: Evaluation | None = None):
+    """Return every caseload row (no sentences yet), and the count of students with no data."""
+    if evaluation is None:
+        tables, evaluation = evaluate_schools(session=session, ctx=ctx, school_ids=school_ids)
+    by_student: dict[int, list] = {}
+    for flag in evaluation.flags:
+        if flag.student_id is not None:
+            by_student.setdefault(int(flag.student_id), []).append(flag)
+    people = records.student_directory(session=session, school_ids=school_ids)
+    follow = _followups(session, school_ids, today)
+    reliable = dict(zip(evaluation.measures["student_id"].tolist(),
+                        evaluation.measures["reliable"].tolist(), strict=True))
+    rows, no_data = [], 0
+    for rec in people.itertuples(index=False):
+        flags = by_student.get(rec.student_id, [])
+        codes = [f.code for f in flags]
+        no_data += "no_data" in codes
+        fu = follow.loc[rec.student_id] if rec.student_id in follow.index else None
+        if not flags and fu is None:
+            continue
+        due = fu["next_due"] if fu is not None and not pd.isna(fu["next_due"]) else None
+        rows.append(CaseloadRow(
+            student_id=rec.student_id, name=rec.name, sis_id=rec.sis_id, grade=rec.grade,
+            school_id=rec.school_id, school_name=rec.school_name,
+            reliable=int(reliable.get(rec.student_id, 0)), codes=codes, flags=flags,
+            help_types=list(fu["help_types"]) if fu is not None else [],
+            open_followups=int(fu["open_followups"]) if fu is not None else 0,
+            next_due=due, overdue=bool(due and due < today)))
+    return rows, no_data, people, tables, evaluation
+
+
+def _keep(row: CaseloadRow, f: Filters, groups: dict) -> bool:
+    if f.grade is not None and row.grade != f.grade:
+        return False
+    if f.flag == "help_request":
+        if not row.help_types:
+            return False
+    elif f.flag and f.flag not in row.codes:
+        return False
+    if not f.flag and row.codes == ["no_data"] and not row.open_followups:
+        return False  # students with no data are counted apart, listed on request
+    if f.group and not groups.get(row.student_id, False):
+        return False
+    if f.has_followup == "yes" and not row.open_followups:
+        return False
+    return not (f.has_followup == "no" and row.open_followups)
+
+
+def _sort_key(sort: str):
+    if sort == "name":
+        return lambda r: (r.name.casefold(), r.student_id)
+    if sort == "grade":
+        return lambda r: (r.grade, r.name.casefold(), r.student_id)
+    if sort == "reliable":
+        return lambda r: (r.reliable, r.name.casefold(), r.student_id)
+    return lambda r: (not r.overdue, -len(r.codes) - len(r.help_types), r.reliable,
+                      r.name.casefold(), r.student_id)
+
+
+def _group_members(people: pd.DataFrame, group: str | None) -> dict:
+    if not group:
+        return {}
+    if group in GROUPS:
+        values = records.bool_array(people[group])
+    elif group.startswith("race:"):
+        values = (people["race_ethnicity"] == group[5:]).fillna(False).to_numpy(dtype=bool)
+    else:
+        values = [False] * len(people)
+    return dict(zip(people["student_id"].tolist(), list(values), strict=True))
+
+
+def explain(rows, tables, evaluation) -> None:
+    """Fill ``reasons`` and ``strengths`` of ``rows`` in the reader's language."""
+    names = dict(zip(tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(),
+                     strict=True)) if tables is not None else {}
+    strengths = evaluation.strengths.set_index("student_id")
+    for row in rows:
+        row.reasons = [reasons.sentence(f.code, f.params, names) for f in row.flags]
+        row.reasons += [reasons.help_request(h) for h in row.help_types]
+        if row.student_id in strengths.index and row.codes != ["no_data"]:
+            row.strengths = reasons.strengths(strengths.loc[row.student_id].to_dict())
+
+
+def caseload_rows(*, session: Session, ctx: records.Context, school_ids, filters: Filters,
+                  today: date) -> tuple[list[CaseloadRow], int]:
+    """Every matching row, sorted, with sentences (for exports); and the no-data count."""
+    rows, no_data, people, tables, ev = collect(session=session, ctx=ctx,
+                                                school_ids=school_ids, today=today)
+    groups = _group_members(people, filters.group)
+    rows = sorted((r for r in rows if _keep(r, filters, groups)), key=_sort_key(filters.sort))
+    explain(rows, tables, ev)
+    return rows, no_data
+
+
+def caseload_page(*, session: Session, ctx: records.Context, school_ids, filters: Filters,
+                  today: date, per_page: int = PER_PAGE) -> Page:
+    """One page of the caseload, with sentences for the rows shown only."""
+    rows, no_data, people, tables, ev = collect(session=session, ctx=ctx,
+                                                school_ids=school_ids, today=today)
+    groups = _group_members(people, filters.group)
+    kept = sorted((r for r in rows if _keep(r, filters, groups)), key=_sort_key(filters.sort))
+    pages = max(1, math.ceil(len(kept) / per_page))
+    page = min(max(filters.page, 1), pages)
+    shown = kept[(page - 1) * per_page: page * per_page]
+    explain(shown, tables, ev)
+    return Page(rows=shown, total=len(kept), page=page, pages=pages, no_data=no_data,
+                students=len(people))
+
+
+def school_choices(*, session: Session, school_ids) -> list[tuple[int, str]]:
+    """(id, name) of the schools, by name."""
+    rows = session.exec(select(School.id, School.name).where(School.id.in_(list(school_ids)))
+                        .order_by(School.name)).all()
+    return [(r.id, r.name) for r in rows]

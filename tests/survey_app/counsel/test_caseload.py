@@ -1,0 +1,55 @@
+"""services/caseload.py: rows, filters, sorting, paging, the no-data count."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from survey_app.models import FollowUp
+from survey_app.services import caseload, records
+
+TODAY = date(2025, 3, 3)
+
+
+def _page(app, session, story, **filters):
+    with app.test_request_context():
+        ctx = records.context(session=session, district_id=story.world.district.id)
+        return caseload.caseload_page(session=session, ctx=ctx,
+                                      school_ids=[story.world.school.id],
+                                      filters=caseload.Filters(**filters), today=TODAY)
+
+
+def test_flagged_students_come_with_reasons_and_strengths(app, session, story):
+    page = _page(app, session, story)
+    rows = {r.student_id: r for r in page.rows}
+    assert story.flagged.id in rows
+    assert page.no_data == 1
+    # No survey, but the staff mapped and nobody marked them: still someone to connect with.
+    assert rows[story.silent.id].codes == ["no_data", "no_school_adult"]
+    row = rows[story.flagged.id]
+    assert "single_anchor" in row.codes
+    assert "access_barrier" in row.codes
+    assert any("only on a phone" in r for r in row.reasons)
+    assert row.strengths == "1 reliable adult in the family, none at school, none in the community"
+
+
+def test_filters_by_flag_and_follow_up(app, session, story):
+    only = _page(app, session, story, flag="no_data")
+    assert [r.student_id for r in only.rows] == [story.silent.id]
+    assert story.connected.id not in {r.student_id for r in _page(app, session, story).rows}
+    session.add(FollowUp(student_id=story.connected.id, note="Call home",
+                         due_on=TODAY - timedelta(days=1)))
+    session.commit()
+    page = _page(app, session, story, has_followup="yes")
+    assert [r.student_id for r in page.rows] == [story.connected.id]
+    assert page.rows[0].overdue
+    assert _page(app, session, story, grade=7).total == 0
+
+
+def test_paging(app, session, story):
+    with app.test_request_context():
+        ctx = records.context(session=session, district_id=story.world.district.id)
+        page = caseload.caseload_page(session=session, ctx=ctx,
+                                      school_ids=[story.world.school.id],
+                                      filters=caseload.Filters(page=9), today=TODAY, per_page=1)
+    assert page.page == page.pages == page.total
+    assert len(page.rows) == 1
