@@ -1,0 +1,92 @@
+"""Scale-out: consecutive requests may land on either instance; limits and data are shared."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from survey_app import create_app
+from survey_app.db import get_engine
+from survey_app.models import Invitation, Response
+from survey_app.services import codes
+from tests import factories
+from tests.scale.conftest import SECRET
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def seeded(shared_database):
+    """A district with users of every role and one student invitation with a known token."""
+    app = create_app({"TESTING": True, "DATABASE_URL": shared_database, "SECRET_KEY": SECRET})
+    with Session(get_engine(app), expire_on_commit=False) as session:
+        world = factories.build_world(session)
+        nonce = codes.new_nonce()
+        invitation = Invitation(
+            wave_id=world.wave.id, kind="student", student_id=world.students[0].id, nonce=nonce,
+            code_hash=codes.hash_secret(SECRET, codes.derive_code(SECRET, nonce)),
+            token_hash=codes.hash_secret(SECRET, codes.derive_token(SECRET, nonce)), language="es")
+        session.add(invitation)
+        session.commit()
+        token = codes.derive_token(SECRET, nonce)
+    get_engine(app).dispose()
+    return {"world": world, "token": token, "invitation_id": invitation.id, "app": app}
+
+
+def _sign_in(browser, base: str, email: str) -> int:
+    _status, _h, page = browser.request(f"{base}/staff/login")
+    status, _h, _p = browser.request(f"{base}/staff/login", {
+        "csrf_token": browser.csrf(page), "email": email,
+        "password": factories.PASSWORD})
+    return status
+
+
+def test_staff_session_works_on_either_instance(instances, seeded, browser_factory):
+    a, b = instances
+    browser = browser_factory()
+    assert _sign_in(browser, a, seeded["world"].users["counselor"].email) == 302
+    for base in (b, a, b):
+        status, _h, page = browser.request(f"{base}/staff/")
+        assert status == 200, base
+        assert "Hello" in page
+    # A form rendered by one instance is accepted by the other (same secret, same CSRF).
+    _s, _h, page = browser.request(f"{a}/staff/")
+    status, headers, _p = browser.request(f"{b}/staff/logout", {"csrf_token": browser.csrf(page)})
+    assert status == 302
+    assert browser.request(f"{a}/staff/")[0] == 302  # signed out everywhere
+
+
+def test_respondent_alternates_instances_and_answers_land_once(instances, seeded,
+                                                               browser_factory):
+    a, b = instances
+    browser = browser_factory()
+    status, headers, _p = browser.request(f"{a}/r/{seeded['token']}")
+    assert status == 302
+    first_page = headers["Location"]
+    status, _h, page = browser.request(f"{b}{first_page}")
+    assert status == 200
+    assert 'name="action"' in page  # the survey page itself, not the lost-session page
+    status, _h, _p = browser.request(f"{a}{first_page}",
+                                     {"csrf_token": browser.csrf(page), "action": "later"})
+    assert status == 200
+    app = seeded["app"]
+    with Session(get_engine(app)) as session:
+        responses = session.exec(select(Response).where(
+            Response.invitation_id == seeded["invitation_id"])).all()
+    get_engine(app).dispose()
+    assert len(responses) == 1
+
+
+def test_rate_limit_is_shared_between_instances(instances, seeded, browser_factory):
+    a, b = instances
+    browser = browser_factory()
+    email = seeded["world"].users["staff"].email
+    statuses = []
+    for n in range(12):
+        base = (a, b)[n % 2]
+        _s, _h, page = browser.request(f"{base}/staff/login")
+        status, _h, _p = browser.request(f"{base}/staff/login", {
+            "csrf_token": browser.csrf(page), "email": email, "password": f"wrong-{n}"})
+        statuses.append(status)
+    assert statuses[:10] == [401] * 10
+    assert statuses[10:] == [429, 429], statuses  # 10 per minute, counted across both
