@@ -29,7 +29,7 @@ catalogs: $(STAMP) ## compile .po → .mo (build output, not committed)
 	$(BIN)/pybabel compile -d translations -f --statistics 2>&1 | grep -v "^compiling" || true
 
 translations: $(STAMP) ## extract every marked string, update each catalog, compile
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext -k lazy_ngettext \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 \
 		--no-location --sort-output -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d translations -f >/dev/null

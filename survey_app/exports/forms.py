@@ -1,0 +1,24 @@
+"""Upload and download forms for district data staff."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField
+
+
+class RosterUploadForm(FlaskForm):
+    package = FileField(
+        _l("OneRoster file (ZIP)"),
+        description=_l("The ZIP your student information system exports in OneRoster 1.1 or 1.2."),
+        validators=[FileRequired(message=_l("Please choose the ZIP file.")),
+                    FileAllowed(["zip"], message=_l("Please choose a .zip file."))],
+        render_kw={"accept": ".zip,application/zip"},
+    )
+    extra = FileField(
+        _l("Extra student data (CSV, optional)"),
+        description=_l("One row per student, keyed by sourcedId: english_learner, disability, "
+                       "econ_disadvantaged, consent (consented, opted_out or no_answer)."),
+        validators=[FileAllowed(["csv"], message=_l("Please choose a .csv file."))],
+        render_kw={"accept": ".csv,text/csv"},
+    )
+    dry_run = BooleanField(_l("Only check the file and show what would change"))

@@ -1,0 +1,100 @@
+"""The roster upload page."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from sqlmodel import select
+
+from survey_app.models import AuditEvent, Student
+from tests.survey_app.exports.conftest import USERS, write_roster
+
+
+def _zip_of(folder) -> io.BytesIO:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in folder.iterdir():
+            archive.write(path, path.name)
+    buffer.seek(0)
+    return buffer
+
+
+def _upload(client, data: io.BytesIO, **fields):
+    return client.post("/exports/roster", data={"package": (data, "roster.zip"), **fields},
+                       content_type="multipart/form-data")
+
+
+def test_page_is_for_district_admins(client, world, login_as):
+    login_as(world.users["counselor"])
+    assert client.get("/exports/roster").status_code == 403
+    client.post("/staff/logout")
+    login_as(world.users["district_admin"])
+    page = client.get("/exports/roster")
+    assert page.status_code == 200
+    assert b'enctype="multipart/form-data"' in page.data
+
+
+def test_upload_imports_and_shows_the_report(client, world, login_as, session, roster):
+    login_as(world.users["district_admin"])
+    page = _upload(client, _zip_of(roster))
+    assert page.status_code == 200, page.data
+    text = page.get_data(as_text=True)
+    assert "The roster is imported" in text
+    assert "Students" in text
+    assert session.exec(select(Student).where(Student.sourced_id == "u1")).one()
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "roster_import")).one()
+    assert event.detail["counts"]["students"]["created"] == 4
+
+
+def test_broken_upload_names_row_and_column_and_saves_nothing(client, world, login_as,
+                                                              session, tmp_path):
+    login_as(world.users["district_admin"])
+    folder = write_roster(tmp_path / "b", users=USERS.replace(",03,", ",ZZ,"))
+    page = _upload(client, _zip_of(folder))
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert "Nothing was imported" in text
+    assert "<td>users.csv</td><td>2</td><td><bdi>grades</bdi></td>" in text
+    assert session.exec(select(Student).where(Student.sourced_id == "u1")).first() is None
+
+
+@pytest.mark.parametrize(("members", "message"), [
+    ({"../users.csv": "x"}, "points outside the package"),
+    ({"users.csv": b"0" * (20 * 1024 * 1024)}, "ZIP bomb"),
+])
+def test_unsafe_zips_are_refused_with_a_clear_message(client, world, login_as, members,
+                                                      message):
+    login_as(world.users["district_admin"])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    buffer.seek(0)
+    page = _upload(client, buffer)
+    assert page.status_code == 400
+    assert message in page.get_data(as_text=True)
+
+
+def test_wrong_file_type_is_a_form_error(client, world, login_as):
+    login_as(world.users["district_admin"])
+    page = client.post("/exports/roster", data={"package": (io.BytesIO(b"x"), "roster.csv")},
+                       content_type="multipart/form-data")
+    assert page.status_code == 400
+    assert "Please choose a .zip file." in page.get_data(as_text=True)
+
+
+def test_upload_needs_csrf(app_config, world, tmp_path, roster):
+    from survey_app import create_app
+    from tests.factories import PASSWORD
+
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    page = client.get("/staff/login")
+    token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
+    client.post("/staff/login", data={"email": world.users["district_admin"].email,
+                                      "password": PASSWORD, "csrf_token": token.split('"')[0]})
+    page = _upload(client, _zip_of(roster))
+    assert page.status_code == 400
+    assert 'name="csrf_token"' in client.get("/exports/roster").get_data(as_text=True)
