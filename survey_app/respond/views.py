@@ -24,14 +24,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
+from sqlmodel import select
 
 from survey_app import surveys
-from survey_app.auth import public
+from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import get_session
 from survey_app.main.forms import CodeForm
-from survey_app.models import Invitation, Response
+from survey_app.models import Invitation, Response, School
 from survey_app.models.enums import InvitationStatus, SurveyKind
 from survey_app.respond import forms
+from survey_app.respond.letters import render_letters
 from survey_app.security import limiter
 from survey_app.services import codes, invitations, responses
 from survey_app.surveys.forms import field_name
@@ -278,3 +280,24 @@ def leave():
     session.pop(STATE, None)
     session.pop("lang", None)
     return render_template("respond/left.html")
+
+
+@bp.get("/letters")
+@permission_required("invitations.print")
+def letters():
+    """Printable letters for one school's students or families."""
+    db = get_session()
+    schools = [s for s in db.exec(select(School).order_by(School.name))
+               if s.id in visible_school_ids()]
+    if not schools:
+        abort(404)
+    kind = request.args.get("kind", "family")
+    kind = kind if kind in (SurveyKind.STUDENT, SurveyKind.FAMILY) else SurveyKind.FAMILY
+    code = request.args.get("school") or schools[0].code
+    school = next((s for s in schools if s.code == code), None) or abort(404)
+    rows = invitations.listing(session=db, kind=kind, school_code=school.code)
+    html = render_letters(rows, secret=current_app.config["SECRET_KEY"],
+                          base_url=current_app.config["PUBLIC_BASE_URL"],
+                          offered=current_app.config["OFFERED_LANGUAGES"])
+    return render_template("respond/letters.html", letters=html, count=len(rows), kind=kind,
+                           school=school.code, schools=schools)

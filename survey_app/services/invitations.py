@@ -150,7 +150,7 @@ def listing(*, session: Session, kind: str | None = None, school_code: str | Non
     rows = []
     for inv in session.exec(query.order_by(Invitation.id)):
         kids = children(session=session, invitation=inv)
-        kid_schools = {schools[k.school_id] for k in kids if k.school_id in schools}
+        kid_schools = [schools[i] for i in sorted({k.school_id for k in kids}) if i in schools]
         if school_code and school_code not in {s.code for s in kid_schools}:
             continue
         if school_ids is not None and not {s.id for s in kid_schools} & school_ids:

@@ -152,7 +152,9 @@ class AdultForm(FlaskForm):
                                    max=100)), no_control_characters])
     staff_query = StringField(_l("Or find an adult from school"),
                               description=_l("Type part of their name, then press “Find”."),
-                              validators=[Optional(), Length(max=100), no_control_characters])
+                              validators=[Optional(), Length(max=100, message=_l(
+                                  "Please keep this shorter (at most %(max)d characters).",
+                                  max=100)), no_control_characters])
     staff_id = RadioField(_l("Adults from school"), choices=[], validate_choice=False,
                           validators=[Optional(), OneOf()])
     relation = SelectField(_l("Who is this person to you?"),

@@ -64,3 +64,20 @@ def started(client, invite):
         return inv
 
     return _start
+
+
+@pytest.fixture
+def fetch(session):
+    """Run a query for a check, then end the transaction so the app can write again.
+
+    Outside a request our SQLite engine begins with BEGIN IMMEDIATE; a test that kept that
+    transaction open would make the next request wait for the lock.
+    """
+
+    def _fetch(query):
+        try:
+            return session.exec(query).all()
+        finally:
+            session.rollback()
+
+    return _fetch
