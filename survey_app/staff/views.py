@@ -59,9 +59,18 @@ ROLE_DESCRIPTIONS = {
 }
 
 
-def _limit_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()
+def _account_key() -> str:
+    email = (request.form.get("email") or "").strip().lower()[:320]
     return f"login:{request.remote_addr}:{email}"
+
+
+def _address_key() -> str:
+    return f"login-ip:{request.remote_addr}"
+
+
+def _failed(response) -> bool:
+    """Only refused sign-ins count: colleagues behind one school address are not slowed."""
+    return response.status_code in (400, 401)
 
 
 def _safe_next(target: str | None) -> str:
@@ -75,7 +84,10 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute; 50 per hour", key_func=_limit_key, methods=["POST"])
+@limiter.limit("10 per minute; 50 per hour; 100 per day", key_func=_account_key,
+               methods=["POST"], deduct_when=_failed)
+@limiter.limit("30 per minute; 300 per hour", key_func=_address_key, methods=["POST"],
+               deduct_when=_failed)
 def login():
     """Sign a staff member in with email and password."""
     if current_user.is_authenticated:

@@ -1,0 +1,55 @@
+"""CSRF on every state-changing route the app registers, and nothing changes on a refusal."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import SQLModel
+
+from survey_app import create_app
+from tests import factories
+from tests.survey_app.test_permissions import _samples
+
+
+@pytest.fixture
+def csrf_app(app_config):
+    return create_app({**app_config, "WTF_CSRF_ENABLED": True})
+
+
+def _row_counts(session) -> dict[str, int]:
+    return {t.name: session.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in SQLModel.metadata.sorted_tables}
+
+
+def _post_routes(app, samples):
+    from flask import url_for
+
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            if "POST" in rule.methods and rule.endpoint != "static":
+                missing = set(rule.arguments) - set(samples)
+                assert not missing, f"add samples for {missing} in test_permissions._samples"
+                yield rule, url_for(rule.endpoint, **{a: samples[a][0] for a in rule.arguments})
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_every_post_without_a_token_is_refused(csrf_app, session, signed_in):
+    world = factories.build_world(session)
+    client = csrf_app.test_client()
+    if signed_in:
+        page = client.get("/staff/login").get_data(as_text=True)
+        token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        assert client.post("/staff/login", data={
+            "csrf_token": token, "email": world.users["district_admin"].email,
+            "password": factories.PASSWORD}).status_code == 302
+    session.commit()
+    before = _row_counts(session)
+    samples = {**_samples(world), "page_id": ("home", "home"), "token": ("x", "x")}
+    routes = list(_post_routes(csrf_app, samples))
+    assert routes, "no POST routes found"
+    for rule, url in routes:
+        for data in ({}, {"csrf_token": "forged"}):
+            response = client.post(url, data=data)
+            assert response.status_code == 400, f"{rule.rule} accepted {data} ({response.status_code})"
+    session.expire_all()
+    assert _row_counts(session) == before
