@@ -90,3 +90,41 @@ def test_rate_limit_is_shared_between_instances(instances, seeded, browser_facto
         statuses.append(status)
     assert statuses[:10] == [401] * 10
     assert statuses[10:] == [429, 429], statuses  # 10 per minute, counted across both
+
+
+def _sample_zip() -> bytes:
+    import io
+    import zipfile
+
+    from tests.paths import ONEROSTER_SAMPLE as folder
+
+    if not folder.exists():
+        pytest.skip(f"no OneRoster sample at {folder}")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for path in folder.glob("*.csv"):
+            archive.write(path, path.name)
+    return buffer.getvalue()
+
+
+def test_an_import_on_one_instance_is_seen_by_the_other(instances, seeded, browser_factory):
+    a, b = instances
+    browser = browser_factory()
+    admin = seeded["world"].users["district_admin"].email
+    assert _sign_in(browser, a, admin) == 302
+    _s, _h, page = browser.request(f"{a}/exports/roster")
+    status, _h, report = browser.request(f"{a}/exports/roster", {"csrf_token": browser.csrf(page)},
+                                         files={"package": ("roster.zip", _sample_zip())})
+    assert status == 200, report[:500]
+    app = seeded["app"]
+    from survey_app.models import Student
+
+    with Session(get_engine(app)) as session:
+        imported = session.exec(select(Student).where(Student.sourced_id == "user1")).first()
+    get_engine(app).dispose()
+    assert imported is not None
+    # The other instance sees the new school at once (no cache to warm, no restart).
+    admin_b = browser_factory()
+    assert _sign_in(admin_b, b, admin) == 302
+    status, _h, page = admin_b.request(f"{b}/staff/")
+    assert status == 200

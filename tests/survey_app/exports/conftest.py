@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from tests.paths import ONEROSTER_SAMPLE
+
 #: The public oat-sa sample (kept beside the project, not in it: its licence is the
 #: sample's own). Tests that need it skip when it is absent.
-SAMPLE = Path(os.environ.get("ONEROSTER_SAMPLE", "/work/shared/data/oneroster/oat-sa-v1p1"))
+SAMPLE = ONEROSTER_SAMPLE
 
 ORGS = """sourcedId,status,dateLastModified,name,type,identifier,parentSourcedId
 d1,active,,Riverside District,district,,
