@@ -71,3 +71,34 @@ def map_labels(student_names: dict | None = None) -> dict:
         "edges": {k: str(v) for k, v in EDGE_NAMES.items()},
         "students": dict(student_names or {}),
     }
+SETTING_NAMES = {
+    "home": _l("At home"), "family_elsewhere": _l("Family elsewhere"),
+    "school": _l("At school"), "community": _l("In the community"),
+}
+ITEM_NAMES = {
+    "home.internet": _l("Internet at home"),
+    "home.devices": _l("Devices for schoolwork"),
+    "home.quiet_place": _l("A quiet place to work"),
+    "home.adult_after_school": _l("An adult at home after school"),
+}
+ANSWER_NAMES = {
+    "works_well": _l("Works well"), "unreliable": _l("Often does not work"),
+    "phone_only": _l("Only on a phone"), "none": _l("None"),
+    "need_help": _l("Needs help getting internet"),
+    "own_computer": _l("Own computer or tablet"), "shared_computer": _l("A shared computer"),
+    "phone": _l("A phone"), "nothing": _l("Nothing"),
+    "always": _l("Always"), "sometimes": _l("Sometimes"), "no": _l("No"), "yes": _l("Yes"),
+    "prefer_not": _l("Prefers not to say"),
+}
+STATUS_NAMES = {
+    "open": _l("Open"), "in_progress": _l("In progress"), "done": _l("Done"),
+    "cancelled": _l("Cancelled"),
+}
+KIND_OF_FOLLOWUP = {
+    "mentor": _l("Mentor"), "check_in": _l("Check-in with the mentor"), "other": _l("Follow-up"),
+    "flag": _l("Follow-up"), "help_request": _l("Family asked for help"),
+}
+
+
+def answer_name(code) -> str:
+    return str(ANSWER_NAMES.get(code, code))

@@ -22,6 +22,10 @@ def _samples(world) -> dict[str, tuple]:
         "school_id": (world.school.id, world.other_school.id),
         "household_id": (world.students[0].household_id, world.students[0].household_id),
         "school_code": (world.school.code, world.other_school.code),
+        # counselor side: ids that need not exist (the student decides 404 first)
+        "followup_id": (1, 1),
+        "keep": (1, 1),
+        "merge": (2, 2),
     }
 
 

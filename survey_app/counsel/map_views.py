@@ -1,0 +1,82 @@
+"""The school map and the vis-network files, served from the installed pyvis package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyvis
+from flask import abort, jsonify, render_template, send_from_directory
+from flask_login import current_user
+
+from survey_app.auth import permission_required, public
+from survey_app.counsel import labels, reasons
+from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
+from survey_app.db import get_session
+from survey_app.services import audit
+from survey_app.services import caseload as cases
+from survey_app.services import school_map as map_service
+
+VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+VIS_FILES = {"vis-network.min.js", "vis-network.css"}
+YEAR = 365 * 24 * 3600
+
+
+@bp.get("/vendor/<name>")
+@public
+def vendor(name: str):
+    """vis-network from the pyvis package: no CDN, cached for a year (the name is versioned)."""
+    if name not in VIS_FILES:
+        abort(404)
+    response = send_from_directory(VIS_DIR, name, max_age=YEAR)
+    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    return response
+
+
+def _school_and_grade():
+    schools = chosen_schools(_int_arg("school"))
+    if not schools:
+        abort(404)
+    return schools[0], _int_arg("grade")
+
+
+@bp.get("/map")
+@permission_required("caseload.work")
+def school_map():
+    """Show students and staff of one school with their reliable ties."""
+    school_id, grade = _school_and_grade()
+    db = get_session()
+    db.rollback()
+    audit.record(session=db, staff_id=current_user.id, action="view_school_map",
+                 target_type="school", target_id=school_id, school_id=school_id,
+                 detail={"grade": grade})
+    db.commit()
+    data = _map_data(db, school_id, grade)
+    return render_template(
+        "counsel/school_map.html", data=data, school_id=school_id, grade=grade,
+        schools=cases.school_choices(session=db, school_ids=chosen_schools(None)),
+        grades=[(g, labels.grade_name(g)) for g in range(13)])
+
+
+@bp.get("/map/data")
+@permission_required("caseload.work")
+def school_map_data():
+    """The school map's nodes and edges as JSON (for scripts and the benchmark)."""
+    school_id, grade = _school_and_grade()
+    db = get_session()
+    db.rollback()
+    audit.record(session=db, staff_id=current_user.id, action="view_school_map",
+                 target_type="school", target_id=school_id, school_id=school_id,
+                 detail={"grade": grade, "format": "json"})
+    db.commit()
+    data = _map_data(db, school_id, grade)
+    return jsonify({k: data[k] for k in ("nodes", "edges", "options", "legend")})
+
+
+def _map_data(db, school_id: int, grade: int | None) -> dict:
+    data = map_service.build(session=db, ctx=_context(), school_id=school_id, grade=grade,
+                            labels=labels.map_labels())
+    for node in data["nodes"]:
+        if "anchor_load" in node:
+            node["title"] = f'{node["title"]} — ' + reasons.sentence(
+                "anchor_load", {"students": node.pop("anchor_load")})
+    return data

@@ -1,0 +1,55 @@
+"""Map data of a whole school: students and adults with their ties, layout precomputed.
+
+Physics is off and every node has ``x``/``y`` from the server, so the browser
+draws 2,000+ nodes without simulating anything. Staff are sized by how many
+students have them as their only reliable school adult (anchor load).
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from relationships import build_support_graph, sole_anchors
+from relationships.maps import school_map as map_of
+from survey_app.services import records
+
+
+def _node_keys(G, school_id: int) -> list:
+    """Graph nodes in the order ``relationships.maps.school_map`` numbers them."""
+    students = [n for n, d in G.nodes(data=True)
+                if d["kind"] == "student" and d.get("school_id") == school_id]
+    adults = {v for s in students for v, cur in
+              ((v, G.edges[s, v]["current"]) for v in G.successors(s)) if cur}
+    return students + sorted(adults, key=lambda n: n[1])
+
+
+def build(*, session: Session, ctx: records.Context, school_id: int, grade: int | None,
+          labels: dict) -> dict:
+    """Map data (nodes, edges, options, legend, rows) of ``school_id``, one grade or all."""
+    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=[school_id],
+                                        waves=[ctx.wave])
+    ids = tables.students["student_id"]
+    if grade is not None:
+        ids = ids[tables.students["grade"] == grade]
+    names = records.student_directory(session=session, school_ids=[school_id])
+    labels = dict(labels, students=dict(zip(names["student_id"].tolist(),
+                                            names["name"].tolist(), strict=True)))
+    G = build_support_graph(tables, student_ids=ids.tolist(), wave=ctx.wave,
+                            min_reliability=ctx.rules.min_reliability)
+    data = map_of(G, school_id, labels)
+    load = sole_anchors(tables, wave=ctx.wave, min_reliability=ctx.rules.min_reliability)
+    load = dict(zip(load["adult_id"].tolist(), load["students"].tolist(), strict=True))
+    keys = _node_keys(G, school_id)
+    for node, key in zip(data["nodes"], keys, strict=True):
+        if node["group"] == "student":
+            node["label"] = ""  # names on hover and in the table: 2,000 labels are noise
+            node["size"] = 8
+        elif node["group"] == "staff":
+            node["size"] = 12 + 3 * min(load.get(key[1], 0), 20)
+            if load.get(key[1], 0):
+                node["anchor_load"] = load[key[1]]
+    data["anchor_load"] = sorted(
+        ({"name": G.nodes[k]["name"], "students": load.get(k[1], 0)} for k in keys
+         if k[0] == "adult" and G.nodes[k]["kind"] == "staff" and load.get(k[1], 0)),
+        key=lambda r: -r["students"])
+    return data

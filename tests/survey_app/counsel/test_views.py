@@ -1,0 +1,112 @@
+"""Counselor pages through the Flask client: every page, every role, scoping, escaping."""
+
+from __future__ import annotations
+
+import pytest
+
+from survey_app.models import AuditEvent, FollowUp
+from tests.survey_app.counsel.conftest import XSS_NAMES
+
+
+def _get(client, url):
+    response = client.get(url)
+    return response, response.get_data(as_text=True)
+
+
+def test_counselor_sees_the_caseload_with_reasons(client, login_as, story):
+    login_as(story.world.users["counselor"])
+    response, html = _get(client, "/counsel/students")
+    assert response.status_code == 200
+    assert "Students to connect with" in html
+    assert "All their support runs through one adult" in html
+    assert "1 reliable adult in the family, none at school" in html
+    assert "1 student has no survey or staff marks yet" in html
+    for name in XSS_NAMES:
+        assert name not in html  # never raw markup
+
+
+def test_profile_shows_adults_by_source_map_and_audits(client, login_as, story, session):
+    login_as(story.world.users["counselor"])
+    response, html = _get(client, f"/counsel/students/{story.flagged.id}")
+    assert response.status_code == 200
+    assert 'type="application/json" id="map-data"' in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html  # table: escaped text
+    assert "<img src=x" not in html
+    assert "</script><script>alert(1)" not in html  # JSON block cannot be closed by a name
+    assert "\\u003c/script\\u003e" in html
+    assert "Sources disagree" in html
+    assert "Offered to mentor this student." in html  # ★ mark of the teacher
+    events = session.exec(AuditEvent.__table__.select().where(
+        AuditEvent.action == "view_student")).all()
+    assert len(events) == 1
+
+
+@pytest.mark.parametrize("role", ["staff", "analyst"])
+def test_staff_and_analysts_cannot_reach_a_profile(client, login_as, story, role):
+    login_as(story.world.users[role])
+    assert client.get(f"/counsel/students/{story.flagged.id}").status_code == 403
+    assert client.get("/counsel/students").status_code == 403
+
+
+def test_another_schools_student_is_not_found(client, login_as, story):
+    login_as(story.world.users["other_counselor"])
+    assert client.get(f"/counsel/students/{story.flagged.id}").status_code == 404
+    assert client.get(f"/counsel/students?school={story.world.school.id}").status_code == 404
+
+
+def test_analyst_sees_the_equity_view_without_names(client, login_as, story):
+    login_as(story.world.users["analyst"])
+    response, html = _get(client, "/counsel/equity?measure=responded&by=grade")
+    assert response.status_code == 200
+    assert "<svg" in html
+    assert "fewer than 10" in html
+    assert story.flagged.given_name not in html
+    assert "Students to connect with" not in html  # no caseload link for analysts
+
+
+def test_school_map_page_and_data(client, login_as, story):
+    login_as(story.world.users["counselor"])
+    response, html = _get(client, "/counsel/map")
+    assert response.status_code == 200
+    data = client.get("/counsel/map/data").get_json()
+    assert data["options"]["physics"]["enabled"] is False
+    assert all("x" in n for n in data["nodes"])
+    assert any(n["title"] == XSS_NAMES[0] + " — Grandparent" for n in data["nodes"])
+
+
+def test_vis_network_comes_from_the_app_with_a_long_cache(client):
+    with client.get("/counsel/vendor/vis-network.min.js") as response:
+        assert response.status_code == 200
+        assert "max-age=31536000" in response.headers["Cache-Control"]
+    assert client.get("/counsel/vendor/..%2Fnetwork.py").status_code == 404
+
+
+def test_follow_up_lifecycle(client, login_as, story, session):
+    counselor = story.world.users["counselor"]
+    login_as(counselor)
+    url = f"/counsel/students/{story.flagged.id}"
+    response = client.post(f"{url}/followups", data={
+        "new-about": "flag:single_anchor", "new-owner_id": counselor.id,
+        "new-due_on": "2020-01-01", "new-note": "Meet with the student"})
+    assert response.status_code == 302
+    row = session.exec(FollowUp.__table__.select()).one()
+    assert row.flag_code == "single_anchor"
+    html = client.get(url).get_data(as_text=True)
+    assert "Overdue" in html
+    assert "Overdue" in client.get("/counsel/students").get_data(as_text=True)
+    client.post(f"{url}/followups/{row.id}", data={f"f{row.id}-status": "done",
+                                                  f"f{row.id}-outcome": "Met twice"})
+    session.rollback()  # a fresh snapshot: the request wrote in its own transaction
+    done = session.get(FollowUp, row.id)
+    assert done.status == "done"
+    assert done.closed_at is not None
+
+
+def test_mentor_assignment_books_check_ins(client, login_as, story, session):
+    login_as(story.world.users["counselor"])
+    teacher = story.world.users["staff"]
+    url = f"/counsel/students/{story.flagged.id}/mentor"
+    assert client.post(url, data={"staff_id": "999999"}).status_code == 400
+    assert client.post(url, data={"staff_id": teacher.id}).status_code == 302
+    kinds = sorted(r.kind for r in session.exec(FollowUp.__table__.select()).all())
+    assert kinds == ["check_in", "check_in", "mentor"]
