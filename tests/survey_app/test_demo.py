@@ -1,0 +1,139 @@
+"""The demo district: deterministic, loadable, and rich enough for every flag rule."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from sqlalchemy import DateTime, select
+from sqlmodel import SQLModel
+
+from survey_app import create_app
+from survey_app.db import get_engine
+from survey_app.services import codes
+
+N = 300
+# Columns that hold "now" or a fresh salt: everything else must repeat exactly.
+_VOLATILE = {("staff_user", "password_hash")}
+
+
+def _run(runner, *args):
+    return runner.invoke(args=["demo", "--students", str(N), "--seed", "7", *args])
+
+
+def _frames(app) -> dict[str, pd.DataFrame]:
+    out = {}
+    with get_engine(app).connect() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            cols = [c for c in table.columns if (table.name, c.name) not in _VOLATILE
+                    and not isinstance(getattr(c.type, "impl", c.type), DateTime)]
+            rows = conn.execute(select(*cols).order_by(table.c.id)).all()
+            out[table.name] = pd.DataFrame(rows, columns=[c.name for c in cols])
+    return out
+
+
+@pytest.fixture
+def demo(app, runner):
+    result = _run(runner)
+    assert result.exit_code == 0, result.output
+    return _frames(app)
+
+
+def test_same_seed_same_district(app_config, demo, sqlite_template, tmp_path):
+    path = tmp_path / "second.db"
+    shutil.copy(sqlite_template, path)
+    other = create_app({**app_config, "DATABASE_URL": f"sqlite:///{path}"})
+    try:
+        assert _run(other.test_cli_runner()).exit_code == 0
+        again = _frames(other)
+    finally:
+        get_engine(other).dispose()
+    for name, frame in demo.items():
+        pd.testing.assert_frame_equal(frame, again[name], check_dtype=False, obj=name)
+    assert len(demo["student"]) == N
+    assert len(demo["answer"]) > 0
+
+
+def test_refuses_a_database_with_data(runner):
+    assert _run(runner).exit_code == 0
+    refused = _run(runner)
+    assert refused.exit_code != 0
+    assert "--reset" in refused.output
+    kept = _run(runner, "--if-empty")
+    assert kept.exit_code == 0
+    assert "demo-district-only" in kept.output
+    assert _run(runner, "--reset").exit_code == 0
+
+
+def test_prints_sign_ins_and_working_codes(app, runner):
+    result = _run(runner)
+    assert "admin@demo.example" in result.output
+    assert "/r/" in result.output
+    secret = app.config["SECRET_KEY"]
+    with get_engine(app).connect() as conn:
+        invitations = conn.execute(select(SQLModel.metadata.tables["invitation"])).all()
+    for inv in invitations[:50] + invitations[-50:]:
+        code = codes.derive_code(secret, inv.nonce)
+        assert codes.hash_secret(secret, codes.normalize_code(codes.format_code(code))) \
+            == inv.code_hash
+        assert codes.hash_secret(secret, codes.derive_token(secret, inv.nonce)) == inv.token_hash
+
+
+def test_roster_is_whole(demo):
+    students, households = demo["student"], demo["household"]
+    assert students.school_id.isin(demo["school"].id).all()
+    assert set(households.id) == set(students.household_id)
+    assert (students.groupby("household_id").size() > 1).any()  # siblings
+    across = students.groupby("household_id").school_id.nunique()
+    assert (across > 1).any()  # siblings in both schools
+
+
+def _reliable(demo) -> pd.DataFrame:
+    """(student, wave, adult) the student can count on: reliability ≥ 3 or a staff ✓."""
+    ties = demo["support_tie"]
+    reliable = ties[ties.reliability >= 3][["student_id", "wave_id", "adult_id"]]
+    adults = demo["adult"].dropna(subset=["staff_id"])
+    marks = demo["staff_mark"][demo["staff_mark"].trusting].merge(
+        adults[["id", "staff_id"]].rename(columns={"id": "adult_id"}), on="staff_id")
+    return pd.concat([reliable, marks[["student_id", "wave_id", "adult_id"]]]).drop_duplicates()
+
+
+def test_every_flag_has_cases(demo):
+    students, ties, marks = demo["student"], demo["support_tie"], demo["staff_mark"]
+    responses = demo["response"].merge(demo["invitation"], left_on="invitation_id",
+                                       right_on="id", suffixes=("", "_inv"))
+    responded = responses[responses.kind == "student"][["student_id", "wave_id"]]
+    reliable = _reliable(demo)
+    count = reliable.groupby(["student_id", "wave_id"]).size()
+    count = responded.set_index(["student_id", "wave_id"]).index.to_frame(index=False).merge(
+        count.rename("n").reset_index(), how="left").fillna({"n": 0})
+    assert (count.n == 0).any(), "no_reliable_adult"
+    assert (count.n == 1).any(), "single_anchor"
+    wide = count.pivot(index="student_id", columns="wave_id", values="n").dropna()
+    assert (wide[1] > wide[2]).any(), "lost_adults"
+    school_ties = ties[(ties.setting == "school") & (ties.reliability >= 3)]
+    with_school = set(school_ties.student_id) | set(marks[marks.trusting].student_id)
+    assert set(responded.student_id) - with_school, "no_school_adult"
+    staff_adult = demo["adult"].dropna(subset=["staff_id"]).set_index("staff_id").id
+    trusted = marks[marks.trusting].assign(adult_id=lambda m: m.staff_id.map(staff_adult))
+    named = set(zip(ties.student_id, ties.adult_id, ties.wave_id, strict=True))
+    assert any((s, a, w) not in named for s, a, w in zip(
+        trusted.student_id, trusted.adult_id, trusted.wave_id, strict=True)), "perception_gap"
+    answers = demo["answer"]
+    assert (answers[answers.item_id == "home.internet"].value == "none").any()
+    assert answers[answers.item_id == "home.devices"].value.map(lambda v: v == ["nothing"]).any()
+    high = set(students[students.grade >= 9].id)
+    guides = set(ties[ties.future].student_id)
+    assert (set(responded.student_id) & high) - guides, "no_future_guide"
+    seen = set(responded.student_id) | set(ties.student_id) | set(marks.student_id)
+    assert set(students.id) - seen, "no_data"
+
+
+def test_opted_out_students_give_no_answers(demo):
+    opted = set(demo["student"][demo["student"].consent == "opted_out"].id)
+    assert opted
+    invitations = demo["invitation"]
+    answered = invitations[invitations.id.isin(demo["response"].invitation_id)]
+    assert not opted & set(answered.student_id.dropna().astype(int))
+    assert not opted & set(demo["support_tie"].student_id)
