@@ -7,7 +7,6 @@ from datetime import date
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
 
 from survey_app.db import get_engine
 from survey_app.services import demo as demo_service
@@ -18,7 +17,6 @@ _GEN_UNITS, _LOAD_UNITS = 300, 700
 
 
 @click.command("demo")
-@with_appcontext
 @click.option("--students", type=click.IntRange(10, 2_000_000), default=3000, show_default=True,
               help="How many students (split between an elementary and a high school).")
 @click.option("--seed", type=int, default=1, show_default=True,
