@@ -11,7 +11,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from survey_app.db import job_session
-from survey_app.exports import oneroster
+from survey_app.exports import context, oneroster
 from survey_app.exports.package import open_package
 from survey_app.exports.report import ImportReport, PackageError, describe
 
@@ -83,4 +83,23 @@ def import_roster(path: Path, extra: Path | None, dry_run: bool, as_json: bool) 
     click.echo("Dry run: nothing was saved." if dry_run else "Imported.")
 
 
-COMMANDS = [import_roster]
+@click.command("import-context")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would change; save nothing.")
+def import_context(path: Path, dry_run: bool) -> None:
+    """Import attendance, completion and grade average per student and term (see exports/context.py)."""
+    with job_session(current_app) as session, _Bar(path.stat().st_size) as progress, \
+            path.open("rb") as raw:
+        report = context.import_context(session=session, raw=raw, name=path.name,
+                                        dry_run=dry_run, progress=progress)
+        if report.ok and not dry_run:
+            session.commit()
+        else:
+            session.rollback()
+    echo_report(report)
+    if not report.ok:
+        raise click.ClickException(f"{report.problem_count} problems: nothing was imported")
+    click.echo("Dry run: nothing was saved." if dry_run else "Imported.")
+
+
+COMMANDS = [import_roster, import_context]

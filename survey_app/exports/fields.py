@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from relationships import federal_race_category
 from survey_app.exports.package import Row
 from survey_app.exports.report import ImportReport
 from survey_app.models.enums import Consent
@@ -29,29 +30,10 @@ _GRADES = {"IT": -1, "PR": -1, "PK": -1, "TK": 0, "KG": 0, "PS": 13, "UG": None,
 RACE_FLAGS = ("americanIndianOrAlaskaNative", "asian", "blackOrAfricanAmerican",
               "nativeHawaiianOrOtherPacificIslander", "white", "demographicRaceTwoOrMoreRaces",
               "hispanicOrLatinoEthnicity")
-_RACES = (("americanIndianOrAlaskaNative", "american_indian_alaska_native"),
-          ("asian", "asian"), ("blackOrAfricanAmerican", "black_african_american"),
-          ("nativeHawaiianOrOtherPacificIslander", "native_hawaiian_pacific_islander"),
-          ("white", "white"))
-
 _CONSENT = {"consented": Consent.CONSENTED, "consent": Consent.CONSENTED, "yes": Consent.CONSENTED,
             "opted_out": Consent.OPTED_OUT, "opted out": Consent.OPTED_OUT,
             "opt_out": Consent.OPTED_OUT, "no": Consent.OPTED_OUT,
             "no_answer": Consent.NO_ANSWER, "": Consent.NO_ANSWER}
-
-
-def federal_race_category(flags: dict[str, bool | None]) -> str | None:
-    """The federal 7-category code: Hispanic/Latino first, one race, else two or more.
-
-    Kept here until ``relationships.federal_race_category`` lands on main; the
-    codes are ``relationships.records.RACE_ETHNICITY``.
-    """
-    if flags.get("hispanicOrLatinoEthnicity"):
-        return "hispanic_latino"
-    races = [code for flag, code in _RACES if flags.get(flag)]
-    if flags.get("demographicRaceTwoOrMoreRaces") or len(races) > 1:
-        return "two_or_more"
-    return races[0] if races else None
 
 
 def parse_text(row: Row, column: str, report: ImportReport, file: str, *, limit: int,
