@@ -1,0 +1,51 @@
+"""The one formula-escaping function for every spreadsheet cell we write.
+
+OWASP "CSV Injection": a cell whose text starts with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return may run as a formula in Excel, LibreOffice or Google
+Sheets, and quoting does not help. Spreadsheets also skip leading spaces
+before deciding, and some evaluate each line of a multi-line cell, so we
+check after leading whitespace and on every line. A risky line gets a leading
+``'``, which the spreadsheet shows as plain text. Numbers (int, float, bool,
+dates) are returned untouched so numeric columns stay numeric.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from numbers import Number
+from typing import Any
+
+__all__ = ["TRIGGERS", "safe_cell", "safe_row"]
+
+#: Characters that start a formula (OWASP), plus the full-width forms Excel also accepts.
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+_SPACES = " \u00a0\u3000"
+_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+
+
+def _risky(line: str) -> bool:
+    return line.lstrip(_SPACES)[:1] in TRIGGERS
+
+
+def safe_cell(value: Any) -> Any:
+    """Return ``value`` made safe to open in a spreadsheet.
+
+    ``'=HYPERLINK(...)'`` becomes ``"'=HYPERLINK(...)"``; ``"  -1+2"`` becomes
+    ``"'  -1+2"``; in ``"Ana\\n@SUM(A1)"`` only the second line gets the quote;
+    ``-3`` (a number) and ``"Zoë"`` come back unchanged.
+    """
+    if value is None or isinstance(value, Number | date):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    if not any(ch in text for ch in TRIGGERS):
+        return text
+    parts = _LINE_BREAK.split(text)  # lines at even indexes, line breaks at odd ones
+    text = "".join("'" + p if i % 2 == 0 and _risky(p) else p for i, p in enumerate(parts))
+    return "'" + text if _risky(text) else text  # a cell that starts with a tab or CR
+
+
+def safe_row(values: list[Any] | tuple[Any, ...]) -> list[Any]:
+    """Every cell of a row made safe."""
+    return [safe_cell(v) for v in values]
