@@ -3,7 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField
+from wtforms import BooleanField, HiddenField, SelectChoice, SelectField
+from wtforms.validators import InputRequired
 
 
 class RosterUploadForm(FlaskForm):
@@ -22,3 +23,15 @@ class RosterUploadForm(FlaskForm):
         render_kw={"accept": ".csv,text/csv"},
     )
     dry_run = BooleanField(_l("Only check the file and show what would change"))
+
+
+class ExportForm(FlaskForm):
+    """One download button; the view fills the school choices."""
+
+    kind = HiddenField(validators=[InputRequired()])
+    fmt = SelectField(_l("Format"), choices=[
+        SelectChoice("csv", _l("CSV (Excel, Google Sheets)")),
+        SelectChoice("xlsx", _l("Excel workbook (XLSX)")),
+        SelectChoice("graphml", _l("GraphML (network tools)"))])
+    school = SelectField(_l("School"), choices=[])
+    deidentify = BooleanField(_l("Leave out names and ids (for research)"))

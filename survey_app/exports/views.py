@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+import tempfile
+
+from flask import Blueprint, abort, render_template, request, send_file
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlmodel import select
+from wtforms import SelectChoice
 
-from survey_app.auth import permission_required
+from survey_app.auth import permission_required, require_school, visible_school_ids
 from survey_app.db import get_session
-from survey_app.exports.forms import RosterUploadForm
+from survey_app.exports import service
+from survey_app.exports.forms import ExportForm, RosterUploadForm
 from survey_app.exports.report import ImportReport, describe
 from survey_app.exports.uploads import import_uploaded_roster
+from survey_app.models import School
 from survey_app.services import audit
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -58,3 +65,62 @@ def import_roster():
         report = _report_view(result)
     status = 400 if request.method == "POST" and (report is None or not report["ok"]) else 200
     return render_template("exports/import_roster.html", form=form, report=report), status
+
+
+def _schools() -> list[tuple[str, str]]:
+    """The user's schools as (code, name), by name."""
+    rows = get_session().exec(select(School.code, School.name).where(
+        School.id.in_(list(visible_school_ids()))).order_by(School.name)).all()
+    return [(code, name) for code, name in rows]
+
+
+def _export_form(kind: str, schools: list[tuple[str, str]]) -> ExportForm:
+    form = ExportForm(prefix=kind, kind=kind)
+    formats = service.KINDS[kind][2]
+    form.fmt.choices = [c for c in form.fmt.choices if c.value in formats]
+    form.school.choices = [SelectChoice("", _("All my schools")),
+                           *(SelectChoice(code, name) for code, name in schools)]
+    return form
+
+
+@bp.get("/")
+@permission_required("exports.identifiable")
+def index():
+    """List the exports with a download button each."""
+    schools = _schools()
+    cards = [{"kind": kind, "title": title, "text": text, "form": _export_form(kind, schools),
+              "deidentify": kind == "network"}
+             for kind, (title, text, _formats) in service.KINDS.items()]
+    return render_template("exports/index.html", cards=cards)
+
+
+@bp.post("/download/<kind>")
+@permission_required("exports.identifiable")
+def download(kind: str):
+    """Audit the export, then send it as a file."""
+    if kind not in service.KINDS:
+        abort(404)
+    form = _export_form(kind, _schools())
+    if not form.validate_on_submit():
+        abort(400)
+    db = get_session()
+    school = db.exec(select(School).where(School.code == form.school.data)).first() \
+        if form.school.data else None
+    if school is not None:
+        require_school(school.id)
+    school_ids = (school.id,) if school else tuple(sorted(visible_school_ids()))
+    req = service.ExportRequest(kind=kind, fmt=form.fmt.data,
+                                district_id=current_user.district_id, school_ids=school_ids,
+                                school_code=school.code if school else None,
+                                deidentify=bool(form.deidentify.data) and kind == "network")
+    service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr)
+    db.commit()
+    # Rows go to a temporary file (memory up to 16 MB, then disk), never all into memory.
+    buffer = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    service.write_export(session=db, req=req, out=buffer)
+    buffer.seek(0)
+    response = send_file(buffer, mimetype=service.content_type(req), as_attachment=True,
+                         download_name=service.filename(req), max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.call_on_close(buffer.close)
+    return response

@@ -1,0 +1,59 @@
+"""``export``: write a flagged list, survey answers or the support network to a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask_babel import force_locale
+from sqlmodel import select
+
+from survey_app.db import job_session
+from survey_app.exports import service
+from survey_app.models import District, School
+
+
+@click.command("export")
+@click.argument("kind", type=click.Choice(sorted(service.KINDS)))
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "graphml"]), default="csv",
+              show_default=True, help="csv (a ZIP of CSVs for several tables), xlsx, graphml.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="File to write.")
+@click.option("--school", "school_code", metavar="CODE", help="One school (default: all).")
+@click.option("--lang", default="en", show_default=True,
+              help="Language of headers, labels and reasons.")
+@click.option("--deidentify", is_flag=True,
+              help="network: salted hashes instead of ids; no names or free text.")
+@click.option("--salt", envvar="EXPORT_SALT", help="Salt for --deidentify (default: random; "
+              "give the same salt to link exports).")
+def export(kind: str, fmt: str, out: Path, school_code: str | None, lang: str,
+           deidentify: bool, salt: str | None) -> None:
+    """Export KIND (flagged, responses, network); the export is written to the audit log."""
+    if lang not in current_app.config["LANGUAGES"]:
+        raise click.UsageError(f"--lang must be one of {', '.join(current_app.config['LANGUAGES'])}")
+    with job_session(current_app) as session:
+        district = session.exec(select(District).order_by(District.id)).first()
+        if district is None:
+            raise click.ClickException("no district yet: import a roster first")
+        query = select(School).where(School.district_id == district.id)
+        if school_code:
+            query = query.where(School.code == school_code)
+        schools = session.exec(query).all()
+        if not schools:
+            raise click.ClickException(f"no school with code {school_code!r}")
+        req = service.ExportRequest(kind=kind, fmt=fmt, district_id=district.id,
+                                    school_ids=tuple(s.id for s in schools),
+                                    school_code=school_code, deidentify=deidentify, salt=salt)
+        try:
+            req.check()
+        except service.ExportError as error:
+            raise click.UsageError(str(error)) from error
+        service.record(session=session, req=req, staff_id=None, ip="cli")
+        session.commit()
+        with force_locale(lang), out.open("wb") as handle:
+            service.write_export(session=session, req=req, out=handle)
+    click.echo(f"Wrote {out} ({out.stat().st_size:,} bytes).")
+
+
+COMMANDS = [export]

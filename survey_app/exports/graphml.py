@@ -1,0 +1,125 @@
+"""The ``network`` export: the support graph as GraphML, or as ego / alter / edge tables.
+
+The graph comes from :func:`relationships.build_support_graph` over the tables
+:mod:`survey_app.services.records` loads (the one seam between the two). We copy
+it into a plain graph whose attributes GraphML can hold (no lists, no None).
+With ``deidentify`` every id becomes a salted HMAC, and names, SIS ids and
+sourcedIds are left out; the survey holds no other free text on the graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import date
+from typing import IO
+
+import networkx as nx
+from sqlalchemy import select
+from sqlmodel import Session
+
+from relationships import build_support_graph
+from relationships.records import SUPPORT_TYPES
+from survey_app.exports.table import Table
+from survey_app.models import Student
+from survey_app.services import records
+
+__all__ = ["network_graph", "network_tables", "write_graphml"]
+
+_EDGE_FLAGS = ("reliable", "staff_only", "current", *SUPPORT_TYPES)
+
+
+class _Ids:
+    """Node ids: readable, or salted hashes that cannot be reversed without the salt."""
+
+    def __init__(self, deidentify: bool, salt: str | None):
+        self.deidentify = deidentify
+        self.salt = (salt or secrets.token_hex(16)).encode()
+
+    def __call__(self, kind: str, pk: int) -> str:
+        if not self.deidentify:
+            return f"{kind}:{pk}"
+        digest = hmac.new(self.salt, f"{kind}:{pk}".encode(), hashlib.sha256).hexdigest()
+        return f"{kind[0]}-{digest[:20]}"
+
+
+def network_graph(*, session: Session, district_id: int, school_ids, deidentify: bool = False,
+                  salt: str | None = None, today: date | None = None) -> nx.DiGraph:
+    """The support network of the schools' students, ready to write."""
+    ctx = records.context(session=session, district_id=district_id, today=today)
+    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids)
+    H = nx.DiGraph(deidentified=deidentify, wave=ctx.wave)
+    if tables.students.empty:
+        return H
+    G = build_support_graph(tables, student_ids=tables.students["student_id"].tolist(),
+                            wave=ctx.wave, min_reliability=ctx.rules.min_reliability)
+    ids = _Ids(deidentify, salt)
+    people = {} if deidentify else _people(session, tables.students["student_id"].tolist())
+    for (kind, pk), data in G.nodes(data=True):
+        H.add_node(ids(kind, pk), **_node(kind, pk, data, people, deidentify))
+    for (kind_u, u), (kind_v, v), data in G.edges(data=True):
+        H.add_edge(ids(kind_u, u), ids(kind_v, v), **_edge(data))
+    return H
+
+
+def _people(session: Session, student_ids: list[int]) -> dict[int, tuple]:
+    found = {}
+    for start in range(0, len(student_ids), 900):
+        part = student_ids[start:start + 900]
+        for row in session.execute(select(Student.id, Student.given_name, Student.family_name,
+                                          Student.sis_id, Student.sourced_id)
+                                   .where(Student.id.in_(part))):
+            found[row[0]] = row[1:]
+    return found
+
+
+def _node(kind: str, pk: int, data: dict, people: dict, deidentify: bool) -> dict:
+    if kind == "student":
+        attrs = {"kind": "student", "grade": int(data["grade"]),
+                 "school_id": int(data["school_id"])}
+        if not deidentify and pk in people:
+            given, family, sis_id, sourced_id = people[pk]
+            attrs.update(name=f"{given} {family}".strip(), sis_id=sis_id or "",
+                         sourced_id=sourced_id)
+        return attrs
+    attrs = {"kind": "adult", "adult_kind": str(data.get("kind") or ""),
+             "role": str(data.get("role") or "")}
+    if not deidentify:
+        attrs["name"] = str(data.get("name") or "")
+    return attrs
+
+
+def _edge(data: dict) -> dict:
+    attrs = {flag: bool(data.get(flag, False)) for flag in _EDGE_FLAGS}
+    attrs["sources"] = ";".join(data.get("sources") or ())
+    attrs["setting"] = str(data.get("setting") or "")
+    if data.get("reliability") is not None:
+        attrs["reliability"] = int(data["reliability"])
+    return attrs
+
+
+def write_graphml(G: nx.DiGraph, out: IO[bytes]) -> None:
+    nx.write_graphml(G, out, encoding="utf-8")
+
+
+def network_tables(G: nx.DiGraph) -> list[Table]:
+    """Network Canvas / egor-style tables: egos, alters (one row per ego and alter), edges.
+
+    Column names are fixed identifiers, not translated, so research tools can read them.
+    """
+    named = not G.graph.get("deidentified")
+    egos = [n for n, d in G.nodes(data=True) if d["kind"] == "student"]
+    ego_cols = ["ego_id", "school_id", "grade", *(["name", "sis_id", "sourced_id"] if named
+                                                  else [])]
+    alter_cols = ["alter_id", "ego_id", "adult_kind", "role", *(["name"] if named else [])]
+    edge_cols = ["edge_id", "ego_id", "from", "to", "reliable", "reliability", "setting",
+                 "sources", "staff_only", "current", *SUPPORT_TYPES]
+    return [
+        Table("egos", ego_cols, ([n, *(G.nodes[n].get(c) for c in ego_cols[1:])]
+                                 for n in egos)),
+        Table("alters", alter_cols, ([v, u, *(G.nodes[v].get(c) for c in alter_cols[2:])]
+                                     for u in egos for v in G.successors(u))),
+        Table("edges", edge_cols, ([f"{u}>{v}", u, u, v, *(d.get(c) for c in edge_cols[4:])]
+                                   for u, v, d in G.edges(data=True))),
+    ]

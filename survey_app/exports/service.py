@@ -1,0 +1,125 @@
+"""One entry point for every export: which kinds and formats exist, and writing one.
+
+The command line and the download buttons both call :func:`write_export` after
+recording the export in the audit log. Files are written to a binary stream
+row by row, so memory stays flat as the district grows.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from datetime import date
+from typing import IO
+
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session
+
+from survey_app.exports import graphml
+from survey_app.exports.csv import write_csv
+from survey_app.exports.flagged import flagged_table
+from survey_app.exports.responses import responses_tables
+from survey_app.exports.table import Table
+from survey_app.exports.xlsx import write_xlsx
+from survey_app.services import audit
+
+__all__ = ["FORMATS", "KINDS", "ExportRequest", "content_type", "filename", "record",
+           "write_export"]
+
+#: kind → (title, description, formats)
+KINDS = {
+    "flagged": (_l("Students to connect with"),
+                _l("SIS id, name, school, grade, the reasons in words and follow-ups."),
+                ("csv", "xlsx")),
+    "responses": (_l("Survey answers"),
+                  _l("Every current answer, with the adults each respondent named in a separate table."),
+                  ("csv", "xlsx")),
+    "network": (_l("Support network"),
+                _l("Students, adults and the ties between them, for network research tools."),
+                ("graphml", "csv", "xlsx")),
+}
+FORMATS = {"csv": ("text/csv", "csv"), "xlsx": (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "graphml": ("application/graphml+xml", "graphml"), "zip": ("application/zip", "zip")}
+
+
+class ExportError(ValueError):
+    """An export that does not exist in the asked format."""
+
+
+@dataclass(frozen=True)
+class ExportRequest:
+    kind: str
+    fmt: str
+    district_id: int
+    school_ids: tuple[int, ...]
+    school_code: str | None = None
+    deidentify: bool = False
+    salt: str | None = None
+    today: date | None = None
+
+    def check(self) -> None:
+        if self.kind not in KINDS or self.fmt not in KINDS[self.kind][2]:
+            raise ExportError(f"{self.kind} cannot be exported as {self.fmt}")
+
+
+def _tables(session: Session, req: ExportRequest):
+    today = req.today or date.today()
+    if req.kind == "flagged":
+        return [flagged_table(session=session, district_id=req.district_id,
+                              school_ids=req.school_ids, today=today)]
+    if req.kind == "responses":
+        return responses_tables(session=session, school_ids=req.school_ids)
+    return graphml.network_graph(session=session, district_id=req.district_id,
+                                 school_ids=req.school_ids, deidentify=req.deidentify,
+                                 salt=req.salt, today=today)
+
+
+def _packed(req: ExportRequest) -> str:
+    """The file format actually written: several CSV tables travel in one ZIP."""
+    return "zip" if req.fmt == "csv" and req.kind != "flagged" else req.fmt
+
+
+def content_type(req: ExportRequest) -> str:
+    return FORMATS[_packed(req)][0]
+
+
+def filename(req: ExportRequest) -> str:
+    day = (req.today or date.today()).isoformat()
+    scope = req.school_code or "district"
+    suffix = "-deidentified" if req.deidentify else ""
+    return f"{req.kind}-{scope}-{day}{suffix}.{FORMATS[_packed(req)][1]}"
+
+
+def record(*, session: Session, req: ExportRequest, staff_id: int | None,
+           ip: str | None = None) -> None:
+    """Audit the export before anything is written (FERPA disclosures log)."""
+    audit.record(session=session, staff_id=staff_id, action="export", target_type=req.kind,
+                 target_id=req.school_code or "district",
+                 school_id=req.school_ids[0] if len(req.school_ids) == 1 else None,
+                 detail={"format": req.fmt, "schools": list(req.school_ids),
+                         "deidentify": req.deidentify}, ip=ip)
+
+
+def write_export(*, session: Session, req: ExportRequest, out: IO[bytes]) -> None:
+    """Write the export to ``out`` (a binary stream that supports ``write``)."""
+    req.check()
+    built = _tables(session, req)
+    if req.kind == "network":
+        if req.fmt == "graphml":
+            graphml.write_graphml(built, out)
+            return
+        built = graphml.network_tables(built)
+    if req.fmt == "xlsx":
+        write_xlsx(built, out)
+    elif len(built) == 1 and req.kind == "flagged":
+        write_csv(built[0], out)
+    else:
+        _zip_csvs(built, out)
+
+
+def _zip_csvs(tables: list[Table], out: IO[bytes]) -> None:
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for table in tables:
+            with archive.open(f"{table.name}.csv", "w", force_zip64=True) as member:
+                write_csv(table, member)

@@ -1,0 +1,198 @@
+"""The exports: flagged, responses and network, from the command line and the download page."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import networkx as nx
+import openpyxl
+import pandas as pd
+import pytest
+from sqlmodel import select
+
+from survey_app.exports import service
+from survey_app.models import (
+    Adult,
+    Answer,
+    AuditEvent,
+    FollowUp,
+    Invitation,
+    Response,
+    SupportTie,
+)
+
+EVIL = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def surveyed(session, world):
+    """Two students who answered: one names a single adult, one with a hostile name."""
+    first, second = world.students[0], world.students[1]
+    second.given_name, second.family_name = EVIL, "ليلى"
+    session.add(second)
+    adult = Adult(district_id=world.district.id, role="coach", display_name="+Coach Zoë",
+                  kind="community")
+    session.add(adult)
+    session.flush()
+    for n, student in enumerate((first, second)):
+        invitation = Invitation(wave_id=world.wave.id, kind="student", student_id=student.id,
+                                nonce=f"n{n}", code_hash=f"c{n}", token_hash=f"t{n}",
+                                status="submitted")
+        session.add(invitation)
+        session.flush()
+        response = Response(invitation_id=invitation.id, survey="student", version="2025.1",
+                            language="es", status="submitted")
+        session.add(response)
+        session.flush()
+        session.add_all([
+            Answer(response_id=response.id, item_id="home.internet", value="phone_only",
+                   language="es"),
+            Answer(response_id=response.id, item_id="home.devices", value=["phone"],
+                   language="es"),
+            Answer(response_id=response.id, item_id="adults", entry=0, language="es",
+                   value={"name": "@Coach", "staff_id": None, "relation": "coach",
+                          "support": ["academic", "emotional"], "frequency": "weekly",
+                          "reliability": 4, "lives_with": False}),
+            SupportTie(student_id=student.id, adult_id=adult.id, wave_id=world.wave.id,
+                       source="student_survey", response_id=response.id, entry=0,
+                       academic=True, emotional=True, reliability=4, setting="community",
+                       frequency="weekly", lives_with=False),
+        ])
+    session.add(FollowUp(student_id=second.id, owner_id=world.users["counselor"].id,
+                         note="-call"))
+    session.commit()
+    return world
+
+
+def _write(session, world, kind, fmt, **extra):
+    req = service.ExportRequest(kind=kind, fmt=fmt, district_id=world.district.id,
+                                school_ids=(world.school.id,), **extra)
+    out = io.BytesIO()
+    service.write_export(session=session, req=req, out=out)
+    return out.getvalue()
+
+
+def test_flagged_csv_is_safe_and_keeps_names(app, session, surveyed):
+    with app.test_request_context():
+        data = _write(session, surveyed, "flagged", "csv")
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)
+    assert "'" + EVIL + " ليلى" in frame["Name"].tolist()
+    assert set(frame["SIS id"]) >= {surveyed.students[0].sis_id, surveyed.students[1].sis_id}
+    row = frame.loc[frame["SIS id"] == surveyed.students[1].sis_id].iloc[0]
+    assert row["Follow-up owner"] == surveyed.users["counselor"].display_name
+    assert row["Reasons"]
+    assert pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")["Grade"].dtype.kind == "i"
+
+
+def test_flagged_xlsx_in_spanish_has_text_not_formulas(app, session, surveyed):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("es"):
+        data = _write(session, surveyed, "flagged", "xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    header = [c.value for c in sheet[1]]
+    assert header[2] == "Nombre"
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f"
+    names = [row[2].value for row in sheet.iter_rows(min_row=2)]
+    assert "'" + EVIL + " ليلى" in names
+
+
+def test_responses_keep_adults_in_their_own_table(app, session, surveyed):
+    with app.test_request_context():
+        data = _write(session, surveyed, "responses", "csv")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert sorted(archive.namelist()) == ["adults.csv", "answers.csv", "responses.csv"]
+    responses = pd.read_csv(archive.open("responses.csv"), encoding="utf-8-sig")
+    answers = pd.read_csv(archive.open("answers.csv"), encoding="utf-8-sig")
+    adults = pd.read_csv(archive.open("adults.csv"), encoding="utf-8-sig")
+    assert len(responses) == 2
+    assert set(adults["Response id"]) == set(responses["Response id"])
+    assert adults["Name"].tolist() == ["'@Coach", "'@Coach"]
+    assert adults["How sure (1–4)"].tolist() == [4, 4]
+    assert "adults" not in set(answers["Question id"])
+    internet = answers.loc[answers["Question id"] == "home.internet"].iloc[0]
+    assert internet["Answer codes"] == "phone_only"
+    assert internet["Question"] == "Do you have internet at home?"
+    assert internet["Answer"] == "Only on a phone"
+
+
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_network_graphml_loads_back_with_the_same_nodes_and_edges(app, session, surveyed,
+                                                                  deidentify):
+    from survey_app.exports.graphml import network_graph
+
+    with app.test_request_context():
+        G = network_graph(session=session, district_id=surveyed.district.id,
+                          school_ids=(surveyed.school.id,), deidentify=deidentify, salt="s")
+        data = _write(session, surveyed, "network", "graphml", deidentify=deidentify,
+                      salt="s")
+    back = nx.read_graphml(io.BytesIO(data))
+    assert set(back.nodes) == set(G.nodes)
+    assert set(back.edges) == set(G.edges)
+    assert back.number_of_edges() >= 2
+    text = data.decode()
+    assert ("Coach Zoë" in text) is (not deidentify)
+    assert (surveyed.students[0].sis_id in text) is (not deidentify)
+    for _u, _v, d in back.edges(data=True):
+        assert d["reliable"] is True
+
+
+def test_network_tables_are_ego_alters_edges(app, session, surveyed):
+    with app.test_request_context():
+        data = _write(session, surveyed, "network", "xlsx", deidentify=True, salt="s")
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["egos", "alters", "edges"]
+    egos = pd.read_excel(io.BytesIO(data), sheet_name="egos")
+    assert "name" not in egos.columns
+    assert all(str(e).startswith("s-") for e in egos["ego_id"])
+
+
+def test_cli_export_writes_file_and_audits(runner, session, surveyed, tmp_path):
+    out = tmp_path / "flagged.csv"
+    result = runner.invoke(args=["export", "flagged", "--format", "csv", "--out", str(out),
+                                 "--school", surveyed.school.code, "--lang", "es"])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert event.target_type == "flagged"
+    result = runner.invoke(args=["export", "flagged", "--format", "graphml", "--out", str(out)])
+    assert result.exit_code != 0
+
+
+def test_download_page_for_counselors_not_staff(client, surveyed, login_as):
+    login_as(surveyed.users["staff"])
+    assert client.get("/exports/").status_code == 403
+    client.post("/staff/logout")
+    login_as(surveyed.users["counselor"])
+    page = client.get("/exports/")
+    assert page.status_code == 200
+    assert b"flagged-fmt" in page.data
+
+
+def test_download_is_audited_and_sent_as_attachment(client, session, surveyed, login_as):
+    login_as(surveyed.users["counselor"])
+    response = client.post("/exports/download/flagged",
+                           data={"flagged-kind": "flagged", "flagged-fmt": "xlsx",
+                                 "flagged-school": surveyed.school.code})
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert ".xlsx" in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    openpyxl.load_workbook(io.BytesIO(response.data))
+    response.close()
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "export")).one()
+    assert event.staff_id == surveyed.users["counselor"].id
+
+
+def test_download_of_another_schools_data_is_refused(client, surveyed, login_as):
+    login_as(surveyed.users["counselor"])
+    response = client.post("/exports/download/flagged",
+                           data={"flagged-kind": "flagged", "flagged-fmt": "csv",
+                                 "flagged-school": surveyed.other_school.code})
+    assert response.status_code in (400, 404)
+    response = client.post("/exports/download/flagged",
+                           data={"flagged-kind": "flagged", "flagged-fmt": "graphml"})
+    assert response.status_code == 400
