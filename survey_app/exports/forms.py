@@ -3,8 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectChoice, SelectField
-from wtforms.validators import InputRequired
+from wtforms import BooleanField, SelectChoice, SelectField
 
 
 class RosterUploadForm(FlaskForm):
@@ -28,7 +27,6 @@ class RosterUploadForm(FlaskForm):
 class ExportForm(FlaskForm):
     """One download button; the view fills the school choices."""
 
-    kind = HiddenField(validators=[InputRequired()])
     fmt = SelectField(_l("Format"), choices=[
         SelectChoice("csv", _l("CSV (Excel, Google Sheets)")),
         SelectChoice("xlsx", _l("Excel workbook (XLSX)")),

@@ -75,7 +75,7 @@ def _schools() -> list[tuple[str, str]]:
 
 
 def _export_form(kind: str, schools: list[tuple[str, str]]) -> ExportForm:
-    form = ExportForm(prefix=kind, kind=kind)
+    form = ExportForm(prefix=kind)
     formats = service.KINDS[kind][2]
     form.fmt.choices = [c for c in form.fmt.choices if c.value in formats]
     form.school.choices = [SelectChoice("", _("All my schools")),
@@ -94,12 +94,13 @@ def index():
     return render_template("exports/index.html", cards=cards)
 
 
-@bp.post("/download/<kind>")
+@bp.post("/download")
 @permission_required("exports.identifiable")
-def download(kind: str):
+def download():
     """Audit the export, then send it as a file."""
+    kind = request.form.get("kind", "")
     if kind not in service.KINDS:
-        abort(404)
+        abort(400)
     form = _export_form(kind, _schools())
     if not form.validate_on_submit():
         abort(400)

@@ -174,8 +174,8 @@ def test_download_page_for_counselors_not_staff(client, surveyed, login_as):
 
 def test_download_is_audited_and_sent_as_attachment(client, session, surveyed, login_as):
     login_as(surveyed.users["counselor"])
-    response = client.post("/exports/download/flagged",
-                           data={"flagged-kind": "flagged", "flagged-fmt": "xlsx",
+    response = client.post("/exports/download",
+                           data={"kind": "flagged", "flagged-fmt": "xlsx",
                                  "flagged-school": surveyed.school.code})
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment;")
@@ -189,10 +189,10 @@ def test_download_is_audited_and_sent_as_attachment(client, session, surveyed, l
 
 def test_download_of_another_schools_data_is_refused(client, surveyed, login_as):
     login_as(surveyed.users["counselor"])
-    response = client.post("/exports/download/flagged",
-                           data={"flagged-kind": "flagged", "flagged-fmt": "csv",
+    response = client.post("/exports/download",
+                           data={"kind": "flagged", "flagged-fmt": "csv",
                                  "flagged-school": surveyed.other_school.code})
     assert response.status_code in (400, 404)
-    response = client.post("/exports/download/flagged",
-                           data={"flagged-kind": "flagged", "flagged-fmt": "graphml"})
+    response = client.post("/exports/download",
+                           data={"kind": "flagged", "flagged-fmt": "graphml"})
     assert response.status_code == 400
