@@ -19,7 +19,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
@@ -102,12 +102,14 @@ def open_link(token: str):
 
 def _open(invitation: Invitation, chosen: str | None):
     db = get_session()
-    if invitations.is_opted_out(session=db, invitation=invitation):
-        session.pop(STATE, None)
-        return render_template("respond/opted_out.html")
     offered = current_app.config["OFFERED_LANGUAGES"]
     language = chosen if chosen in offered else (
         invitation.language if invitation.language in offered else str(get_locale()))
+    if invitations.is_opted_out(session=db, invitation=invitation):
+        session.pop(STATE, None)
+        session["lang"] = language
+        refresh()  # this page already speaks the invitation's language
+        return render_template("respond/opted_out.html")
     definition = surveys.current(invitation.kind)
     response = responses.start_or_resume(session=db, invitation=invitation, language=language,
                                          survey=definition.survey, version=definition.version)
@@ -181,8 +183,11 @@ def page(page_id: str):
         return _render(form, ctx, invitation, status=400)
     action = request.form.get("action", "next")
     remove = request.form.get("remove", "")
+    # Where a resumed survey reopens: the page this button leads to.
+    step = {"next": 1, "back": -1}.get(action, 0) if not (remove or request.form.get("find")) else 0
+    resume_at = (definition.neighbour(page_id, step) or page) if step else page
     changed, entries = responses.save_page(
-        session=get_session(), response=response, language=language, page_id=page_id,
+        session=get_session(), response=response, language=language, page_id=resume_at.id,
         values=forms.values(form, ctx),
         adults=forms.adult_blocks(form, ctx, remove=int(remove) if remove.isdigit() else None))
     return _after_save(action, form, ctx, invitation, response, entries)
