@@ -184,8 +184,10 @@ def _pages_for(live_server, page, district, lang, shots):
         page.goto(f"{live_server}/survey/{name}")
         yield f"student-{name}"
     page.goto(f"{live_server}/survey/adults")
+    page.eval_on_selector("#adults-0-name", "e => e.removeAttribute('maxlength')")
     page.fill("#adults-0-name", "x" * 101)
     _next(page)
+    page.wait_for_selector("#error-summary")
     yield "student-adults-error"
     page.goto(f"{live_server}{family.url}")
     for name in ("contact", "home", "adults", "school", "help"):
