@@ -77,7 +77,7 @@ def context(*, session: Session, district_id: int, today: date | None = None) ->
     ).first()
     settings = session.exec(
         select(DistrictSettings).where(DistrictSettings.district_id == district_id)
-    ).first()
+    ).scalars().first()
     rules = FlagRules.from_dict(settings.flag_rules or {}) if settings else FlagRules()
     return Context(district_id=district_id, wave=wave.ordinal if wave else 1,
                    wave_id=wave.id if wave else None, rules=rules,
