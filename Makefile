@@ -10,6 +10,7 @@ DEMO_STUDENTS ?= 3000
 
 .PHONY: run test setup catalogs translations migrate demo lint bench clean
 
+run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup migrate ## serve on 127.0.0.1:$(PORT) with the demo district
 	$(FLASK) demo --if-empty --students $(DEMO_STUDENTS) --seed 1
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
