@@ -64,7 +64,7 @@ def student_flags(ctx, tables, measures, matrix, rules, keep=None):
     """Return the :class:`Flag` list for every fired cell (rows in ``keep`` only)."""
     from relationships.flags import Flag, _no_device, _no_school_view
 
-    fired = matrix.to_numpy()
+    fired = matrix.to_numpy().copy()  # to_numpy may hand back a read-only view
     if keep is not None:
         fired &= np.asarray(keep, dtype=bool)[:, None]
     if not fired.any():

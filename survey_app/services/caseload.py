@@ -11,11 +11,12 @@ import math
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from relationships import Evaluation, evaluate
+from relationships import Evaluation, evaluate, flag_matrix
 from survey_app.counsel import reasons
 from survey_app.models import FollowUp, School, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
@@ -71,7 +72,8 @@ def evaluate_schools(*, session: Session, ctx: records.Context, school_ids):
     """Load the schools' tables and evaluate every rule once; return (tables, evaluation)."""
     tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids,
                                         waves=records.waves_for_flags(ctx))
-    return tables, evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
+    # Count for everyone (vectorised); sentences' Flag objects are made per page later.
+    return tables, evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip", student_ids=())
 
 
 def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
@@ -80,12 +82,12 @@ def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
             .join(Student, Student.id == FollowUp.student_id)
             .where(Student.school_id.in_(list(school_ids)), FollowUp.status.in_(OPEN))
             .group_by(FollowUp.student_id))
-    frame = pd.read_sql(stmt, session.connection())
-    helps = pd.read_sql(
+    frame = records.read_frame(session, stmt)
+    helps = records.read_frame(session,
         select(FollowUp.student_id, FollowUp.help_type)
         .join(Student, Student.id == FollowUp.student_id)
         .where(Student.school_id.in_(list(school_ids)), FollowUp.status.in_(OPEN),
-               FollowUp.kind == FollowUpKind.HELP_REQUEST), session.connection())
+               FollowUp.kind == FollowUpKind.HELP_REQUEST))
     frame["next_due"] = pd.to_datetime(frame["next_due"]).dt.date
     frame["help_types"] = frame["student_id"].map(
         helps.groupby("student_id")["help_type"].agg(list)).apply(
@@ -98,31 +100,37 @@ def collect(*, session: Session, ctx: records.Context, school_ids, today: date,
     """Return every caseload row (no sentences yet), and the count of students with no data."""
     if evaluation is None:
         tables, evaluation = evaluate_schools(session=session, ctx=ctx, school_ids=school_ids)
-    by_student: dict[int, list] = {}
-    for flag in evaluation.flags:
-        if flag.student_id is not None:
-            by_student.setdefault(int(flag.student_id), []).append(flag)
+    by_student = _codes(evaluation, ctx)
     people = records.student_directory(session=session, school_ids=school_ids)
     follow = _followups(session, school_ids, today)
     reliable = dict(zip(evaluation.measures["student_id"].tolist(),
                         evaluation.measures["reliable"].tolist(), strict=True))
     rows, no_data = [], 0
     for rec in people.itertuples(index=False):
-        flags = by_student.get(rec.student_id, [])
-        codes = [f.code for f in flags]
+        codes = by_student.get(rec.student_id, [])
         no_data += "no_data" in codes
         fu = follow.loc[rec.student_id] if rec.student_id in follow.index else None
-        if not flags and fu is None:
+        if not codes and fu is None:
             continue
         due = fu["next_due"] if fu is not None and not pd.isna(fu["next_due"]) else None
         rows.append(CaseloadRow(
             student_id=rec.student_id, name=rec.name, sis_id=rec.sis_id, grade=rec.grade,
             school_id=rec.school_id, school_name=rec.school_name,
-            reliable=int(reliable.get(rec.student_id, 0)), codes=codes, flags=flags,
+            reliable=int(reliable.get(rec.student_id, 0)), codes=codes,
             help_types=list(fu["help_types"]) if fu is not None else [],
             open_followups=int(fu["open_followups"]) if fu is not None else 0,
             next_due=due, overdue=bool(due and due < today)))
     return rows, no_data, people, tables, evaluation
+
+
+def _codes(evaluation: Evaluation, ctx: records.Context) -> dict[int, list[str]]:
+    """Flag codes per student, from the vectorised flag matrix."""
+    matrix = flag_matrix(evaluation.measures, ctx.rules)
+    fired = matrix.to_numpy()
+    columns = list(matrix.columns)
+    ids = evaluation.measures["student_id"].to_numpy()
+    return {int(ids[i]): [columns[j] for j in np.flatnonzero(fired[i])]
+            for i in np.flatnonzero(fired.any(axis=1))}
 
 
 def _keep(row: CaseloadRow, f: Filters, groups: dict) -> bool:
@@ -165,12 +173,24 @@ def _group_members(people: pd.DataFrame, group: str | None) -> dict:
     return dict(zip(people["student_id"].tolist(), list(values), strict=True))
 
 
-def explain(rows, tables, evaluation) -> None:
-    """Fill ``reasons`` and ``strengths`` of ``rows`` in the reader's language."""
+def explain(rows, tables, evaluation, ctx: records.Context) -> None:
+    """Fill ``flags``, ``reasons`` and ``strengths`` of ``rows`` in the reader's language.
+
+    Flags (with their parameters) are evaluated again for these students only,
+    on the school's tables cut down by :func:`records.restrict` (same flags).
+    """
+    if not rows:
+        return
+    sub = records.restrict(tables, [r.student_id for r in rows])
+    flags: dict[int, list] = {}
+    for flag in evaluate(sub, ctx.rules, wave=ctx.wave, errors="skip").flags:
+        if flag.student_id is not None:
+            flags.setdefault(int(flag.student_id), []).append(flag)
     names = dict(zip(tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(),
-                     strict=True)) if tables is not None else {}
+                     strict=True))
     strengths = evaluation.strengths.set_index("student_id")
     for row in rows:
+        row.flags = flags.get(row.student_id, [])
         row.reasons = [reasons.sentence(f.code, f.params, names) for f in row.flags]
         row.reasons += [reasons.help_request(h) for h in row.help_types]
         if row.student_id in strengths.index and row.codes != ["no_data"]:
@@ -184,7 +204,7 @@ def caseload_rows(*, session: Session, ctx: records.Context, school_ids, filters
                                                 school_ids=school_ids, today=today)
     groups = _group_members(people, filters.group)
     rows = sorted((r for r in rows if _keep(r, filters, groups)), key=_sort_key(filters.sort))
-    explain(rows, tables, ev)
+    explain(rows, tables, ev, ctx)
     return rows, no_data
 
 
@@ -198,7 +218,7 @@ def caseload_page(*, session: Session, ctx: records.Context, school_ids, filters
     pages = max(1, math.ceil(len(kept) / per_page))
     page = min(max(filters.page, 1), pages)
     shown = kept[(page - 1) * per_page: page * per_page]
-    explain(shown, tables, ev)
+    explain(shown, tables, ev, ctx)
     return Page(rows=shown, total=len(kept), page=page, pages=pages, no_data=no_data,
                 students=len(people))
 

@@ -1,7 +1,8 @@
 """Database rows → the plain tables of :mod:`relationships` (the one seam).
 
-Everything is loaded with set-based SQL (``pandas.read_sql`` over SQLAlchemy
-selects): a handful of queries per call, none per student or per tie. Nothing
+Everything is loaded with set-based SQL (SQLAlchemy selects whose driver rows
+become DataFrames, see :func:`read_frame`): a handful of queries per call,
+none per student or per tie. Nothing
 is cached between requests — flags must follow every new answer and mark at
 once — so a caller that needs the tables twice in one request passes them on.
 
@@ -21,12 +22,14 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from relationships import FlagRules, Tables
@@ -84,8 +87,25 @@ def context(*, session: Session, district_id: int, today: date | None = None) ->
                    min_n=settings.min_n if settings else 10)
 
 
-def _frame(session: Session, stmt) -> pd.DataFrame:
-    return pd.read_sql(stmt, session.connection())
+def read_frame(session: Session, stmt) -> pd.DataFrame:
+    """Run a select and return the driver's rows as a DataFrame.
+
+    ``pandas.read_sql`` on a select runs SQLAlchemy's per-value result processing
+    (about 20 µs a row here); the driver's own values are all we need, so the
+    compiled statement goes to the driver and JSON/booleans are decoded per column.
+    """
+    conn = session.connection()
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    if compiled.positiontup is not None:
+        params = tuple(params[k] for k in compiled.positiontup)
+    result = conn.exec_driver_sql(str(compiled), params)
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+
+def _json(values) -> list:
+    """JSON columns come back as text from SQLite and decoded from PostgreSQL."""
+    return [json.loads(v) if isinstance(v, str) else v for v in values]
 
 
 def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -118,22 +138,24 @@ def _student_filter(school_ids, student_ids):
 
 
 def _students(session, where, ctx: Context) -> pd.DataFrame:
-    submitted = Invitation.status == InvitationStatus.SUBMITTED
-    by_student = exists().where(Invitation.student_id == Student.id,
-                                Invitation.wave_id == ctx.wave_id, submitted,
-                                Invitation.kind == SurveyKind.STUDENT)
-    by_family = exists().where(Invitation.household_id == Student.household_id,
-                               Invitation.wave_id == ctx.wave_id, submitted,
-                               Invitation.kind == SurveyKind.FAMILY)
     stmt = select(
         Student.id.label("student_id"), Student.school_id, Student.grade,
         Student.household_id,
         func.coalesce(Student.home_language, Student.preferred_language).label("language"),
         Student.race_ethnicity, Student.gender, Student.english_learner,
         Student.econ_disadvantaged, Student.disability,
-        by_student.label("responded_student"), by_family.label("responded_family"),
     ).where(where).order_by(Student.id)
-    return _frame(session, stmt)
+    frame = read_frame(session, stmt)
+    # Who answered this wave: two small set queries instead of a correlated EXISTS per row.
+    answered = read_frame(session, select(Invitation.kind, Invitation.student_id,
+                                      Invitation.household_id).where(
+        Invitation.wave_id == ctx.wave_id,
+        Invitation.status == InvitationStatus.SUBMITTED).distinct())
+    own = set(answered.loc[answered["kind"] == SurveyKind.STUDENT, "student_id"].dropna())
+    fam = set(answered.loc[answered["kind"] == SurveyKind.FAMILY, "household_id"].dropna())
+    frame["responded_student"] = frame["student_id"].isin(own)
+    frame["responded_family"] = frame["household_id"].isin(fam)
+    return frame
 
 
 # --- adults and ties ----------------------------------------------------------------------
@@ -142,7 +164,7 @@ def _effective_adult():
     return func.coalesce(Adult.merged_into_id, Adult.id)
 
 
-def _ties(session, student_ids_sql, waves) -> pd.DataFrame:
+def _ties(session, where, waves) -> pd.DataFrame:
     stmt = (
         select(SupportTie.id.label("tie_id"), SupportTie.student_id,
                _effective_adult().label("adult_id"), SupportTie.source,
@@ -152,11 +174,12 @@ def _ties(session, student_ids_sql, waves) -> pd.DataFrame:
                SupportTie.lives_with)
         .join(Adult, Adult.id == SupportTie.adult_id)
         .join(SurveyWave, SurveyWave.id == SupportTie.wave_id)
-        .where(SupportTie.student_id.in_(student_ids_sql))
+        .join(Student, Student.id == SupportTie.student_id)
+        .where(where)
     )
     if waves is not None:
         stmt = stmt.where(SurveyWave.ordinal.in_(list(waves)))
-    frame = _frame(session, stmt)
+    frame = read_frame(session, stmt)
     if frame.empty:
         return frame
     # Two merged adults named by the same source in one wave are one tie: keep the surest.
@@ -166,35 +189,36 @@ def _ties(session, student_ids_sql, waves) -> pd.DataFrame:
     return frame.sort_values("tie_id")
 
 
-def _named_adults(session, student_ids_sql) -> pd.DataFrame:
-    effective = (select(_effective_adult())
-                 .join(SupportTie, SupportTie.adult_id == Adult.id)
-                 .where(SupportTie.student_id.in_(student_ids_sql)))
-    stmt = select(Adult.id.label("adult_id"), Adult.kind, Adult.role, Adult.staff_id,
-                  Adult.household_id, Adult.display_name.label("name")).where(
-        Adult.id.in_(effective))
-    return _frame(session, stmt)
+def _named_adults(session, where) -> pd.DataFrame:
+    named = aliased(Adult)
+    stmt = (select(Adult.id.label("adult_id"), Adult.kind, Adult.role, Adult.staff_id,
+                   Adult.household_id, Adult.display_name.label("name"))
+            .select_from(SupportTie)
+            .join(Student, Student.id == SupportTie.student_id)
+            .join(named, named.id == SupportTie.adult_id)
+            .join(Adult, Adult.id == func.coalesce(named.merged_into_id, named.id))
+            .where(where).distinct())
+    return read_frame(session, stmt)
 
 
-def _staff(session, school_ids_sql, student_ids_sql) -> pd.DataFrame:
+def _staff(session, school_ids, extra_ids) -> pd.DataFrame:
     """Every staff member of the schools, and any other who marked or teaches the students."""
-    marked = select(StaffMark.staff_id).where(StaffMark.student_id.in_(student_ids_sql))
-    teaching = (select(SectionTeacher.staff_id)
-                .join(SectionStudent, SectionStudent.section_id == SectionTeacher.section_id)
-                .where(SectionStudent.student_id.in_(student_ids_sql)))
     teaches_any = exists().where(SectionTeacher.staff_id == StaffUser.id)
     role = case((StaffUser.role == Role.COUNSELOR, literal("counselor")),
                 (teaches_any, literal("teacher")), else_=literal("school_staff"))
+    cond = StaffUser.school_id.in_(list(school_ids))
+    if extra_ids:
+        cond = or_(cond, StaffUser.id.in_(sorted(extra_ids)))
     stmt = select(
         StaffUser.id.label("staff_id"), role.label("staff_role"),
         (StaffUser.given_name + literal(" ") + StaffUser.family_name).label("staff_name"),
         StaffUser.languages,
-    ).where(or_(StaffUser.school_id.in_(school_ids_sql), StaffUser.id.in_(marked),
-                StaffUser.id.in_(teaching)))
-    staff = _frame(session, stmt)
-    own = _frame(session, select(Adult.id.label("adult_id"), Adult.staff_id, Adult.role)
-                 .where(Adult.staff_id.in_(stmt.with_only_columns(StaffUser.id)),
-                        Adult.merged_into_id.is_(None)))
+    ).where(cond)
+    staff = read_frame(session, stmt)
+    staff["languages"] = _json(staff["languages"])
+    own = read_frame(session, select(Adult.id.label("adult_id"), Adult.staff_id, Adult.role)
+                 .join(StaffUser, StaffUser.id == Adult.staff_id)
+                 .where(cond, Adult.merged_into_id.is_(None)))
     own = own.sort_values("adult_id").drop_duplicates("staff_id")
     return staff.merge(own, on="staff_id", how="left")
 
@@ -227,49 +251,51 @@ def _adults(named: pd.DataFrame, staff: pd.DataFrame, ties: pd.DataFrame):
 
 # --- marks, teaching, conditions -----------------------------------------------------------
 
-def _marks(session, student_ids_sql, waves) -> pd.DataFrame:
+def _marks(session, where, waves) -> pd.DataFrame:
     stmt = (select(StaffMark.staff_id, StaffMark.student_id, SurveyWave.ordinal.label("wave"),
                    StaffMark.trusting, StaffMark.may_benefit, StaffMark.willing_mentor)
             .join(SurveyWave, SurveyWave.id == StaffMark.wave_id)
-            .where(StaffMark.student_id.in_(student_ids_sql)))
+            .join(Student, Student.id == StaffMark.student_id)
+            .where(where))
     if waves is not None:
         stmt = stmt.where(SurveyWave.ordinal.in_(list(waves)))
-    return _frame(session, stmt)
+    return read_frame(session, stmt)
 
 
-def _teaching(session, student_ids_sql) -> pd.DataFrame:
+def _teaching(session, where) -> pd.DataFrame:
     stmt = (select(SectionTeacher.staff_id, SectionStudent.student_id)
             .join(SectionStudent, SectionStudent.section_id == SectionTeacher.section_id)
-            .where(SectionStudent.student_id.in_(student_ids_sql)).distinct())
-    return _frame(session, stmt)
+            .join(Student, Student.id == SectionStudent.student_id)
+            .where(where).distinct())
+    return read_frame(session, stmt)
 
 
-def condition_answers(*, session: Session, students: pd.DataFrame, waves=None) -> pd.DataFrame:
-    """Current answers to the household items for these students (student's and family's).
+def condition_answers(*, session: Session, where, waves=None) -> pd.DataFrame:
+    """Current answers to the household items for the students matching ``where``.
 
-    Returns columns ``student_id, wave, kind ("student" | "family"), item_id, value``.
+    Returns columns ``student_id, wave, kind ("student" | "family"), item_id, value``:
+    the student's own answers and their household's family-survey answers.
     """
-    ids = students["student_id"].tolist()
-    households = students["household_id"].dropna().astype("int64").unique().tolist()
-    stmt = (select(Answer.item_id, Answer.value, Invitation.kind, Invitation.student_id,
-                   Invitation.household_id, SurveyWave.ordinal.label("wave"))
-            .join(Response, Response.id == Answer.response_id)
-            .join(Invitation, Invitation.id == Response.invitation_id)
-            .join(SurveyWave, SurveyWave.id == Invitation.wave_id)
-            .where(Answer.current.is_(True), Answer.item_id.in_(CONDITION_ITEMS),
-                   or_(Invitation.student_id.in_(ids), Invitation.household_id.in_(households))))
-    if waves is not None:
-        stmt = stmt.where(SurveyWave.ordinal.in_(list(waves)))
-    rows = _frame(session, stmt)
-    cols = ["student_id", "wave", "kind", "item_id", "value"]
-    if rows.empty:
-        return pd.DataFrame(columns=cols)
-    own = rows.loc[rows["kind"] == SurveyKind.STUDENT]
-    fam = rows.loc[rows["kind"] == SurveyKind.FAMILY].drop(columns="student_id").merge(
-        students[["student_id", "household_id"]].dropna(), on="household_id")
-    both = pd.concat([own, fam], ignore_index=True)
-    both = both.loc[both["student_id"].isin(ids)]
-    return both[cols].astype({"student_id": "int64", "wave": "int64"})
+    frames = []
+    for kind, on in ((SurveyKind.STUDENT, Student.id == Invitation.student_id),
+                     (SurveyKind.FAMILY, Student.household_id == Invitation.household_id)):
+        stmt = (select(Student.id.label("student_id"), SurveyWave.ordinal.label("wave"),
+                       Answer.item_id, Answer.value)
+                .select_from(Answer)
+                .join(Response, Response.id == Answer.response_id)
+                .join(Invitation, Invitation.id == Response.invitation_id)
+                .join(SurveyWave, SurveyWave.id == Invitation.wave_id)
+                .join(Student, on)
+                .where(where, Invitation.kind == kind, Answer.current.is_(True),
+                       Answer.item_id.in_(CONDITION_ITEMS)))
+        if waves is not None:
+            stmt = stmt.where(SurveyWave.ordinal.in_(list(waves)))
+        frame = read_frame(session, stmt)
+        frame["kind"] = str(kind)
+        frames.append(frame)
+    out = pd.concat(frames, ignore_index=True)
+    out["value"] = _json(out["value"])
+    return out[["student_id", "wave", "kind", "item_id", "value"]]
 
 
 def _one_choice(values, allowed, *, aliases=None):
@@ -284,9 +310,9 @@ def _conditions(answers: pd.DataFrame) -> pd.DataFrame:
         return empty_frame("conditions")
     parts = []
     for kind, rank in ((SurveyKind.STUDENT, 0), (SurveyKind.FAMILY, 1)):
-        a = answers.loc[answers["kind"] == kind]
-        wide = a.pivot_table(index=["student_id", "wave"], columns="item_id", values="value",
-                             aggfunc="first")
+        a = answers.loc[answers["kind"] == kind].drop_duplicates(
+            ["student_id", "wave", "item_id"])
+        wide = a.set_index(["student_id", "wave", "item_id"])["value"].unstack("item_id")
         wide = wide.reindex(columns=list(CONDITION_ITEMS))
         parts.append(_decode(wide).assign(_rank=rank))
     both = pd.concat(parts).sort_values("_rank")
@@ -333,9 +359,40 @@ def load_neighbourhood(*, session: Session, ctx: Context, student_id: int) -> Ta
             .join(SurveyWave, SurveyWave.id == StaffMark.wave_id)
             .where(Student.school_id == school_id, StaffMark.student_id != student_id)
             .group_by(StaffMark.staff_id, SurveyWave.ordinal))
-    taking_part = _frame(session, stmt)
+    taking_part = read_frame(session, stmt)
     taking_part = taking_part.loc[taking_part["staff_id"].isin(tables.adults["staff_id"])]
-    if taking_part.empty:
+    return _with_stand_in(tables, taking_part)
+
+
+def student_where(student_id: int):
+    """The filter of one student, for :func:`condition_answers`."""
+    return _student_filter(None, [student_id])
+
+
+def restrict(tables: Tables, student_ids) -> Tables:
+    """The school's tables cut down to ``student_ids``, flags unchanged (in memory).
+
+    Like :func:`load_neighbourhood`, a stand-in student carries which staff
+    mapped in each wave, so staff-view flags stay those of the whole school.
+    """
+    ids = set(student_ids)
+    st = tables.students
+    keep = st["student_id"].isin(ids)
+    marks = tables.staff_marks
+    others = marks.loc[~marks["student_id"].isin(ids)]
+    taking_part = others.groupby(["staff_id", "wave"], as_index=False)["trusting"].any()
+    sub = Tables(
+        students=st.loc[keep].reset_index(drop=True),
+        adults=tables.adults,
+        ties=tables.ties.loc[tables.ties["student_id"].isin(ids)].reset_index(drop=True),
+        staff_marks=marks.loc[marks["student_id"].isin(ids)].reset_index(drop=True),
+        conditions=tables.conditions.loc[tables.conditions["student_id"].isin(ids)],
+        teaching=tables.teaching.loc[tables.teaching["student_id"].isin(ids)])
+    return _with_stand_in(sub, taking_part)
+
+
+def _with_stand_in(tables: Tables, taking_part: pd.DataFrame) -> Tables:
+    if taking_part.empty or tables.students.empty:
         return tables
     stand_in = tables.students.iloc[[0]].assign(
         student_id=STAND_IN, responded_student=False, responded_family=False)
@@ -352,20 +409,24 @@ def _load(session, ctx, *, school_ids, student_ids, waves) -> Tables:
     students = _students(session, where, ctx)
     if students.empty:
         return Tables(empty_frame("students"), empty_frame("adults"), empty_frame("ties"))
-    ids_sql = select(Student.id).where(where).scalar_subquery()
-    schools_sql = select(School.id).where(
-        School.id.in_(students["school_id"].unique().tolist())).scalar_subquery()
-    ties = _ties(session, ids_sql, waves)
-    adults, ties = _adults(_named_adults(session, ids_sql), _staff(session, schools_sql, ids_sql),
+    ties = _ties(session, where, waves)
+    marks = _marks(session, where, waves)
+    teaching = _teaching(session, where)
+    extra = set(marks["staff_id"].tolist()) | set(teaching["staff_id"].tolist())
+    staff = _staff(session, students["school_id"].unique().tolist(), extra)
+    extra -= set(staff["staff_id"].tolist())
+    if extra:
+        staff = _staff(session, students["school_id"].unique().tolist(), extra)
+    adults, ties = _adults(_named_adults(session, where), staff,
                            ties if len(ties) else empty_frame("ties"))
-    answers = condition_answers(session=session, students=students, waves=waves)
+    answers = condition_answers(session=session, where=where, waves=waves)
     return Tables(
         students=_typed("students", students),
         adults=_typed("adults", adults),
         ties=_typed("ties", ties),
-        staff_marks=_typed("staff_marks", _marks(session, ids_sql, waves)),
+        staff_marks=_typed("staff_marks", marks),
         conditions=_conditions(answers),
-        teaching=_typed("teaching", _teaching(session, ids_sql)),
+        teaching=_typed("teaching", teaching),
     )
 
 
@@ -383,7 +444,7 @@ def student_directory(*, session: Session, school_ids=None, student_ids=None) ->
                    Student.race_ethnicity)
             .join(School, School.id == Student.school_id)
             .where(_student_filter(school_ids, student_ids)))
-    frame = _frame(session, stmt)
+    frame = read_frame(session, stmt)
     first = frame["preferred_name"].where(frame["preferred_name"].notna(), frame["given_name"])
     frame["name"] = (first.fillna("") + " " + frame["family_name"].fillna("")).str.strip()
     return frame

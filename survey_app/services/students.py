@@ -65,8 +65,8 @@ def load_profile(*, session: Session, ctx: records.Context, student: Student) ->
     strengths = ev.strengths.set_index("student_id").loc[student.id].to_dict()
     names = dict(zip(tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(),
                      strict=True))
-    frame = tables.students.loc[tables.students["student_id"] == student.id]
-    answers = records.condition_answers(session=session, students=frame, waves=[ctx.wave])
+    answers = records.condition_answers(session=session, where=records.student_where(student.id),
+                                        waves=[ctx.wave])
     conditions = {kind: dict(zip(g["item_id"], g["value"], strict=True))
                   for kind, g in answers.groupby("kind")}
     school = session.get(School, student.school_id)
