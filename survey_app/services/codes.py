@@ -25,7 +25,8 @@ def new_nonce() -> str:
 
 
 def _digest(secret: str, purpose: str, value: str) -> bytes:
-    return hmac.new(secret.encode(), f"{purpose}:{value}".encode(), hashlib.sha256).digest()
+    # hmac.digest is the one-shot C path: the same bytes, several times faster in bulk.
+    return hmac.digest(secret.encode(), f"{purpose}:{value}".encode(), hashlib.sha256)
 
 
 def derive_code(secret: str, nonce: str) -> str:
@@ -46,7 +47,7 @@ def derive_token(secret: str, nonce: str) -> str:
 
 def hash_secret(secret: str, value: str) -> str:
     """The stored form of a code or token (hex HMAC, looked up by equality)."""
-    return hmac.new(secret.encode(), f"lookup:{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode(), f"lookup:{value}".encode(), hashlib.sha256).hex()
 
 
 def normalize_code(typed: str) -> str:
