@@ -36,10 +36,11 @@ def _trust_proxy(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Attach every blueprint; explicit, so a reader can grep for each URL prefix."""
-    from survey_app import counsel, exports, main, respond, staff
+    from survey_app import admin, counsel, exports, main, respond, staff
 
     app.register_blueprint(main.bp)
     app.register_blueprint(respond.bp)
     app.register_blueprint(staff.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(counsel.bp)
+    app.register_blueprint(admin.bp)

@@ -1,7 +1,18 @@
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import InputRequired, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 
 class LoginForm(FlaskForm):
@@ -15,3 +26,37 @@ class LoginForm(FlaskForm):
         validators=[InputRequired(message=_l("Please type your password.")), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class EngagementForm(FlaskForm):
+    """One contact with a family (Flamboyan-style engagement measures)."""
+
+    contacted_on = DateField(
+        _l("Date of the contact"),
+        validators=[InputRequired(message=_l("Please give the date of the contact."))],
+    )
+    channel = SelectField(_l("How you were in touch"), choices=[SelectChoice(v, label) for v, label in (
+        ("call", _l("Phone call")), ("text", _l("Text message")), ("email", _l("Email")),
+        ("home_visit", _l("Home visit")), ("conference", _l("Conference")),
+        ("event", _l("School event")), ("other", _l("Other")),
+    )])
+    started_by = RadioField(
+        _l("Who reached out first?"),
+        choices=[SelectChoice("school", _l("The school")), SelectChoice("family", _l("The family"))],
+        validators=[InputRequired(message=_l("Please say who reached out first."))],
+    )
+    positive = BooleanField(_l("Good news was shared"))
+    concern = BooleanField(_l("A concern was raised"))
+    two_way = BooleanField(
+        _l("Two-way: the family spoke and was listened to"),
+        description=_l("Not only a message sent: you talked with each other."),
+    )
+    note = TextAreaField(
+        _l("Note (optional)"),
+        validators=[Optional(), Length(max=2000, message=_l("Please keep the note under 2,000 characters."))],
+        description=_l("Only what helps the next person who talks with this family."),
+    )
+
+    def validate_contacted_on(self, field):
+        if field.data and field.data > date.today():
+            raise ValidationError(_l("The date cannot be in the future."))

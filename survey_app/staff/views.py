@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -16,13 +19,26 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_user, logout_user
+from sqlmodel import select
 
-from survey_app.auth import SignedInStaff, permission_required, public, school_ids_for
+from survey_app.auth import (
+    SignedInStaff,
+    permission_required,
+    public,
+    require_school,
+    school_ids_for,
+    visible_school_ids,
+)
 from survey_app.db import get_session
+from survey_app.i18n import native_name
+from survey_app.models import Household, School
 from survey_app.security import limiter
-from survey_app.services import audit, users
-from survey_app.staff.forms import LoginForm
+from survey_app.services import audit, users, waves
+from survey_app.services import engagement as engagement_service
+from survey_app.services import mapping as mapping_service
+from survey_app.staff.forms import EngagementForm, LoginForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -38,18 +54,26 @@ SECTIONS = [
      _l("Students and staff and the ties between them.")),
     ("equity.view", "counsel.equity", _l("Equity view"),
      _l("Opportunity gaps by group, with small groups hidden.")),
-    ("responses.track", "counsel.responses", _l("Response rates"),
+    ("responses.track", "admin.responses", _l("Response rates"),
      _l("Who has answered the surveys, by school, grade, language and group.")),
     ("exports.identifiable", "exports.index", _l("Exports"),
      _l("Download lists and reports.")),
     ("roster.import", "exports.import_roster", _l("Roster import"),
      _l("Load students, staff and families from a OneRoster file.")),
-    ("settings.edit", "counsel.settings", _l("Settings"),
+    ("settings.edit", "admin.settings", _l("Settings"),
      _l("Flag rules, the smallest group shown, languages and survey windows.")),
-    ("audit.read", "counsel.audit_log", _l("Audit log"),
+    ("audit.read", "admin.audit_log", _l("Audit log"),
      _l("Who viewed or exported student data, and when.")),
 ]
 
+
+#: Words for the stored codes of a family contact.
+CONTACT_LABELS = {
+    "call": _l("Phone call"), "text": _l("Text message"), "email": _l("Email"),
+    "home_visit": _l("Home visit"), "conference": _l("Conference"),
+    "event": _l("School event"), "other": _l("Other"),
+    "school": _l("The school"), "family": _l("The family"),
+}
 
 ROLE_DESCRIPTIONS = {
     "district_admin": _l("You look after the whole district: rosters, settings, exports and the audit log."),
@@ -139,3 +163,147 @@ def home():
         "staff/home.html", sections=sections,
         role_description=ROLE_DESCRIPTIONS.get(current_user.role, ""),
     )
+
+
+# --- relationship mapping ---------------------------------------------------------------
+
+def _grid_args(source) -> dict:
+    """The grid's filters from a query string or a posted form (kept across saves)."""
+    return {"school": source.get("school", type=int), "grade": source.get("grade", type=int),
+            "section": source.get("section", type=int),
+            "q": (source.get("q") or "").strip()[:100],
+            "page": max(source.get("page", 1, type=int) or 1, 1)}
+
+
+def _mapping_school(db, school_id: int | None) -> School | None:
+    """The school whose grid is shown: the one asked for (404 if not the user's), or the
+    user's only school; None when the user must choose."""
+    visible = visible_school_ids()
+    if school_id is None and len(visible) == 1:
+        school_id = next(iter(visible))
+    if school_id is None:
+        return None
+    require_school(school_id)
+    return db.get(School, school_id) or abort(404)
+
+
+def _link_args(args: dict) -> dict:
+    """The filters worth keeping in a link (no page, nothing empty)."""
+    return {k: v for k, v in args.items() if k != "page" and v not in (None, "")}
+
+
+def _grid_url(args: dict) -> str:
+    page = args["page"] if args["page"] > 1 else None
+    return url_for("staff.mapping", **_link_args(args), **({"page": page} if page else {}))
+
+
+@bp.get("/mapping")
+@permission_required("mapping.edit")
+def mapping():
+    """The relationship-mapping grid: one page of the school's students and *my* marks."""
+    db = get_session()
+    args = _grid_args(request.args)
+    school = _mapping_school(db, args["school"])
+    if school is None:
+        schools = db.exec(select(School).where(School.id.in_(visible_school_ids()))
+                          .order_by(School.name)).all()
+        return render_template("staff/mapping_schools.html", schools=schools)
+    wave = waves.current_wave(session=db, district_id=current_user.district_id)
+    sections = mapping_service.sections(session=db, school_id=school.id,
+                                        staff_id=current_user.id)
+    if args["section"] is not None and args["section"] not in {s[0] for s in sections}:
+        abort(404)
+    grid = mapping_service.grid_page(
+        session=db, staff_id=current_user.id, school_id=school.id,
+        wave_id=wave.id if wave else None, grade=args["grade"], section_id=args["section"],
+        query=args["q"], page=args["page"])
+    args["page"] = grid.page
+    return render_template(
+        "staff/mapping.html", school=school, wave=wave, grid=grid, args=args,
+        grades=mapping_service.grades(session=db, school_id=school.id), sections=sections,
+        several_schools=len(visible_school_ids()) > 1, link_args=_link_args(args),
+    )
+
+
+@bp.post("/mapping")
+@permission_required("mapping.edit")
+def save_mapping():
+    """Save the marks of one page of the grid (the form post that works without JavaScript)."""
+    db = get_session()
+    args = _grid_args(request.form)
+    school = _mapping_school(db, args["school"]) or abort(404)
+    wave = waves.current_wave(session=db, district_id=current_user.district_id) or abort(409)
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:mapping_service.PAGE_SIZE]
+    marks = {i: {m: request.form.get(f"{m}-{i}") == "1" for m in mapping_service.MARKS}
+             for i in ids}
+    saved = mapping_service.save_marks(session=db, staff_id=current_user.id, wave_id=wave.id,
+                                       school_ids=[school.id], marks=marks)
+    db.commit()
+    flash(ngettext("Saved: %(num)d student.", "Saved: %(num)d students.", saved), "success")
+    if request.form.get("go") == "next":
+        args["page"] += 1
+    return redirect(_grid_url(args))
+
+
+@bp.post("/mapping/students/<int:student_id>")
+@permission_required("mapping.edit")
+def save_mark(student_id: int):
+    """Save one student's three marks (sent by the grid's script as soon as a box changes)."""
+    db = get_session()
+    if not mapping_service.student_in_schools(session=db, student_id=student_id,
+                                              school_ids=visible_school_ids()):
+        abort(404)
+    wave = waves.current_wave(session=db, district_id=current_user.district_id)
+    if wave is None:
+        return jsonify(saved=False, message=_("There is no survey window yet.")), 409
+    marks = {m: request.form.get(m) == "1" for m in mapping_service.MARKS}
+    mapping_service.save_marks(session=db, staff_id=current_user.id, wave_id=wave.id,
+                               school_ids=visible_school_ids(), marks={student_id: marks})
+    db.commit()
+    return jsonify(saved=True, student_id=student_id, **marks)
+
+
+# --- family engagement log --------------------------------------------------------------
+
+@bp.get("/engagement")
+@permission_required("engagement.log")
+def engagement():
+    """The families of my schools' students, found by a child's name, with their contacts."""
+    db = get_session()
+    query = (request.args.get("q") or "").strip()[:100]
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = engagement_service.family_page(
+        session=db, school_ids=visible_school_ids(), query=query, page=page)
+    pages = max(1, -(-total // engagement_service.PAGE_SIZE))
+    return render_template("staff/engagement.html", rows=rows, total=total, page=page,
+                           pages=pages, query=query, language_name=native_name)
+
+
+@bp.route("/engagement/households/<int:household_id>", methods=["GET", "POST"])
+@permission_required("engagement.log")
+def household(household_id: int):
+    """A family's contacts, and the form to record a new one."""
+    db = get_session()
+    kids = engagement_service.children(session=db, household_id=household_id,
+                                       school_ids=visible_school_ids())
+    if not kids:
+        abort(404)
+    form = EngagementForm()
+    if request.method == "GET":
+        form.contacted_on.data = date.today()
+    elif form.validate():
+        engagement_service.log_contact(
+            session=db, household_id=household_id, school_id=kids[0][3],
+            staff_id=current_user.id, data=form.data)
+        audit.record(session=db, staff_id=current_user.id, action="engagement_add",
+                     target_type="household", target_id=household_id, school_id=kids[0][3],
+                     ip=request.remote_addr)
+        db.commit()
+        flash(_("The contact is saved."), "success")
+        return redirect(url_for("staff.household", household_id=household_id))
+    contacts = engagement_service.contacts(session=db, household_id=household_id)
+    language = db.get(Household, household_id).language
+    return render_template("staff/household.html", form=form, children=kids,
+                           contacts=contacts, household_id=household_id,
+                           language=native_name(language) if language else "",
+                           labels=CONTACT_LABELS), (400 if request.method == "POST" else 200)

@@ -26,6 +26,7 @@ def _samples(world) -> dict[str, tuple]:
         "followup_id": (1, 1),
         "keep": (1, 1),
         "merge": (2, 2),
+        "wave_id": (world.wave.id, world.wave.id),  # district-wide; admin-only routes
     }
 
 

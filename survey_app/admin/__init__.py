@@ -1,0 +1,3 @@
+from survey_app.admin.views import bp
+
+__all__ = ["bp"]
