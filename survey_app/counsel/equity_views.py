@@ -30,7 +30,7 @@ BY_NAMES = {
 }
 GENDER_NAMES = {"f": _l("Female"), "female": _l("Female"), "m": _l("Male"), "male": _l("Male"),
                 "x": _l("Non-binary"), "nonbinary": _l("Non-binary")}
-BAR_W, ROW_H, LABEL_W = 420, 30, 230
+BAR_W, ROW_H, LABEL_W = 420, 30, 290
 
 
 def _group_label(by: str, value) -> str:
