@@ -11,6 +11,8 @@ from wtforms import SelectChoice
 from relationships.rules import CODES, RULE_SOURCES, FlagRules
 from survey_app.admin.forms import RULES, AuditFilterForm, SettingsForm, WaveForm
 from survey_app.auth import ANALYST, permission_required, visible_school_ids
+from survey_app.counsel.equity_views import GENDER_NAMES
+from survey_app.counsel.labels import RACE_NAMES
 from survey_app.db import get_session
 from survey_app.i18n import native_name, offered_languages
 from survey_app.models import School, SurveyWave
@@ -45,7 +47,8 @@ def responses_page():
     db.commit()  # the audit event of the list of names, if any
     return render_template("admin/responses.html", wave=wave, waves=all_waves, report=report,
                            schools=schools, min_n=min_n, missing=missing,
-                           language_name=native_name)
+                           language_name=native_name,
+                           value_names={**RACE_NAMES, **GENDER_NAMES})
 
 
 def _chosen_wave(all_waves: list[SurveyWave], wave_id: int | None) -> SurveyWave | None:

@@ -87,8 +87,17 @@ def breakdown(items: Iterable, key: Callable, responded: Callable, *, min_n: int
         for k in keys if isinstance(keys, set) else (keys,):
             totals[k] += 1
             yes[k] += bool(responded(item))
-    cells = [Cell(k, totals[k], yes[k]) for k in sorted(totals, key=lambda k: (k is None, str(k)))]
+    cells = [Cell(k, totals[k], yes[k]) for k in sorted(totals, key=_order)]
     return suppress(cells, min_n) if min_n else cells
+
+
+def _order(key) -> tuple:
+    """Numbers in numeric order (grade 2 before grade 10), then text, then "not recorded"."""
+    if key is None:
+        return (2, 0, "")
+    if isinstance(key, int | float):
+        return (0, key, "")
+    return (1, 0, str(key))
 
 
 def suppress(cells: list[Cell], min_n: int) -> list[Cell]:

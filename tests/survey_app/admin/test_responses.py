@@ -67,3 +67,8 @@ def test_suppression_hides_a_complement():
     hidden = {c.key for c in out if c.suppressed}
     assert hidden == {"b", "c"}  # b is small; c hides too, or b = total - a - c
     assert all(c.total == 0 and c.rate is None for c in out if c.suppressed)
+
+
+def test_grades_in_numeric_order():
+    cells = responses.breakdown([2, 10, 1, None], lambda g: g, lambda g: True)
+    assert [c.key for c in cells] == [1, 2, 10, None]
