@@ -75,6 +75,7 @@ def import_roster(path: Path, extra: Path | None, dry_run: bool, as_json: bool) 
                                          dry_run=dry_run)
         if report.ok and not dry_run:
             session.commit()
+            oneroster.refresh_statistics(session)
         else:
             session.rollback()
     echo_report(report, as_json=as_json)

@@ -33,7 +33,7 @@ from survey_app.exports.roster_members import sync_members
 from survey_app.exports.roster_store import Store
 from survey_app.models import District, School
 
-__all__ = ["USED_FILES", "import_roster", "planned_bytes"]
+__all__ = ["USED_FILES", "import_roster", "planned_bytes", "refresh_statistics"]
 
 USED_FILES = ("manifest.csv", "orgs.csv", "users.csv", "roles.csv", "demographics.csv",
               "classes.csv", "enrollments.csv")
@@ -223,3 +223,16 @@ class _Importer:
                 self.report.note("skipped_role", count=n, role=key[1])
             else:
                 self.report.note("no_grade", count=n)
+
+
+def refresh_statistics(session: Session) -> None:
+    """After a committed bulk import, let SQLite's planner see the new row counts.
+
+    Without statistics SQLite picks ``ix_invitation_wave_id`` over
+    ``ix_invitation_student_id`` for the "responded" subqueries of
+    ``services/records.py``: 13.5 s instead of 0.04 s on 5,000 demo students.
+    PostgreSQL's autovacuum analyzes on its own.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("ANALYZE")
+        session.commit()

@@ -174,12 +174,14 @@ def read_rows(raw: IO[bytes], name: str, kind: str, report: ImportReport, *,
         if columns is None:
             return
         seen = 0
+        names = [c or "" for c in columns]  # "" collects the ignored columns, dropped below
         for line, cells in enumerate(reader, start=2):
             if not any(cells):
                 continue
             seen += 1
-            yield Row(line, {columns[i]: c.strip() for i, c in enumerate(cells)
-                             if i < len(columns) and columns[i]})
+            values = dict(zip(names, map(str.strip, cells), strict=False))
+            values.pop("", None)
+            yield Row(line, values)
         if not seen:
             report.note("empty_file", name=name)
     except UnicodeDecodeError:

@@ -16,6 +16,7 @@ from survey_app.models import (
     Adult,
     Answer,
     AuditEvent,
+    DistrictSettings,
     FollowUp,
     Invitation,
     Response,
@@ -74,6 +75,9 @@ def _write(session, world, kind, fmt, **extra):
 
 
 def test_flagged_csv_is_safe_and_keeps_names(app, session, surveyed):
+    session.add(DistrictSettings(district_id=surveyed.district.id, min_n=5,
+                                 flag_rules={}))  # the district's own rules are read
+    session.commit()
     with app.test_request_context():
         data = _write(session, surveyed, "flagged", "csv")
     frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str)

@@ -265,3 +265,18 @@ def test_zip_in_a_folder_imports(app, session, roster, tmp_path):
 def test_households_survive_household_table(app, session, roster):
     run_import(app, session, roster)
     assert len(session.exec(select(Household)).all()) == 2
+
+
+def test_staff_email_links_an_account_or_is_refused(app, session, world, roster):
+    from tests.factories import make_user
+
+    make_user(session, world.district, "staff", world.school, email="jo@example.org")
+    session.commit()
+    report, _n, problems = run_import(app, session, roster)
+    assert problems == []
+    linked = session.exec(select(StaffUser).where(StaffUser.email == "jo@example.org")).one()
+    assert linked.sourced_id == "t1"
+    assert linked.password_hash is not None  # the account keeps its sign-in
+    users = USERS.replace("t1,active", "t9,active")
+    report, _n, _p = run_import(app, session, write_roster(roster.parent / "r2", users=users))
+    assert [(p.row, p.column, p.code) for p in report.problems] == [(8, "email", "email_taken")]

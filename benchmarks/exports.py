@@ -1,0 +1,113 @@
+"""Benchmark: flagged CSV and XLSX exports and a OneRoster import on the demo district.
+
+Builds a fresh SQLite demo district (``demo --students N``, not timed), then times, each
+in its own process so each has its own peak memory:
+
+- ``export flagged --format csv`` and ``--format xlsx`` (the whole district);
+- the district written as a OneRoster 1.2 package (not timed), imported with
+  ``import-roster`` into an empty database.
+
+Prints one JSON object on its last line: ``csv_s``, ``xlsx_s``, ``import_s``, ``peak_mb``
+(the largest peak resident memory of the timed steps), and per-step detail.
+Environment: ``EXPORT_STUDENTS`` (default 100000). Targets at 100,000 students:
+CSV ≤ 5 s, XLSX ≤ 30 s, import ≤ 60 s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def _run(args: list[str], env: dict, *, quiet: bool = True) -> float:
+    start = time.perf_counter()
+    subprocess.run(args, cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL if quiet else None,
+                   stderr=subprocess.DEVNULL if quiet else None)
+    return time.perf_counter() - start
+
+
+def _step(args: list[str], env: dict) -> dict:
+    """Time one command in a child that reports its own peak memory."""
+    probe = ("import resource, runpy, sys; sys.argv = sys.argv[1:]; "
+             "import atexit; atexit.register(lambda: print('PEAK', "
+             "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)); "
+             "runpy.run_path(sys.argv[0], run_name='__main__')")
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", probe, str(BIN / "flask"), *args], cwd=ROOT,
+                          env=env, capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"{' '.join(args)} failed:\n{done.stdout}\n{done.stderr[-3000:]}")
+    seconds = time.perf_counter() - start
+    peak = max(int(line.split()[1]) for line in done.stderr.splitlines()
+               if line.startswith("PEAK"))
+    return {"seconds": round(seconds, 2), "peak_mb": round(peak / 1024)}
+
+
+def _write_package(env: dict, target: Path, extra: Path) -> None:
+    code = ("from survey_app import create_app; from survey_app.db import job_session; "
+            "from survey_app.exports.oneroster_writer import write_oneroster; "
+            "from pathlib import Path; import sys; app = create_app(); "
+            "ctx = app.app_context(); ctx.push(); "
+            "s = job_session(app).__enter__(); "
+            "write_oneroster(session=s, target=Path(sys.argv[1]), extra=Path(sys.argv[2]))")
+    subprocess.run([sys.executable, "-c", code, str(target), str(extra)], cwd=ROOT, env=env,
+                   check=True)
+
+
+def main() -> None:
+    students = int(os.environ.get("EXPORT_STUDENTS", "100000"))
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    results: dict = {"students": students}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        env = {**os.environ, "SURVEY_DATABASE_URL": f"sqlite:///{tmp / 'demo.db'}"}
+        _run([str(BIN / "alembic"), "upgrade", "head"], env)
+        print(f"demo: {students} students…", file=sys.stderr)
+        results["demo_s"] = round(_run([*flask, "demo", "--students", str(students), "--seed",
+                                        "1", "--reset"], env), 1)
+        # The demo loader leaves SQLite without planner statistics, and then the
+        # caseload's "responded" subqueries scan by wave (see oneroster.refresh_statistics).
+        # A production bulk load should ANALYZE; EXPORT_ANALYZE=0 measures without it.
+        if os.environ.get("EXPORT_ANALYZE", "1") == "1":
+            with sqlite3.connect(tmp / "demo.db") as conn:
+                conn.execute("ANALYZE")
+        results["analyzed"] = os.environ.get("EXPORT_ANALYZE", "1") == "1"
+        for fmt in ("csv", "xlsx"):
+            out = tmp / f"flagged.{fmt}"
+            step = _step(["--app", "wsgi", "export", "flagged", "--format", fmt, "--out",
+                          str(out)], env)
+            results[f"{fmt}_s"], results[f"{fmt}_peak_mb"] = step["seconds"], step["peak_mb"]
+            results[f"{fmt}_bytes"] = out.stat().st_size
+            print(f"flagged {fmt}: {step}", file=sys.stderr)
+        package, extra = tmp / "oneroster.zip", tmp / "extra.csv"
+        _write_package(env, package, extra)
+        with zipfile.ZipFile(package) as archive:
+            with archive.open("users.csv") as users:
+                results["import_users"] = sum(1 for _line in users) - 1
+        empty = {**os.environ, "SURVEY_DATABASE_URL": f"sqlite:///{tmp / 'empty.db'}"}
+        _run([str(BIN / "alembic"), "upgrade", "head"], empty)
+        step = _step(["--app", "wsgi", "import-roster", str(package), "--extra", str(extra)],
+                     empty)
+        results["import_s"], results["import_peak_mb"] = step["seconds"], step["peak_mb"]
+        print(f"import: {step}", file=sys.stderr)
+    results["peak_mb"] = max(results["csv_peak_mb"], results["xlsx_peak_mb"],
+                             results["import_peak_mb"])
+    results["children_peak_mb"] = round(
+        resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
