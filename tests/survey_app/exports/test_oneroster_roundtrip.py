@@ -77,3 +77,24 @@ def test_district_round_trips_through_oneroster_1_2(app, session, world, tmp_pat
         assert _picture(fresh) == before
         assert len(fresh.exec(select(SectionTeacher)).all()) == 1
     get_engine(other).dispose()
+
+
+def test_demo_district_round_trips(app, runner, session, tmp_path, sqlite_template):
+    result = runner.invoke(args=["demo", "--students", "60", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    package, extra = tmp_path / "demo.zip", tmp_path / "extra.csv"
+    write_oneroster(session=session, target=package, extra=extra)
+    before = _picture(session)
+    assert len(before[0]) == 60
+    assert before[1]  # the demo has households of siblings
+
+    empty = tmp_path / "empty.db"
+    shutil.copy(sqlite_template, empty)
+    other = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{empty}"})
+    with other.test_request_context(), Session(get_engine(other)) as fresh:
+        report = oneroster.import_roster(session=fresh, package=open_package(package),
+                                         extra=extra)
+        assert report.ok, report.as_dict()
+        fresh.commit()
+        assert _picture(fresh) == before
+    get_engine(other).dispose()
