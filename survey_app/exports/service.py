@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from survey_app.exports import graphml
 from survey_app.exports.csv import write_csv
+from survey_app.exports.equity import equity_table
 from survey_app.exports.flagged import flagged_table
 from survey_app.exports.responses import responses_tables
 from survey_app.exports.table import Table
@@ -31,6 +32,9 @@ KINDS = {
     "flagged": (_l("Students to connect with"),
                 _l("SIS id, name, school, grade, the reasons in words and follow-ups."),
                 ("csv", "xlsx")),
+    "equity": (_l("Equity report"),
+               _l("Every measure by group, with small groups hidden as on the screen."),
+               ("csv", "xlsx")),
     "responses": (_l("Survey answers"),
                   _l("Every current answer, with the adults each respondent named in a separate table."),
                   ("csv", "xlsx")),
@@ -38,6 +42,7 @@ KINDS = {
                 _l("Students, adults and the ties between them, for network research tools."),
                 ("graphml", "csv", "xlsx")),
 }
+SINGLE_TABLE = ("flagged", "equity")
 FORMATS = {"csv": ("text/csv", "csv"), "xlsx": (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "graphml": ("application/graphml+xml", "graphml"), "zip": ("application/zip", "zip")}
@@ -68,6 +73,9 @@ def _tables(session: Session, req: ExportRequest):
     if req.kind == "flagged":
         return [flagged_table(session=session, district_id=req.district_id,
                               school_ids=req.school_ids, today=today)]
+    if req.kind == "equity":
+        return [equity_table(session=session, district_id=req.district_id,
+                             school_ids=req.school_ids, today=today)]
     if req.kind == "responses":
         return responses_tables(session=session, school_ids=req.school_ids)
     return graphml.network_graph(session=session, district_id=req.district_id,
@@ -77,7 +85,7 @@ def _tables(session: Session, req: ExportRequest):
 
 def _packed(req: ExportRequest) -> str:
     """The file format actually written: several CSV tables travel in one ZIP."""
-    return "zip" if req.fmt == "csv" and req.kind != "flagged" else req.fmt
+    return "zip" if req.fmt == "csv" and req.kind not in SINGLE_TABLE else req.fmt
 
 
 def content_type(req: ExportRequest) -> str:
@@ -112,7 +120,7 @@ def write_export(*, session: Session, req: ExportRequest, out: IO[bytes]) -> Non
         built = graphml.network_tables(built)
     if req.fmt == "xlsx":
         write_xlsx(built, out)
-    elif len(built) == 1 and req.kind == "flagged":
+    elif req.kind in SINGLE_TABLE:
         write_csv(built[0], out)
     else:
         _zip_csvs(built, out)

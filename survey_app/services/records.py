@@ -78,7 +78,7 @@ def context(*, session: Session, district_id: int, today: date | None = None) ->
                or_(SurveyWave.opens_on.is_(None), SurveyWave.opens_on <= today))
         .order_by(SurveyWave.ordinal.desc()).limit(1)
     ).first()
-    settings = session.scalars(  # an entity, not a Row: this is sqlalchemy's select
+    settings = session.exec(
         select(DistrictSettings).where(DistrictSettings.district_id == district_id)
     ).scalars().first()
     rules = FlagRules.from_dict(settings.flag_rules or {}) if settings else FlagRules()

@@ -200,3 +200,14 @@ def test_download_of_another_schools_data_is_refused(client, surveyed, login_as)
     response = client.post("/exports/download",
                            data={"kind": "flagged", "flagged-fmt": "graphml"})
     assert response.status_code == 400
+
+
+def test_equity_export_suppresses_like_the_screen(app, session, surveyed):
+    with app.test_request_context():
+        data = _write(session, surveyed, "equity", "csv")
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert set(frame.columns) >= {"Measure", "Group", "Students", "Rate", "Shown as"}
+    # the test district is tiny: every group is hidden, no count or rate shows
+    assert frame["Rate"].isna().all()
+    assert frame["Students"].isna().all()
+    assert frame["Shown as"].str.startswith("fewer than").all()
