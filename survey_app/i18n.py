@@ -33,9 +33,40 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_helpers)
 
 
-def offered_languages() -> list[str]:
-    """Languages a person may choose here (complete catalogs only)."""
+def complete_languages_here() -> list[str]:
+    """Every configured language whose catalog is complete (what settings may offer)."""
     return current_app.config["OFFERED_LANGUAGES"]
+
+
+def offered_languages() -> list[str]:
+    """Languages a person may choose here: complete catalogs the district chose to offer.
+
+    Read once per request; with no choice saved (or no database to ask) every complete
+    language is offered, and the default language always is.
+    """
+    if "offered_languages" not in g:
+        complete = complete_languages_here()
+        chosen = _district_choice()
+        default = current_app.config["BABEL_DEFAULT_LOCALE"]
+        g.offered_languages = (
+            [c for c in complete if c in chosen or c == default] if chosen else complete
+        )
+    return g.offered_languages
+
+
+def _district_choice() -> set[str]:
+    from sqlalchemy import select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from survey_app.db import get_session
+    from survey_app.models import DistrictSettings
+
+    try:
+        chosen = get_session().execute(select(DistrictSettings.languages)).scalars().first()
+    except SQLAlchemyError:  # the error page of a database outage must still render
+        get_session().rollback()
+        return set()
+    return set(chosen or ())
 
 
 def select_locale() -> str:

@@ -14,7 +14,7 @@ from survey_app.auth import ANALYST, permission_required, visible_school_ids
 from survey_app.counsel.equity_views import GENDER_NAMES
 from survey_app.counsel.labels import RACE_NAMES
 from survey_app.db import get_session
-from survey_app.i18n import native_name, offered_languages
+from survey_app.i18n import complete_languages_here, native_name
 from survey_app.models import School, SurveyWave
 from survey_app.services import audit, response_rates, waves
 from survey_app.services import settings as settings_service
@@ -88,7 +88,7 @@ def _settings_form(stored, formdata=None) -> SettingsForm:
             "future_low": rules.future_grades[0], "future_high": rules.future_grades[1]}
     data.update({f"on_{code}": code in rules.enabled for code in CODES})
     form = SettingsForm(formdata=formdata, data=data)
-    form.languages.choices = [SelectChoice(c, native_name(c)) for c in offered_languages()]
+    form.languages.choices = [SelectChoice(c, native_name(c)) for c in complete_languages_here()]
     return form
 
 

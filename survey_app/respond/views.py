@@ -29,6 +29,7 @@ from sqlmodel import select
 from survey_app import surveys
 from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import get_session
+from survey_app.i18n import offered_languages
 from survey_app.main.forms import CodeForm
 from survey_app.models import Invitation, Response, School
 from survey_app.models.enums import InvitationStatus, SurveyKind
@@ -102,7 +103,7 @@ def open_link(token: str):
 
 def _open(invitation: Invitation, chosen: str | None):
     db = get_session()
-    offered = current_app.config["OFFERED_LANGUAGES"]
+    offered = offered_languages()
     language = chosen if chosen in offered else (
         invitation.language if invitation.language in offered else str(get_locale()))
     if invitations.is_opted_out(session=db, invitation=invitation):
@@ -199,7 +200,7 @@ def _after_save(action, form, ctx, invitation, response, entries):
     page_id, definition = ctx.page.id, ctx.definition
     here = {"page_id": page_id}
     switch = request.form.get("switch_lang", "")
-    if switch in current_app.config["OFFERED_LANGUAGES"]:
+    if switch in offered_languages():
         db.commit()
         return redirect(url_for(".page", **here, lang=switch))
     if action == "later":
@@ -303,6 +304,6 @@ def letters():
     rows = invitations.listing(session=db, kind=kind, school_code=school.code)
     html = render_letters(rows, secret=current_app.config["SECRET_KEY"],
                           base_url=current_app.config["PUBLIC_BASE_URL"],
-                          offered=current_app.config["OFFERED_LANGUAGES"])
+                          offered=offered_languages())
     return render_template("respond/letters.html", letters=html, count=len(rows), kind=kind,
                            school=school.code, schools=schools)

@@ -66,3 +66,25 @@ def test_native_names():
     assert native_name("es") == "español"
     assert native_name("ar") == "العربية"
     assert native_name("zh_Hans").startswith("中文")
+
+
+def test_district_can_narrow_the_languages_offered(client, session, world):
+    from survey_app.models import DistrictSettings
+
+    session.add(DistrictSettings(district_id=world.district.id, languages=["es"]))
+    session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "español" in page
+    assert "العربية" not in page
+    assert client.get("/?lang=ar").status_code == 400
+    assert client.get("/?lang=en").status_code == 200  # the default language always stays
+
+
+def test_settings_may_offer_every_complete_language(app, session, world):
+    from survey_app.i18n import complete_languages_here
+    from survey_app.models import DistrictSettings
+
+    session.add(DistrictSettings(district_id=world.district.id, languages=["es"]))
+    session.commit()
+    with app.test_request_context("/"):
+        assert "ar" in complete_languages_here()
