@@ -58,9 +58,9 @@ def _shown(row, min_n: int) -> str:
     if row["suppressed"] == "small_n":
         return _("fewer than %(num)d", num=min_n)
     if row["rate_code"] == "le5":
-        return _("5% or less")
+        return _("%(num)d%% or less", num=5)
     if row["rate_code"] == "ge95":
-        return _("95% or more")
+        return _("%(num)d%% or more", num=95)
     if row["suppressed"] == "complementary":
         return _("hidden to protect a small group")
     return f"{round(float(row['rate']) * 100)}%"
