@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel, UniqueConstraint
 
 from survey_app.models.base import created_at_field, utcnow
@@ -65,7 +65,11 @@ class Response(SQLModel, table=True):
 class Answer(SQLModel, table=True):
     """One answer to one item; a changed answer is a new version and the old one stays."""
 
-    __table_args__ = (UniqueConstraint("response_id", "item_id", "entry", "version"),)
+    __table_args__ = (
+        UniqueConstraint("response_id", "item_id", "entry", "version"),
+        # The counselor pages read a few household items' current answers for a whole school.
+        Index("ix_answer_item_id_current", "item_id", "current"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     response_id: int = Field(foreign_key="response.id", index=True)
     item_id: str = Field(max_length=80)

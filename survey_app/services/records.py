@@ -100,12 +100,31 @@ def read_frame(session: Session, stmt) -> pd.DataFrame:
     if compiled.positiontup is not None:
         params = tuple(params[k] for k in compiled.positiontup)
     result = conn.exec_driver_sql(str(compiled), params)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    columns = list(result.keys())
+    # The DB-API cursor's plain tuples: pandas probes each SQLAlchemy Row for
+    # ``.dtype`` (a failed key lookup, ~10 µs a row), a tuple it takes as is.
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    if not rows:
+        return pd.DataFrame(columns=columns)
+    return pd.DataFrame(rows, columns=columns)
 
 
 def _json(values) -> list:
-    """JSON columns come back as text from SQLite and decoded from PostgreSQL."""
-    return [json.loads(v) if isinstance(v, str) else v for v in values]
+    """JSON columns come back as text from SQLite and decoded from PostgreSQL.
+
+    Answers repeat a handful of codes thousands of times: each distinct text is
+    decoded once and the decoded value shared (callers only read it).
+    """
+    seen: dict = {}
+    out = []
+    for v in np.asarray(values, dtype=object).tolist():  # not pandas' per-item __getitem__
+        if isinstance(v, str):
+            if v not in seen:
+                seen[v] = json.loads(v)
+            v = seen[v]
+        out.append(v)
+    return out
 
 
 def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
