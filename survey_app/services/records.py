@@ -118,7 +118,7 @@ def _json(values) -> list:
     """
     seen: dict = {}
     out = []
-    for v in np.asarray(values, dtype=object).tolist():  # not pandas' per-item __getitem__
+    for v in (values.tolist() if hasattr(values, "tolist") else list(values)):  # not per item
         if isinstance(v, str):
             if v not in seen:
                 seen[v] = json.loads(v)
