@@ -20,7 +20,8 @@ def sync_members(store: Store, rows: Iterable[Row], *, bulk: bool) -> None:
     """Add the enrolments in ``rows``; a bulk file also removes those it no longer lists."""
     wanted = {"student": set(), "teacher": set()}
     dropped = {"student": set(), "teacher": set()}
-    pending: list[tuple[Row, int, str, str]] = []
+    # Small tuples only, never the rows themselves: a district has ~6 enrolments a student.
+    pending: list[tuple[int, bool, int, str, str]] = []
     for row in rows:
         role = row.get("role").lower()
         kind = "student" if role == "student" else "teacher" if role in TEACHING_ROLES else None
@@ -31,16 +32,16 @@ def sync_members(store: Store, rows: Iterable[Row], *, bulk: bool) -> None:
             store.report.problem("unknown_class", file=FILE, row=row.number,
                                  column="classSourcedId", value=row.get("classSourcedId")[:80])
             continue
-        pending.append((row, section, row.get("userSourcedId"), kind))
-    store.people(user for _r, _s, user, _k in pending)
-    for row, section, user, kind in pending:
+        active = row.get("status").lower() != "tobedeleted"
+        pending.append((row.number, active, section, row.get("userSourcedId"), kind))
+    store.people(user for _n, _a, _s, user, _k in pending)
+    for number, active, section, user, kind in pending:
         person = (store.student_ids if kind == "student" else store.staff_ids).get(user)
         if person is None:
             if user not in store.deleted:
-                store.report.problem("unknown_user", file=FILE, row=row.number,
+                store.report.problem("unknown_user", file=FILE, row=number,
                                      column="userSourcedId", value=user[:80])
             continue
-        active = row.get("status").lower() != "tobedeleted"
         (wanted if active else dropped)[kind].add((section, person))
     if not store.report.ok:
         return
