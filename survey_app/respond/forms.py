@@ -116,6 +116,14 @@ def adult_title(value: dict | None, number: int) -> str:
     return name if name else _("Adult %(number)d", number=number)
 
 
+def number(raw: str | None) -> int | None:
+    """A block index or entry number sent back by the page, or None when it is not one.
+
+    Only ASCII digits count: ``"²".isdigit()`` is true, yet ``int("²")`` raises.
+    """
+    return int(raw) if raw and raw.isascii() and raw.isdigit() else None
+
+
 def check(form, ctx: PageContext) -> bool:
     """Validate the page, including what spans blocks. Tampered entry numbers are refused."""
     ok = form.validate()
@@ -131,9 +139,10 @@ def check(form, ctx: PageContext) -> bool:
         sub = block.form
         raw = sub.entry.data or ""
         if raw:
-            if not raw.isdigit() or int(raw) not in ctx.adults or int(raw) in seen:
+            entry = number(raw)
+            if entry is None or entry not in ctx.adults or entry in seen:
                 abort(400, description=_l("This page was changed before it was sent, so nothing was saved. Please open the survey again with your code."))
-            seen.add(int(raw))
+            seen.add(entry)
         value = adult_value(sub, ctx.staff) if not sub.errors else None
         if value and not value["name"] and not value["staff_id"]:
             sub.name.errors = [*sub.name.errors, str(NEED_NAME)]
@@ -152,7 +161,7 @@ def adult_blocks(form, ctx: PageContext, *, remove: int | None = None):
     blocks = []
     for n, block in enumerate(form.adults):
         sub = block.form
-        entry = int(sub.entry.data) if sub.entry.data else None
+        entry = number(sub.entry.data)
         blocks.append((entry, None if n == remove else adult_value(sub, ctx.staff)))
     return blocks
 
@@ -181,4 +190,4 @@ def flat_errors(form, prefix: str = "") -> list[dict]:
 
 
 __all__ = ["TOO_MANY_ADULTS", "PageContext", "adult_blocks", "adult_title", "build", "check",
-           "flat_errors", "prepare", "soft_skipped", "staff_matches", "values"]
+           "flat_errors", "number", "prepare", "soft_skipped", "staff_matches", "values"]

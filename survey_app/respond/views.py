@@ -190,7 +190,7 @@ def page(page_id: str):
     changed, entries = responses.save_page(
         session=get_session(), response=response, language=language, page_id=resume_at.id,
         values=forms.values(form, ctx),
-        adults=forms.adult_blocks(form, ctx, remove=int(remove) if remove.isdigit() else None))
+        adults=forms.adult_blocks(form, ctx, remove=forms.number(remove)))
     return _after_save(action, form, ctx, invitation, response, entries)
 
 
@@ -216,7 +216,7 @@ def _after_save(action, form, ctx, invitation, response, entries):
     if request.form.get("find", "") != "":
         db.commit()
         return _redirect_find(here, form, entries)
-    if request.form.get("remove", "").isdigit():
+    if forms.number(request.form.get("remove")) is not None:
         db.commit()
         return redirect(url_for(".page", **here, _anchor="adults"))
     if action == "back":
@@ -238,10 +238,9 @@ def _after_save(action, form, ctx, invitation, response, entries):
 
 
 def _redirect_find(here: dict, form, entries: list[int | None]):
-    index = request.form.get("find", "")
-    if not index.isdigit() or int(index) >= len(entries):
+    n = forms.number(request.form.get("find"))
+    if n is None or n >= len(entries):
         return redirect(url_for(".page", **here))
-    n = int(index)
     query = form.adults[n].form.staff_query.data or ""
     entry = entries[n]
     key = "new" if entry is None else str(entry)

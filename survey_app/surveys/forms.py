@@ -267,7 +267,7 @@ def adult_value(block: AdultForm, staff_names: dict[int, str]) -> dict[str, Any]
         "lives_with": {"yes": True, "no": False}.get(block.lives_with.data or ""),
     }
     if block.children.choices:
-        picked = [int(s) for s in block.children.data or []]
+        picked = [int(s) for s in block.children.data or [] if s]  # OneOf lets "" through
         if not picked and len(block.children.choices) == 1:
             picked = [int(block.children.choices[0].value)]  # one child: no need to ask
         value["children"] = picked
