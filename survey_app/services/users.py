@@ -24,9 +24,10 @@ def hash_password(password: str) -> str:
 
 def authenticate(*, session: Session, email: str, password: str) -> StaffUser | None:
     """The active user with this email and password, or None (same cost either way)."""
-    user = session.exec(
-        select(StaffUser).where(func.lower(StaffUser.email) == email.strip().lower())
-    ).first()
+    email = email.strip().lower()
+    # No address holds NUL, and PostgreSQL refuses to compare text that does (a 500).
+    user = None if "\x00" in email else session.exec(
+        select(StaffUser).where(func.lower(StaffUser.email) == email)).first()
     if user is None or not user.password_hash or not user.active:
         check_password_hash(_DUMMY_HASH, password)
         return None

@@ -332,3 +332,27 @@ def test_what_the_fuzzer_found(survey, data, client, invite):
     page = client.get("/survey/adults")
     result = client.post("/survey/adults", data={**data, "csrf_token": _csrf(page.data)})
     assert result.status_code in (302, 400)
+
+
+def test_nul_in_a_staff_email_is_a_wrong_password(client, world):
+    """Once a 500 on PostgreSQL, which cannot compare text holding NUL."""
+    page = client.get("/staff/login")
+    result = client.post("/staff/login", data={
+        "csrf_token": _csrf(page.data), "email": world.users["staff"].email + "\x00",
+        "password": "correct horse battery staple"})
+    assert result.status_code == 401
+
+
+@pytest.mark.parametrize(("file", "row", "column"), [("users.csv", 1, 7), ("orgs.csv", 2, 3)])
+def test_nul_in_a_roster_cell_is_reported(runner, session, world, tmp_path, file, row, column):
+    """Once an unhandled DataError on PostgreSQL, which cannot store NUL."""
+    for name, rows in VALID.items():
+        rows = [list(r) for r in rows]
+        if name == file:
+            rows[row][column] = "a\x00b"
+        (tmp_path / name).write_text("\r\n".join(",".join(r) for r in rows))
+    before = _snapshot(session)
+    result = runner.invoke(args=["import-roster", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    assert "line contains NUL" in result.output
+    assert _snapshot(session) == before
