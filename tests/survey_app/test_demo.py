@@ -137,3 +137,11 @@ def test_opted_out_students_give_no_answers(demo):
     answered = invitations[invitations.id.isin(demo["response"].invitation_id)]
     assert not opted & set(answered.student_id.dropna().astype(int))
     assert not opted & set(demo["support_tie"].student_id)
+
+
+def test_staff_adults_carry_the_staff_members_names(demo):
+    adults = demo["adult"].dropna(subset=["staff_id"])
+    staff = demo["staff_user"].set_index("id")
+    names = staff.given_name + " " + staff.family_name
+    assert len(adults)
+    assert (adults.display_name.to_numpy() == names.loc[adults.staff_id.astype(int)].to_numpy()).all()

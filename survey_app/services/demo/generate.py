@@ -40,6 +40,7 @@ class Roster:
     staff_title: np.ndarray
     pair_student: np.ndarray  # section rosters: (student, teacher) pairs, by index
     pair_staff: np.ndarray
+    staff_name: np.ndarray | None = None  # per staff row: display name ("Given Family")
 
 
 def build_district(n_students: int, seed: int, *, secret: str, today: date,
@@ -220,6 +221,8 @@ def _staff(rng, tables: dict, roster: Roster) -> None:
         "id": np.arange(1, len(counselors) + 1), "staff_id": counselors + 1,
         "school_id": school[counselors] + 1})
     roster.staff_school, roster.staff_kind = school, kind
+    frame = tables["staff_user"]
+    roster.staff_name = (frame.given_name + " " + frame.family_name).to_numpy(dtype=object)
     roster.staff_title = np.asarray(title_l, dtype=object)
 
 

@@ -90,7 +90,8 @@ def _home_latent(rng, n_hh: int) -> dict:
 
 
 def _staff_adults(ctx: Ctx) -> np.ndarray:
-    """One Adult per school staff member, reused by every tie that names them."""
+    """One Adult per school staff member, reused by every tie that names them; named as the
+    survey flow names it (the staff member's display name)."""
     r = ctx.roster
     staff = np.flatnonzero(r.staff_school >= 0)
     role = np.where(r.staff_kind[staff] == "teacher", "teacher", np.where(
@@ -98,7 +99,7 @@ def _staff_adults(ctx: Ctx) -> np.ndarray:
         np.where(r.staff_title[staff] == "Coach", "coach", "school_staff"))).astype(object)
     ids = ctx.add("adult", pd.DataFrame({
         "district_id": 1, "kind": "staff", "role": role,
-        "display_name": [f"Staff member {i + 1}" for i in staff], "staff_id": staff + 1}))
+        "display_name": r.staff_name[staff], "staff_id": staff + 1}))
     mapping = np.zeros(len(r.staff_kind), dtype=np.int64)
     mapping[staff] = ids
     ctx.next_adult = int(ids[-1]) + 1 if len(ids) else 1
