@@ -55,17 +55,18 @@ NICKNAMES = {
 HOUSEHOLD_SIZE = (1, 2, 3, 4, 5)
 HOUSEHOLD_SIZE_P = (0.56, 0.29, 0.11, 0.03, 0.01)  # ≈ 1.6 students per household
 
-#: Relations (ITEMS.md) with shares for a student's first adult and for the others.
+#: Relations (ITEMS.md) with shares for a student's first adult and for the others outside
+#: school (school adults are drawn apart, below); the family survey's list may name staff.
 RELATIONS = (
     "parent_guardian", "grandparent", "aunt_uncle", "sibling_adult", "other_relative",
     "family_friend", "neighbour", "coach", "teacher", "counselor", "school_staff", "mentor",
     "faith_leader", "employer", "other",
 )
-FIRST_RELATION_P = (0.78, 0.08, 0.04, 0.03, 0.01, 0.01, 0, 0.01, 0.02, 0, 0, 0, 0, 0, 0.02)
-OTHER_RELATION_P = (0.20, 0.11, 0.10, 0.06, 0.04, 0.06, 0.03, 0.07, 0.14, 0.04, 0.04,
-                    0.03, 0.03, 0.01, 0.04)
-FAMILY_RELATION_P = (0.34, 0.16, 0.12, 0.06, 0.05, 0.09, 0.05, 0.04, 0.02, 0.01, 0.0,
-                     0.02, 0.03, 0.0, 0.01)
+FIRST_RELATION_P = (0.82, 0.08, 0.04, 0.03, 0.01, 0.01, 0, 0, 0, 0, 0, 0, 0, 0, 0.01)
+OTHER_RELATION_P = (0.22, 0.14, 0.13, 0.08, 0.06, 0.09, 0.04, 0, 0, 0, 0,
+                    0.07, 0.06, 0.03, 0.08)
+FAMILY_RELATION_P = (0.30, 0.15, 0.11, 0.05, 0.04, 0.11, 0.06, 0.04, 0.05, 0.01, 0.0,
+                     0.03, 0.04, 0.0, 0.01)
 RELATIVES = frozenset(RELATIONS[:5])
 STAFF_RELATIONS = ("teacher", "counselor", "school_staff", "coach")
 
@@ -91,15 +92,21 @@ SUPPORT_P = np.array([
 FREQUENCIES = ("daily", "weekly", "monthly", "less")
 HOME_FREQ_P = (0.75, 0.18, 0.05, 0.02)
 OTHER_FREQ_P = (0.15, 0.50, 0.25, 0.10)
-#: Reliability 4, 3, 2, 1 for parents and for everyone else.
-PARENT_RELIABILITY_P = (0.70, 0.20, 0.07, 0.03)
-OTHER_RELIABILITY_P = (0.35, 0.35, 0.20, 0.10)
+#: Reliability 4, 3, 2, 1 for parents, for everyone else, and for a student's real school
+#: adults (students who name a school adult mostly count on them).
+PARENT_RELIABILITY_P = (0.74, 0.19, 0.05, 0.02)
+OTHER_RELIABILITY_P = (0.40, 0.36, 0.16, 0.08)
+SCHOOL_RELIABILITY_P = (0.45, 0.45, 0.08, 0.02)
 LIVES_WITH_P = {"parent_guardian": 0.88, "grandparent": 0.30, "aunt_uncle": 0.12,
                 "sibling_adult": 0.60, "other_relative": 0.10}
 
 #: Household conditions: codes with shares (student answers; the family's use the same).
 INTERNET = ("works_well", "unreliable", "phone_only", "none")
-INTERNET_P = (0.70, 0.13, 0.11, 0.06)
+INTERNET_P = (0.89, 0.05, 0.035, 0.025)
+#: A computer for schoolwork (own, shared only, none) with working internet and without.
+COMPUTER_P = (0.68, 0.29, 0.03)
+COMPUTER_NO_INTERNET_P = (0.35, 0.35, 0.30)
+PHONE_P = 0.75  # a phone besides
 QUIET = ("always", "sometimes", "no")
 QUIET_P = (0.50, 0.35, 0.15)
 AFTER_SCHOOL = ("yes", "sometimes", "no")
@@ -118,3 +125,31 @@ STAFF_SUBJECTS = ("English", "Math", "Biology", "Chemistry", "History", "Spanish
                   "Music", "Physical Education", "Computer Science", "Economics", "Physics")
 OTHER_STAFF_TITLES = ("Coach", "Librarian", "Nurse", "Social Worker", "Office Manager",
                       "Assistant Principal", "Paraprofessional", "Family Liaison")
+
+#: Student profiles: normal, zero (names no adult, no other source), single (names one
+#: adult), lost (names three fewer adults in spring).
+PROFILE_P = (0.90, 0.03, 0.05, 0.02)  # grades 3-12 (K-2 students answer no survey)
+#: Adults outside school a student lists: 1 + Poisson(mean) (elementary, high school); and
+#: a family lists.
+OUTSIDE_ADULTS_MEAN = (2.5, 1.9)
+FAMILY_ADULTS_MEAN = 2.3
+#: Spring against fall: one adult fewer, the same, one more.
+SPRING_CHANGE_P = (0.02, 0.86, 0.12)
+RELIABILITY_DRIFT_P = 0.01  # each way, per adult, between waves
+#: Students with at least one real tie to a staff member (elementary, high school): Making
+#: Caring Common found about a third of students with no school adult identified.
+SCHOOL_TIE_P = (0.74, 0.82)
+SECOND_SCHOOL_ADULT_P = (0.35, 0.4)
+#: Who the first and a second school adult are: own teacher, counselor, coach, other staff
+#: (rows: elementary, high school).
+FIRST_SCHOOL_ADULT_P = ((0.74, 0.12, 0.03, 0.11), (0.62, 0.10, 0.18, 0.10))
+OTHER_SCHOOL_ADULT_P = ((0.0, 0.35, 0.15, 0.5), (0.6, 0.12, 0.16, 0.12))
+WEAK_TIE_P = 0.2  # students without a school adult who name a teacher they are unsure of
+NAMES_SCHOOL_ADULT_P = 0.96
+HIGH_SCHOOL_FUTURE_P = 0.08  # extra chance an adult of a high-school student helps with it
+#: Taking part (answering a survey, doing the staff mapping): the share ever engaged, then
+#: of those the share in the fall and again in the spring, and of the others late (spring).
+STUDENT_RESPONSE_P = (0.88, 0.93, 0.96, 0.15)
+FAMILY_RESPONSE_P = ((0.78, 0.62), 0.93, 0.96, 0.1)  # families of elementary, high school
+STAFF_MAPS_P = (1.0, 0.96, 0.98, 0.6)
+UNREACHED_P = 0.02  # households no survey or mapping reaches

@@ -69,30 +69,59 @@ def _household_children(r) -> tuple[np.ndarray, np.ndarray]:
     return start, np.bincount(r.household, minlength=n_hh)
 
 
-def _family_adults(ctx: Ctx, wave: int, resp: pd.DataFrame) -> None:
+FAMILY_SLOTS = 8
+
+
+def family_network(ctx: Ctx) -> dict:
+    """Each household's adults, drawn once (both waves report them, a few changed)."""
     rng, r = ctx.rng, ctx.roster
+    n_hh = len(r.hh_language)
+    hh_start, _hh_count = _household_children(r)
+    fall = np.where(rng.random(n_hh) < 0.02, 0,
+                    np.minimum(1 + rng.poisson(C.FAMILY_ADULTS_MEAN, n_hh), FAMILY_SLOTS))
+    spring = np.clip(fall + pick(rng, C.SPRING_CHANGE_P, n_hh) - 1, 0, FAMILY_SLOTS)
+    spring[fall == 0] = 0
+    owner = np.repeat(np.arange(n_hh), FAMILY_SLOTS)
+    entry = np.tile(np.arange(FAMILY_SLOTS), n_hh)
+    relation = N.draw_relations(rng, entry, C.FIRST_RELATION_P, C.FAMILY_RELATION_P)
+    school = r.school[hh_start]
+    e = N.Entries(owner, entry, np.full(len(owner), -1), owner, school[owner], relation,
+                  None, None)
+    staff = N.pick_staff(rng, e, r, ctx.teacher_of)  # may turn a relation into "mentor"
+    details = N.draw_details(rng, e.relation)
+    return {"counts": {1: fall, 2: spring}, "relation": e.relation, "staff": staff,
+            "details": details,
+            "reliability": {1: details["reliability"],
+                            2: N.drift(rng, details["reliability"], C.RELIABILITY_DRIFT_P)}}
+
+
+def _family_adults(ctx: Ctx, wave: int, resp: pd.DataFrame) -> None:
+    rng, r, net = ctx.rng, ctx.roster, ctx.family_net
     hh = resp.who.to_numpy()
     hh_start, hh_count = _household_children(r)
     # Isolated (zero/single) students and opted-out ones are never on a family's list.
     eligible = (r.consent != 2) & np.isin(ctx.profile, (NORMAL, LOST))
     has_child = np.add.reduceat(eligible, hh_start[hh]) > 0 if len(hh) else np.zeros(0, bool)
-    counts = np.where(rng.random(len(hh)) < 0.05, 0, np.minimum(1 + rng.poisson(1.3, len(hh)), 8))
-    counts = np.where(has_child & (hh_count[hh] > 0), counts, 0)
+    counts = np.where(has_child & (hh_count[hh] > 0), net["counts"][wave][hh], 0)
     owner, entry = N.entry_positions(counts)
     h = hh[owner]
-    relation = N.draw_relations(rng, entry, C.FIRST_RELATION_P, C.FAMILY_RELATION_P)
+    flat = h * FAMILY_SLOTS + entry
+    details = {key: value[flat] for key, value in net["details"].items()}
+    details["reliability"] = net["reliability"][wave][flat]
     e = N.Entries(resp.response_id.to_numpy()[owner], entry, np.full(len(owner), -1), h,
-                  r.school[hh_start[h]], relation, resp.language.to_numpy()[owner],
-                  resp.day.to_numpy()[owner])
-    staff = N.pick_staff(rng, e, r, ctx.teacher_of)
-    d = N.entry_rows(rng, e, staff, ctx.staff_adult, ctx.next_adult)
-    # (entry, child) pairs: each adult helps every eligible child, or some of them.
+                  r.school[hh_start[h]], net["relation"][flat],
+                  resp.language.to_numpy()[owner], resp.day.to_numpy()[owner])
+    d = N.entry_rows(rng, e, net["staff"][flat], ctx.staff_adult, ctx.next_adult,
+                     details=details)
+    # (entry, child) pairs: each adult helps every eligible child, or some of them (the
+    # same ones in every wave: a fixed hash of household, entry and child).
     per = hh_count[h]
     pair_entry = np.repeat(np.arange(len(owner)), per)
     offset = np.arange(len(pair_entry)) - np.repeat(np.cumsum(per) - per, per)
     child = hh_start[h][pair_entry] + offset
     ok = eligible[child]
-    chosen = ok & (rng.random(len(child)) < 0.8)
+    spread = (child * 7919 + entry[pair_entry] * 104729) % 100
+    chosen = ok & (spread < 80)
     firsts = np.flatnonzero(ok)[np.unique(pair_entry[ok], return_index=True)[1]]
     lacking = np.bincount(pair_entry[chosen], minlength=len(owner)) == 0
     chosen[firsts[lacking[pair_entry[firsts]]]] = True

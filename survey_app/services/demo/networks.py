@@ -79,11 +79,10 @@ def pick_staff(rng, e: Entries, roster, teacher_of) -> np.ndarray:
     return staff
 
 
-def entry_rows(rng, e: Entries, staff: np.ndarray, staff_adult: np.ndarray,
-               next_adult_id: int, *, strong: np.ndarray | None = None) -> dict:
-    """Details of each entry, its Adult (new unless staff) and its answer JSON."""
-    n = len(e.relation)
-    rel = e.relation
+def draw_details(rng, rel: np.ndarray) -> dict:
+    """Per entry of relation ``rel``: supports, lives with, frequency, reliability and the
+    name typed in the survey's box (drawn once; a survey wave may reuse them)."""
+    n = len(rel)
     supports = rng.random((n, 6)) < C.SUPPORT_P[rel]
     none = ~supports.any(axis=1)
     supports[none, np.argmax(C.SUPPORT_P[rel[none]], axis=1)] = True
@@ -92,18 +91,42 @@ def entry_rows(rng, e: Entries, staff: np.ndarray, staff_adult: np.ndarray,
     reliability = 4 - np.where(rel == REL["parent_guardian"],
                                pick(rng, C.PARENT_RELIABILITY_P, n),
                                pick(rng, C.OTHER_RELIABILITY_P, n))
-    if strong is not None:
-        reliability[strong] = 4
-    is_staff = staff >= 0
-    relative = rel < 5
-    setting = np.where(lives, "home", np.where(
-        relative, "family_elsewhere", np.where(is_staff, "school", "community"))).astype(object)
     names = np.asarray(C.GIVEN_NAMES, dtype=object)[rng.integers(len(C.GIVEN_NAMES), size=n)]
     nick = _PARENT_NICK[rel] & (rng.random(n) < 0.7)
     for relation, options in C.NICKNAMES.items():
         where = np.flatnonzero(nick & (rel == REL[relation]))
         names[where] = np.asarray(options, dtype=object)[rng.integers(len(options),
                                                                       size=len(where))]
+    return {"supports": supports, "lives": lives, "freq": freq, "reliability": reliability,
+            "names": names}
+
+
+def drift(rng, reliability: np.ndarray, p: float) -> np.ndarray:
+    """The same adults a wave later: a share ``p`` each way are a step more or less sure."""
+    u = rng.random(len(reliability))
+    return np.clip(reliability - (u < p) + (u > 1 - p), 1, 4)
+
+
+def entry_rows(rng, e: Entries, staff: np.ndarray, staff_adult: np.ndarray,
+               next_adult_id: int, *, strong: np.ndarray | None = None,
+               details: dict | None = None) -> dict:
+    """Details of each entry, its Adult (new unless staff) and its answer JSON.
+
+    ``details``: per-entry draws of :func:`draw_details` to use (drawn here when None).
+    """
+    n = len(e.relation)
+    rel = e.relation
+    if details is None:
+        details = draw_details(rng, rel)
+    supports, lives, freq = details["supports"], details["lives"], details["freq"]
+    reliability = details["reliability"].copy()
+    names = details["names"].copy()
+    if strong is not None:
+        reliability[strong] = 4
+    is_staff = staff >= 0
+    relative = rel < 5
+    setting = np.where(lives, "home", np.where(
+        relative, "family_elsewhere", np.where(is_staff, "school", "community"))).astype(object)
     names[is_staff] = None
     adult_id = np.zeros(n, dtype=np.int64)
     adult_id[is_staff] = staff_adult[staff[is_staff]]
@@ -149,20 +172,31 @@ def tie_frame(d: dict, student: np.ndarray, rows: np.ndarray, e: Entries, wave_i
     return pd.DataFrame(frame)
 
 
-def staff_marks(rng, roster, wave_id: int, named_keys: np.ndarray, *, excluded: np.ndarray,
+def staff_marks(rng, roster, wave_id: int, maps: np.ndarray, named_keys: np.ndarray,
+                anchor_keys: np.ndarray, *, excluded: np.ndarray,
                 isolated: np.ndarray) -> pd.DataFrame:
-    """Teachers' ✓ ◐ ★ for students in their sections (85% of teachers map each wave)."""
+    """Staff ✓ ◐ ★ for the students they teach and the students who count on them.
+
+    ``maps``: per staff row, whether they did the mapping this wave. ``anchor_keys``: the
+    (student, staff) pairs of a real school tie (student * (staff + 1) + staff, as
+    ``named_keys``); the staff member ✓s most of them. Other ✓s are rare (they are the
+    perception gaps); elementary teachers mark ◐ for most students they do not ✓.
+    """
     k = len(roster.staff_kind) + 1
-    maps = rng.random(len(roster.staff_kind)) < 0.85
-    student, staff = roster.pair_student, roster.pair_staff
+    pairs = np.unique(np.concatenate([roster.pair_student * k + roster.pair_staff,
+                                      anchor_keys]))
+    student, staff = np.divmod(pairs, k)
     keep = maps[staff] & ~excluded[student]
-    student, staff = student[keep], staff[keep]
-    named = np.isin(student * k + staff, named_keys)
+    pairs, student, staff = pairs[keep], student[keep], staff[keep]
+    anchor = np.isin(pairs, anchor_keys)
+    named = np.isin(pairs, named_keys)
     lonely = isolated[student]
-    base = np.where(roster.school[student] == 0, 0.45, 0.15)
-    trusting = (rng.random(len(student)) < np.where(named, 0.75, base)) & ~lonely
-    may_benefit = rng.random(len(student)) < np.where(lonely, 0.6,
-                                                      np.where(trusting, 0.02, 0.10))
+    elementary = roster.school[student] == 0
+    p_trust = np.where(anchor, np.where(elementary, 0.89, 0.95),
+                       np.where(named, 0.3, np.where(elementary, 0.5, 0.03)))
+    trusting = (rng.random(len(student)) < p_trust) & ~lonely
+    may_benefit = rng.random(len(student)) < np.where(
+        trusting, 0.02, np.where(lonely, 0.8, np.where(elementary, 0.85, 0.12)))
     mentor = rng.random(len(student)) < np.where(may_benefit, 0.3, 0.03)
     any_mark = trusting | may_benefit | mentor
     return pd.DataFrame({"staff_id": staff[any_mark] + 1, "student_id": student[any_mark] + 1,
