@@ -24,14 +24,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
-from sqlmodel import select
+from sqlalchemy import bindparam
+from sqlmodel import col, select
 
 from survey_app import surveys
 from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import get_session
 from survey_app.i18n import offered_languages
 from survey_app.main.forms import CodeForm
-from survey_app.models import Invitation, Response, School
+from survey_app.models import Invitation, Response, School, Student
 from survey_app.models.enums import InvitationStatus, SurveyKind
 from survey_app.respond import forms
 from survey_app.respond.letters import render_letters
@@ -124,17 +125,25 @@ def _open(invitation: Invitation, chosen: str | None):
     return redirect(url_for(".page", page_id=first or definition.pages[0].id))
 
 
+#: One query for the response, its invitation and (for a student survey) the student;
+#: built once, so a request only binds the two ids.
+_LOAD = (select(Response, Invitation, Student)
+         .join(Invitation, col(Invitation.id) == Response.invitation_id)
+         .outerjoin(Student, col(Student.id) == Invitation.student_id)
+         .where(col(Response.id) == bindparam("r"), col(Invitation.id) == bindparam("i")))
+
+
 def _load():
-    """This respondent's invitation, response and definition, or None when the session is lost."""
+    """This respondent's invitation, response, definition and (student survey) student,
+    or None when the session is lost."""
     state = session.get(STATE)
     if not isinstance(state, dict):
         return None
-    db = get_session()
-    response = db.get(Response, state.get("r"))
-    invitation = db.get(Invitation, state.get("i"))
-    if response is None or invitation is None or response.invitation_id != invitation.id:
+    found = get_session().exec(_LOAD, params={"r": state.get("r"), "i": state.get("i")}).first()
+    if found is None:
         return None
-    return invitation, response, surveys.get(response.survey, response.version)
+    response, invitation, student = found
+    return invitation, response, surveys.get(response.survey, response.version), student
 
 
 def _track_language(response: Response, page_id: str) -> str:
@@ -149,14 +158,17 @@ def _track_language(response: Response, page_id: str) -> str:
     return language
 
 
-def _context(invitation: Invitation, response: Response, definition, page) -> forms.PageContext:
+def _context(invitation: Invitation, response: Response, definition, page,
+             student: Student | None) -> forms.PageContext:
     db = get_session()
-    kids = invitations.children(session=db, invitation=invitation)
+    kids = invitations.children(session=db, invitation=invitation, student=student)
     staff = invitations.school_staff(session=db, school_ids={k.school_id for k in kids}) \
         if page.has_adults else {}
-    answers, adults = responses.load_state(session=db, response=response)
+    current = responses.current_answers(session=db, response_id=response.id)
+    answers, adults = responses.split_state(current)
     return forms.PageContext(
         definition=definition, page=page, staff=staff, answers=answers, adults=adults,
+        current=current,
         grade=kids[0].grade if invitation.kind == SurveyKind.STUDENT and kids else None,
         children=[(k.id, k.preferred_name or k.given_name) for k in kids])
 
@@ -168,12 +180,12 @@ def page(page_id: str):
     loaded = _load()
     if loaded is None:
         return render_template("respond/lost.html"), 200 if request.method == "GET" else 400
-    invitation, response, definition = loaded
+    invitation, response, definition, student = loaded
     page = definition.page(page_id) or abort(404)
     if response.status == InvitationStatus.SUBMITTED:
         return redirect(url_for(".done"))
     language = _track_language(response, page_id)
-    ctx = _context(invitation, response, definition, page)
+    ctx = _context(invitation, response, definition, page, student)
     find = (request.args.get("find", ""), request.args.get("q", "")[:100])
     form = forms.build(ctx, add_block=request.args.get("add") == "1",
                        find=find if find[0] else None)
@@ -189,7 +201,7 @@ def page(page_id: str):
     resume_at = (definition.neighbour(page_id, step) or page) if step else page
     changed, entries = responses.save_page(
         session=get_session(), response=response, language=language, page_id=resume_at.id,
-        values=forms.values(form, ctx),
+        values=forms.values(form, ctx), current=ctx.current,
         adults=forms.adult_blocks(form, ctx, remove=forms.number(remove)))
     return _after_save(action, form, ctx, invitation, response, entries)
 

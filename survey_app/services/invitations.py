@@ -10,6 +10,8 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from survey_app.config import LANGUAGES
@@ -113,20 +115,33 @@ def is_opted_out(*, session: Session, invitation: Invitation) -> bool:
     return student is None or student.consent == Consent.OPTED_OUT
 
 
-def children(*, session: Session, invitation: Invitation) -> list[Student]:
-    """The students an invitation covers: the student, or the household's children."""
+def children(*, session: Session, invitation: Invitation,
+             student: Student | None = None) -> list[Student]:
+    """The students an invitation covers: the student, or the household's children.
+
+    ``student`` is the invitation's student when the caller has loaded it already.
+    """
     if invitation.student_id is not None:
-        student = session.get(Student, invitation.student_id)
+        if student is None or student.id != invitation.student_id:
+            student = session.get(Student, invitation.student_id)
         return [student] if student else []
     query = select(Student).where(Student.household_id == invitation.household_id,
                                   Student.active).order_by(Student.grade.desc(), Student.id)
     return list(session.exec(query))
 
 
+_STAFF_T = StaffUser.__table__.c
+_STAFF = (core_select(_STAFF_T.id, _STAFF_T.given_name, _STAFF_T.family_name)
+          .where(_STAFF_T.school_id.in_(bindparam("schools", expanding=True)),
+                 _STAFF_T.active.is_(True))
+          .order_by(_STAFF_T.family_name))
+
+
 def school_staff(*, session: Session, school_ids: set[int]) -> dict[int, str]:
     """Staff of the schools, id → display name (the staff picker's list)."""
-    query = select(StaffUser).where(col(StaffUser.school_id).in_(school_ids), StaffUser.active)
-    return {u.id: u.display_name for u in session.exec(query.order_by(StaffUser.family_name))}
+    # Names only, not whole rows: the same words as ``StaffUser.display_name``.
+    rows = session.connection().execute(_STAFF, {"schools": list(school_ids)})
+    return {i: f"{given} {family}".strip() for i, given, family in rows}
 
 
 def mark_opened(*, session: Session, invitation: Invitation, now: Any) -> None:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from survey_app.models import (
@@ -59,17 +61,42 @@ def start_or_resume(*, session: Session, invitation: Invitation, survey: str, ve
     return response
 
 
-def _current_rows(session: Session, response_id: int) -> dict[_Key, Answer]:
-    rows = session.exec(select(Answer).where(Answer.response_id == response_id,
-                                             col(Answer.current).is_(True)))
-    return {(a.item_id, a.entry): a for a in rows}
+class Saved(NamedTuple):
+    """The current version of one answer, as read for a save."""
+
+    id: int
+    version: int
+    value: Any
 
 
-def load_state(*, session: Session, response: Response) -> tuple[dict[str, Any], dict[int, dict]]:
+#: Current answers of one response: (item id, entry) → its current row.
+Current = dict[_Key, Saved]
+_ANSWER = Answer.__table__
+# Statements built once: a save only binds values (no statement building or cache-key work).
+_CURRENT = (core_select(_ANSWER.c.id, _ANSWER.c.item_id, _ANSWER.c.entry, _ANSWER.c.version,
+                        _ANSWER.c.value)
+            .where(_ANSWER.c.response_id == bindparam("response_id"),
+                   _ANSWER.c.current.is_(True)))
+_RETIRE = (update(_ANSWER).where(_ANSWER.c.id.in_(bindparam("ids", expanding=True)))
+           .values(current=False))
+_ADD = insert(_ANSWER)
+
+
+def current_answers(*, session: Session, response_id: int) -> Current:
+    """The response's current answers, read once per request (plain rows, no ORM objects).
+
+    Pass the result to ``save_page`` so a save does not read them again.
+    """
+    rows = session.connection().execute(_CURRENT, {"response_id": response_id})
+    return {(item_id, entry): Saved(id_, version, value)
+            for id_, item_id, entry, version, value in rows}
+
+
+def split_state(current: Current) -> tuple[dict[str, Any], dict[int, dict]]:
     """Current answers (item id → value) and current adults (entry → value, removed left out)."""
     answers: dict[str, Any] = {}
     adults: dict[int, dict] = {}
-    for (item_id, entry), row in sorted(_current_rows(session, response.id).items()):
+    for (item_id, entry), row in sorted(current.items()):
         if item_id == ADULTS_ITEM:
             if row.value is not None:
                 adults[entry] = row.value
@@ -78,37 +105,45 @@ def load_state(*, session: Session, response: Response) -> tuple[dict[str, Any],
     return answers, adults
 
 
-def _put(session: Session, rows: dict[_Key, Answer], response: Response, key: _Key,
-         value: Any, language: str) -> int:
-    old = rows.get(key)
-    if (old is None and value is None) or (old is not None and old.value == value):
-        return 0
-    if old is not None:
-        old.current = False
-        session.add(old)
-    new = Answer(response_id=response.id, item_id=key[0], entry=key[1],
-                 version=(old.version + 1) if old else 1, value=value, language=language)
-    session.add(new)
-    rows[key] = new
-    return 1
+def load_state(*, session: Session, response: Response) -> tuple[dict[str, Any], dict[int, dict]]:
+    """Current answers (item id → value) and current adults (entry → value, removed left out)."""
+    return split_state(current_answers(session=session, response_id=response.id))
 
 
 def save_page(*, session: Session, response: Response, language: str, page_id: str,
               values: Mapping[str, Any],
               adults: Iterable[tuple[int | None, dict | None]] | None = None,
-              ) -> tuple[int, list[int | None]]:
+              current: Current | None = None) -> tuple[int, list[int | None]]:
     """Save one page's answers; return how many changed (0 for an identical resend) and the
     entry each adult block was saved under (None for an empty new block).
 
     ``adults`` lists the blocks shown on the page as ``(entry, value)``: ``entry``
     None for a new block, ``value`` None for a block left empty (an existing
     entry left empty, or removed, becomes a new version with value null).
+    ``current`` is what ``current_answers`` read in this transaction (read here if not given).
+
+    A changed answer is one UPDATE (old versions stop being current) and one
+    multi-row INSERT (the new versions), whatever the number of answers.
     """
-    rows = _current_rows(session, response.id)
-    changed = 0
+    rows = current_answers(session=session, response_id=response.id) if current is None \
+        else current
+    retired: list[int] = []
+    added: list[dict[str, Any]] = []
+    now = utcnow()
+
+    def put(key: _Key, value: Any) -> None:
+        old = rows.get(key)
+        if (old is None and value is None) or (old is not None and old.value == value):
+            return
+        if old is not None:
+            retired.append(old.id)
+        added.append({"response_id": response.id, "item_id": key[0], "entry": key[1],
+                      "version": (old.version + 1) if old else 1, "current": True,
+                      "value": value, "language": language, "answered_at": now})
+
     entries: list[int | None] = []
     for item_id, value in values.items():
-        changed += _put(session, rows, response, (item_id, 0), value, language)
+        put((item_id, 0), value)
     if adults is not None:
         taken = [e for (i, e) in rows if i == ADULTS_ITEM]
         next_entry = max(taken, default=-1) + 1
@@ -119,13 +154,18 @@ def save_page(*, session: Session, response: Response, language: str, page_id: s
                     continue
                 entry, next_entry = next_entry, next_entry + 1
             entries.append(entry if value is not None else None)
-            changed += _put(session, rows, response, (ADULTS_ITEM, entry), value, language)
-    if response.current_page != page_id or changed:
+            put((ADULTS_ITEM, entry), value)
+    connection = session.connection()
+    if retired:
+        connection.execute(_RETIRE, {"ids": retired})
+    if added:
+        connection.execute(_ADD, added)
+    if response.current_page != page_id or added:
         response.current_page = page_id
-        response.updated_at = utcnow()
+        response.updated_at = now
         session.add(response)
     session.flush()
-    return changed, entries
+    return len(added), entries
 
 
 def record_language_switch(*, session: Session, response: Response, from_language: str,

@@ -11,6 +11,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from babel import support
+from flask import current_app, has_request_context
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,6 +28,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import Length, Optional, StopValidation, ValidationError
 
 from survey_app.config import LANGUAGES
@@ -139,10 +143,49 @@ def _field_for(item: Item) -> Field:
     raise ValueError(item.kind)
 
 
+@lru_cache(maxsize=32)
+def _wtforms_catalog(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _WTFormsTranslations:
+    """WTForms' own strings (default labels and messages) in the page language.
+
+    Flask-WTF reads WTForms' ``.mo`` file from disk again on every request that
+    needs one of them (every page form does: a field without a label asks for
+    one); here each language's catalog is read once per process.
+    """
+
+    @staticmethod
+    def _catalog():
+        locale = get_locale() if has_request_context() else None
+        return _wtforms_catalog(str(locale)) if locale else None
+
+    def gettext(self, string: str) -> str:
+        catalog = self._catalog()
+        return string if catalog is None else catalog.ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        catalog = self._catalog()
+        if catalog is None:
+            return singular if n == 1 else plural
+        return catalog.ungettext(singular, plural, n)
+
+
+WTFORMS_TRANSLATIONS = _WTFormsTranslations()
+
+
+class _CachedTranslationsMeta:
+    def get_translations(self, form):
+        if not current_app.config.get("WTF_I18N_ENABLED", True):
+            return super().get_translations(form)
+        return WTFORMS_TRANSLATIONS
+
+
 class AdultForm(FlaskForm):
     """One block of the repeating adult block (no CSRF of its own: the page form has it)."""
 
-    class Meta:
+    class Meta(_CachedTranslationsMeta):
         csrf = False
 
     entry = HiddenField()
@@ -188,6 +231,9 @@ class FamilyAdultForm(AdultForm):
 
 class PageForm(FlaskForm):
     """Base of every page form: the soft-required acknowledgement rides along."""
+
+    class Meta(_CachedTranslationsMeta):
+        pass
 
     skip_ok = HiddenField()
 
