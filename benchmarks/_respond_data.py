@@ -12,8 +12,15 @@ from survey_app.services import invitations
 SECRET = "benchmark-secret-key-0123456789-abcdefghijklmnop"
 
 
-def build(url: str, *, students: int = 200) -> dict[str, list]:
-    """Schema + one school + ``students`` students in households of two; returns access data."""
+GIVEN = ["Ana", "Bo", "Carmen", "Dmitri", "Esi", "Farah", "Gus", "Hoa", "Ines", "Jamal"]
+FAMILY = ["Rivera", "Lee", "Nguyễn", "Okafor", "Petrov", "Haddad", "Kim", "Silva"]
+
+
+def build(url: str, *, students: int = 200, staff: int = 2) -> dict[str, list]:
+    """Schema + one school with ``staff`` staff + ``students`` students in households of two.
+
+    Returns access data per kind (``student``, ``family``) and the staff ids (``staff``).
+    """
     engine = create_engine(url)
     SQLModel.metadata.create_all(engine)
     with Session(engine, expire_on_commit=False) as s:
@@ -25,8 +32,11 @@ def build(url: str, *, students: int = 200) -> dict[str, list]:
         wave = SurveyWave(district_id=district.id, ordinal=1, name="Fall")
         s.add_all([school, wave])
         s.flush()
-        s.add_all([StaffUser(district_id=district.id, school_id=school.id, given_name=g,
-                             family_name=f) for g, f in [("Ana", "Rivera"), ("Bo", "Lee")]])
+        people = [StaffUser(district_id=district.id, school_id=school.id,
+                            given_name=GIVEN[n % len(GIVEN)],
+                            family_name=FAMILY[n % len(FAMILY)] + ("" if n < 10 else f"-{n}"))
+                  for n in range(staff)]
+        s.add_all(people)
         for n in range(students):
             if n % 2 == 0:
                 household = Household(district_id=district.id, language="es")
@@ -40,5 +50,6 @@ def build(url: str, *, students: int = 200) -> dict[str, list]:
         s.commit()
         out = {k: [invitations.access(i, secret=SECRET, base_url="") for i in v]
                for k, v in made.items()}
+        out["staff"] = [p.id for p in people]
     engine.dispose()
     return out

@@ -84,6 +84,19 @@ def get_session() -> Session:
     return g.db_session
 
 
+def read_first(session: Session) -> None:
+    """Begin ``session``'s transaction without taking SQLite's write lock.
+
+    For a request that reads and checks a while before it writes: it reads in a
+    deferred transaction, then calls ``session.commit()`` before its first write,
+    so the next transaction begins IMMEDIATE and holds the lock only for the
+    writes. Whatever the writes depend on must be read again after that commit.
+    A no-op on other databases and once a transaction has begun.
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={IMMEDIATE: False})
+
+
 def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

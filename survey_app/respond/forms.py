@@ -45,8 +45,6 @@ class PageContext:
     children: list[tuple[int, str]]
     answers: dict[str, Any]
     adults: dict[int, dict]
-    #: the rows ``answers`` and ``adults`` were read from, handed to ``responses.save_page``
-    current: dict | None = None
     page_errors: list[str] = field(default_factory=list)
 
     @property

@@ -29,7 +29,7 @@ from sqlmodel import col, select
 
 from survey_app import surveys
 from survey_app.auth import permission_required, public, visible_school_ids
-from survey_app.db import get_session
+from survey_app.db import get_session, read_first
 from survey_app.i18n import offered_languages
 from survey_app.main.forms import CodeForm
 from survey_app.models import Invitation, Response, School, Student
@@ -164,11 +164,12 @@ def _context(invitation: Invitation, response: Response, definition, page,
     kids = invitations.children(session=db, invitation=invitation, student=student)
     staff = invitations.school_staff(session=db, school_ids={k.school_id for k in kids}) \
         if page.has_adults else {}
-    current = responses.current_answers(session=db, response_id=response.id)
-    answers, adults = responses.split_state(current)
+    # A sent page is built from what was sent; only the adults named so far (block
+    # entries, titles, the "which adult" choices) are needed to check it.
+    answers, adults = responses.load_state(session=db, response=response) \
+        if request.method == "GET" or page.uses_adults else ({}, {})
     return forms.PageContext(
         definition=definition, page=page, staff=staff, answers=answers, adults=adults,
-        current=current,
         grade=kids[0].grade if invitation.kind == SurveyKind.STUDENT and kids else None,
         children=[(k.id, k.preferred_name or k.given_name) for k in kids])
 
@@ -176,7 +177,15 @@ def _context(invitation: Invitation, response: Response, definition, page,
 @bp.route("/survey/<page_id>", methods=["GET", "POST"])
 @public
 def page(page_id: str):
-    """Show one page of the survey, or save it and move on."""
+    """Show one page of the survey, or save it and move on.
+
+    A save reads and checks without SQLite's write lock, then takes it only for
+    the writes (``_save``): the other workers' saves wait for a few statements,
+    not for a whole request.
+    """
+    posting = request.method == "POST"
+    if posting:
+        read_first(get_session())
     loaded = _load()
     if loaded is None:
         return render_template("respond/lost.html"), 200 if request.method == "GET" else 400
@@ -184,25 +193,42 @@ def page(page_id: str):
     page = definition.page(page_id) or abort(404)
     if response.status == InvitationStatus.SUBMITTED:
         return redirect(url_for(".done"))
-    language = _track_language(response, page_id)
+    if not posting:
+        _track_language(response, page_id)
     ctx = _context(invitation, response, definition, page, student)
     find = (request.args.get("find", ""), request.args.get("q", "")[:100])
     form = forms.build(ctx, add_block=request.args.get("add") == "1",
                        find=find if find[0] else None)
-    if request.method == "GET":
+    if not posting:
         get_session().commit()  # a language switch, if any
         return _render(form, ctx, invitation)
     if not forms.check(form, ctx):
         return _render(form, ctx, invitation, status=400)
+    return _save(page, form, ctx, invitation, response)
+
+
+def _save(page, form, ctx, invitation, response):
+    """Write a checked page: under the write lock, from the answers as they are now."""
+    db = get_session()
+    definition, page_id = ctx.definition, page.id
     action = request.form.get("action", "next")
     remove = request.form.get("remove", "")
     # Where a resumed survey reopens: the page this button leads to.
     step = {"next": 1, "back": -1}.get(action, 0) if not (remove or request.form.get("find")) else 0
     resume_at = (definition.neighbour(page_id, step) or page) if step else page
+    values = forms.values(form, ctx)
+    blocks = forms.adult_blocks(form, ctx, remove=forms.number(remove))
+    db.commit()  # end the read transaction; the next statement begins IMMEDIATE
+    # Under the lock: the status (the same respondent may have finished in another tab
+    # meanwhile) and the current answers, from which the new versions are numbered.
+    status, current = responses.current_answers(session=db, response_id=response.id)
+    if status == InvitationStatus.SUBMITTED:
+        db.commit()
+        return redirect(url_for(".done"))
+    language = _track_language(response, page_id)
     changed, entries = responses.save_page(
-        session=get_session(), response=response, language=language, page_id=resume_at.id,
-        values=forms.values(form, ctx), current=ctx.current,
-        adults=forms.adult_blocks(form, ctx, remove=forms.number(remove)))
+        session=db, response=response, language=language, page_id=resume_at.id,
+        values=values, adults=blocks, current=current)
     return _after_save(action, form, ctx, invitation, response, entries)
 
 

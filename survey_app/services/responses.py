@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import and_, bindparam, insert, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
@@ -73,23 +73,31 @@ class Saved(NamedTuple):
 Current = dict[_Key, Saved]
 _ANSWER = Answer.__table__
 # Statements built once: a save only binds values (no statement building or cache-key work).
-_CURRENT = (core_select(_ANSWER.c.id, _ANSWER.c.item_id, _ANSWER.c.entry, _ANSWER.c.version,
-                        _ANSWER.c.value)
-            .where(_ANSWER.c.response_id == bindparam("response_id"),
-                   _ANSWER.c.current.is_(True)))
 _RETIRE = (update(_ANSWER).where(_ANSWER.c.id.in_(bindparam("ids", expanding=True)))
            .values(current=False))
 _ADD = insert(_ANSWER)
 
 
-def current_answers(*, session: Session, response_id: int) -> Current:
-    """The response's current answers, read once per request (plain rows, no ORM objects).
+_R = Response.__table__.c
+# The response's status and its current answers in one statement (a save reads both
+# under the write lock).
+_CURRENT = (core_select(_R.status, _ANSWER.c.id, _ANSWER.c.item_id, _ANSWER.c.entry,
+                        _ANSWER.c.version, _ANSWER.c.value)
+            .select_from(Response.__table__.outerjoin(
+                _ANSWER, and_(_ANSWER.c.response_id == _R.id, _ANSWER.c.current.is_(True))))
+            .where(_R.id == bindparam("response_id")))
 
-    Pass the result to ``save_page`` so a save does not read them again.
+
+def current_answers(*, session: Session, response_id: int) -> tuple[str | None, Current]:
+    """The response's stored status (None if there is no such response) and its current
+    answers, read once per request as plain rows (no ORM objects).
+
+    A save calls this after it took the write lock and hands the answers to ``save_page``.
     """
-    rows = session.connection().execute(_CURRENT, {"response_id": response_id})
-    return {(item_id, entry): Saved(id_, version, value)
-            for id_, item_id, entry, version, value in rows}
+    rows = session.connection().execute(_CURRENT, {"response_id": response_id}).all()
+    current = {(item_id, entry): Saved(id_, version, value)
+               for _status, id_, item_id, entry, version, value in rows if id_ is not None}
+    return (rows[0][0] if rows else None), current
 
 
 def split_state(current: Current) -> tuple[dict[str, Any], dict[int, dict]]:
@@ -107,7 +115,7 @@ def split_state(current: Current) -> tuple[dict[str, Any], dict[int, dict]]:
 
 def load_state(*, session: Session, response: Response) -> tuple[dict[str, Any], dict[int, dict]]:
     """Current answers (item id → value) and current adults (entry → value, removed left out)."""
-    return split_state(current_answers(session=session, response_id=response.id))
+    return split_state(current_answers(session=session, response_id=response.id)[1])
 
 
 def save_page(*, session: Session, response: Response, language: str, page_id: str,
@@ -120,12 +128,13 @@ def save_page(*, session: Session, response: Response, language: str, page_id: s
     ``adults`` lists the blocks shown on the page as ``(entry, value)``: ``entry``
     None for a new block, ``value`` None for a block left empty (an existing
     entry left empty, or removed, becomes a new version with value null).
-    ``current`` is what ``current_answers`` read in this transaction (read here if not given).
+    ``current`` is what ``current_answers`` read in this same write transaction (read here
+    if not given): versions are numbered from it.
 
     A changed answer is one UPDATE (old versions stop being current) and one
     multi-row INSERT (the new versions), whatever the number of answers.
     """
-    rows = current_answers(session=session, response_id=response.id) if current is None \
+    rows = current_answers(session=session, response_id=response.id)[1] if current is None \
         else current
     retired: list[int] = []
     added: list[dict[str, Any]] = []

@@ -56,6 +56,11 @@ class Page:
     def has_adults(self) -> bool:
         return any(i.kind == ADULTS for i in self.items)
 
+    @property
+    def uses_adults(self) -> bool:
+        """The page shows the adult block or asks which of the named adults."""
+        return any(i.kind in (ADULTS, ADULT_REF) for i in self.items)
+
 
 @dataclass(frozen=True)
 class Definition:
