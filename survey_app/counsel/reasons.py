@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from babel import Locale
 from babel.lists import format_list
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 
@@ -200,7 +201,19 @@ def strengths(row: Mapping) -> str:
         ngettext("%(num)d in the community", "%(num)d in the community", community)
         if community else _("none in the community"),
     ]
-    return ", ".join(parts)
+    return _series(parts)
+
+
+def _series(parts) -> str:
+    """Join clauses with the language's list separator (", " in English, "، "/"و" in Arabic)."""
+    try:
+        middle = Locale.parse(str(get_locale() or "en")).list_patterns["standard"]["middle"]
+    except (ValueError, LookupError):
+        middle = "{0}, {1}"
+    out = str(parts[0])
+    for part in parts[1:]:
+        out = middle.format(out, str(part))
+    return out
 
 
 def mentor_reason(code: str, params: Mapping) -> str:
