@@ -96,6 +96,22 @@ def app(app_config):
 
 
 @pytest.fixture
+def make_app(app_config):
+    """Another app on the same database with some settings changed; its pool is closed after."""
+    from survey_app.db import get_engine
+
+    made = []
+
+    def _make(**overrides):
+        made.append(create_app({**app_config, **overrides}))
+        return made[-1]
+
+    yield _make
+    for other in made:
+        get_engine(other).dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -110,15 +110,20 @@ def read_frame(session: Session, stmt) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def _json(values) -> list:
-    """JSON columns come back as text from SQLite and decoded from PostgreSQL.
+def _json(values, session: Session) -> list:
+    """JSON columns come back as text from SQLite and already decoded from PostgreSQL.
 
-    Answers repeat a handful of codes thousands of times: each distinct text is
-    decoded once and the decoded value shared (callers only read it).
+    (On PostgreSQL a decoded JSON string is a ``str`` too, so the dialect decides,
+    not the value's type.) Answers repeat a handful of codes thousands of times:
+    each distinct text is decoded once and the decoded value shared (callers only
+    read it).
     """
+    values = values.tolist() if hasattr(values, "tolist") else list(values)  # not per item
+    if session.get_bind().dialect.name != "sqlite":
+        return values
     seen: dict = {}
     out = []
-    for v in (values.tolist() if hasattr(values, "tolist") else list(values)):  # not per item
+    for v in values:
         if isinstance(v, str):
             if v not in seen:
                 seen[v] = json.loads(v)
@@ -234,7 +239,7 @@ def _staff(session, school_ids, extra_ids) -> pd.DataFrame:
         StaffUser.languages,
     ).where(cond)
     staff = read_frame(session, stmt)
-    staff["languages"] = _json(staff["languages"])
+    staff["languages"] = _json(staff["languages"], session)
     own = read_frame(session, select(Adult.id.label("adult_id"), Adult.staff_id, Adult.role)
                  .join(StaffUser, StaffUser.id == Adult.staff_id)
                  .where(cond, Adult.merged_into_id.is_(None)))
@@ -313,7 +318,7 @@ def condition_answers(*, session: Session, where, waves=None) -> pd.DataFrame:
         frame["kind"] = str(kind)
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
-    out["value"] = _json(out["value"])
+    out["value"] = _json(out["value"], session)
     return out[["student_id", "wave", "kind", "item_id", "value"]]
 
 

@@ -2,13 +2,12 @@
 
 import pytest
 
-from survey_app import create_app
 from tests import factories
 
 
 @pytest.fixture
-def limited_client(app_config, world):
-    return create_app({**app_config, "RATELIMIT_ENABLED": True}).test_client()
+def limited_client(make_app, world):
+    return make_app(RATELIMIT_ENABLED=True).test_client()
 
 
 def test_guessing_one_account_is_stopped_after_ten_tries(limited_client, world):

@@ -6,14 +6,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
-from survey_app import create_app
 from tests import factories
 from tests.survey_app.test_permissions import _samples
 
 
 @pytest.fixture
-def csrf_app(app_config):
-    return create_app({**app_config, "WTF_CSRF_ENABLED": True})
+def csrf_app(make_app):
+    return make_app(WTF_CSRF_ENABLED=True)
 
 
 def _row_counts(session) -> dict[str, int]:

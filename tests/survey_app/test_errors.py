@@ -21,10 +21,9 @@ def test_wrong_password_is_401_and_signs_nobody_in(client, world, session):
     assert session.exec(select(AuditEvent)).all() == []
 
 
-def test_forged_csrf_token_is_refused_in_the_users_language(app_config, world):
-    from survey_app import create_app
+def test_forged_csrf_token_is_refused_in_the_users_language(make_app, world):
 
-    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     client.get("/?lang=ar")
     page = client.post("/staff/login", data={"email": world.users["staff"].email,

@@ -85,11 +85,10 @@ def test_wrong_file_type_is_a_form_error(client, world, login_as):
     assert "Please choose a .zip file." in page.get_data(as_text=True)
 
 
-def test_upload_needs_csrf(app_config, world, tmp_path, roster):
-    from survey_app import create_app
+def test_upload_needs_csrf(make_app, world, tmp_path, roster):
     from tests.factories import PASSWORD
 
-    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     page = client.get("/staff/login")
     token = page.get_data(as_text=True).split('name="csrf_token" type="hidden" value="')[1]
