@@ -34,3 +34,35 @@ def test_an_incomplete_catalog_is_not_offered(tmp_path):
 
 def test_offered_languages_are_configured_ones(app):
     assert set(app.config["OFFERED_LANGUAGES"]) <= set(LANGUAGES)
+
+
+@pytest.fixture(scope="module")
+def extracted_ids(tmp_path_factory) -> set[str]:
+    """Every msgid marked in the code now (what `make translations` would extract)."""
+    import subprocess
+    import sys
+
+    from babel.messages.pofile import read_po
+
+    pot = tmp_path_factory.mktemp("pot") / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2", "-k", "lazy_ngettext:1,2",
+         "--no-location", "-o", str(pot), "."],
+        cwd=ROOT, check=True, capture_output=True,
+    )
+    with pot.open("rb") as fh:
+        return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+
+
+@pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parts[-3])
+def test_every_catalog_covers_every_string_in_the_code(po: Path, extracted_ids):
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        present = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+    missing = sorted(extracted_ids - present)
+    assert not missing, (
+        f"{po.parts[-3]} lacks {len(missing)} strings (run `make translations` and translate "
+        f"them): {missing[:5]}"
+    )
