@@ -97,6 +97,18 @@ def read_first(session: Session) -> None:
         session.connection(execution_options={IMMEDIATE: False})
 
 
+def write_next(session: Session) -> None:
+    """End what ``session`` has read and begin a transaction that holds SQLite's write lock.
+
+    For a read request (deferred transactions) that turns out to need a small
+    write: a deferred read transaction that later writes can be refused at once
+    with "database is locked" when another connection wrote in between; a new
+    IMMEDIATE one waits its turn instead. A plain commit + begin elsewhere.
+    """
+    session.commit()
+    session.connection(execution_options={IMMEDIATE: True})
+
+
 def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

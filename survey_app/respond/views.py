@@ -29,7 +29,7 @@ from sqlmodel import col, select
 
 from survey_app import surveys
 from survey_app.auth import permission_required, public, visible_school_ids
-from survey_app.db import get_session, read_first
+from survey_app.db import get_session, read_first, write_next
 from survey_app.i18n import offered_languages
 from survey_app.main.forms import CodeForm
 from survey_app.models import Invitation, Response, School, Student
@@ -151,6 +151,8 @@ def _track_language(response: Response, page_id: str) -> str:
     language = str(get_locale())
     state = session[STATE]
     if state.get("lang") != language:
+        if request.method == "GET":
+            write_next(get_session())  # a GET reads deferred; this write must not upgrade it
         responses.record_language_switch(session=get_session(), response=response, page_id=page_id,
                                          from_language=state.get("lang") or response.language,
                                          to_language=language)

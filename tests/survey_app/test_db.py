@@ -1,0 +1,46 @@
+"""The SQLite transaction discipline: reads deferred, writes immediate, no upgrade surprises."""
+
+import sqlite3
+
+from sqlalchemy import text
+
+from survey_app.db import get_engine, get_writer, write_next
+
+
+def test_reads_are_deferred_and_writer_transactions_take_the_lock(app):
+    if get_engine(app).dialect.name != "sqlite":
+        return
+    path = get_engine(app).url.database
+    with get_engine(app).connect() as reader:
+        reader.execute(text("SELECT 1"))
+        other = sqlite3.connect(path, timeout=0.1)
+        other.execute("BEGIN IMMEDIATE")  # a deferred reader does not block a writer
+        other.rollback()
+    with get_writer(app).connect() as writer:
+        writer.execute(text("SELECT 1"))
+        other = sqlite3.connect(path, timeout=0.1)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            raise AssertionError("the writer engine should hold the write lock")
+        except sqlite3.OperationalError as error:
+            assert "locked" in str(error)
+        finally:
+            other.close()
+
+
+def test_write_next_turns_a_stale_read_into_a_waiting_write(app):
+    """A read transaction, another writer commits, then we write: no 'database is locked'."""
+    from sqlmodel import Session
+
+    if get_engine(app).dialect.name != "sqlite":
+        return
+    with Session(get_engine(app)) as session:
+        session.execute(text("SELECT count(*) FROM district")).one()
+        other = sqlite3.connect(get_engine(app).url.database)
+        other.execute("INSERT INTO district (name, code, created_at) VALUES ('x', 'x1', '2026-01-01')")
+        other.commit()
+        other.close()
+        write_next(session)
+        session.execute(text("INSERT INTO district (name, code, created_at) "
+                             "VALUES ('y', 'y1', '2026-01-01')"))
+        session.commit()
