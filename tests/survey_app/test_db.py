@@ -2,6 +2,7 @@
 
 import sqlite3
 
+import pytest
 from sqlalchemy import text
 
 from survey_app.db import get_engine, get_writer, write_next
@@ -19,13 +20,9 @@ def test_reads_are_deferred_and_writer_transactions_take_the_lock(app):
     with get_writer(app).connect() as writer:
         writer.execute(text("SELECT 1"))
         other = sqlite3.connect(path, timeout=0.1)
-        try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
             other.execute("BEGIN IMMEDIATE")
-            raise AssertionError("the writer engine should hold the write lock")
-        except sqlite3.OperationalError as error:
-            assert "locked" in str(error)
-        finally:
-            other.close()
+        other.close()
 
 
 def test_write_next_turns_a_stale_read_into_a_waiting_write(app):
