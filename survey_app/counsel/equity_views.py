@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from babel import Locale
 from flask import render_template, request
-from flask_babel import get_locale
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from survey_app.auth import permission_required
 from survey_app.counsel import labels
@@ -16,54 +12,7 @@ from survey_app.db import get_session
 from survey_app.services import caseload as cases
 from survey_app.services import equity as equity_service
 
-MEASURE_NAMES = {
-    "no_school_adult": _l("Students with no adult at school they can count on"),
-    "few_reliable": _l("Students with fewer than 3 adults they can count on"),
-    "access_barrier": _l("Students without working internet or a device at home"),
-    "responded": _l("Students who answered the survey"),
-    "two_way": _l("Students whose family had a two-way, positive contact with the school"),
-}
-BY_NAMES = {
-    "race_ethnicity": _l("Race and ethnicity"), "gender": _l("Gender"),
-    "english_learner": _l("English learner"), "econ_disadvantaged": _l("Economically disadvantaged"),
-    "disability": _l("Disability (IEP/504)"), "grade": _l("Grade"), "language": _l("Home language"),
-}
-GENDER_NAMES = {"f": _l("Female"), "female": _l("Female"), "m": _l("Male"), "male": _l("Male"),
-                "x": _l("Non-binary"), "nonbinary": _l("Non-binary")}
 BAR_W, ROW_H, LABEL_W = 420, 30, 290
-
-
-def _group_label(by: str, value) -> str:
-    if value == "__none__":
-        return _("Not recorded")
-    if value == "total":
-        return _("All students")
-    if by == "race_ethnicity":
-        return str(labels.RACE_NAMES.get(value, value))
-    if by in ("english_learner", "econ_disadvantaged", "disability"):
-        return _("Yes") if value is True or value == "True" else _("No")
-    if by == "grade":
-        return labels.grade_name(int(value))
-    if by == "gender":
-        return str(GENDER_NAMES.get(str(value).lower(), value))
-    if by == "language":
-        try:
-            return Locale.parse(str(value)).get_display_name(str(get_locale())) or str(value)
-        except (ValueError, LookupError):
-            return str(value)
-    return str(value)
-
-
-def _shown(row, min_n: int) -> str:
-    if row["suppressed"] == "small_n":
-        return _("fewer than %(num)d", num=min_n)
-    if row["rate_code"] == "le5":
-        return _("%(num)d%% or less", num=5)
-    if row["rate_code"] == "ge95":
-        return _("%(num)d%% or more", num=95)
-    if row["suppressed"] == "complementary":
-        return _("hidden to protect a small group")
-    return f"{round(float(row['rate']) * 100)}%"
 
 
 def _rows(table, by: str, min_n: int) -> list[dict]:
@@ -71,9 +20,9 @@ def _rows(table, by: str, min_n: int) -> list[dict]:
     for i, row in enumerate(table.to_dict("records")):
         rate = None if pd.isna(row["rate"]) else float(row["rate"])
         gap = None if pd.isna(row["gap"]) else round(float(row["gap"]) * 100)
-        out.append({"label": _group_label(by, row[by]), "n": None if pd.isna(row["n"])
+        out.append({"label": labels.group_label(by, row[by]), "n": None if pd.isna(row["n"])
                     else int(row["n"]), "count": None if pd.isna(row["count"])
-                    else int(row["count"]), "rate": rate, "shown": _shown(row, min_n),
+                    else int(row["count"]), "rate": rate, "shown": labels.shown_rate(row, min_n),
                     "gap": gap, "total": i == len(table) - 1,
                     "y": i * ROW_H, "width": round((rate or 0) * BAR_W, 1)})
     return out
@@ -102,6 +51,7 @@ def equity():
     rows = _rows(equity_service.breakdown(values, by=by, measure=measure, min_n=ctx.min_n), by, ctx.min_n)
     return render_template(
         "counsel/equity.html", rows=rows, chart=_chart(rows), measure=measure, by=by,
-        school_id=school_id, measure_names=MEASURE_NAMES, by_names=BY_NAMES,
+        school_id=school_id, measure_names=labels.MEASURE_NAMES,
+        by_names=labels.BY_NAMES,
         schools=cases.school_choices(session=db, school_ids=chosen_schools(None)),
         min_n=ctx.min_n)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 GROUP_NAMES = {
@@ -102,3 +105,54 @@ KIND_OF_FOLLOWUP = {
 
 def answer_name(code) -> str:
     return str(ANSWER_NAMES.get(code, code))
+
+
+MEASURE_NAMES = {
+    "no_school_adult": _l("Students with no adult at school they can count on"),
+    "few_reliable": _l("Students with fewer than 3 adults they can count on"),
+    "access_barrier": _l("Students without working internet or a device at home"),
+    "responded": _l("Students who answered the survey"),
+    "two_way": _l("Students whose family had a two-way, positive contact with the school"),
+}
+BY_NAMES = {
+    "race_ethnicity": _l("Race and ethnicity"), "gender": _l("Gender"),
+    "english_learner": _l("English learner"), "econ_disadvantaged": _l("Economically disadvantaged"),
+    "disability": _l("Disability (IEP/504)"), "grade": _l("Grade"), "language": _l("Home language"),
+}
+GENDER_NAMES = {"f": _l("Female"), "female": _l("Female"), "m": _l("Male"), "male": _l("Male"),
+                "x": _l("Non-binary"), "nonbinary": _l("Non-binary")}
+
+
+def group_label(by: str, value) -> str:
+    """A group's name in the reader's language (equity view and export)."""
+    if value == "__none__":
+        return _("Not recorded")
+    if value == "total":
+        return _("All students")
+    if by == "race_ethnicity":
+        return str(RACE_NAMES.get(value, value))
+    if by in ("english_learner", "econ_disadvantaged", "disability"):
+        return _("Yes") if value is True or value == "True" else _("No")
+    if by == "grade":
+        return grade_name(int(value))
+    if by == "gender":
+        return str(GENDER_NAMES.get(str(value).lower(), value))
+    if by == "language":
+        try:
+            return Locale.parse(str(value)).get_display_name(str(get_locale())) or str(value)
+        except (ValueError, LookupError):
+            return str(value)
+    return str(value)
+
+
+def shown_rate(row, min_n: int) -> str:
+    """How a suppressed-table row's rate is shown: a percentage, or why it is hidden."""
+    if row["suppressed"] == "small_n":
+        return _("fewer than %(num)d", num=min_n)
+    if row["rate_code"] == "le5":
+        return _("%(num)d%% or less", num=5)
+    if row["rate_code"] == "ge95":
+        return _("%(num)d%% or more", num=95)
+    if row["suppressed"] == "complementary":
+        return _("hidden to protect a small group")
+    return f"{round(float(row['rate']) * 100)}%"

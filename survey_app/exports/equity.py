@@ -2,7 +2,7 @@
 
 Values and suppression come from :mod:`survey_app.services.equity` (which uses
 :func:`relationships.equity_breakdown`); group names and the "shown as" words
-come from the equity view itself, so the file says what the screen says.
+come from :mod:`survey_app.counsel.labels`, as for the equity view, so the file says what the screen says.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
-from survey_app.counsel.equity_views import BY_NAMES, MEASURE_NAMES, _group_label, _shown
+from survey_app.counsel.labels import BY_NAMES, MEASURE_NAMES, group_label, shown_rate
 from survey_app.exports.table import Table
 from survey_app.services import equity, records
 
@@ -40,7 +40,7 @@ def _rows(values: pd.DataFrame, min_n: int) -> Iterator[list]:
             for row in table.to_dict("records"):
                 gap = row["gap"]
                 yield [str(MEASURE_NAMES[measure]), str(BY_NAMES[by]),
-                       _group_label(by, row[by]), row["n"], row["count"], row["rate"],
-                       _shown(row, min_n),
+                       group_label(by, row[by]), row["n"], row["count"], row["rate"],
+                       shown_rate(row, min_n),
                        None if pd.isna(gap) else round(float(gap) * 100, 1),
                        str(_REASONS[row["suppressed"]]) if row["suppressed"] else None]
