@@ -4,7 +4,7 @@ A small NetworkX-style library with no web or database imports. Inputs are
 the plain records of :mod:`relationships.records`; outputs are plain data.
 """
 
-from relationships.equity import equity_breakdown, federal_race_category
+from relationships.equity import equity_breakdown, equity_mean, federal_race_category
 from relationships.flags import (
     CODES,
     Evaluation,
@@ -57,6 +57,7 @@ __all__ = [
     "build_support_graph",
     "ego_map",
     "equity_breakdown",
+    "equity_mean",
     "evaluate",
     "evaluate_flags",
     "evaluate_strengths",

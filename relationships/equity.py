@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["FEDERAL_RACE", "equity_breakdown", "federal_race_category"]
+__all__ = ["FEDERAL_RACE", "equity_breakdown", "equity_mean", "federal_race_category"]
 
 #: OneRoster race flag -> federal category code (Hispanic/Latino is separate).
 FEDERAL_RACE = {
@@ -165,3 +165,62 @@ def equity_breakdown(df, by, measure, min_n=10, *, low=0.05, high=0.95):
     table["n"] = table["n"].astype("Int64").mask(hide_n)
     table["count"] = table["count"].astype("Int64").mask(hide_count)
     return table[[*by, "n", "count", "rate", "rate_code", "suppressed"]]
+
+
+def equity_mean(df, by, value, min_n=10):
+    """Mean of a numeric ``value`` per group, hidden where a group's size must be.
+
+    A group of fewer than ``min_n`` students shows neither its size nor its
+    mean, and when the shown sizes and the total would give a lone hidden size
+    away, the next smallest group is hidden too (as for
+    :func:`equity_breakdown`'s sizes). A mean near 0 or 1 reveals no one's
+    value, so there is no 5 %/95 % coding.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One row per student with the ``by`` columns and ``value`` (NA rows are
+        left out).
+    by : list of str
+    value : str
+    min_n : int
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``by`` columns, ``n`` (Int64), ``mean`` (Float64; both NA when
+        hidden) and ``suppressed`` (None, "small_n", "complementary"); the last
+        row is the total (``by`` columns "total").
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"g": ["a"] * 12 + ["b"] * 12 + ["c"] * 3,
+    ...                    "att": [0.9] * 12 + [0.8] * 12 + [0.5] * 3})
+    >>> t = equity_mean(df, by=["g"], value="att")
+    >>> t[["g", "n", "suppressed"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'g': 'a', 'n': None, 'suppressed': 'complementary'},
+     {'g': 'b', 'n': 12, 'suppressed': None},
+     {'g': 'c', 'n': None, 'suppressed': 'small_n'},
+     {'g': 'total', 'n': 27, 'suppressed': None}]
+    >>> round(float(t["mean"].iloc[1]), 2), round(float(t["mean"].iloc[-1]), 2)
+    (0.8, 0.81)
+    """
+    known = df.loc[df[value].notna(), [*by, value]]
+    cells = (known.groupby(list(by), observed=True, dropna=False)[value]
+             .agg(n="size", mean="mean").reset_index())
+    n = cells["n"].to_numpy()
+    small = n < min_n
+    hide_n, hide_total = _complement(n, small, True, np.ones(len(n)), np.full(len(n), np.inf))
+    t_n = int(n.sum())
+    t_small = t_n < min_n
+    total = {c: "total" for c in by}
+    total.update(n=t_n, mean=float(known[value].mean()) if t_n else np.nan)
+    table = pd.concat([cells, pd.DataFrame([total])], ignore_index=True)
+    hidden = np.append(hide_n, t_small or hide_total)
+    reason = [*np.where(small, "small_n", np.where(hide_n, "complementary", "")),
+              "small_n" if t_small else "complementary" if hide_total else ""]
+    table["suppressed"] = pd.Series([str(r) or None for r in reason], dtype=object)
+    table["n"] = table["n"].astype("Int64").mask(hidden)
+    table["mean"] = pd.array(np.where(hidden, np.nan, table["mean"].astype(float)),
+                             dtype="Float64")
+    return table[[*by, "n", "mean", "suppressed"]]

@@ -7,6 +7,8 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from survey_app.services.equity import CHRONIC_ABSENCE, LOW_COMPLETION
+
 GROUP_NAMES = {
     "english_learner": _l("English learners"),
     "econ_disadvantaged": _l("Economically disadvantaged"),
@@ -113,6 +115,12 @@ MEASURE_NAMES = {
     "access_barrier": _l("Students without working internet or a device at home"),
     "responded": _l("Students who answered the survey"),
     "two_way": _l("Students whose family had a two-way, positive contact with the school"),
+    "chronic_absent": _l("Students who are chronically absent (attendance below %(num)d%%)",
+                         num=round(CHRONIC_ABSENCE * 100)),
+    "low_completion": _l("Students who complete fewer than %(num)d%% of their assignments",
+                         num=round(LOW_COMPLETION * 100)),
+    "attendance_avg": _l("Average attendance (latest term)"),
+    "completion_avg": _l("Average assignment completion (latest term)"),
 }
 BY_NAMES = {
     "race_ethnicity": _l("Race and ethnicity"), "gender": _l("Gender"),
