@@ -32,7 +32,8 @@ POLICY: dict[str, frozenset[str]] = {
     "students.identify": frozenset({ADMIN, COUNSELOR}),  # names + flags + answers
     "caseload.work": frozenset({ADMIN, COUNSELOR}),
     "invitations.print": frozenset({ADMIN, COUNSELOR}),
-    "exports.identifiable": frozenset({ADMIN, COUNSELOR}),
+    "exports.identifiable": frozenset({ADMIN, COUNSELOR}),  # names, answers, networks
+    "exports.aggregate": frozenset({ADMIN, COUNSELOR, ANALYST}),  # suppressed tables only
     "equity.view": frozenset({ADMIN, COUNSELOR, ANALYST}),
     "responses.track": frozenset({ADMIN, COUNSELOR, ANALYST}),
     "settings.edit": frozenset({ADMIN}),

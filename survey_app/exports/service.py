@@ -24,8 +24,8 @@ from survey_app.exports.table import Table
 from survey_app.exports.xlsx import write_xlsx
 from survey_app.services import audit
 
-__all__ = ["FORMATS", "KINDS", "ExportRequest", "content_type", "filename", "record",
-           "write_export"]
+__all__ = ["AGGREGATE", "FORMATS", "KINDS", "ExportRequest", "capability", "content_type",
+           "filename", "record", "write_export"]
 
 #: kind → (title, description, formats)
 KINDS = {
@@ -43,6 +43,8 @@ KINDS = {
                 ("graphml", "csv", "xlsx")),
 }
 SINGLE_TABLE = ("flagged", "equity")
+#: Kinds holding only suppressed aggregates (never a name or an id): analysts may take these.
+AGGREGATE = ("equity",)
 FORMATS = {"csv": ("text/csv", "csv"), "xlsx": (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "graphml": ("application/graphml+xml", "graphml"), "zip": ("application/zip", "zip")}
@@ -66,6 +68,12 @@ class ExportRequest:
     def check(self) -> None:
         if self.kind not in KINDS or self.fmt not in KINDS[self.kind][2]:
             raise ExportError(f"{self.kind} cannot be exported as {self.fmt}")
+
+
+def capability(kind: str) -> str:
+    """The capability a download of ``kind`` needs; every kind not listed as aggregate
+    counts as identifiable."""
+    return "exports.aggregate" if kind in AGGREGATE else "exports.identifiable"
 
 
 def _tables(session: Session, req: ExportRequest):

@@ -1,4 +1,4 @@
-"""Roster upload for district admins; exports for counselors and admins."""
+"""Roster upload for district admins; exports for counselors and admins (analysts: aggregates)."""
 
 from __future__ import annotations
 
@@ -84,23 +84,26 @@ def _export_form(kind: str, schools: list[tuple[str, str]]) -> ExportForm:
 
 
 @bp.get("/")
-@permission_required("exports.identifiable")
+@permission_required("exports.aggregate")
 def index():
-    """List the exports with a download button each."""
+    """List the exports this user may take, with a download button each."""
     schools = _schools()
     cards = [{"kind": kind, "title": title, "text": text, "form": _export_form(kind, schools),
               "deidentify": kind == "network"}
-             for kind, (title, text, _formats) in service.KINDS.items()]
+             for kind, (title, text, _formats) in service.KINDS.items()
+             if current_user.can(service.capability(kind))]
     return render_template("exports/index.html", cards=cards)
 
 
 @bp.post("/download")
-@permission_required("exports.identifiable")
+@permission_required("exports.aggregate")
 def download():
     """Audit the export, then send it as a file."""
     kind = request.form.get("kind", "")
     if kind not in service.KINDS:
         abort(400)
+    if not current_user.can(service.capability(kind)):
+        abort(403)
     form = _export_form(kind, _schools())
     if not form.validate_on_submit():
         abort(400)

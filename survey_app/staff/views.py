@@ -56,7 +56,7 @@ SECTIONS = [
      _l("Opportunity gaps by group, with small groups hidden.")),
     ("responses.track", "admin.responses", _l("Response rates"),
      _l("Who has answered the surveys, by school, grade, language and group.")),
-    ("exports.identifiable", "exports.index", _l("Exports"),
+    ("exports.aggregate", "exports.index", _l("Exports"),
      _l("Download lists and reports.")),
     ("roster.import", "exports.import_roster", _l("Roster import"),
      _l("Load students, staff and families from a OneRoster file.")),

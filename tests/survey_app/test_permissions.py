@@ -107,3 +107,43 @@ def test_role_matrix(app, client, world, login_as, role):
 def test_policy_names_only_known_roles():
     for capability, roles in POLICY.items():
         assert roles <= set(ROLES), capability
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_export_kinds_by_role(client, world, login_as, session, role):
+    """Each export kind needs its own capability: analysts take aggregates only, and
+    every download that goes through is audited under the user's name."""
+    from sqlmodel import select
+
+    from survey_app.exports import service
+    from survey_app.models import AuditEvent
+
+    login_as(world.users[role])
+    page = client.get("/exports/")
+    if role not in POLICY["exports.aggregate"]:
+        assert page.status_code == 403
+    sent = []
+    for kind, (_title, _text, formats) in service.KINDS.items():
+        allowed = role in POLICY[service.capability(kind)]
+        if page.status_code == 200:
+            assert (f'name="{kind}-fmt"' in page.get_data(as_text=True)) == allowed, kind
+        response = client.post("/exports/download",
+                               data={"kind": kind, f"{kind}-fmt": formats[0],
+                                     f"{kind}-school": ""})
+        assert response.status_code == (200 if allowed else 403), (role, kind)
+        response.close()
+        if allowed:
+            sent.append(kind)
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "export")).all()
+    assert sorted(e.target_type for e in events) == sorted(sent)
+    assert all(e.staff_id == world.users[role].id for e in events)
+
+
+def test_only_aggregate_exports_are_open_to_analysts():
+    from survey_app.exports import service
+
+    assert "analyst" in POLICY["exports.aggregate"]
+    assert "analyst" not in POLICY["exports.identifiable"]
+    assert POLICY["exports.identifiable"] <= POLICY["exports.aggregate"]
+    assert [k for k in service.KINDS if service.capability(k) == "exports.aggregate"] == [
+        "equity"]
