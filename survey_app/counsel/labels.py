@@ -63,8 +63,14 @@ FREQUENCY_NAMES = {
 GRADE_NAMES = {0: _l("Kindergarten")}
 
 
-def grade_name(grade: int) -> str:
-    return str(GRADE_NAMES[grade]) if grade in GRADE_NAMES else str(grade)
+def grade_name(grade: int | None) -> str:
+    """The one way a grade is shown (caseload, profile, mapping grid, response
+    tracking, equity): "Kindergarten" for 0, else "Grade 5"; empty when unknown."""
+    if grade is None:
+        return ""
+    if grade in GRADE_NAMES:
+        return str(GRADE_NAMES[grade])
+    return _("Grade %(grade)d", grade=grade)
 
 
 def map_labels(student_names: dict | None = None) -> dict:

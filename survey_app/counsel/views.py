@@ -16,6 +16,8 @@ from survey_app.services import audit, followups, reconciliation, records, stude
 from survey_app.services import caseload as cases
 
 bp = Blueprint("counsel", __name__, url_prefix="/counsel")
+# App-wide: staff and admin pages show grades the same way (_macros/pager.html grade()).
+bp.add_app_template_global(labels.grade_name, "grade_name")
 
 
 def _context() -> records.Context:
