@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from itertools import islice
 from typing import IO
 
 from survey_app.exports.safe import safe_cell
-from survey_app.exports.table import Table, plain
+from survey_app.exports.table import Table, cell
+
+_CHUNK = 2000
 
 __all__ = ["write_csv"]
 
@@ -18,9 +21,10 @@ def write_csv(table: Table, out: IO[bytes]) -> int:
     writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in table.header])
     count = 0
-    for row in table.rows:
-        writer.writerow([safe_cell(plain(v)) for v in row])
-        count += 1
+    rows = iter(table.rows)
+    while chunk := [list(map(cell, row)) for row in islice(rows, _CHUNK)]:
+        writer.writerows(chunk)
+        count += len(chunk)
     text.flush()
     text.detach()  # the caller owns ``out``
     return count

@@ -1,8 +1,16 @@
 """The ``flagged`` export: students to connect with, their reasons in words, and follow-ups.
 
-Rows come from :mod:`survey_app.services.caseload` (the counselor's list, with
-sentences from :mod:`survey_app.counsel.reasons` in the current locale); this
-module adds only identifiers and the follow-up owner, then streams the table.
+The same students, order and sentences as the counselor's caseload
+(:mod:`survey_app.services.caseload`, :mod:`survey_app.counsel.reasons`), built
+for many thousands of rows at once:
+
+- schools are loaded and evaluated one at a time (:mod:`survey_app.services.records`),
+  and only a narrow row per flagged student is kept, so memory follows the
+  largest school, not the district;
+- most students share their reasons word for word, so each sentence is made
+  once per distinct (code, parameters) and each strengths line once per
+  distinct count, then shared;
+- identifiers, names and follow-up owners come from one set query per school.
 """
 
 from __future__ import annotations
@@ -10,14 +18,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+import numpy as np
+import pandas as pd
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
+from relationships import evaluate, flag_matrix
+from survey_app.counsel import reasons
 from survey_app.exports.table import Table
 from survey_app.models import FollowUp, StaffUser, Student
-from survey_app.models.enums import FollowUpStatus
-from survey_app.services import caseload, records
+from survey_app.models.enums import FollowUpKind, FollowUpStatus
+from survey_app.services import records
 
 __all__ = ["HEADER", "flagged_table"]
 
@@ -27,42 +39,157 @@ HEADER = [_l("SIS id"), _l("sourcedId"), _l("Name"), _l("School"), _l("Grade"),
           _l("Follow-up status"), _l("Next due date")]
 _OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 STATUS_NAMES = {FollowUpStatus.OPEN: _l("Open"), FollowUpStatus.IN_PROGRESS: _l("In progress")}
-_CHUNK = 900
 
 
 def flagged_table(*, session: Session, district_id: int, school_ids, today: date) -> Table:
     """Every flagged student of ``school_ids``, sorted as the caseload sorts them."""
     ctx = records.context(session=session, district_id=district_id, today=today)
-    rows, _no_data = caseload.caseload_rows(session=session, ctx=ctx, school_ids=school_ids,
-                                            filters=caseload.Filters(), today=today)
-    return Table("flagged", [str(h) for h in HEADER], _rows(session, rows))
+    return Table("flagged", [str(h) for h in HEADER], _rows(session, ctx, school_ids, today))
 
 
-def _rows(session: Session, rows: list[caseload.CaseloadRow]) -> Iterator[list]:
-    for start in range(0, len(rows), _CHUNK):
-        part = rows[start:start + _CHUNK]
-        ids = [r.student_id for r in part]
-        people = {sid: (sourced, lang) for sid, sourced, lang in session.execute(
-            select(Student.id, Student.sourced_id, Student.preferred_language)
-            .where(Student.id.in_(ids)))}
-        owners = _owners(session, ids)
-        for row in part:
-            sourced, lang = people.get(row.student_id, (None, None))
-            owner, status = owners.get(row.student_id, (None, None))
-            yield [row.sis_id, sourced, row.name, row.school_name, row.grade, lang,
-                   "; ".join(row.codes), "\n".join(row.reasons), row.strengths, row.reliable,
-                   row.open_followups, owner,
-                   str(STATUS_NAMES.get(status, status)) if status else None,
-                   row.next_due]
+def _rows(session: Session, ctx: records.Context, school_ids, today: date) -> Iterator[tuple]:
+    words = _Words()
+    keyed: list[tuple] = []
+    for school_id in school_ids:
+        keyed += _school_rows(session, ctx, school_id, today, words)
+    keyed.sort(key=lambda k: k[0])  # the caseload's priority order, across the schools
+    statuses = {k: str(v) for k, v in STATUS_NAMES.items()}
+    for _key, row, status in keyed:
+        yield (*row[:12], str(statuses.get(status, status)) if status else None, row[12])
 
 
-def _owners(session: Session, student_ids: list[int]) -> dict[int, tuple[str | None, str]]:
+class _Words:
+    """Sentences made once per distinct input, in the current locale (one export = one locale)."""
+
+    def __init__(self) -> None:
+        self.sentences: dict = {}
+        self.helps: dict = {}
+        self.strengths: dict = {}
+
+    def sentence(self, flag, names) -> str:
+        # Parameters are JSON-able values built in one order by relationships, so equal
+        # reprs mean equal parameters (and repr is far cheaper than a frozen copy).
+        key = (flag.code, repr(flag.params))
+        found = self.sentences.get(key)
+        if found is None:
+            found = self.sentences[key] = reasons.sentence(flag.code, flag.params, names)
+        return found
+
+    def help_request(self, help_type) -> str:
+        found = self.helps.get(help_type)
+        if found is None:
+            found = self.helps[help_type] = reasons.help_request(help_type)
+        return found
+
+    def strength(self, counts: tuple) -> str:
+        found = self.strengths.get(counts)
+        if found is None:
+            found = self.strengths[counts] = reasons.strengths(dict(counts))
+        return found
+
+
+_STRENGTH_KEYS = ("setting_family", "setting_school", "setting_community")
+
+
+def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> list[tuple]:
+    """(sort key, row, status) for each student of one school the caseload lists."""
+    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=[school_id],
+                                        waves=records.waves_for_flags(ctx))
+    if tables.students.empty:
+        return []
+    ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
+    measures = ev.measures
+    ids = measures["student_id"].to_numpy()
+    fired = flag_matrix(measures, ctx.rules)
+    columns = list(fired.columns)
+    matrix = fired.to_numpy()
+    codes = {int(ids[i]): [columns[j] for j in np.flatnonzero(matrix[i])]
+             for i in np.flatnonzero(matrix.any(axis=1))}
+    reliable = dict(zip(ids.tolist(), measures["reliable"].tolist(), strict=True))
+    strengths = dict(zip(ev.strengths["student_id"].tolist(),
+                         zip(*(ev.strengths[c].tolist() for c in _STRENGTH_KEYS), strict=True),
+                         strict=True))
+    flags: dict[int, list] = {}
+    for flag in ev.flags:
+        if flag.student_id is not None:
+            flags.setdefault(int(flag.student_id), []).append(flag)
+    names = dict(zip(tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(),
+                     strict=True))
+    del tables, ev, measures, fired, matrix
+    follow = _followups(session, school_id)
+    people = _people(session, school_id)
+    owners = _owners(session, school_id)
+    out = []
+    for sid, name, sis, grade, school_name, sourced, lang in people:
+        own = codes.get(sid, [])
+        fu = follow.get(sid)
+        if not own and fu is None:
+            continue
+        count, due, helps = fu if fu is not None else (0, None, [])
+        if own == ["no_data"] and not count:
+            continue  # students with no data are counted apart (as on the caseload)
+        text = [words.sentence(f, names) for f in flags.get(sid, [])]
+        text += [words.help_request(h) for h in helps]
+        counts = strengths.get(sid)
+        strength = ("" if counts is None or own == ["no_data"] else
+                    words.strength(tuple(zip(_STRENGTH_KEYS, (int(c or 0) for c in counts),
+                                             strict=True))))
+        rel = int(reliable.get(sid, 0))
+        overdue = bool(due and due < today)
+        key = (not overdue, -len(own) - len(helps), rel, name.casefold(), sid)
+        owner, status = owners.get(sid, (None, None))
+        out.append((key, (sis, sourced, name, school_name, grade, lang, "; ".join(own),
+                          "\n".join(text), strength, rel, count, owner, due), status))
+    return out
+
+
+def _people(session, school_id: int) -> list[tuple]:
+    """(id, name, SIS id, grade, school, sourcedId, preferred language) of the school's students."""
+    frame = records.student_directory(session=session, school_ids=[school_id])
+    extra = records.read_frame(session, select(Student.id.label("student_id"), Student.sourced_id,
+                                               Student.preferred_language)
+                               .where(Student.school_id == school_id))
+    frame = frame.merge(extra, on="student_id", how="left")
+    cols = ["student_id", "name", "sis_id", "grade", "school_name", "sourced_id",
+            "preferred_language"]
+    return list(zip(*(_plain(frame[c]) for c in cols), strict=True))
+
+
+def _plain(values: pd.Series) -> list:
+    return [None if v is None or (isinstance(v, float) and v != v) else v
+            for v in values.astype(object).tolist()]
+
+
+def _followups(session, school_id: int) -> dict[int, tuple[int, date | None, list]]:
+    """Open follow-ups per student: (count, first due date, help types asked for)."""
+    stmt = (select(FollowUp.student_id, func.count().label("n"),
+                   func.min(FollowUp.due_on).label("due"))
+            .join(Student, Student.id == FollowUp.student_id)
+            .where(Student.school_id == school_id, FollowUp.status.in_(_OPEN))
+            .group_by(FollowUp.student_id))
+    helps: dict[int, list] = {}
+    for sid, help_type in session.execute(
+            select(FollowUp.student_id, FollowUp.help_type)
+            .join(Student, Student.id == FollowUp.student_id)
+            .where(Student.school_id == school_id, FollowUp.status.in_(_OPEN),
+                   FollowUp.kind == FollowUpKind.HELP_REQUEST)):
+        helps.setdefault(sid, []).append(help_type)
+    out = {}
+    for sid, n, due in session.execute(stmt):
+        if isinstance(due, str):
+            due = date.fromisoformat(due[:10])
+        out[sid] = (int(n), due, helps.get(sid, []))
+    return out
+
+
+def _owners(session: Session, school_id: int) -> dict[int, tuple[str | None, str]]:
     """The newest open follow-up of each student: its owner's name and its status."""
     found: dict[int, tuple[str | None, str]] = {}
     query = (select(FollowUp.student_id, FollowUp.status, StaffUser.given_name,
                     StaffUser.family_name)
+             .join(Student, Student.id == FollowUp.student_id)
              .outerjoin(StaffUser, StaffUser.id == FollowUp.owner_id)
-             .where(FollowUp.student_id.in_(student_ids), FollowUp.status.in_(_OPEN))
+             .where(Student.school_id == school_id, FollowUp.status.in_(_OPEN))
              .order_by(FollowUp.student_id, FollowUp.created_at.desc(), FollowUp.id.desc()))
     for student_id, status, given, family in session.execute(query):
         if student_id not in found:

@@ -16,13 +16,14 @@ from datetime import date
 from numbers import Number
 from typing import Any
 
-__all__ = ["TRIGGERS", "safe_cell", "safe_row"]
+__all__ = ["TRIGGERS", "safe_cell", "safe_row", "safe_text"]
 
 #: Characters that start a formula (OWASP), plus the full-width forms Excel also accepts.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 _SPACES = " \u00a0\u3000"
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+_ANY_TRIGGER = re.compile("[" + re.escape("".join(TRIGGERS)) + "]")
 
 
 def _risky(line: str) -> bool:
@@ -38,8 +39,12 @@ def safe_cell(value: Any) -> Any:
     """
     if value is None or isinstance(value, Number | date):
         return value
-    text = value if isinstance(value, str) else str(value)
-    if not any(ch in text for ch in TRIGGERS):
+    return safe_text(value if isinstance(value, str) else str(value))
+
+
+def safe_text(text: str) -> str:
+    """:func:`safe_cell` for a value known to be a ``str`` (the writers' fast path)."""
+    if _ANY_TRIGGER.search(text) is None:
         return text
     parts = _LINE_BREAK.split(text)  # lines at even indexes, line breaks at odd ones
     text = "".join("'" + p if i % 2 == 0 and _risky(p) else p for i, p in enumerate(parts))

@@ -6,7 +6,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Table", "plain"]
+from survey_app.exports.safe import safe_cell, safe_text
+
+__all__ = ["Table", "cell", "plain"]
 
 
 @dataclass
@@ -29,3 +31,13 @@ def plain(value: Any) -> Any:
     if isinstance(value, list | tuple | set | frozenset):
         return "; ".join(str(v) for v in value)
     return value
+
+
+def cell(value: Any) -> Any:
+    """``safe_cell(plain(value))``, with short cuts for the common ``str``, ``int`` and None."""
+    kind = type(value)
+    if kind is str:
+        return safe_text(value)
+    if kind is int or value is None:
+        return value
+    return safe_cell(plain(value))

@@ -15,7 +15,7 @@ from typing import IO
 import xlsxwriter
 
 from survey_app.exports.safe import safe_cell
-from survey_app.exports.table import Table, plain
+from survey_app.exports.table import Table, cell
 
 __all__ = ["OPTIONS", "write_xlsx"]
 
@@ -34,9 +34,16 @@ def write_xlsx(tables: Sequence[Table], out: str | IO[bytes]) -> int:
         sheet = workbook.add_worksheet(table.name.translate(_SHEET_FORBIDDEN)[:31])
         for col, title in enumerate(table.header):
             sheet.write_string(0, col, safe_cell(str(title)), bold)
-        for number, row in enumerate(table.rows, start=1):
-            for col, value in enumerate(row):
-                _write(sheet, number, col, plain(value), day)
+        text, number_ = sheet.write_string, sheet.write_number
+        for line, row in enumerate(table.rows, start=1):
+            for col, value in enumerate(map(cell, row)):
+                kind = type(value)
+                if kind is str:
+                    text(line, col, value)
+                elif kind is int or kind is float:
+                    number_(line, col, value)
+                elif value is not None:
+                    _write(sheet, line, col, value, day)
             count += 1
     workbook.close()
     return count
