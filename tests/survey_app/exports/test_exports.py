@@ -211,3 +211,25 @@ def test_equity_export_suppresses_like_the_screen(app, session, surveyed):
     assert frame["Rate"].isna().all()
     assert frame["Students"].isna().all()
     assert frame["Shown as"].str.startswith("fewer than").all()
+
+
+def test_flagged_rows_are_the_caseloads_rows_in_its_order(app, session, surveyed):
+    """The export builds its rows on its own (for speed): same students, order and words."""
+    from datetime import date
+
+    from survey_app.exports.flagged import flagged_table
+    from survey_app.services import caseload, records
+
+    today = date.today()
+    with app.test_request_context():
+        table = flagged_table(session=session, district_id=surveyed.district.id,
+                              school_ids=(surveyed.school.id,), today=today)
+        exported = [(r[0], r[2], r[6], r[7], r[8], r[9], r[10]) for r in table.rows]
+        ctx = records.context(session=session, district_id=surveyed.district.id, today=today)
+        rows, _no_data = caseload.caseload_rows(session=session, ctx=ctx,
+                                                school_ids=(surveyed.school.id,),
+                                                filters=caseload.Filters(), today=today)
+        expected = [(r.sis_id, r.name, "; ".join(r.codes), "\n".join(r.reasons), r.strengths,
+                     r.reliable, r.open_followups) for r in rows]
+    assert exported == expected
+    assert len(exported) >= 2
