@@ -19,6 +19,58 @@ def test_every_shipped_catalog_is_complete(po: Path):
     )
 
 
+def _babel_gaps(po: Path) -> tuple[int, int]:
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        catalog = read_po(fh)
+    real = [m for m in catalog if m.id]
+    untranslated = sum(not all(m.string if isinstance(m.string, tuple) else (m.string,))
+                       for m in real)
+    return untranslated, sum(m.fuzzy for m in real)
+
+
+SAMPLE_PO = r'''msgid ""
+msgstr ""
+"Plural-Forms: nplurals=2; plural=(n != 1);\n"
+
+msgid "Done"
+msgstr "Hecho"
+
+#, fuzzy
+msgid "Maybe"
+msgstr "Quizá"
+
+msgid ""
+"A long "
+"message"
+msgstr ""
+
+msgid "%(n)d adult"
+msgid_plural "%(n)d adults"
+msgstr[0] "%(n)d adulto"
+msgstr[1] ""
+
+msgid "Wrapped"
+msgstr ""
+"Envuelto"
+
+#~ msgid "Old"
+#~ msgstr ""
+'''
+
+
+@pytest.mark.parametrize("po", CATALOGS, ids=lambda p: p.parts[-3])
+def test_the_fast_scan_reads_catalogs_as_babel_does(po: Path):
+    assert catalog_gaps(po) == _babel_gaps(po)
+
+
+def test_the_fast_scan_counts_blanks_plurals_and_fuzzy(tmp_path):
+    po = tmp_path / "messages.po"
+    po.write_text(SAMPLE_PO, encoding="utf-8")
+    assert catalog_gaps(po) == _babel_gaps(po) == (2, 1)
+
+
 def test_foundation_languages_are_shipped():
     shipped = {po.parts[-3] for po in CATALOGS}
     assert {"es", "ar"} <= shipped
