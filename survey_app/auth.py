@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin, current_user
 from sqlmodel import select
@@ -21,6 +21,9 @@ from survey_app.db import get_session
 from survey_app.extensions import login_manager
 from survey_app.models import CounselorSchool, School, StaffUser
 from survey_app.models.enums import Role
+
+#: Session key holding the user's session generation (see ``StaffUser.session_generation``).
+GENERATION_KEY = "_gen"
 
 ADMIN, COUNSELOR, STAFF, ANALYST = Role.DISTRICT_ADMIN, Role.COUNSELOR, Role.STAFF, Role.ANALYST
 
@@ -75,7 +78,22 @@ def load_user(user_id: str) -> SignedInStaff | None:
     user = get_session().get(StaffUser, int(user_id))
     if user is None or not user.active or not user.password_hash:
         return None
+    if session.get(GENERATION_KEY) != user.session_generation:
+        return None  # signed out since this cookie was issued
     return SignedInStaff(user, school_ids_for(user))
+
+
+def start_session(user: StaffUser) -> None:
+    """Tie the new session to the user's current generation (call after ``session.clear()``)."""
+    session[GENERATION_KEY] = user.session_generation
+
+
+def end_sessions(user_id: int) -> None:
+    """Invalidate every session of the user, this one and any copy of its cookie."""
+    user = get_session().get(StaffUser, user_id)
+    if user is not None:
+        user.session_generation += 1
+        get_session().add(user)
 
 
 def school_ids_for(user: StaffUser) -> frozenset[int]:

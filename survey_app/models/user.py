@@ -25,6 +25,9 @@ class StaffUser(SQLModel, table=True):
     languages: list[str] = json_field(list)
     language: str = Field(default="en", max_length=16)
     active: bool = True
+    #: Bumped at sign-out: a session cookie signed for an older generation is refused, so a
+    #: copied cookie cannot be replayed after the user signed out (cookies are signed, not stored).
+    session_generation: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_login_at: datetime | None = None
     created_at: datetime = created_at_field()
 

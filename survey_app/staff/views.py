@@ -25,10 +25,12 @@ from sqlmodel import select
 
 from survey_app.auth import (
     SignedInStaff,
+    end_sessions,
     permission_required,
     public,
     require_school,
     school_ids_for,
+    start_session,
     visible_school_ids,
 )
 from survey_app.db import get_session
@@ -126,6 +128,7 @@ def login():
             if lang:
                 session["lang"] = lang
             session.permanent = True
+            start_session(user)
             login_user(SignedInStaff(user, school_ids_for(user)))
             audit.record(session=db, staff_id=user.id, action="sign_in", ip=request.remote_addr)
             db.commit()
@@ -142,6 +145,8 @@ def logout():
     """Sign out and forget the session."""
     lang = session.get("lang")
     if current_user.is_authenticated:
+        end_sessions(current_user.id)
+        get_session().commit()
         logout_user()
     session.clear()
     if lang:
