@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlmodel import SQLModel
 
 from tests import factories
-from tests.survey_app.test_permissions import _samples
+from tests.security.test_access import _samples
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def _post_routes(app, samples):
         for rule in app.url_map.iter_rules():
             if "POST" in rule.methods and rule.endpoint != "static":
                 missing = set(rule.arguments) - set(samples)
-                assert not missing, f"add samples for {missing} in test_permissions._samples"
+                assert not missing, f"add samples for {missing} in test_access._samples"
                 yield rule, url_for(rule.endpoint, **{a: samples[a][0] for a in rule.arguments})
 
 

@@ -35,7 +35,7 @@ def test_forged_csrf_token_is_refused_in_the_users_language(make_app, world):
 
 
 def test_another_schools_student_is_404_not_403(app, client, world, login_as):
-    """Exercised on every scoped route by test_permissions; here the page itself."""
+    """Exercised on every scoped route by tests/security/test_access.py; here the page itself."""
     login_as(world.users["counselor"])
     page = client.get("/no-such-student/999999")
     assert page.status_code == 404

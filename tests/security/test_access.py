@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from survey_app.auth import POLICY
+from tests.security.figures import add
 
 ROLES = ["district_admin", "counselor", "staff", "analyst"]
 
@@ -20,7 +21,8 @@ def _samples(world) -> dict[str, tuple]:
     return {
         "student_id": (world.students[0].id, world.other_students[0].id),
         "school_id": (world.school.id, world.other_school.id),
-        "household_id": (world.students[0].household_id, world.students[0].household_id),
+        "household_id": (world.students[0].household_id,
+                         getattr(world, "other_household_id", world.students[0].household_id)),
         "school_code": (world.school.code, world.other_school.code),
         # counselor side: ids that need not exist (the student decides 404 first)
         "followup_id": (1, 1),
@@ -28,6 +30,20 @@ def _samples(world) -> dict[str, tuple]:
         "merge": (2, 2),
         "wave_id": (world.wave.id, world.wave.id),  # district-wide; admin-only routes
     }
+
+
+@pytest.fixture(autouse=True)
+def _other_household(session, world):
+    """A household whose only child is at the other school (cross-school household URLs)."""
+    from survey_app.models import Household
+
+    household = Household(district_id=world.district.id, language="en")
+    session.add(household)
+    session.flush()
+    world.other_students[0].household_id = household.id
+    session.add(world.other_students[0])
+    session.commit()
+    world.other_household_id = household.id
 
 
 def _views(app):
@@ -84,7 +100,8 @@ def test_role_matrix(app, client, world, login_as, role):
         allowed = role in POLICY[view.required_capability]
         with app.test_request_context():
             own, other = _build(rule, samples, 0), _build(rule, samples, 1)
-        scoped = bool(set(rule.arguments) & {"student_id", "school_id", "school_code"})
+        scoped = bool(set(rule.arguments) & {"student_id", "school_id", "school_code",
+                                             "household_id"})
         if "GET" in rule.methods:
             status = client.get(own).status_code
             if allowed:
@@ -102,11 +119,69 @@ def test_role_matrix(app, client, world, login_as, role):
                 assert client.post(other).status_code == 404, f"{role} wrote to {other}"
         checked += 1
     assert checked == len(_protected(app))
+    add("routes x roles checked (own + other school)", checked)
 
 
 def test_policy_names_only_known_roles():
     for capability, roles in POLICY.items():
         assert roles <= set(ROLES), capability
+
+
+NAMES = ["Zorbulon", "Quixmara", "Vethrindel", "Ozymandra", "Kalthuzar"]
+
+
+def test_analysts_never_see_a_name(app, client, session, world, login_as):
+    """Every GET an analyst may open, on a world of distinctive names (with non-respondents,
+    answers and wave pages): no given or family name in any body."""
+    from survey_app.models.enums import SurveyKind
+    from survey_app.services import invitations
+
+    for student, name in zip(world.students + world.other_students, NAMES, strict=True):
+        student.given_name, student.family_name = name, f"{name}son"
+        session.add(student)
+    invitations.create_for_wave(session=session, wave=world.wave, kind=SurveyKind.STUDENT,
+                                secret="s" * 40)
+    session.commit()
+    login_as(world.users["analyst"])
+    samples = _samples(world)
+    urls = []
+    with app.test_request_context():
+        for rule, view in _protected(app):
+            if "GET" in rule.methods and "analyst" in POLICY[view.required_capability]:
+                urls.append(_build(rule, samples, 0))
+    urls += [f"/admin/responses?school={world.school.id}", f"/admin/responses?wave={world.wave.id}",
+             "/counsel/equity?by=grade&measure=responded"]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        shown = [n for n in NAMES if n in body]
+        assert not shown, f"an analyst saw {shown} on {url}"
+    assert len(urls) >= 5
+    # every export an analyst can trigger holds no name; the others are refused
+    from survey_app.exports import service
+
+    for kind, (_title, _text, formats) in service.KINDS.items():
+        for fmt in formats:
+            response = client.post("/exports/download", data={
+                "kind": kind, f"{kind}-fmt": fmt, f"{kind}-school": ""})
+            if "analyst" in POLICY[service.capability(kind)]:
+                assert response.status_code == 200, (kind, fmt)
+                data = response.get_data()
+                if fmt == "xlsx":
+                    import io
+
+                    import openpyxl
+
+                    book = openpyxl.load_workbook(io.BytesIO(data))
+                    data = "\n".join(str(c.value) for ws in book.worksheets
+                                      for row in ws.iter_rows() for c in row).encode()
+                assert not [n for n in NAMES if n.encode() in data], (kind, fmt)
+                add("analyst exports checked for names")
+            else:
+                assert response.status_code == 403, (kind, fmt)
+            response.close()
+    add("analyst GET pages checked for names", len(urls))
 
 
 @pytest.mark.parametrize("role", ROLES)
