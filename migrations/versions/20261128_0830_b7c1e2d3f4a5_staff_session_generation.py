@@ -1,7 +1,7 @@
 """staff_user.session_generation: sign-out invalidates every copy of the session cookie
 
 Revision ID: b7c1e2d3f4a5
-Revises: 5d3df4f9d49a
+Revises: 461245ff5ae4
 Create Date: 2026-11-28 08:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'b7c1e2d3f4a5'
-down_revision: str | None = '5d3df4f9d49a'
+down_revision: str | None = '461245ff5ae4'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -75,7 +75,7 @@ def test_migration_adds_the_generation_to_existing_staff(tmp_path):
 
     url = f"sqlite:///{tmp_path}/m.db"
     cfg = _config(url)
-    command.upgrade(cfg, "5d3df4f9d49a")
+    command.upgrade(cfg, "461245ff5ae4")
     engine = create_engine(url)
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO district (name, code, created_at) "
