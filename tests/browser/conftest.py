@@ -50,14 +50,34 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+_RUNNING: dict = {}
+
+
+def launch_browser():
+    """One Playwright and one Chromium per test process, whichever conftest asks first
+    (Playwright's sync API refuses a second instance in the same thread)."""
+    if "browser" not in _RUNNING:
+        from playwright.sync_api import sync_playwright
+
+        _RUNNING["pw"] = sync_playwright().start()
+        _RUNNING["browser"] = _RUNNING["pw"].chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    return _RUNNING["browser"]
+
+
+def close_browser() -> None:
+    if "browser" in _RUNNING:
+        _RUNNING.pop("browser").close()
+        _RUNNING.pop("pw").stop()
+
+
+def pytest_sessionfinish(session):
+    close_browser()
+
+
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    return launch_browser()
 
 
 class RequestLog(list):

@@ -1,6 +1,18 @@
-"""The security suite's figures, printed in the terminal summary."""
+"""Chromium shared with tests/browser, and the security suite's figures in the summary."""
 
+import pytest
+
+from tests.browser.conftest import close_browser, launch_browser
 from tests.security.figures import FIGURES
+
+
+@pytest.fixture(scope="session")
+def browser():
+    return launch_browser()
+
+
+def pytest_sessionfinish(session):
+    close_browser()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -59,18 +59,6 @@ def seeded(tmp_path_factory):
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="module")
-def module_browser():
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _signed_in(browser, base, email):
     context, page = _new_page(browser, viewport=DESKTOP)
     page.goto(f"{base}/staff/login")
@@ -106,9 +94,9 @@ def _map_titles(page) -> list[str]:
         .nodes.map(n => (n.label || '') + '\\n' + (n.title || ''))""")
 
 
-def test_counselor_pages_show_every_payload_as_text(seeded, module_browser):
+def test_counselor_pages_show_every_payload_as_text(seeded, browser):
     base, world = seeded
-    context, page = _signed_in(module_browser, base, world.users["counselor"])
+    context, page = _signed_in(browser, base, world.users["counselor"])
     text = _check(page, base, "/staff/")
     caseload = "".join(_check(page, base, f"/counsel/students?page={n}") for n in (1, 2, 3))
     shown = [p for p in XSS if p in caseload]
@@ -133,9 +121,9 @@ def test_counselor_pages_show_every_payload_as_text(seeded, module_browser):
     context.close()
 
 
-def test_admin_pages_show_every_payload_as_text(seeded, module_browser):
+def test_admin_pages_show_every_payload_as_text(seeded, browser):
     base, world = seeded
-    context, page = _signed_in(module_browser, base, world.users["district_admin"])
+    context, page = _signed_in(browser, base, world.users["district_admin"])
     text = _check(page, base, "/admin/settings")
     values = page.evaluate("() => [...document.querySelectorAll('input')].map(i => i.value)")
     missing = [p for p in XSS if p not in values and p not in text]
@@ -146,11 +134,11 @@ def test_admin_pages_show_every_payload_as_text(seeded, module_browser):
     context.close()
 
 
-def test_staff_and_analyst_pages(seeded, module_browser):
+def test_staff_and_analyst_pages(seeded, browser):
     base, world = seeded
     for role, paths in (("staff", ["/staff/", "/staff/mapping", "/staff/engagement"]),
                         ("analyst", ["/staff/", "/counsel/equity", "/admin/responses"])):
-        context, page = _signed_in(module_browser, base, world.users[role])
+        context, page = _signed_in(browser, base, world.users[role])
         for path in paths:
             text = _check(page, base, path)
             if role == "staff" and path == "/staff/mapping":
