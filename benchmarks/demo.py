@@ -20,11 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
+import _cli  # noqa: E402  (benchmarks/ is the script's own folder)
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
 
 def main() -> None:
+    _cli.parse(__doc__, {'DEMO_STUDENTS': 'students to build (default 100000)'})
     students = int(os.environ.get("DEMO_STUDENTS", "100000"))
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "SURVEY_DATABASE_URL": f"sqlite:///{Path(tmp) / 'demo.db'}"}

@@ -28,6 +28,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import _cli  # noqa: E402  (benchmarks/ is the script's own folder)
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -70,6 +72,7 @@ def _write_package(env: dict, target: Path, extra: Path) -> None:
 
 
 def main() -> None:
+    _cli.parse(__doc__, {'EXPORT_STUDENTS': 'demo students (default 100000)', 'EXPORT_ANALYZE': 'run ANALYZE after the demo load (1)'})
     students = int(os.environ.get("EXPORT_STUDENTS", "100000"))
     flask = [str(BIN / "flask"), "--app", "wsgi"]
     results: dict = {"students": students}

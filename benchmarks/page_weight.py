@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _cli  # noqa: E402  (benchmarks/ is the script's own folder)
 from _respond_data import SECRET, build  # noqa: E402
 
 from survey_app import create_app  # noqa: E402
@@ -25,6 +26,7 @@ ASSET = re.compile(r'(?:src|href|action)="([^"]+)"')
 
 
 def main() -> None:
+    _cli.parse(__doc__, {})
     folder = tempfile.mkdtemp(prefix="page-weight-")
     url = f"sqlite:///{folder}/bench.db"
     access = build(url, students=12)

@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import _cli  # noqa: E402  (benchmarks/ is the script's own folder)
 from _respond_data import SECRET, build  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
@@ -180,6 +181,7 @@ def _hello(_client: Client, _i: int):
 
 
 def main() -> None:
+    _cli.parse(__doc__, {'BENCH_CLIENTS': 'concurrent clients (8)', 'BENCH_SECONDS': 'seconds per phase (20)', 'BENCH_ROUNDS': 'alternating slices (4)', 'BENCH_WORKER_CLASS': 'gunicorn worker class (gthread)', 'BENCH_THREADS': 'threads per worker (2)'})
     folder = tempfile.mkdtemp(prefix="respond-load-")
     url = f"sqlite:///{folder}/bench.db"
     access = build(url, students=2 * CLIENTS, staff=STAFF)
