@@ -80,3 +80,49 @@ def test_downgrade_to_base_and_back(empty_url):
     command.upgrade(cfg, "head")
     command.downgrade(cfg, "base")
     command.upgrade(cfg, "head")
+
+
+def test_household_conditions_filled_from_existing_answers(empty_url):
+    """55c8d2644012 decodes the current household answers already stored, one row per response."""
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "461245ff5ae4")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO district (id, name, code, created_at) "
+                          "VALUES (1, 'D', 'D1', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO survey_wave (id, district_id, ordinal, name) "
+                          "VALUES (1, 1, 1, 'Fall')"))
+        conn.execute(text("INSERT INTO household (id, district_id, language, contact_channels, created_at) "
+                          "VALUES (1, 1, 'es', '[]', CURRENT_TIMESTAMP)"))
+        for i, kind, hh in ((1, "family", 1), (2, "family", 1), (3, "family", 1)):
+            conn.execute(text(
+                "INSERT INTO invitation (id, wave_id, kind, household_id, nonce, code_hash, "
+                "token_hash, language, status, created_at) VALUES (:i, 1, :k, :h, 'n', :c, :t, "
+                "'es', 'started', CURRENT_TIMESTAMP)"), {"i": i, "k": kind, "h": hh,
+                                                        "c": f"c{i}", "t": f"t{i}"})
+            conn.execute(text(
+                "INSERT INTO response (id, invitation_id, survey, version, language, status, "
+                "started_at, updated_at) VALUES (:i, :i, 'family', '1', 'es', 'started', "
+                "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"i": i})
+        answers = [(1, "home.internet", 1, False, '"none"'),
+                   (1, "home.internet", 2, True, '"need_help"'),
+                   (1, "home.devices", 1, True, '["phone", "shared_computer"]'),
+                   (1, "home.quiet_place", 1, True, '"prefer_not"'),
+                   (2, "help.requests", 1, True, '["food"]'),  # no household item: no row
+                   (3, "home.adult_after_school", 1, True, '"sometimes"')]
+        for n, (resp, item, version, current, value) in enumerate(answers, 1):
+            conn.execute(text(
+                "INSERT INTO answer (id, response_id, item_id, entry, version, current, value, "
+                "language, answered_at) VALUES (:n, :r, :item, 0, :v, :cur, :val, 'es', "
+                "CURRENT_TIMESTAMP)"), {"n": n, "r": resp, "item": item, "v": version,
+                                        "cur": current, "val": value})
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT response_id, wave_id, source, household_id, internet, device_own, "
+            "device_shared, device_phone, device_none, quiet_place, adult_home "
+            "FROM household_condition ORDER BY response_id")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [
+        (1, 1, "family", 1, "none", False, True, True, False, None, None),
+        (3, 1, "family", 1, None, None, None, None, None, None, "sometimes")]

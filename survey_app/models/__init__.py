@@ -18,13 +18,24 @@ from survey_app.models.followup import FollowUp  # noqa: E402
 from survey_app.models.school import District, School, Section, SectionStudent, SectionTeacher  # noqa: E402
 from survey_app.models.settings import DistrictSettings  # noqa: E402
 from survey_app.models.student import ContextMeasure, Household, Student  # noqa: E402
-from survey_app.models.survey import Answer, Invitation, LanguageSwitch, Response, SurveyWave  # noqa: E402
+from survey_app.models.survey import (  # noqa: E402
+    Answer,
+    HouseholdCondition,
+    Invitation,
+    LanguageSwitch,
+    Response,
+    SurveyWave,
+)
 from survey_app.models.tie import StaffMark, SupportTie  # noqa: E402
 from survey_app.models.user import CounselorSchool, StaffUser  # noqa: E402
 
 __all__ = [
     "Adult", "AdultMatch", "Answer", "AuditEvent", "ContextMeasure", "CounselorSchool",
-    "District", "DistrictSettings", "Engagement", "FollowUp", "Household", "Invitation",
+    "District", "DistrictSettings", "Engagement", "FollowUp", "Household", "HouseholdCondition",
+    "Invitation",
     "LanguageSwitch", "NAMING_CONVENTION", "Response", "School", "Section", "SectionStudent",
     "SectionTeacher", "StaffMark", "StaffUser", "Student", "SupportTie", "SurveyWave",
 ]
+
+# Derived tables kept in step on every ORM flush (household_condition).
+import survey_app.services.conditions  # noqa: E402, F401

@@ -91,3 +91,28 @@ class LanguageSwitch(SQLModel, table=True):
     to_language: str = Field(max_length=16)
     page: str | None = Field(default=None, max_length=40)
     at: datetime = created_at_field()
+
+
+class HouseholdCondition(SQLModel, table=True):
+    """One response's household conditions, decoded from its current answers.
+
+    Derived data (``services/conditions.py``): written whenever a page holding the
+    household items is saved, by the demo loader, and by the migration that made the
+    table; deleted with the answers by a retention purge. One row per response, so a
+    family's answers reach the household's current children when the pages read them.
+    """
+
+    __tablename__ = "household_condition"
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id", unique=True)
+    wave_id: int = Field(foreign_key="survey_wave.id", index=True)
+    source: str = Field(max_length=10)  # SurveyKind of the invitation: student | family
+    student_id: int | None = Field(default=None, foreign_key="student.id", index=True)
+    household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
+    internet: str | None = Field(default=None, max_length=20)
+    device_own: bool | None = None
+    device_shared: bool | None = None
+    device_phone: bool | None = None
+    device_none: bool | None = None
+    quiet_place: str | None = Field(default=None, max_length=20)
+    adult_home: str | None = Field(default=None, max_length=20)

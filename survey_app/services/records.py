@@ -16,8 +16,9 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
   whether or not anyone named them: staff marks and teaching rosters refer to
   them, and so do mentor suggestions. Staff without an ``Adult`` row get the
   stand-in id ``-staff_id``;
-- household conditions per student and wave: the student's own answers win,
-  the family's answers fill the gaps.
+- household conditions per student and wave (decoded when answers are saved, see
+  :mod:`survey_app.services.conditions`): the student's own answers win, the
+  family's answers fill the gaps.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from survey_app.models import (
     Adult,
     Answer,
     DistrictSettings,
+    HouseholdCondition,
     Invitation,
     Response,
     School,
@@ -50,10 +52,9 @@ from survey_app.models import (
     SurveyWave,
 )
 from survey_app.models.enums import InvitationStatus, Role, SurveyKind
+from survey_app.services import conditions
 
-CONDITION_ITEMS = ("home.internet", "home.devices", "home.quiet_place", "home.adult_after_school")
-_DEVICES = {"device_own": "own_computer", "device_shared": "shared_computer",
-            "device_phone": "phone", "device_none": "nothing"}
+CONDITION_ITEMS = conditions.ITEMS
 #: Stand-in student id that carries the school's mapping participation (see ``load_neighbourhood``).
 STAND_IN = -1
 
@@ -322,39 +323,39 @@ def condition_answers(*, session: Session, where, waves=None) -> pd.DataFrame:
     return out[["student_id", "wave", "kind", "item_id", "value"]]
 
 
-def _one_choice(values, allowed, *, aliases=None):
-    aliases = aliases or {}
-    return [aliases.get(v, v) if isinstance(v, str) and aliases.get(v, v) in allowed else None
-            for v in values]
+def _conditions(session, where, waves) -> pd.DataFrame:
+    """One conditions row per student and wave, from ``household_condition``.
 
-
-def _conditions(answers: pd.DataFrame) -> pd.DataFrame:
-    """Pivot answers to one conditions row per student and wave; the student's own win."""
-    if answers.empty:
+    The student's own answers win, column by column; the family's fill the gaps
+    (a family response reaches every current child of its household).
+    """
+    hc = HouseholdCondition
+    cols = [getattr(hc, c) for c in conditions.COLUMNS]
+    frames = []
+    for rank, (kind, on) in enumerate(((SurveyKind.STUDENT, Student.id == hc.student_id),
+                                       (SurveyKind.FAMILY, Student.household_id == hc.household_id))):
+        stmt = (select(Student.id.label("student_id"), SurveyWave.ordinal.label("wave"),
+                       hc.response_id, *cols)
+                .select_from(hc)
+                .join(SurveyWave, SurveyWave.id == hc.wave_id)
+                .join(Student, on)
+                .where(where, hc.source == kind))
+        if waves is not None:
+            stmt = stmt.where(SurveyWave.ordinal.in_(list(waves)))
+        frame = read_frame(session, stmt)
+        if len(frame):
+            frames.append(frame.assign(_rank=rank))
+    if not frames:
         return empty_frame("conditions")
-    parts = []
-    for kind, rank in ((SurveyKind.STUDENT, 0), (SurveyKind.FAMILY, 1)):
-        a = answers.loc[answers["kind"] == kind].drop_duplicates(
-            ["student_id", "wave", "item_id"])
-        wide = a.set_index(["student_id", "wave", "item_id"])["value"].unstack("item_id")
-        wide = wide.reindex(columns=list(CONDITION_ITEMS))
-        parts.append(_decode(wide).assign(_rank=rank))
-    both = pd.concat(parts).sort_values("_rank")
-    # First non-missing value per column, student (rank 0) before family (rank 1).
-    merged = both.drop(columns="_rank").groupby(level=["student_id", "wave"]).first()
+    both = pd.concat(frames, ignore_index=True).sort_values(["_rank", "response_id"],
+                                                            kind="stable")
+    # SQLite gives booleans as 0/1: back to True/False (None stays missing).
+    for column in conditions.DEVICES:
+        values = both[column]
+        both[column] = values.astype(object).where(values.isna(), values.astype(bool))
+    merged = (both.drop(columns=["_rank", "response_id"])
+              .groupby(["student_id", "wave"], sort=True).first())
     return _typed("conditions", merged.reset_index())
-
-
-def _decode(wide: pd.DataFrame) -> pd.DataFrame:
-    out = pd.DataFrame(index=wide.index)
-    out["internet"] = _one_choice(wide["home.internet"], {"works_well", "unreliable",
-                                  "phone_only", "none"}, aliases={"need_help": "none"})
-    devices = wide["home.devices"].tolist()
-    for column, code in _DEVICES.items():
-        out[column] = [code in v if isinstance(v, list) else None for v in devices]
-    out["quiet_place"] = _one_choice(wide["home.quiet_place"], {"always", "sometimes", "no"})
-    out["adult_home"] = _one_choice(wide["home.adult_after_school"], {"yes", "sometimes", "no"})
-    return out
 
 
 # --- public loaders -----------------------------------------------------------------------------
@@ -443,13 +444,12 @@ def _load(session, ctx, *, school_ids, student_ids, waves) -> Tables:
         staff = _staff(session, students["school_id"].unique().tolist(), extra)
     adults, ties = _adults(_named_adults(session, where), staff,
                            ties if len(ties) else empty_frame("ties"))
-    answers = condition_answers(session=session, where=where, waves=waves)
     return Tables(
         students=_typed("students", students),
         adults=_typed("adults", adults),
         ties=_typed("ties", ties),
         staff_marks=_typed("staff_marks", marks),
-        conditions=_conditions(answers),
+        conditions=_conditions(session, where, waves),
         teaching=_typed("teaching", teaching),
     )
 

@@ -13,6 +13,7 @@ from survey_app.models import (
     AdultMatch,
     Answer,
     DistrictSettings,
+    HouseholdCondition,
     Invitation,
     LanguageSwitch,
     Response,
@@ -80,6 +81,8 @@ def purge_wave(*, session: Session, district_id: int, ordinal: int, today: date 
     responses = select(Response.id).join(Invitation, Invitation.id == Response.invitation_id)
     responses = responses.where(Invitation.wave_id == wave.id)
     answers = session.execute(delete(Answer).where(Answer.response_id.in_(responses))).rowcount
+    session.execute(delete(HouseholdCondition).where(  # decoded from those answers
+        HouseholdCondition.response_id.in_(responses)))
     switches = session.execute(
         delete(LanguageSwitch).where(LanguageSwitch.response_id.in_(responses))).rowcount
     ties = session.execute(delete(SupportTie).where(

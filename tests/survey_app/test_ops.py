@@ -10,6 +10,7 @@ from survey_app.models import (
     Adult,
     Answer,
     AuditEvent,
+    HouseholdCondition,
     Invitation,
     Response,
     Student,
@@ -70,6 +71,8 @@ def _answered(session, world):
     session.flush()
     session.add(Answer(response_id=response.id, item_id="adults", entry=0, language="es",
                        value={"name": "Abuela Rosa", "relation": "grandparent"}))
+    session.add(Answer(response_id=response.id, item_id="home.internet", entry=0, language="es",
+                       value="works_well"))
     session.add(SupportTie(student_id=student.id, adult_id=adult.id, wave_id=world.wave.id,
                            source="student_survey", response_id=response.id, entry=0,
                            reliability=4, setting="family_elsewhere"))
@@ -85,7 +88,7 @@ def test_purge_refuses_before_the_retention_period(runner, world, session):
     result = runner.invoke(args=["purge", "--wave", "1", "--yes"])
     assert result.exit_code != 0
     assert "kept for 365 days" in result.output
-    assert session.exec(select(func.count(Answer.id))).one() == 1
+    assert session.exec(select(func.count(Answer.id))).one() == 2
 
 
 def test_purge_deletes_answers_ties_and_typed_adults_and_is_audited(runner, world, session):
@@ -97,12 +100,13 @@ def test_purge_deletes_answers_ties_and_typed_adults_and_is_audited(runner, worl
     assert result.exit_code == 0, result.output
     session.expire_all()
     assert session.exec(select(func.count(Answer.id))).one() == 0
+    assert session.exec(select(func.count(HouseholdCondition.id))).one() == 0
     assert session.exec(select(func.count(SupportTie.id))).one() == 0
     assert session.exec(select(Adult).where(Adult.display_name == "Abuela Rosa")).first() is None
     assert session.get(Response, response.id) is not None  # response-rate history stays
     assert session.get(SurveyWave, world.wave.id).purged_at is not None
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "purge_wave")).one()
-    assert event.detail["answers"] == 1
+    assert event.detail["answers"] == 2
 
 
 def test_purge_of_an_unknown_wave(session, world):

@@ -30,13 +30,14 @@ from sqlmodel import SQLModel
 
 import survey_app.models  # noqa: F401  (every table on the metadata)
 from survey_app.models.base import utcnow
+from survey_app.services import conditions
 
 BATCH_ROWS = 50_000
 #: The order rows can go in (parents first); ``reset`` deletes in the reverse order.
 LOAD_ORDER = (
     "district", "school", "district_settings", "staff_user", "counselor_school", "household",
     "student", "section", "section_teacher", "section_student", "context_measure",
-    "survey_wave", "invitation", "response", "answer", "adult", "support_tie", "staff_mark",
+    "survey_wave", "invitation", "response", "answer", "household_condition", "adult", "support_tie", "staff_mark",
     "engagement", "follow_up",
 )
 
@@ -128,6 +129,21 @@ class _Insert:
         return [dict(zip(self.columns, row, strict=True)) for row in zip(*cols, strict=True)]
 
 
+def with_conditions(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Add the decoded ``household_condition`` rows of the answers (unless given)."""
+    answers, responses = tables.get("answer"), tables.get("response")
+    invitations = tables.get("invitation")
+    if "household_condition" in tables or answers is None or responses is None \
+            or invitations is None or answers.empty:
+        return tables
+    inv = invitations[["id", "wave_id", "kind", "student_id", "household_id"]].rename(
+        columns={"id": "invitation_id", "kind": "source"})
+    resp = responses[["id", "invitation_id"]].rename(columns={"id": "response_id"}).merge(
+        inv, on="invitation_id")
+    rows = conditions.frame(answers, resp)
+    return {**tables, "household_condition": rows.assign(id=np.arange(1, len(rows) + 1))}
+
+
 def _pragmas(conn: Connection, *pragmas: str) -> None:
     """Set SQLite pragmas outside a transaction (the engine begins them itself)."""
     raw = conn.connection.driver_connection
@@ -140,6 +156,7 @@ def load(engine: Engine, tables: dict[str, pd.DataFrame],
     """Insert every table in dependency order; ``progress(table, rows)`` after each batch."""
     now = utcnow()
     total = 0
+    tables = with_conditions(tables)
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             # Demo data can be made again: trade durability for speed on this connection.

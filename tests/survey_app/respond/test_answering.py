@@ -196,3 +196,17 @@ def test_family_adult_for_one_child(client, invite, session, world, fetch):
     ties = fetch(select(SupportTie))
     assert [(t.student_id, t.setting, t.source) for t in ties] == [
         (kid.id, "home", "family_survey")]
+
+
+def test_saved_household_items_are_kept_decoded(client, started, fetch):
+    """The counselor pages read household conditions from household_condition."""
+    from survey_app.models import HouseholdCondition
+
+    started()
+    client.post("/survey/home", data=HOME)
+    row = fetch(select(HouseholdCondition))[0]
+    assert (row.internet, row.device_phone, row.device_own, row.quiet_place, row.adult_home) == (
+        "works_well", True, False, "always", None)
+    client.post("/survey/home", data=HOME | {"home_internet": "none"})
+    rows = fetch(select(HouseholdCondition))
+    assert [r.internet for r in rows] == ["none"]
