@@ -6,11 +6,12 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import survey_app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from survey_app.config import DEFAULTS
-from survey_app.db import make_engine
+from survey_app.db import BUMP_SQL, make_engine
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -45,7 +46,12 @@ def run_migrations_online() -> None:
             render_as_batch=True, compare_type=True,
         )
         with context.begin_transaction():
+            before = context.get_context().get_current_revision()
             context.run_migrations()
+            # Migrations may rewrite data the running app caches: move its data version.
+            if (context.get_context().get_current_revision() != before
+                    and inspect(connection).has_table("data_version")):
+                connection.execute(text(BUMP_SQL))
     engine.dispose()
 
 

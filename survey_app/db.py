@@ -9,6 +9,7 @@ with "database is locked" instead of waiting for the busy timeout.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,9 +55,86 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+#: Tables the counselor pages read (directly or through records.py): a write to any of
+#: them bumps ``data_version`` in the same transaction (see :func:`track_writes`).
+VERSIONED_TABLES = frozenset({
+    "support_tie", "staff_mark", "answer", "household_condition", "student", "adult",
+    "adult_match", "household", "section", "section_student", "section_teacher",
+    "survey_wave", "district_settings", "follow_up", "engagement", "context_measure",
+    "invitation", "response", "staff_user", "school", "counselor_school", "district",
+})
+_DIRTY = "survey_data_written"
+_DML = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE)\s+"
+                  r"(?:TABLE\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
+BUMP_SQL = "UPDATE data_version SET n = n + 1 WHERE id = 1"
+
+
+def _written_tables(statement: str, context) -> set[str]:
+    compiled = getattr(context, "compiled", None) if context is not None else None
+    stmt = getattr(compiled, "statement", None)
+    table = getattr(stmt, "table", None)
+    if table is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return {table.name}
+    match = _DML.match(statement)  # driver SQL (bulk loaders), text(), TRUNCATE
+    if match is None:
+        return set()
+    if statement.lstrip()[:8].upper() == "TRUNCATE":
+        return set(re.findall(r"\"?(\w+)\"?\s*(?:,|$|\s)", statement[8:]))
+    return {match.group(1)}
+
+
+def track_writes(engine: Engine) -> None:
+    """Bump ``data_version`` in every transaction on ``engine`` that writes a versioned table.
+
+    Engine level, so no write path can forget it: ORM flushes, Core inserts and
+    executemany, ``text()`` and driver SQL all pass ``after_cursor_execute``; the bump
+    runs on the same connection just before its COMMIT (the ``commit`` event, which
+    ORM sessions reach too), so the counter and the data change together or not at all.
+    """
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, _cursor, statement, _parameters, context, _executemany):
+        if conn.info.get(_DIRTY):
+            return
+        head = statement.lstrip()[:8].upper()
+        if not head.startswith(("INSERT", "UPDATE", "DELETE", "TRUNCATE")):
+            return
+        if _written_tables(statement, context) & VERSIONED_TABLES:
+            conn.info[_DIRTY] = True
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn):
+        if conn.info.pop(_DIRTY, False):
+            cursor = conn.connection.driver_connection.cursor()
+            try:
+                cursor.execute(BUMP_SQL)
+                if cursor.rowcount == 0:
+                    cursor.execute("INSERT INTO data_version (id, n) VALUES (1, 1)")
+            finally:
+                cursor.close()
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn):
+        conn.info.pop(_DIRTY, None)
+
+
+def has_unsaved_writes(session: Session) -> bool:
+    """This session's transaction wrote a versioned table it has not committed yet."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    return bool(session.connection().info.get(_DIRTY))
+
+
+def data_version(session: Session) -> int:
+    """The shared counter of writes to the tables the counselor pages read."""
+    row = session.connection().exec_driver_sql("SELECT n FROM data_version WHERE id = 1").first()
+    return int(row[0]) if row else 0
+
+
 def init_app(app: Flask) -> None:
     """Build the engine from ``DATABASE_URL`` and close the session after each request."""
     engine = make_engine(app.config["DATABASE_URL"], echo=app.config.get("SQL_ECHO", False))
+    track_writes(engine)
     app.extensions[_EXT_KEY] = engine
     # Same pool and events; its transactions begin IMMEDIATE on SQLite (ignored elsewhere).
     app.extensions[_WRITER_KEY] = engine.execution_options(**{IMMEDIATE: True})

@@ -18,3 +18,15 @@ class DistrictSettings(SQLModel, table=True):
     retention_days: int = 365
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class DataVersion(SQLModel, table=True):
+    """One row: a counter bumped by every transaction that writes what the counselor pages read.
+
+    ``survey_app.db`` bumps it on our engine (see ``track_writes``) in the same
+    transaction as the write, so a cache keyed on it can never serve stale tables.
+    """
+
+    __tablename__ = "data_version"
+    id: int = Field(default=1, primary_key=True)
+    n: int = 0

@@ -12,8 +12,9 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 
 class BackupError(RuntimeError):
@@ -58,6 +59,7 @@ def restore(engine: Engine, source: Path) -> None:
     """Replace the database behind ``engine`` with the backup in ``source``."""
     if not source.exists():
         raise BackupError(f"no backup at {source}")
+    before = _version(engine)
     engine.dispose()  # no pooled connection may hold the old data
     url = engine.url
     if url.get_backend_name() == "sqlite":
@@ -70,3 +72,26 @@ def restore(engine: Engine, source: Path) -> None:
     else:
         _run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
               f"--dbname={_libpq_url(url.render_as_string(hide_password=False))}", str(source)])
+    _move_version_past(engine, before)
+
+
+def _version(engine: Engine) -> int:
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT n FROM data_version WHERE id = 1")).scalar() or 0)
+    except SQLAlchemyError:  # a database from before the counter
+        return 0
+
+
+def _move_version_past(engine: Engine, before: int) -> None:
+    """The restored counter is an old one: move it past every value caches may hold."""
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE data_version SET n = :n WHERE id = 1"),
+                         {"n": max(before, _version_on(conn)) + 1})
+    except SQLAlchemyError:
+        pass
+
+
+def _version_on(conn) -> int:
+    return int(conn.execute(text("SELECT n FROM data_version WHERE id = 1")).scalar() or 0)

@@ -7,6 +7,7 @@ shown (or for every row when an export asks for them).
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,7 @@ from relationships import Evaluation, evaluate, flag_matrix
 from survey_app.counsel import reasons
 from survey_app.models import FollowUp, School, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
-from survey_app.services import records
+from survey_app.services import records, school_cache
 
 OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 PER_PAGE = 50
@@ -69,11 +70,9 @@ class Page:
 
 
 def evaluate_schools(*, session: Session, ctx: records.Context, school_ids):
-    """Load the schools' tables and evaluate every rule once; return (tables, evaluation)."""
-    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids,
-                                        waves=records.waves_for_flags(ctx))
-    # Count for everyone (vectorised); sentences' Flag objects are made per page later.
-    return tables, evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip", student_ids=())
+    """The schools' tables and every rule evaluated once (cached per data version)."""
+    st = school_cache.state(session=session, ctx=ctx, school_ids=school_ids)
+    return st.tables, st.evaluation
 
 
 def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
@@ -95,21 +94,32 @@ def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
     return frame.set_index("student_id")
 
 
-def collect(*, session: Session, ctx: records.Context, school_ids, today: date,
-            tables=None, evaluation: Evaluation | None = None):
-    """Return every caseload row (no sentences yet), and the count of students with no data."""
-    if evaluation is None:
-        tables, evaluation = evaluate_schools(session=session, ctx=ctx, school_ids=school_ids)
+def collect(*, session: Session, ctx: records.Context, school_ids, today: date):
+    """Return every caseload row (no sentences yet), and the count of students with no data.
+
+    The rows are shared with later requests (see :mod:`school_cache`): copy a row
+    before writing into it.
+    """
+    st = school_cache.state(session=session, ctx=ctx, school_ids=school_ids)
+    rows, no_data, people = st.memo(
+        ("caseload_rows", today),
+        lambda: _rows(session, ctx, school_ids, today, st.evaluation))
+    return rows, no_data, people, st, st.evaluation
+
+
+def _rows(session: Session, ctx: records.Context, school_ids, today: date,
+          evaluation: Evaluation):
     by_student = _codes(evaluation, ctx)
     people = records.student_directory(session=session, school_ids=school_ids)
     follow = _followups(session, school_ids, today)
     reliable = dict(zip(evaluation.measures["student_id"].tolist(),
                         evaluation.measures["reliable"].tolist(), strict=True))
+    follow_rows = follow.to_dict("index")
     rows, no_data = [], 0
     for rec in people.itertuples(index=False):
         codes = by_student.get(rec.student_id, [])
         no_data += "no_data" in codes
-        fu = follow.loc[rec.student_id] if rec.student_id in follow.index else None
+        fu = follow_rows.get(rec.student_id)
         if not codes and fu is None:
             continue
         due = fu["next_due"] if fu is not None and not pd.isna(fu["next_due"]) else None
@@ -120,7 +130,7 @@ def collect(*, session: Session, ctx: records.Context, school_ids, today: date,
             help_types=list(fu["help_types"]) if fu is not None else [],
             open_followups=int(fu["open_followups"]) if fu is not None else 0,
             next_due=due, overdue=bool(due and due < today)))
-    return rows, no_data, people, tables, evaluation
+    return rows, no_data, people
 
 
 def _codes(evaluation: Evaluation, ctx: records.Context) -> dict[int, list[str]]:
@@ -173,28 +183,40 @@ def _group_members(people: pd.DataFrame, group: str | None) -> dict:
     return dict(zip(people["student_id"].tolist(), list(values), strict=True))
 
 
-def explain(rows, tables, evaluation, ctx: records.Context) -> None:
-    """Fill ``flags``, ``reasons`` and ``strengths`` of ``rows`` in the reader's language.
+def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context) -> list:
+    """Copies of ``rows`` with ``flags``, ``reasons`` and ``strengths`` in the reader's language.
 
     Flags (with their parameters) are evaluated again for these students only,
-    on the school's tables cut down by :func:`records.restrict` (same flags).
+    on the school's tables cut down by :func:`records.restrict` (same flags); the
+    flags of a set of rows are kept with the cached school state.
     """
     if not rows:
-        return
-    sub = records.restrict(tables, [r.student_id for r in rows])
-    flags: dict[int, list] = {}
-    for flag in evaluate(sub, ctx.rules, wave=ctx.wave, errors="skip").flags:
-        if flag.student_id is not None:
-            flags.setdefault(int(flag.student_id), []).append(flag)
-    names = dict(zip(tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(),
-                     strict=True))
-    strengths = evaluation.strengths.set_index("student_id")
-    for row in rows:
+        return []
+    ids = tuple(r.student_id for r in rows)
+    tables = st.tables
+
+    def _flags():
+        out: dict[int, list] = {}
+        sub = records.restrict(tables, ids)
+        for flag in evaluate(sub, ctx.rules, wave=ctx.wave, errors="skip").flags:
+            if flag.student_id is not None:
+                out.setdefault(int(flag.student_id), []).append(flag)
+        return out
+
+    flags = st.memo(("flags", ids), _flags)
+    names = st.memo("adult_names", lambda: dict(zip(
+        tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(), strict=True)))
+    strengths = st.memo("strengths", lambda: evaluation.strengths.set_index("student_id"))
+    out = []
+    for shared in rows:
+        row = copy.copy(shared)
         row.flags = flags.get(row.student_id, [])
         row.reasons = [reasons.sentence(f.code, f.params, names) for f in row.flags]
         row.reasons += [reasons.help_request(h) for h in row.help_types]
         if row.student_id in strengths.index and row.codes != ["no_data"]:
             row.strengths = reasons.strengths(strengths.loc[row.student_id].to_dict())
+        out.append(row)
+    return out
 
 
 def caseload_rows(*, session: Session, ctx: records.Context, school_ids, filters: Filters,
@@ -204,8 +226,7 @@ def caseload_rows(*, session: Session, ctx: records.Context, school_ids, filters
                                                 school_ids=school_ids, today=today)
     groups = _group_members(people, filters.group)
     rows = sorted((r for r in rows if _keep(r, filters, groups)), key=_sort_key(filters.sort))
-    explain(rows, tables, ev, ctx)
-    return rows, no_data
+    return explain(rows, tables, ev, ctx), no_data
 
 
 def caseload_page(*, session: Session, ctx: records.Context, school_ids, filters: Filters,
@@ -217,8 +238,7 @@ def caseload_page(*, session: Session, ctx: records.Context, school_ids, filters
     kept = sorted((r for r in rows if _keep(r, filters, groups)), key=_sort_key(filters.sort))
     pages = max(1, math.ceil(len(kept) / per_page))
     page = min(max(filters.page, 1), pages)
-    shown = kept[(page - 1) * per_page: page * per_page]
-    explain(shown, tables, ev, ctx)
+    shown = explain(kept[(page - 1) * per_page: page * per_page], tables, ev, ctx)
     return Page(rows=shown, total=len(kept), page=page, pages=pages, no_data=no_data,
                 students=len(people))
 

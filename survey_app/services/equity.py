@@ -19,9 +19,9 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from relationships import equity_breakdown, equity_mean, evaluate, flag_matrix
+from relationships import equity_breakdown, equity_mean, flag_matrix
 from survey_app.models import ContextMeasure, Engagement, Student
-from survey_app.services import records
+from survey_app.services import records, school_cache
 
 MEASURES = ("no_school_adult", "few_reliable", "access_barrier", "responded", "two_way",
             "chronic_absent", "low_completion", "attendance_avg", "completion_avg")
@@ -45,10 +45,13 @@ def _two_way(session: Session, students: pd.DataFrame, school_ids) -> np.ndarray
 
 def student_values(*, session: Session, ctx: records.Context, school_ids) -> pd.DataFrame:
     """One row per student: the grouping columns and every measure (boolean, NA = unknown)."""
-    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids,
-                                        waves=records.waves_for_flags(ctx))
-    st = tables.students
-    ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
+    cached = school_cache.state(session=session, ctx=ctx, school_ids=school_ids)
+    return cached.memo("equity_values", lambda: _values(session, cached, school_ids, ctx)).copy()
+
+
+def _values(session: Session, cached, school_ids, ctx: records.Context) -> pd.DataFrame:
+    st = cached.tables.students
+    ev = cached.evaluation
     m = ev.measures.set_index("student_id").reindex(st["student_id"])
     data = (m["responded_student"] | m["responded_family"] | m["marks_any"]).to_numpy(bool)
     matrix = flag_matrix(ev.measures, ctx.rules).set_index(ev.measures["student_id"])

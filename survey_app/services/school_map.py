@@ -7,11 +7,13 @@ students have them as their only reliable school adult (anchor load).
 
 from __future__ import annotations
 
+import copy
+
 from sqlmodel import Session
 
 from relationships import build_support_graph, sole_anchors
 from relationships.maps import school_map as map_of
-from survey_app.services import records
+from survey_app.services import records, school_cache
 
 
 def _node_keys(G, school_id: int) -> list:
@@ -25,7 +27,19 @@ def _node_keys(G, school_id: int) -> list:
 
 def build(*, session: Session, ctx: records.Context, school_id: int, grade: int | None,
           labels: dict) -> dict:
-    """Map data (nodes, edges, options, legend, rows) of ``school_id``, one grade or all."""
+    """Map data (nodes, edges, options, legend, rows) of ``school_id``, one grade or all.
+
+    Made once per data version, grade and labels (see :mod:`school_cache`); the
+    caller gets its own copy to change.
+    """
+    cached = school_cache.state(session=session, ctx=ctx, school_ids=[school_id])
+    data = cached.memo(("school_map", school_id, grade, repr(labels)),
+                       lambda: _build(session, ctx, school_id, grade, labels))
+    return copy.deepcopy(data)
+
+
+def _build(session: Session, ctx: records.Context, school_id: int, grade: int | None,
+           labels: dict) -> dict:
     tables = records.load_school_tables(session=session, ctx=ctx, school_ids=[school_id],
                                         waves=[ctx.wave])
     ids = tables.students["student_id"]

@@ -1,0 +1,111 @@
+"""The loaded tables, measures and flag matrix of a school, cached until the data changes.
+
+Loading a school from the database and evaluating every rule costs most of a
+counselor page. Each worker process keeps the last few results here, keyed on
+the schools, the wave, the flag rules and the database's ``data_version`` — a
+counter that our engine bumps in the same transaction as any write to the
+tables these pages read (:func:`survey_app.db.track_writes`). A request reads
+the counter (one tiny SELECT) in its own transaction, so what it gets is never
+older than what it could read itself; every process keys on the same shared
+counter, so no worker serves another's stale copy.
+
+Cached values are shared between requests: callers must not modify them (rows are
+copied before sentences are written into them).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from sqlmodel import Session
+
+from relationships import Evaluation, Tables, evaluate
+from survey_app.db import data_version, has_unsaved_writes
+from survey_app.services import records
+
+#: Schools (or school sets) kept per process and database.
+MAX_ENTRIES = 4
+#: Memoised results (pages' flags, rows per day, map data…) per cached school.
+MAX_EXTRAS = 64
+_lock = threading.Lock()
+_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> OrderedDict
+
+
+@dataclass
+class SchoolState:
+    """One school set's tables (flag waves) and their evaluation; ``extras`` memoises more."""
+
+    version: int
+    tables: Tables
+    evaluation: Evaluation
+    people: pd.DataFrame | None = None
+    extras: dict = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def memo(self, key, make):
+        """``make()`` once per state (per ``key``), shared by later requests."""
+        with self.lock:
+            if key not in self.extras:
+                if len(self.extras) >= MAX_EXTRAS:  # e.g. many distinct pages: start again
+                    self.extras.clear()
+                self.extras[key] = make()
+            return self.extras[key]
+
+
+def _cache_for(session: Session) -> OrderedDict:
+    pool = session.get_bind().pool
+    with _lock:
+        cache = _caches.get(pool)
+        if cache is None:
+            cache = _caches[pool] = OrderedDict()
+        return cache
+
+
+def state(*, session: Session, ctx: records.Context, school_ids) -> SchoolState:
+    """The schools' tables and evaluation at the database's current data version."""
+    if has_unsaved_writes(session):
+        # Our own uncommitted writes: the counter has not moved yet, so load them fresh.
+        session.flush()
+        return _load(session, ctx, school_ids, -1)
+    version = data_version(session)
+    key = (tuple(sorted(int(s) for s in school_ids)), ctx.district_id, ctx.wave, ctx.wave_id,
+           repr(ctx.rules), version)
+    cache = _cache_for(session)
+    with _lock:
+        hit = cache.get(key)
+        if hit is not None:
+            cache.move_to_end(key)
+            return hit
+    made = _load(session, ctx, school_ids, version)
+    with _lock:
+        cache[key] = made
+        cache.move_to_end(key)
+        for old in [k for k in cache if k[-1] < version or k[:5] == key[:5] and k != key]:
+            del cache[old]  # older versions can never be asked for again
+        while len(cache) > MAX_ENTRIES:
+            cache.popitem(last=False)
+    return made
+
+
+def _load(session: Session, ctx: records.Context, school_ids, version: int) -> SchoolState:
+    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids,
+                                        waves=records.waves_for_flags(ctx))
+    # Count for everyone (vectorised); Flag objects for sentences are made per page later.
+    ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip", student_ids=())
+    return SchoolState(version=version, tables=tables, evaluation=ev)
+
+
+def clear() -> None:
+    """Forget every cached school (tests)."""
+    with _lock:
+        _caches.clear()
+
+
+def peek(session: Session) -> list[Any]:
+    """The keys cached for this database (tests, diagnostics)."""
+    return list(_cache_for(session))

@@ -1,0 +1,117 @@
+"""data_version: every committed write to a table the counselor pages read moves it; reads do not.
+
+The counselor pages cache a school's tables keyed on this counter
+(services/school_cache.py), so a write that forgot to move it would show stale flags.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import delete, insert, text, update
+from sqlmodel import Session
+
+from survey_app.db import get_engine
+from survey_app.models import FollowUp, StaffMark, Student
+from survey_app.services import caseload, records, school_cache
+from survey_app.services.demo import load as demo_load
+
+
+def _version(app) -> int:
+    with get_engine(app).connect() as conn:
+        return conn.execute(text("SELECT n FROM data_version WHERE id = 1")).scalar() or 0
+
+
+def test_orm_add_update_delete_each_move_it(app, session, world):
+    before = _version(app)
+    mark = StaffMark(staff_id=world.users["staff"].id, student_id=world.students[0].id,
+                     wave_id=world.wave.id, trusting=True)
+    session.add(mark)
+    session.commit()
+    added = _version(app)
+    assert added == before + 1
+    mark.trusting = False
+    session.add(mark)
+    session.commit()
+    assert _version(app) == added + 1
+    session.delete(mark)
+    session.commit()
+    assert _version(app) == added + 2
+
+
+def test_core_insert_executemany_update_delete_move_it(app, world):
+    engine = get_engine(app)
+    before = _version(app)
+    with engine.begin() as conn:
+        conn.execute(insert(FollowUp), [
+            {"student_id": s.id, "kind": "flag", "status": "open", "note": "n"}
+            for s in world.students[:3]])
+    assert _version(app) == before + 1  # one transaction, one step
+    with engine.begin() as conn:
+        conn.execute(update(Student).where(Student.id == world.students[0].id)
+                     .values(grade=4))
+    with engine.begin() as conn:
+        conn.execute(delete(FollowUp))
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE engagement SET two_way = 1 WHERE id = -1")
+    assert _version(app) == before + 4
+
+
+def test_rollback_and_reads_and_other_tables_leave_it(app, session, world, client, login_as):
+    before = _version(app)
+    session.add(FollowUp(student_id=world.students[0].id, kind="flag", status="open"))
+    session.flush()
+    session.rollback()
+    assert _version(app) == before
+    login_as(world.users["counselor"])
+    after_login = _version(app)
+    for url in ("/counsel/students", f"/counsel/students/{world.students[0].id}",
+                f"/counsel/equity?school={world.school.id}"):
+        assert client.get(url).status_code in (200, 404)
+    assert _version(app) == after_login  # the views' audit events are not versioned
+
+
+def test_demo_loader_moves_it(app, world):
+    before = _version(app)
+    frame = pd.DataFrame({"id": [990001], "student_id": [world.students[0].id],
+                          "kind": ["flag"], "status": ["open"], "note": ["n"]})
+    demo_load.load(get_engine(app), {"follow_up": frame})
+    assert _version(app) > before
+
+
+def test_roster_import_moves_it(app, session, tmp_path):
+    from survey_app.exports import oneroster
+    from survey_app.exports.package import open_package
+    from tests.survey_app.exports.conftest import write_roster
+
+    before = _version(app)
+    with app.test_request_context():
+        report = oneroster.import_roster(session=session,
+                                         package=open_package(write_roster(tmp_path)))
+    assert report.ok
+    session.commit()
+    assert _version(app) > before
+
+
+def test_cached_caseload_follows_every_write(app, session, world):
+    school_cache.clear()
+    today = date(2025, 3, 3)
+
+    def page():
+        with app.test_request_context():
+            ctx = records.context(session=session, district_id=world.district.id)
+            out = caseload.caseload_page(session=session, ctx=ctx,
+                                         school_ids=[world.school.id],
+                                         filters=caseload.Filters(has_followup="yes"),
+                                         today=today)
+            session.commit()  # end the read transaction, as a request does
+            return out
+
+    assert page().total == 0
+    assert page().total == 0
+    assert len(school_cache.peek(session)) == 1  # second time from the cache
+    with Session(get_engine(app)) as other:  # another worker's write
+        other.add(FollowUp(student_id=world.students[0].id, kind="flag", status="open"))
+        other.commit()
+    assert page().total == 1
