@@ -17,6 +17,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 _EXT_KEY = "survey_db_engine"
@@ -103,19 +104,17 @@ def track_writes(engine: Engine) -> None:
             conn.info[_DIRTY] = True
 
     @event.listens_for(engine, "commit")
-    def _commit(conn):
-        if conn.info.pop(_DIRTY, False):
-            cursor = conn.connection.driver_connection.cursor()
-            try:
-                cursor.execute(BUMP_SQL)
-                if cursor.rowcount == 0:
-                    cursor.execute("INSERT INTO data_version (id, n) VALUES (1, 1)")
-            finally:
-                cursor.close()
+    def _commit(conn):  # Core jobs (connect()/begin()); ORM sessions bumped already
+        _bump(conn)
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn):
-        conn.info.pop(_DIRTY, None)
+        if not conn.invalidated:  # an invalidated connection's info goes with it
+            conn.info.pop(_DIRTY, None)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection, record):
+        record.info.pop(_DIRTY, None)  # nothing carries over to the next checkout
 
 
 def has_unsaved_writes(session: Session) -> bool:
@@ -123,6 +122,24 @@ def has_unsaved_writes(session: Session) -> bool:
     if session.new or session.dirty or session.deleted:
         return True
     return bool(session.connection().info.get(_DIRTY))
+
+
+def _bump(conn) -> None:
+    if conn.info.pop(_DIRTY, False):
+        if conn.exec_driver_sql(BUMP_SQL).rowcount == 0:
+            conn.exec_driver_sql("INSERT INTO data_version (id, n) VALUES (1, 1)")
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _before_session_commit(session) -> None:
+    """Bump while the session's transaction is still whole: a failure here (a lost
+    database) is an ordinary error the request's rollback cleans up (a clean 503),
+    where one inside the connection's COMMIT would leave it half-closed."""
+    if not session.in_transaction():
+        return
+    session.flush()
+    for conn in session.get_transaction()._connections.values():  # noqa: SLF001
+        _bump(conn[0])
 
 
 def data_version(session: Session) -> int:

@@ -6,9 +6,10 @@ table). Decoding every JSON answer of a school on each request cost most of a
 page's time, so each response's current answers to these items are kept decoded
 in ``household_condition`` (one row per response):
 
+- :func:`write` when ``responses.save_page`` changes one of :data:`ITEMS` (it writes
+  answers with Core, from the current answers it already holds);
 - :func:`refresh` after any ORM flush that wrote an answer to one of :data:`ITEMS`
-  (a session event, so no write path can forget it: ``responses.save_page``,
-  imports, tests);
+  (a session event: imports, scripts, tests);
 - :func:`frame` for the demo loader and the migration that made the table
   (vectorised: each distinct answer text is decoded once);
 - the retention purge deletes the rows with the answers.
@@ -22,7 +23,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from sqlalchemy import delete, event, insert, select
+from sqlalchemy import delete, event, insert, literal, select
 from sqlalchemy.orm import Session as OrmSession
 
 from survey_app.models import Answer, HouseholdCondition, Invitation, Response
@@ -81,6 +82,21 @@ def refresh(conn, response_ids) -> None:
               for head, answers in by_response.values()]
     if values:
         conn.execute(insert(HouseholdCondition), values)
+
+
+def write(conn, *, response_id: int, invitation_id: int, answers: dict) -> None:
+    """Replace one response's row from its current household ``answers`` (item → value),
+    with no read: two statements on ``conn`` (responses.save_page, Core writes)."""
+    conn.execute(delete(HouseholdCondition).where(HouseholdCondition.response_id == response_id))
+    if not answers:
+        return
+    decoded = decode(answers)
+    inv = Invitation.__table__.c
+    conn.execute(insert(HouseholdCondition).from_select(
+        ["response_id", "wave_id", "source", "student_id", "household_id", *decoded],
+        select(literal(response_id), inv.wave_id, inv.kind, inv.student_id, inv.household_id,
+               *[literal(v, HouseholdCondition.__table__.c[k].type) for k, v in decoded.items()])
+        .where(inv.id == invitation_id)))
 
 
 @event.listens_for(OrmSession, "after_flush")

@@ -39,7 +39,7 @@ from survey_app.models.enums import (
     SurveyKind,
     TieSource,
 )
-from survey_app.services import invitations
+from survey_app.services import conditions, invitations
 from survey_app.surveys.choices import RELATIVES
 from survey_app.surveys.model import PREFER_NOT
 
@@ -169,6 +169,13 @@ def save_page(*, session: Session, response: Response, language: str, page_id: s
         connection.execute(_RETIRE, {"ids": retired})
     if added:
         connection.execute(_ADD, added)
+        if any(a["item_id"] in conditions.ITEMS_SET for a in added):
+            # The counselor pages read household items decoded (services/conditions.py).
+            held = {k[0]: v.value for k, v in rows.items() if k[0] in conditions.ITEMS_SET}
+            held.update((a["item_id"], a["value"]) for a in added
+                        if a["item_id"] in conditions.ITEMS_SET)
+            conditions.write(connection, response_id=response.id,
+                             invitation_id=response.invitation_id, answers=held)
     if response.current_page != page_id or added:
         response.current_page = page_id
         response.updated_at = now
