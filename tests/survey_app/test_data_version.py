@@ -54,7 +54,7 @@ def test_core_insert_executemany_update_delete_move_it(app, world):
     with engine.begin() as conn:
         conn.execute(delete(FollowUp))
     with engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE engagement SET two_way = 1 WHERE id = -1")
+        conn.exec_driver_sql("UPDATE engagement SET two_way = two_way WHERE id = -1")
     assert _version(app) == before + 4
 
 
