@@ -6,7 +6,7 @@ already stored (the decoding is copied here, frozen, so later code changes canno
 alter what this revision does).
 
 Revision ID: 55c8d2644012
-Revises: 461245ff5ae4
+Revises: b7c1e2d3f4a5
 Create Date: 2026-11-28 08:13:19.244956
 
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision: str = '55c8d2644012'
-down_revision: str | None = '461245ff5ae4'
+down_revision: str | None = 'b7c1e2d3f4a5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
