@@ -92,6 +92,29 @@ def state(*, session: Session, ctx: records.Context, school_ids) -> SchoolState:
     return made
 
 
+def memo(session: Session, key: tuple, make):
+    """``make()`` once per data version for ``key`` (a result that needs no school state),
+    kept in the same bounded cache as the school states."""
+    if has_unsaved_writes(session):
+        session.flush()
+        return make()
+    version = data_version(session)
+    full = ("memo", *key, version)
+    cache = _cache_for(session)
+    with _lock:
+        if full in cache:
+            cache.move_to_end(full)
+            return cache[full]
+    made = make()
+    with _lock:
+        cache[full] = made
+        for old in [k for k in cache if k[-1] < version]:
+            del cache[old]
+        while len(cache) > MAX_ENTRIES:
+            cache.popitem(last=False)
+    return made
+
+
 def _load(session: Session, ctx: records.Context, school_ids, version: int) -> SchoolState:
     tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids,
                                         waves=records.waves_for_flags(ctx))

@@ -7,8 +7,6 @@ students have them as their only reliable school adult (anchor load).
 
 from __future__ import annotations
 
-import copy
-
 from sqlmodel import Session
 
 from relationships import build_support_graph, sole_anchors
@@ -32,10 +30,12 @@ def build(*, session: Session, ctx: records.Context, school_id: int, grade: int 
     Made once per data version, grade and labels (see :mod:`school_cache`); the
     caller gets its own copy to change.
     """
-    cached = school_cache.state(session=session, ctx=ctx, school_ids=[school_id])
-    data = cached.memo(("school_map", school_id, grade, repr(labels)),
-                       lambda: _build(session, ctx, school_id, grade, labels))
-    return copy.deepcopy(data)
+    data = school_cache.memo(
+        session, ("school_map", school_id, grade, ctx.district_id, ctx.wave, ctx.wave_id,
+                  repr(ctx.rules), repr(labels)),
+        lambda: _build(session, ctx, school_id, grade, labels))
+    # The caller changes nodes' top-level keys only (titles of staff nodes).
+    return {**data, "nodes": [dict(node) for node in data["nodes"]]}
 
 
 def _build(session: Session, ctx: records.Context, school_id: int, grade: int | None,
