@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app import create_app
-
 
 def _assert_headers(response, url):
     csp = response.headers.get("Content-Security-Policy", "")
@@ -50,9 +48,9 @@ def test_every_page_type_sends_the_security_headers(client, world, login_as):
 
 
 @pytest.fixture
-def production_client(app_config):
-    app = create_app({**app_config, "ENV": "production", "TESTING": False,
-                      "SECRET_KEY": "x" * 48, "SESSION_COOKIE_SECURE": True})
+def production_client(make_app):
+    app = make_app(ENV="production", TESTING=False, SECRET_KEY="x" * 48,
+                   SESSION_COOKIE_SECURE=True)
     return app.test_client()
 
 

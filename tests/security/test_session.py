@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app import create_app
 from tests import factories
 
 
@@ -15,8 +14,8 @@ def _cookie(client) -> str | None:
 
 
 @pytest.fixture
-def csrf_client(app_config):
-    return create_app({**app_config, "WTF_CSRF_ENABLED": True}).test_client()
+def csrf_client(make_app):
+    return make_app(WTF_CSRF_ENABLED=True).test_client()
 
 
 def test_session_cookie_changes_at_sign_in(csrf_client, world):
