@@ -39,17 +39,22 @@ def _school_and_grade():
     return schools[0], _int_arg("grade")
 
 
+def _audited_map_view(school_id: int, detail: dict):
+    """Record that the school map was viewed (in its own commit) and return the session."""
+    db = get_session()
+    db.rollback()
+    audit.record(session=db, staff_id=current_user.id, action="view_school_map",
+                 target_type="school", target_id=school_id, school_id=school_id, detail=detail)
+    db.commit()
+    return db
+
+
 @bp.get("/map")
 @permission_required("caseload.work")
 def school_map():
     """Show students and staff of one school with their reliable ties."""
     school_id, grade = _school_and_grade()
-    db = get_session()
-    db.rollback()
-    audit.record(session=db, staff_id=current_user.id, action="view_school_map",
-                 target_type="school", target_id=school_id, school_id=school_id,
-                 detail={"grade": grade})
-    db.commit()
+    db = _audited_map_view(school_id, {"grade": grade})
     data = _map_data(db, school_id, grade)
     return render_template(
         "counsel/school_map.html", data=data, school_id=school_id, grade=grade,
@@ -62,12 +67,7 @@ def school_map():
 def school_map_data():
     """The school map's nodes and edges as JSON (for scripts and the benchmark)."""
     school_id, grade = _school_and_grade()
-    db = get_session()
-    db.rollback()
-    audit.record(session=db, staff_id=current_user.id, action="view_school_map",
-                 target_type="school", target_id=school_id, school_id=school_id,
-                 detail={"grade": grade, "format": "json"})
-    db.commit()
+    db = _audited_map_view(school_id, {"grade": grade, "format": "json"})
     data = _map_data(db, school_id, grade)
     return jsonify({k: data[k] for k in ("nodes", "edges", "options", "legend")})
 

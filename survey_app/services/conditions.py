@@ -109,6 +109,23 @@ def _after_flush(session, _flush_context) -> None:
         refresh(session.connection(), touched)
 
 
+def decode_json_texts(values: list) -> list:
+    """Decode JSON texts, each distinct text once (answers repeat a handful of codes).
+
+    Values that are not ``str`` pass through; the decoded objects are shared, so
+    callers only read them.
+    """
+    seen: dict = {}
+    out = []
+    for v in values:
+        if isinstance(v, str):
+            if v not in seen:
+                seen[v] = json.loads(v)
+            v = seen[v]
+        out.append(v)
+    return out
+
+
 def frame(answers: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
     """``household_condition`` rows (without ids) for many responses at once.
 
@@ -122,15 +139,7 @@ def frame(answers: pd.DataFrame, responses: pd.DataFrame) -> pd.DataFrame:
     if a.empty:
         return pd.DataFrame(columns=["response_id", "wave_id", "source", "student_id",
                                      "household_id", *COLUMNS])
-    texts = a["value"].tolist()
-    seen: dict = {}
-    parsed = []
-    for v in texts:
-        if isinstance(v, str):
-            if v not in seen:
-                seen[v] = json.loads(v)
-            v = seen[v]
-        parsed.append(v)
+    parsed = decode_json_texts(a["value"].tolist())
     wide = pd.DataFrame({"response_id": a["response_id"].to_numpy(),
                          "item_id": a["item_id"].to_numpy(),
                          "value": pd.Series(parsed, dtype=object).to_numpy()})

@@ -23,7 +23,6 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -122,15 +121,7 @@ def _json(values, session: Session) -> list:
     values = values.tolist() if hasattr(values, "tolist") else list(values)  # not per item
     if session.get_bind().dialect.name != "sqlite":
         return values
-    seen: dict = {}
-    out = []
-    for v in values:
-        if isinstance(v, str):
-            if v not in seen:
-                seen[v] = json.loads(v)
-            v = seen[v]
-        out.append(v)
-    return out
+    return conditions.decode_json_texts(values)
 
 
 def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
