@@ -12,8 +12,6 @@ from datetime import date, datetime
 from numbers import Number
 from typing import IO
 
-import xlsxwriter
-
 from survey_app.exports.safe import safe_cell
 from survey_app.exports.table import Table, cell
 
@@ -26,6 +24,8 @@ _SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 def write_xlsx(tables: Sequence[Table], out: str | IO[bytes]) -> int:
     """Write each table to a sheet of one workbook; return the number of data rows."""
+    import xlsxwriter  # here, not at import: only XLSX exports pay for it at start-up
+
     workbook = xlsxwriter.Workbook(out, {**OPTIONS, "in_memory": False})
     bold = workbook.add_format({"bold": True})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
