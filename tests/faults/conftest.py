@@ -11,13 +11,11 @@ from __future__ import annotations
 import os
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 from sqlmodel import Session, func, select
 
 from survey_app import create_app
@@ -26,6 +24,7 @@ from survey_app.models import Answer, Response
 from survey_app.models.enums import SurveyKind
 from survey_app.services import invitations
 from tests import factories
+from tests._databases import scratch_postgres
 from tests._servers import CONNECTION_ERRORS, Browser, migrate
 
 SECRET = "faults-test-secret-key-0123456789-abcdefghijkl"
@@ -185,17 +184,9 @@ def postgres_db() -> Iterator[str]:
     """A database of our own on the server TEST_DATABASE_URL names, dropped at the end."""
     if not os.environ.get("TEST_DATABASE_URL"):
         pytest.skip("needs PostgreSQL: set TEST_DATABASE_URL")
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"faults_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    migrate(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres("faults") as url:
+        migrate(url)
+        yield url
 
 
 def until(seconds: float) -> Iterator[int]:

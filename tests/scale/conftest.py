@@ -11,15 +11,13 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 import redis
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-from tests._servers import Browser, free_port, wait_healthy
+from tests._databases import scratch_postgres
+from tests._servers import Browser, free_port, migrate, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "scale-test-secret-key-0123456789-abcdefghijkl"
@@ -39,19 +37,9 @@ def shared_database():
         pytest.skip("scale-out needs PostgreSQL: set TEST_DATABASE_URL")
     if not _redis_up():
         pytest.skip(f"scale-out needs Redis at {REDIS_URL}")
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"scale_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "alembic", "upgrade", "head"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres("scale") as url:
+        migrate(url)
+        yield url
 
 
 def _flush_redis() -> None:

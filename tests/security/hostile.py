@@ -27,10 +27,9 @@ from survey_app.exports.package import open_package
 from survey_app.models import FollowUp, Household, Invitation, School, StaffUser, Student
 from survey_app.models.enums import Role, SurveyKind
 from survey_app.services import engagement, followups, invitations, responses, waves
-from survey_app.services.users import hash_password
+from tests.factories import PASSWORD, PASSWORD_HASH  # noqa: F401  (PASSWORD: the sign-in of the browser test)
 from tests.security.payloads import XSS
 
-PASSWORD = "correct horse battery staple"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 #: The same payloads, announcing themselves with a flag instead of a dialog.
 PWNED = [p.replace("alert(1)", "window.__pwned=1") for p in XSS]
@@ -100,7 +99,7 @@ def _import(session: Session, folder: Path, texts: list[str]) -> None:
 
 def _users(session: Session, school: School, hostile: Hostile, adult_texts: list[str]) -> None:
     """Sign-in accounts of each role (teacher 0 becomes the staff member who signs in)."""
-    hashed = hash_password(PASSWORD)
+    hashed = PASSWORD_HASH
     for role in Role:
         email = f"{role.value}@hostile.example"
         user = StaffUser(district_id=school.district_id, role=role, email=email,
