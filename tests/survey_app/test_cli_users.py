@@ -1,4 +1,5 @@
 from sqlmodel import select
+from werkzeug.security import check_password_hash
 
 from survey_app.models import CounselorSchool, StaffUser
 
@@ -33,3 +34,11 @@ def test_create_user_has_help(runner):
     result = runner.invoke(args=["create-user", "--help"])
     assert result.exit_code == 0
     assert "--role" in result.output
+
+
+def test_unknown_email_costs_the_same_scrypt_as_a_real_account():
+    """The hash checked for unknown emails has the production parameters, so both cost alike."""
+    from survey_app.services import users
+
+    assert users._DUMMY_HASH.split("$")[0] == users.hash_password("x" * 12).split("$")[0]
+    assert check_password_hash(users._DUMMY_HASH, "not-a-real-password-0000")
