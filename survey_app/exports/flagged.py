@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from datetime import date
 
 import numpy as np
-import pandas as pd
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -27,9 +26,9 @@ from sqlmodel import Session
 from relationships import evaluate, flag_matrix
 from survey_app.counsel import reasons
 from survey_app.exports.table import Table
-from survey_app.models import FollowUp, StaffUser, Student
+from survey_app.models import FollowUp, School, StaffUser, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
-from survey_app.services import records
+from survey_app.services import flag_tables, records
 
 __all__ = ["HEADER", "flagged_table"]
 
@@ -93,8 +92,8 @@ _STRENGTH_KEYS = ("setting_family", "setting_school", "setting_community")
 
 def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> list[tuple]:
     """(sort key, row, status) for each student of one school the caseload lists."""
-    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=[school_id],
-                                        waves=records.waves_for_flags(ctx))
+    tables, names = flag_tables.load_school(session=session, ctx=ctx, school_id=school_id,
+                                            waves=records.waves_for_flags(ctx))
     if tables.students.empty:
         return []
     ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
@@ -113,8 +112,6 @@ def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> li
     for flag in ev.flags:
         if flag.student_id is not None:
             flags.setdefault(int(flag.student_id), []).append(flag)
-    names = dict(zip(tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(),
-                     strict=True))
     del tables, ev, measures, fired, matrix
     follow = _followups(session, school_id)
     people = _people(session, school_id)
@@ -144,20 +141,25 @@ def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> li
 
 
 def _people(session, school_id: int) -> list[tuple]:
-    """(id, name, SIS id, grade, school, sourcedId, preferred language) of the school's students."""
-    frame = records.student_directory(session=session, school_ids=[school_id])
-    extra = records.read_frame(session, select(Student.id.label("student_id"), Student.sourced_id,
-                                               Student.preferred_language)
-                               .where(Student.school_id == school_id))
-    frame = frame.merge(extra, on="student_id", how="left")
-    cols = ["student_id", "name", "sis_id", "grade", "school_name", "sourced_id",
-            "preferred_language"]
-    return list(zip(*(_plain(frame[c]) for c in cols), strict=True))
+    """(id, name, SIS id, grade, school, sourcedId, preferred language) of the school's students.
+
+    Plain driver tuples: one row per student, no frame (names as in
+    ``records.student_directory``: preferred or given name, then family name).
+    """
+    stmt = (select(Student.id, Student.preferred_name, Student.given_name, Student.family_name,
+                   Student.sis_id, Student.grade, School.name, Student.sourced_id,
+                   Student.preferred_language)
+            .join(School, School.id == Student.school_id)
+            .where(Student.school_id == school_id, Student.active.is_(True),
+                   Student.deleted_at.is_(None)))
+    _names, rows = flag_tables.fetch_rows(session, stmt)
+    return [(sid, _full_name(given if preferred is None else preferred, family),
+             sis, grade, school, sourced, lang)
+            for sid, preferred, given, family, sis, grade, school, sourced, lang in rows]
 
 
-def _plain(values: pd.Series) -> list:
-    return [None if v is None or (isinstance(v, float) and v != v) else v
-            for v in values.astype(object).tolist()]
+def _full_name(first: str | None, family: str | None) -> str:
+    return f"{first or ''} {family or ''}".strip()
 
 
 def _followups(session, school_id: int) -> dict[int, tuple[int, date | None, list]]:

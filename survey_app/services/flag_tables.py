@@ -1,0 +1,268 @@
+"""The tables the flags read, loaded narrow: a whole school at a time, for exports.
+
+:func:`survey_app.services.records.load_school_tables` loads everything the
+counselor pages show (maps, mentors, teaching rosters). A district export only
+needs the flags, the strengths and the names its sentences mention, so
+:func:`load_school` gives the same flags from less:
+
+- ties carry their (canonical) adult's kind, role, staff id and name, so the
+  adults come from the ties query instead of a second pass over every tie;
+- ``teaching`` stays empty (no flag reads it); only which other schools' staff
+  teach the students is asked, as :mod:`records` asks it;
+- ties' ``frequency`` and ``lives_with`` (read by no flag) are left empty;
+- columns are built straight in their documented dtypes from the driver's rows
+  (no per-cell type inference, no second cast).
+
+Same rules as :mod:`records` (merged adults, staff stand-ins, conditions); the
+flagged export's test compares its rows with the caseload's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Integer, case, cast, func, literal, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from relationships import Tables
+from relationships.records import COLUMNS, SUPPORT_TYPES, empty_frame
+from survey_app.models import (
+    Adult,
+    HouseholdCondition,
+    Invitation,
+    SectionStudent,
+    SectionTeacher,
+    StaffMark,
+    Student,
+    SupportTie,
+    SurveyWave,
+)
+from survey_app.models.enums import InvitationStatus, SurveyKind
+from survey_app.services import conditions, records
+
+__all__ = ["fetch_rows", "load_school"]
+
+_CODED_CONDITIONS = ("internet", "quiet_place", "adult_home")
+_TIE_COLUMNS = ("tie_id", "student_id", "adult_id", "source", "wave", *SUPPORT_TYPES,
+                "reliability", "setting")
+_ADULT_COLUMNS = ("kind", "role", "staff_id", "name")  # household_id: no flag reads it
+
+
+def load_school(*, session: Session, ctx: records.Context, school_id: int,
+                waves) -> tuple[Tables, dict]:
+    """Tables for the flags of every active student of ``school_id``, and adult names.
+
+    Returns ``(tables, names)``: ``names`` maps every adult id in ``tables`` to
+    the name a sentence shows.
+    """
+    where = records._student_filter([school_id], None)
+    students = _students(session, where, ctx)
+    if students.empty:
+        return Tables(empty_frame("students"), empty_frame("adults"), empty_frame("ties")), {}
+    waves = _wave_ordinals(session, ctx, waves)
+    ties, named = _ties_and_adults(session, where, waves)
+    marks = _marks(session, where, waves)
+    extra = set(marks["staff_id"].tolist()) | _teaching_staff(session, where)
+    schools = students["school_id"].unique().tolist()
+    staff = records._staff(session, schools, extra)
+    extra -= set(staff["staff_id"].tolist())
+    if extra:
+        staff = records._staff(session, schools, extra)
+    adults, ties = records._adults(named, staff, ties)
+    adults = records._typed("adults", adults)
+    names = dict(zip(adults["adult_id"].tolist(), adults["name"].tolist(), strict=True))
+    return Tables(students=students, adults=adults, ties=_typed_ties(ties), staff_marks=marks,
+                  conditions=_conditions(session, where, waves)), names
+
+
+def _students(session, where, ctx: records.Context) -> pd.DataFrame:
+    """The students, and whether they (and their family) answered the current wave."""
+    stmt = select(
+        Student.id.label("student_id"), Student.school_id, Student.grade,
+        Student.household_id,
+        func.coalesce(Student.home_language, Student.preferred_language).label("language"),
+        _code(Student.race_ethnicity, "students", "race_ethnicity"),
+        Student.gender, Student.english_learner, Student.econ_disadvantaged, Student.disability,
+    ).where(where).order_by(Student.id)
+    frame = _fetch(session, stmt, COLUMNS["students"])
+    submitted = (Invitation.wave_id == ctx.wave_id,
+                 Invitation.status == InvitationStatus.SUBMITTED)
+    own = session.execute(
+        select(Invitation.student_id).join(Student, Student.id == Invitation.student_id)
+        .where(where, Invitation.kind == SurveyKind.STUDENT, *submitted).distinct()).scalars()
+    family = session.execute(
+        select(Invitation.household_id)
+        .where(Invitation.household_id.in_(select(Student.household_id).where(where)),
+               Invitation.kind == SurveyKind.FAMILY, *submitted).distinct()).scalars()
+    frame["responded_student"] = frame["student_id"].isin(list(own)).to_numpy()
+    frame["responded_family"] = frame["household_id"].isin(list(family)).to_numpy(
+        dtype=bool, na_value=False)
+    return frame
+
+
+def _conditions(session, where, waves: dict[int, int]) -> pd.DataFrame:
+    """One conditions row per student and wave (the rules of ``records._conditions``).
+
+    The student's own answers win, column by column; the family's fill the gaps.
+    """
+    hc = HouseholdCondition
+    cols = [_code(getattr(hc, c), "conditions", c) if c in _CODED_CONDITIONS
+            else getattr(hc, c) for c in conditions.COLUMNS]
+    dtypes = {**COLUMNS["conditions"], "response_id": "int64", "rank": "int64"}
+    frames = []
+    for rank, (kind, on) in enumerate(((SurveyKind.STUDENT, Student.id == hc.student_id),
+                                       (SurveyKind.FAMILY, Student.household_id == hc.household_id))):
+        stmt = (select(Student.id.label("student_id"), hc.wave_id.label("wave"),
+                       literal(rank).label("rank"), hc.response_id, *cols)
+                .select_from(hc)
+                .join(Student, on)
+                .where(where, hc.source == kind, hc.wave_id.in_(list(waves))))
+        frames.append(_fetch(session, stmt, dtypes))
+    both = pd.concat(frames, ignore_index=True)
+    if both.empty:
+        return empty_frame("conditions")
+    both["wave"] = _ordinals(both["wave"], waves)
+    both = both.sort_values(["rank", "response_id"], kind="stable")
+    merged = (both.drop(columns=["rank", "response_id"])
+              .groupby(["student_id", "wave"], sort=True).first().reset_index())
+    return merged.loc[:, list(COLUMNS["conditions"])]
+
+
+def _wave_ordinals(session, ctx: records.Context, waves) -> dict[int, int]:
+    """Wave id → ordinal for the district's ``waves`` (so no row joins ``survey_wave``)."""
+    stmt = select(SurveyWave.id, SurveyWave.ordinal).where(
+        SurveyWave.district_id == ctx.district_id, SurveyWave.ordinal.in_(list(waves)))
+    return {wave_id: ordinal for wave_id, ordinal in session.execute(stmt)}
+
+
+def _ordinals(wave_ids: pd.Series, waves: dict[int, int]) -> np.ndarray:
+    lookup = np.zeros(max(waves, default=0) + 1, dtype=np.int64)
+    lookup[list(waves)] = list(waves.values())
+    return lookup[wave_ids.to_numpy()]
+
+
+def _ties_and_adults(session, where, waves: dict[int, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Ties of ``waves`` to canonical adults, and those adults (one row each)."""
+    named, canon = aliased(Adult), aliased(Adult)
+    # Fewer, smaller cells: the driver's per-cell cost is most of the load. The six
+    # support types travel as bits of one integer, the categories as their codes.
+    bits = _bits(SupportTie, SUPPORT_TYPES)
+    stmt = (select(SupportTie.id.label("tie_id"), SupportTie.student_id,
+                   canon.id.label("adult_id"), _code(SupportTie.source, "ties", "source"),
+                   SupportTie.wave_id.label("wave"), bits.label("support"),
+                   SupportTie.reliability, _code(SupportTie.setting, "ties", "setting"),
+                   _code(canon.kind, "adults", "kind"), _code(canon.role, "adults", "role"),
+                   canon.staff_id, canon.display_name.label("name"))
+            .join(named, named.id == SupportTie.adult_id)
+            .join(canon, canon.id == func.coalesce(named.merged_into_id, named.id))
+            .join(Student, Student.id == SupportTie.student_id)
+            .where(where, SupportTie.wave_id.in_(list(waves))))
+    frame = _fetch(session, stmt, {**COLUMNS["ties"], **COLUMNS["adults"], "support": "int64"})
+    frame["wave"] = _ordinals(frame["wave"], waves)
+    support = frame.pop("support").to_numpy()
+    for j, t in enumerate(SUPPORT_TYPES):
+        frame[t] = (support >> j) & 1 == 1
+    adults = frame.loc[~frame["adult_id"].duplicated(), ["adult_id", *_ADULT_COLUMNS]]
+    adults.insert(4, "household_id", pd.array([pd.NA] * len(adults), dtype="Int64"))
+    ties = frame.loc[:, list(_TIE_COLUMNS)]
+    # Two merged adults named by the same source in one wave are one tie: keep the
+    # surest (as records._ties does; without merges there is nothing to drop).
+    key = ["student_id", "adult_id", "source", "wave"]
+    if ties.duplicated(key).any():
+        ties = ties.sort_values(["reliability", "tie_id"], ascending=[False, True],
+                                na_position="last").drop_duplicates(key)
+    ties = ties.sort_values("tie_id")
+    return ties.reset_index(drop=True), adults.reset_index(drop=True)
+
+
+def _bits(model, names):
+    """The boolean columns ``names`` of ``model`` as the bits of one integer."""
+    return sum(cast(getattr(model, name), Integer) * (1 << j) for j, name in enumerate(names))
+
+
+def _code(column, table: str, name: str):
+    """``column``'s position in its documented categories (-1 for any other value)."""
+    categories = COLUMNS[table][name].categories
+    return case({v: i for i, v in enumerate(categories)}, value=column,
+                else_=-1).label(name)
+
+
+def _typed_ties(ties: pd.DataFrame) -> pd.DataFrame:
+    """The ties in their documented columns; ``frequency`` and ``lives_with`` empty."""
+    n = len(ties)
+    missing = np.ones(n, dtype=bool)
+    empty = {"frequency": pd.Categorical.from_codes(np.full(n, -1),
+                                                    dtype=COLUMNS["ties"]["frequency"]),
+             "lives_with": pd.arrays.BooleanArray(np.zeros(n, dtype=bool), missing)}
+    return pd.DataFrame({column: empty[column] if column in empty else ties[column]
+                         for column in COLUMNS["ties"]}, index=ties.index)
+
+
+def _marks(session, where, waves: dict[int, int]) -> pd.DataFrame:
+    kinds = ("trusting", "may_benefit", "willing_mentor")
+    stmt = (select(StaffMark.staff_id, StaffMark.student_id, StaffMark.wave_id.label("wave"),
+                   _bits(StaffMark, kinds).label("bits"))
+            .join(Student, Student.id == StaffMark.student_id)
+            .where(where, StaffMark.wave_id.in_(list(waves))))
+    frame = _fetch(session, stmt, {**COLUMNS["staff_marks"], "bits": "int64"})
+    frame["wave"] = _ordinals(frame["wave"], waves)
+    bits = frame.pop("bits").to_numpy()
+    for j, kind in enumerate(kinds):
+        frame[kind] = (bits >> j) & 1 == 1
+    return frame
+
+
+def _teaching_staff(session, where) -> set[int]:
+    """Staff who teach any of the students (they count as the school's staff)."""
+    stmt = (select(SectionTeacher.staff_id).distinct()
+            .join(SectionStudent, SectionStudent.section_id == SectionTeacher.section_id)
+            .join(Student, Student.id == SectionStudent.student_id).where(where))
+    return {staff_id for (staff_id,) in session.execute(stmt)}
+
+
+def fetch_rows(session: Session, stmt) -> tuple[list[str], list[tuple]]:
+    """Run a select; return its column names and the driver's plain row tuples.
+
+    (As :func:`records.read_frame` does: SQLAlchemy's per-row result processing
+    is skipped; values are what the driver gives.)
+    """
+    conn = session.connection()
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    if compiled.positiontup is not None:
+        params = tuple(params[k] for k in compiled.positiontup)
+    result = conn.exec_driver_sql(str(compiled), params)
+    names = list(result.keys())
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    return names, rows
+
+
+def _fetch(session, stmt, dtypes: dict) -> pd.DataFrame:
+    """Run ``stmt`` (its columns named as ``dtypes``) and build each column in its dtype."""
+    names, rows = fetch_rows(session, stmt)
+    # One 2-D object array (built in C) and a column view each: half the cost of zip(*rows).
+    table = np.array(rows, dtype=object) if rows else np.empty((0, len(names)), dtype=object)
+    return pd.DataFrame({name: _column(table[:, j], dtypes[name])
+                         for j, name in enumerate(names)})
+
+
+def _column(values: np.ndarray, dtype) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """One column of driver values (an object array) in ``dtype``, a dtype of COLUMNS.
+
+    A categorical column arrives as codes (see :func:`_code`).
+    """
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Categorical.from_codes(values.astype(np.int64), dtype=dtype)
+    if dtype == "int64":
+        return values.astype(np.int64)
+    if dtype == "bool":
+        return values.astype(bool)
+    if dtype in ("Int64", "boolean"):
+        floats = np.where(values == None, np.nan, values).astype(float)  # noqa: E711
+        mask = np.isnan(floats)
+        if dtype == "Int64":
+            return pd.arrays.IntegerArray(np.where(mask, 0, floats).astype(np.int64), mask)
+        return pd.arrays.BooleanArray(np.where(mask, 0, floats).astype(bool), mask)
+    return pd.array(values, dtype=dtype)
