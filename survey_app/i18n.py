@@ -53,15 +53,24 @@ def offered_languages() -> list[str]:
     return g.offered_languages
 
 
-def _district_choice() -> set[str]:
+@lru_cache(maxsize=1)
+def _languages_query():
+    """``SELECT languages FROM district_settings``, built once (a Core statement on the
+    session's connection: no ORM compile or cache-key work on every request)."""
     from sqlalchemy import select
+
+    from survey_app.models import DistrictSettings
+
+    return select(DistrictSettings.__table__.c.languages).limit(1)
+
+
+def _district_choice() -> set[str]:
     from sqlalchemy.exc import SQLAlchemyError
 
     from survey_app.db import get_session
-    from survey_app.models import DistrictSettings
 
     try:
-        chosen = get_session().execute(select(DistrictSettings.languages)).scalars().first()
+        chosen = get_session().connection().execute(_languages_query()).scalar()
     except SQLAlchemyError:  # the error page of a database outage must still render
         get_session().rollback()
         return set()

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from sqlalchemy import delete, event, insert, literal, select
+from sqlalchemy import bindparam, delete, event, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from survey_app.models import Answer, HouseholdCondition, Invitation, Response
@@ -84,19 +84,26 @@ def refresh(conn, response_ids) -> None:
         conn.execute(insert(HouseholdCondition), values)
 
 
+_HC = HouseholdCondition.__table__
+_INV = Invitation.__table__.c
+# Built once: a page save only binds values (no statement building or cache-key work).
+_DELETE = delete(_HC).where(_HC.c.response_id == bindparam("response_id"))
+_INSERT = insert(_HC).from_select(
+    ["response_id", "wave_id", "source", "student_id", "household_id", *COLUMNS],
+    select(bindparam("response_id", type_=_HC.c.response_id.type), _INV.wave_id, _INV.kind,
+           _INV.student_id, _INV.household_id,
+           *[bindparam(f"v_{k}", type_=_HC.c[k].type) for k in COLUMNS])
+    .where(_INV.id == bindparam("invitation_id")))
+
+
 def write(conn, *, response_id: int, invitation_id: int, answers: dict) -> None:
     """Replace one response's row from its current household ``answers`` (item → value),
     with no read: two statements on ``conn`` (responses.save_page, Core writes)."""
-    conn.execute(delete(HouseholdCondition).where(HouseholdCondition.response_id == response_id))
+    conn.execute(_DELETE, {"response_id": response_id})
     if not answers:
         return
-    decoded = decode(answers)
-    inv = Invitation.__table__.c
-    conn.execute(insert(HouseholdCondition).from_select(
-        ["response_id", "wave_id", "source", "student_id", "household_id", *decoded],
-        select(literal(response_id), inv.wave_id, inv.kind, inv.student_id, inv.household_id,
-               *[literal(v, HouseholdCondition.__table__.c[k].type) for k, v in decoded.items()])
-        .where(inv.id == invitation_id)))
+    params = {f"v_{k}": v for k, v in decode(answers).items()}
+    conn.execute(_INSERT, {"response_id": response_id, "invitation_id": invitation_id, **params})
 
 
 @event.listens_for(OrmSession, "after_flush")

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, insert, update
 from sqlalchemy import select as core_select
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from survey_app.models import (
@@ -76,6 +77,8 @@ _ANSWER = Answer.__table__
 _RETIRE = (update(_ANSWER).where(_ANSWER.c.id.in_(bindparam("ids", expanding=True)))
            .values(current=False))
 _ADD = insert(_ANSWER)
+_MOVE = (update(Response.__table__).where(Response.__table__.c.id == bindparam("response_id"))
+         .values(current_page=bindparam("page"), updated_at=bindparam("now")))
 
 
 _R = Response.__table__.c
@@ -177,9 +180,10 @@ def save_page(*, session: Session, response: Response, language: str, page_id: s
             conditions.write(connection, response_id=response.id,
                              invitation_id=response.invitation_id, answers=held)
     if response.current_page != page_id or added:
-        response.current_page = page_id
-        response.updated_at = now
-        session.add(response)
+        connection.execute(_MOVE, {"response_id": response.id, "page": page_id, "now": now})
+        # The row is written; the loaded object learns it without a flush of its own.
+        set_committed_value(response, "current_page", page_id)
+        set_committed_value(response, "updated_at", now)
     session.flush()
     return len(added), entries
 

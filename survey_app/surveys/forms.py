@@ -238,9 +238,22 @@ class PageForm(FlaskForm):
     skip_ok = HiddenField()
 
 
-@lru_cache(maxsize=64)
+#: Form classes by (survey, version, page id, grade): a definition version never changes,
+#: so its page id names the page. Not keyed on the ``Page`` itself: hashing the frozen
+#: dataclass hashes every lazy label, i.e. translates each one, on every request.
+_FORM_CLASSES: dict[tuple[str, str, str, int | None], type[PageForm]] = {}
+
+
 def page_form_class(survey: str, version: str, page: Page, grade: int | None) -> type[PageForm]:
-    """Build (once) the form class for ``page`` as a student of ``grade`` sees it."""
+    """The form class for ``page`` as a student of ``grade`` sees it (built once)."""
+    key = (survey, version, page.id, grade)
+    cls = _FORM_CLASSES.get(key)
+    if cls is None:
+        cls = _FORM_CLASSES.setdefault(key, _build_form_class(survey, page, grade))
+    return cls
+
+
+def _build_form_class(survey: str, page: Page, grade: int | None) -> type[PageForm]:
     attrs: dict[str, Any] = {}
     for item in page.items_for(grade):
         if item.kind == ADULTS:
