@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 from survey_app.db import get_engine, get_writer, write_next
 
@@ -41,3 +42,42 @@ def test_write_next_turns_a_stale_read_into_a_waiting_write(app):
         session.execute(text("INSERT INTO district (name, code, created_at) "
                              "VALUES ('y', 'y1', '2026-01-01')"))
         session.commit()
+
+
+def _writer_lock_free(path: str) -> bool:
+    import fcntl
+    import os
+
+    fd = os.open(path, os.O_RDWR | os.O_CREAT)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # also drops the lock if we got it
+    return True
+
+
+def test_writers_queue_on_the_lock_file_beside_the_database(app):
+    """A writer transaction holds the lock file from BEGIN IMMEDIATE to COMMIT/ROLLBACK;
+    a second writer in the same thread is not made to wait for itself."""
+    if get_engine(app).dialect.name != "sqlite":
+        return
+    lock = get_engine(app).url.database + "-writer.lock"
+    with get_writer(app).connect() as writer:
+        writer.execute(text("SELECT 1"))
+        assert not _writer_lock_free(lock)
+        writer.commit()
+        assert _writer_lock_free(lock)
+        writer.execute(text("SELECT 1"))
+        assert not _writer_lock_free(lock)
+        with get_writer(app).connect() as nested:
+            nested.connection.driver_connection.execute("PRAGMA busy_timeout=50")
+            with pytest.raises(OperationalError, match="locked"):  # SQLite's busy timeout
+                nested.exec_driver_sql("SELECT 1")
+        assert not _writer_lock_free(lock)  # still the first writer's
+        writer.rollback()
+        assert _writer_lock_free(lock)
+    with get_engine(app).connect() as reader:  # deferred readers never take it
+        reader.execute(text("SELECT 1"))
+        assert _writer_lock_free(lock)
