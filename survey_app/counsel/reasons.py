@@ -77,6 +77,22 @@ def sentence(code: str, params: Mapping, names: Mapping | None = None) -> str:
     return handler(params, names) if handler else flag_name(code)
 
 
+def sentence_key(code: str, params: Mapping, names: Mapping) -> tuple:
+    """A key equal for two flags exactly when :func:`sentence` makes the same words.
+
+    For callers that make many sentences at once (exports): a flag that names an
+    adult is keyed by the name shown, not the adult's id, so the many students
+    whose one adult is called "Maya" share one sentence.
+    """
+    if code == "single_anchor":
+        return code, names.get(params.get("adult_id"))
+    if code == "perception_gap":
+        return (code, *(tuple(names[i] for i in params.get(k, []) if i in names)
+                        for k in ("marked_not_named", "named_not_marked")),
+                len(params.get("marked_not_named", [])), len(params.get("named_not_marked", [])))
+    return code, repr(params)  # params are JSON-able values built in one order
+
+
 def _who(ids, names) -> str:
     return join(names[i] for i in ids if i in names)
 

@@ -66,9 +66,7 @@ class _Words:
         self.strengths: dict = {}
 
     def sentence(self, flag, names) -> str:
-        # Parameters are JSON-able values built in one order by relationships, so equal
-        # reprs mean equal parameters (and repr is far cheaper than a frozen copy).
-        key = (flag.code, repr(flag.params))
+        key = reasons.sentence_key(flag.code, flag.params, names)
         found = self.sentences.get(key)
         if found is None:
             found = self.sentences[key] = reasons.sentence(flag.code, flag.params, names)
@@ -100,11 +98,13 @@ def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> li
     measures = ev.measures
     ids = measures["student_id"].to_numpy()
     fired = flag_matrix(measures, ctx.rules)
-    columns = list(fired.columns)
     matrix = fired.to_numpy()
-    codes = {int(ids[i]): [columns[j] for j in np.flatnonzero(matrix[i])]
-             for i in np.flatnonzero(matrix.any(axis=1))}
-    reliable = dict(zip(ids.tolist(), measures["reliable"].tolist(), strict=True))
+    id_list = ids.tolist()
+    codes: dict[int, list[str]] = {}
+    for j, code in enumerate(fired.columns):  # column by column: each list in column order
+        for i in np.flatnonzero(matrix[:, j]).tolist():
+            codes.setdefault(id_list[i], []).append(code)
+    reliable = dict(zip(id_list, measures["reliable"].tolist(), strict=True))
     strengths = dict(zip(ev.strengths["student_id"].tolist(),
                          zip(*(ev.strengths[c].tolist() for c in _STRENGTH_KEYS), strict=True),
                          strict=True))

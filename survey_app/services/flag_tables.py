@@ -9,7 +9,8 @@ needs the flags, the strengths and the names its sentences mention, so
   adults come from the ties query instead of a second pass over every tie;
 - ``teaching`` stays empty (no flag reads it); only which other schools' staff
   teach the students is asked, as :mod:`records` asks it;
-- ties' ``frequency`` and ``lives_with`` (read by no flag) are left empty;
+- ties' ``frequency`` and ``lives_with`` (read by no flag) are left empty, and
+  household conditions are those of the current wave only (the only ones read);
 - columns are built straight in their documented dtypes from the driver's rows
   (no per-cell type inference, no second cast).
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Integer, case, cast, func, literal, select
+from sqlalchemy import Integer, case, cast, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -34,6 +35,7 @@ from survey_app.models import (
     SectionStudent,
     SectionTeacher,
     StaffMark,
+    StaffUser,
     Student,
     SupportTie,
     SurveyWave,
@@ -63,8 +65,8 @@ def load_school(*, session: Session, ctx: records.Context, school_id: int,
     waves = _wave_ordinals(session, ctx, waves)
     ties, named = _ties_and_adults(session, where, waves)
     marks = _marks(session, where, waves)
-    extra = set(marks["staff_id"].tolist()) | _teaching_staff(session, where)
     schools = students["school_id"].unique().tolist()
+    extra = set(marks["staff_id"].tolist()) | _teaching_staff(session, where, schools)
     staff = records._staff(session, schools, extra)
     extra -= set(staff["staff_id"].tolist())
     if extra:
@@ -72,8 +74,10 @@ def load_school(*, session: Session, ctx: records.Context, school_id: int,
     adults, ties = records._adults(named, staff, ties)
     adults = records._typed("adults", adults)
     names = dict(zip(adults["adult_id"].tolist(), adults["name"].tolist(), strict=True))
+    # The flags read the household conditions of the current wave only.
+    current = {wave_id: n for wave_id, n in waves.items() if n == ctx.wave}
     return Tables(students=students, adults=adults, ties=_typed_ties(ties), staff_marks=marks,
-                  conditions=_conditions(session, where, waves)), names
+                  conditions=_conditions(session, where, current)), names
 
 
 def _students(session, where, ctx: records.Context) -> pd.DataFrame:
@@ -213,12 +217,21 @@ def _marks(session, where, waves: dict[int, int]) -> pd.DataFrame:
     return frame
 
 
-def _teaching_staff(session, where) -> set[int]:
-    """Staff who teach any of the students (they count as the school's staff)."""
-    stmt = (select(SectionTeacher.staff_id).distinct()
-            .join(SectionStudent, SectionStudent.section_id == SectionTeacher.section_id)
-            .join(Student, Student.id == SectionStudent.student_id).where(where))
-    return {staff_id for (staff_id,) in session.execute(stmt)}
+def _teaching_staff(session, where, school_ids) -> set[int]:
+    """Staff of other schools (or none) who teach any of the students.
+
+    They count as the students' staff, as in ``records``; the schools' own staff
+    are loaded anyway, so only the few sections they do not teach are checked.
+    """
+    theirs = (select(SectionStudent.section_id)
+              .join(Student, Student.id == SectionStudent.student_id)
+              .where(where, SectionStudent.section_id == SectionTeacher.section_id))
+    stmt = (select(SectionTeacher.staff_id)
+            .join(StaffUser, StaffUser.id == SectionTeacher.staff_id)
+            .where(or_(StaffUser.school_id.is_(None), StaffUser.school_id.not_in(school_ids)),
+                   theirs.exists())
+            .distinct())
+    return set(session.execute(stmt).scalars())
 
 
 def fetch_rows(session: Session, stmt) -> tuple[list[str], list[tuple]]:
