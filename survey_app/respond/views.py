@@ -24,20 +24,20 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import bindparam
-from sqlmodel import col, select
+from sqlmodel import select
 
 from survey_app import surveys
 from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import get_session, read_first, write_next
 from survey_app.i18n import offered_languages
 from survey_app.main.forms import CodeForm
-from survey_app.models import Invitation, Response, School, Student
+from survey_app.models import Invitation, Response, School
 from survey_app.models.enums import InvitationStatus, SurveyKind
 from survey_app.respond import forms
 from survey_app.respond.letters import render_letters
 from survey_app.security import limiter
 from survey_app.services import codes, invitations, responses
+from survey_app.services.responses import Record
 from survey_app.surveys.forms import field_name
 from survey_app.surveys.model import ADULTS, MAX_ADULTS
 
@@ -125,28 +125,21 @@ def _open(invitation: Invitation, chosen: str | None):
     return redirect(url_for(".page", page_id=first or definition.pages[0].id))
 
 
-#: One query for the response, its invitation and (for a student survey) the student;
-#: built once, so a request only binds the two ids.
-_LOAD = (select(Response, Invitation, Student)
-         .join(Invitation, col(Invitation.id) == Response.invitation_id)
-         .outerjoin(Student, col(Student.id) == Invitation.student_id)
-         .where(col(Response.id) == bindparam("r"), col(Invitation.id) == bindparam("i")))
-
-
 def _load():
     """This respondent's invitation, response, definition and (student survey) student,
-    or None when the session is lost."""
+    as plain records (``responses.load_respondent``), or None when the session is lost."""
     state = session.get(STATE)
     if not isinstance(state, dict):
         return None
-    found = get_session().exec(_LOAD, params={"r": state.get("r"), "i": state.get("i")}).first()
+    found = responses.load_respondent(session=get_session(), response_id=state.get("r"),
+                                      invitation_id=state.get("i"))
     if found is None:
         return None
-    response, invitation, student = found
+    invitation, response, student = found
     return invitation, response, surveys.get(response.survey, response.version), student
 
 
-def _track_language(response: Response, page_id: str) -> str:
+def _track_language(response: Record, page_id: str) -> str:
     """Record a language switch (once) and return the page language."""
     language = str(get_locale())
     state = session[STATE]
@@ -160,8 +153,8 @@ def _track_language(response: Response, page_id: str) -> str:
     return language
 
 
-def _context(invitation: Invitation, response: Response, definition, page,
-             student: Student | None) -> forms.PageContext:
+def _context(invitation: Record, response: Record, definition, page,
+             student: Record | None) -> forms.PageContext:
     db = get_session()
     kids = invitations.children(session=db, invitation=invitation, student=student)
     staff = invitations.school_staff(session=db, school_ids={k.school_id for k in kids}) \
@@ -270,7 +263,8 @@ def _after_save(action, form, ctx, invitation, response, entries):
         return _render(form, ctx, invitation, skipped=skipped)
     following = definition.neighbour(page_id, 1)
     if following is None:
-        responses.submit(session=db, response=response, invitation=invitation)
+        responses.submit(session=db, response=db.get(Response, response.id),
+                         invitation=db.get(Invitation, invitation.id))
         db.commit()
         return redirect(url_for(".done"))
     db.commit()
@@ -288,7 +282,7 @@ def _redirect_find(here: dict, form, entries: list[int | None]):
                             _anchor=f"adult-{key}"))
 
 
-def _render(form, ctx: forms.PageContext, invitation: Invitation, *, status: int = 200,
+def _render(form, ctx: forms.PageContext, invitation: Record, *, status: int = 200,
             skipped=None):
     definition, page = ctx.definition, ctx.page
     blocks = []

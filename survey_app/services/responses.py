@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 
 from sqlalchemy import and_, bindparam, insert, update
 from sqlalchemy import select as core_select
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from survey_app.models import (
@@ -60,6 +60,45 @@ def start_or_resume(*, session: Session, invitation: Invitation, survey: str, ve
         invitations.mark_opened(session=session, invitation=invitation, now=utcnow())
         session.flush()
     return response
+
+
+class Record(SimpleNamespace):
+    """A row's columns as attributes: a plain copy, outside the session (writes go
+    through statements)."""
+
+
+_RESPONDENT_COLUMNS = (
+    (Response.__table__.c, ("id", "invitation_id", "survey", "version", "language", "status",
+                            "current_page")),
+    (Invitation.__table__.c, ("id", "kind", "student_id", "household_id", "wave_id")),
+    (Student.__table__.c, ("id", "school_id", "grade", "preferred_name", "given_name")),
+)
+# The response, its invitation and (student survey) the student in one statement built once.
+_RESPONDENT = (
+    core_select(*[table[name] for table, names in _RESPONDENT_COLUMNS for name in names])
+    .select_from(Response.__table__
+                 .join(Invitation.__table__,
+                       Invitation.__table__.c.id == Response.__table__.c.invitation_id)
+                 .outerjoin(Student.__table__,
+                            Student.__table__.c.id == Invitation.__table__.c.student_id))
+    .where(Response.__table__.c.id == bindparam("r"),
+           Invitation.__table__.c.id == bindparam("i")))
+
+
+def load_respondent(*, session: Session, response_id: Any, invitation_id: Any
+                    ) -> tuple[Record, Record, Record | None] | None:
+    """(invitation, response, student or None) as plain records, or None if there is no
+    such pair. What a page needs, without loading ORM objects on every page save."""
+    row = session.connection().execute(_RESPONDENT, {"r": response_id, "i": invitation_id}).first()
+    if row is None:
+        return None
+    records, start = [], 0
+    for _table, names in _RESPONDENT_COLUMNS:
+        values = row[start:start + len(names)]
+        records.append(Record(**dict(zip(names, values, strict=True))))
+        start += len(names)
+    response, invitation, student = records
+    return invitation, response, student if student.id is not None else None
 
 
 class Saved(NamedTuple):
@@ -121,7 +160,7 @@ def load_state(*, session: Session, response: Response) -> tuple[dict[str, Any],
     return split_state(current_answers(session=session, response_id=response.id)[1])
 
 
-def save_page(*, session: Session, response: Response, language: str, page_id: str,
+def save_page(*, session: Session, response: Record, language: str, page_id: str,
               values: Mapping[str, Any],
               adults: Iterable[tuple[int | None, dict | None]] | None = None,
               current: Current | None = None) -> tuple[int, list[int | None]]:
@@ -181,9 +220,8 @@ def save_page(*, session: Session, response: Response, language: str, page_id: s
                              invitation_id=response.invitation_id, answers=held)
     if response.current_page != page_id or added:
         connection.execute(_MOVE, {"response_id": response.id, "page": page_id, "now": now})
-        # The row is written; the loaded object learns it without a flush of its own.
-        set_committed_value(response, "current_page", page_id)
-        set_committed_value(response, "updated_at", now)
+        response.current_page = page_id  # the loaded record (not an ORM object) follows
+        response.updated_at = now
     session.flush()
     return len(added), entries
 
