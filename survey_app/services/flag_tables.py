@@ -168,8 +168,11 @@ def _ties_and_adults(session, where, waves: dict[int, int]) -> tuple[pd.DataFram
     for j, t in enumerate(SUPPORT_TYPES):
         frame[t] = (support >> j) & 1 == 1
     adults = frame.loc[~frame["adult_id"].duplicated(), ["adult_id", *_ADULT_COLUMNS]]
-    adults.insert(4, "household_id", pd.array([pd.NA] * len(adults), dtype="Int64"))
+    n = len(adults)
+    adults.insert(4, "household_id", pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64),
+                                                            np.ones(n, dtype=bool)))
     ties = frame.loc[:, list(_TIE_COLUMNS)]
+    del frame
     # Two merged adults named by the same source in one wave are one tie: keep the
     # surest (as records._ties does; without merges there is nothing to drop).
     key = ["student_id", "adult_id", "source", "wave"]
@@ -253,29 +256,60 @@ def fetch_rows(session: Session, stmt) -> tuple[list[str], list[tuple]]:
 
 
 def _fetch(session, stmt, dtypes: dict) -> pd.DataFrame:
-    """Run ``stmt`` (its columns named as ``dtypes``) and build each column in its dtype."""
-    names, rows = fetch_rows(session, stmt)
-    # One 2-D object array (built in C) and a column view each: half the cost of zip(*rows).
-    table = np.array(rows, dtype=object) if rows else np.empty((0, len(names)), dtype=object)
-    return pd.DataFrame({name: _column(table[:, j], dtypes[name])
+    """Run ``stmt`` (its columns named as ``dtypes``) and build each column in its dtype.
+
+    Rows are taken ``_CHUNK`` at a time and turned into compact NumPy columns at
+    once, so the driver's row tuples never all live together (peak memory).
+    """
+    conn = session.connection()
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    if compiled.positiontup is not None:
+        params = tuple(params[k] for k in compiled.positiontup)
+    result = conn.exec_driver_sql(str(compiled), params)
+    names = list(result.keys())
+    parts: list[list[np.ndarray]] = [[] for _unused in names]
+    while rows := result.cursor.fetchmany(_CHUNK) if result.cursor is not None else []:
+        # One 2-D object array (built in C), then a column view each: half the cost
+        # of zip(*rows).
+        table = np.array(rows, dtype=object)
+        for j, name in enumerate(names):
+            parts[j].append(_raw(table[:, j], dtypes[name]))
+    result.close()
+    return pd.DataFrame({name: _column(parts[j], dtypes[name])
                          for j, name in enumerate(names)})
 
 
-def _column(values: np.ndarray, dtype) -> pd.api.extensions.ExtensionArray | np.ndarray:
-    """One column of driver values (an object array) in ``dtype``, a dtype of COLUMNS.
+_CHUNK = 50_000
 
-    A categorical column arrives as codes (see :func:`_code`).
+
+def _raw(values: np.ndarray, dtype) -> np.ndarray:
+    """Driver values (an object array) as a compact NumPy array for ``dtype``.
+
+    Integers and codes become int64, booleans bool, nullable ones float (NaN for
+    None); text stays object.
     """
-    if isinstance(dtype, pd.CategoricalDtype):
-        return pd.Categorical.from_codes(values.astype(np.int64), dtype=dtype)
-    if dtype == "int64":
-        return values.astype(np.int64)
+    if isinstance(dtype, pd.CategoricalDtype) or dtype == "int64":
+        return values.astype(np.int64)  # a categorical column arrives as codes (_code)
     if dtype == "bool":
         return values.astype(bool)
     if dtype in ("Int64", "boolean"):
-        floats = np.where(values == None, np.nan, values).astype(float)  # noqa: E711
-        mask = np.isnan(floats)
+        return np.where(values == None, np.nan, values).astype(float)  # noqa: E711
+    return values
+
+
+def _column(parts: list[np.ndarray], dtype) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """One column in ``dtype`` (a dtype of COLUMNS) from its :func:`_raw` chunks."""
+    if not parts:
+        parts = [_raw(np.empty(0, dtype=object), dtype)]
+    values = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.Categorical.from_codes(values, dtype=dtype)
+    if dtype in ("Int64", "boolean"):
+        mask = np.isnan(values)
         if dtype == "Int64":
-            return pd.arrays.IntegerArray(np.where(mask, 0, floats).astype(np.int64), mask)
-        return pd.arrays.BooleanArray(np.where(mask, 0, floats).astype(bool), mask)
+            return pd.arrays.IntegerArray(np.where(mask, 0, values).astype(np.int64), mask)
+        return pd.arrays.BooleanArray(np.where(mask, 0, values).astype(bool), mask)
+    if dtype in ("int64", "bool"):
+        return values
     return pd.array(values, dtype=dtype)
