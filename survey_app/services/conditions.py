@@ -24,6 +24,8 @@ import json
 
 import pandas as pd
 from sqlalchemy import bindparam, delete, event, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 
 from survey_app.models import Answer, HouseholdCondition, Invitation, Response
@@ -86,24 +88,36 @@ def refresh(conn, response_ids) -> None:
 
 _HC = HouseholdCondition.__table__
 _INV = Invitation.__table__.c
-# Built once: a page save only binds values (no statement building or cache-key work).
+_COPIED = ("wave_id", "source", "student_id", "household_id", *COLUMNS)
+
+
+def _upsert(dialect_insert):
+    """One response's row from its invitation and decoded answers, inserted or replaced
+    in one statement (``response_id`` is unique), built once per dialect."""
+    statement = dialect_insert(_HC).from_select(
+        ["response_id", *_COPIED],
+        select(bindparam("response_id", type_=_HC.c.response_id.type), _INV.wave_id, _INV.kind,
+               _INV.student_id, _INV.household_id,
+               *[bindparam(f"v_{k}", type_=_HC.c[k].type) for k in COLUMNS])
+        .where(_INV.id == bindparam("invitation_id")))  # SQLite's upsert needs this WHERE
+    return statement.on_conflict_do_update(
+        index_elements=[_HC.c.response_id],
+        set_={k: statement.excluded[k] for k in _COPIED})
+
+
+_UPSERT = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(postgresql_insert)}
 _DELETE = delete(_HC).where(_HC.c.response_id == bindparam("response_id"))
-_INSERT = insert(_HC).from_select(
-    ["response_id", "wave_id", "source", "student_id", "household_id", *COLUMNS],
-    select(bindparam("response_id", type_=_HC.c.response_id.type), _INV.wave_id, _INV.kind,
-           _INV.student_id, _INV.household_id,
-           *[bindparam(f"v_{k}", type_=_HC.c[k].type) for k in COLUMNS])
-    .where(_INV.id == bindparam("invitation_id")))
 
 
 def write(conn, *, response_id: int, invitation_id: int, answers: dict) -> None:
     """Replace one response's row from its current household ``answers`` (item → value),
-    with no read: two statements on ``conn`` (responses.save_page, Core writes)."""
-    conn.execute(_DELETE, {"response_id": response_id})
+    with no read: one statement on ``conn`` (responses.save_page, Core writes)."""
     if not answers:
+        conn.execute(_DELETE, {"response_id": response_id})
         return
     params = {f"v_{k}": v for k, v in decode(answers).items()}
-    conn.execute(_INSERT, {"response_id": response_id, "invitation_id": invitation_id, **params})
+    conn.execute(_UPSERT[conn.dialect.name],
+                 {"response_id": response_id, "invitation_id": invitation_id, **params})
 
 
 @event.listens_for(OrmSession, "after_flush")

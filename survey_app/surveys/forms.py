@@ -148,38 +148,23 @@ def _wtforms_catalog(locale: str) -> support.Translations:
     return support.Translations.load(messages_path(), [locale], domain="wtforms")
 
 
-class _WTFormsTranslations:
+_NO_CATALOG = support.NullTranslations()
+
+
+class _CachedTranslationsMeta:
     """WTForms' own strings (default labels and messages) in the page language.
 
     Flask-WTF reads WTForms' ``.mo`` file from disk again on every request that
     needs one of them (every page form does: a field without a label asks for
-    one); here each language's catalog is read once per process.
+    one); here each language's catalog is read once per process, and a form finds
+    the page's catalog once, not once per string.
     """
 
-    @staticmethod
-    def _catalog():
-        locale = get_locale() if has_request_context() else None
-        return _wtforms_catalog(str(locale)) if locale else None
-
-    def gettext(self, string: str) -> str:
-        catalog = self._catalog()
-        return string if catalog is None else catalog.ugettext(string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        catalog = self._catalog()
-        if catalog is None:
-            return singular if n == 1 else plural
-        return catalog.ungettext(singular, plural, n)
-
-
-WTFORMS_TRANSLATIONS = _WTFormsTranslations()
-
-
-class _CachedTranslationsMeta:
     def get_translations(self, form):
         if not current_app.config.get("WTF_I18N_ENABLED", True):
             return super().get_translations(form)
-        return WTFORMS_TRANSLATIONS
+        locale = get_locale() if has_request_context() else None
+        return _wtforms_catalog(str(locale)) if locale else _NO_CATALOG
 
 
 class AdultForm(FlaskForm):
