@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.counsel import labels, reasons
 from survey_app.counsel.forms import DecisionForm, FollowUpForm, FollowUpUpdateForm, MentorForm
-from survey_app.services import followups, reconciliation, records, students
+from survey_app.services import followups, reconciliation, school_cache, students
 
 CONDITION_LABELS = {
     "home.internet": labels.ITEM_NAMES["home.internet"],
@@ -69,10 +69,31 @@ def _flags(profile) -> list[dict]:
              "evidence": students.evidence_names(profile, f)} for f in profile.flags]
 
 
+def _kept(db, ctx, student, kind: str, make):
+    """``make()`` once per data version for this student (shared: read, never changed)."""
+    return school_cache.memo(db, (kind, student.id, ctx.district_id, ctx.wave, ctx.wave_id,
+                                  repr(ctx.rules)), make)
+
+
+def _tables(db, ctx, student, tables):
+    return tables if tables is not None else students.neighbourhood(session=db, ctx=ctx,
+                                                                     student=student)
+
+
+def _suggestions(db, ctx, student, tables=None) -> list[dict]:
+    return _kept(db, ctx, student, "mentors", lambda: followups.suggestions(
+        _tables(db, ctx, student, tables), student.id, wave=ctx.wave,
+        min_reliability=ctx.rules.min_reliability,
+        anchor_minimum=ctx.rules.anchor_load_minimum))
+
+
+def _proposals(db, ctx, student, tables=None) -> list[dict]:
+    return _kept(db, ctx, student, "matches", lambda: reconciliation.proposals(
+        session=db, tables=_tables(db, ctx, student, tables), student_id=student.id))
+
+
 def _mentors(db, ctx, profile) -> list[dict]:
-    found = followups.suggestions(profile.tables, profile.student.id, wave=ctx.wave,
-                                  min_reliability=ctx.rules.min_reliability,
-                                  anchor_minimum=ctx.rules.anchor_load_minimum)
+    found = _suggestions(db, ctx, profile.student, profile.tables)
     return [{"staff_id": s["staff_id"], "name": profile.names.get(s["adult_id"], ""),
              "reasons": [reasons.mentor_reason(r["code"], r["params"]) for r in s["reasons"]],
              "form": MentorForm(staff_id=s["staff_id"])} for s in found]
@@ -80,16 +101,12 @@ def _mentors(db, ctx, profile) -> list[dict]:
 
 def mentor_ids(db, ctx, student) -> set[int]:
     """Staff ids the student may be given as a mentor now (the current suggestions)."""
-    tables = records.load_neighbourhood(session=db, ctx=ctx, student_id=student.id)
-    return {s["staff_id"] for s in followups.suggestions(
-        tables, student.id, wave=ctx.wave, min_reliability=ctx.rules.min_reliability,
-        anchor_minimum=ctx.rules.anchor_load_minimum)}
+    return {s["staff_id"] for s in _suggestions(db, ctx, student)}
 
 
 def find_proposal(db, ctx, student, keep: int, merge: int) -> dict | None:
     """The open "same person?" proposal (keep, merge) of this student, if there is one."""
-    tables = records.load_neighbourhood(session=db, ctx=ctx, student_id=student.id)
-    for p in reconciliation.proposals(session=db, tables=tables, student_id=student.id):
+    for p in _proposals(db, ctx, student):
         if (p["keep"], p["merge"]) == (keep, merge):
             return p
     return None
@@ -162,8 +179,8 @@ def build(db, ctx, student, *, today: date) -> dict:
         "legend": data["legend"], "map_rows": _map_rows(data["rows"]),
         "followups": _followups(db, ctx, profile, today), "new_followup": form,
         "mentors": _mentors(db, ctx, profile),
-        "matches": [dict(p, form=DecisionForm()) for p in reconciliation.proposals(
-            session=db, tables=profile.tables, student_id=student.id)],
+        "matches": [dict(p, form=DecisionForm())
+                    for p in _proposals(db, ctx, student, profile.tables)],
         "role_names": labels.ROLE_NAMES,
     }
 

@@ -56,6 +56,8 @@ from survey_app.services import conditions
 CONDITION_ITEMS = conditions.ITEMS
 #: Stand-in student id that carries the school's mapping participation (see ``load_neighbourhood``).
 STAND_IN = -1
+#: Up to this many students, loaders filter the other tables by their ids too.
+_FEW = 50
 
 
 @dataclass(frozen=True)
@@ -91,15 +93,13 @@ def read_frame(session: Session, stmt) -> pd.DataFrame:
     """Run a select and return the driver's rows as a DataFrame.
 
     ``pandas.read_sql`` on a select runs SQLAlchemy's per-value result processing
-    (about 20 µs a row here); the driver's own values are all we need, so the
-    compiled statement goes to the driver and JSON/booleans are decoded per column.
+    (about 20 µs a row here); the driver's own values are all we need, so the rows
+    are read from the DB-API cursor and JSON/booleans are decoded per column. The
+    statement still goes through ``Connection.execute``, so its compiled form comes
+    from the engine's statement cache (compiling a wide select costs a millisecond
+    or more, every time, when done by hand).
     """
-    conn = session.connection()
-    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.params
-    if compiled.positiontup is not None:
-        params = tuple(params[k] for k in compiled.positiontup)
-    result = conn.exec_driver_sql(str(compiled), params)
+    result = session.connection().execute(stmt)
     columns = list(result.keys())
     # The DB-API cursor's plain tuples: pandas probes each SQLAlchemy Row for
     # ``.dtype`` (a failed key lookup, ~10 µs a row), a tuple it takes as is.
@@ -163,10 +163,13 @@ def _students(session, where, ctx: Context) -> pd.DataFrame:
     ).where(where).order_by(Student.id)
     frame = read_frame(session, stmt)
     # Who answered this wave: two small set queries instead of a correlated EXISTS per row.
-    answered = read_frame(session, select(Invitation.kind, Invitation.student_id,
-                                      Invitation.household_id).where(
-        Invitation.wave_id == ctx.wave_id,
-        Invitation.status == InvitationStatus.SUBMITTED).distinct())
+    answered = select(Invitation.kind, Invitation.student_id, Invitation.household_id).where(
+        Invitation.wave_id == ctx.wave_id, Invitation.status == InvitationStatus.SUBMITTED)
+    if len(frame) <= _FEW:  # a neighbourhood: only these students' invitations
+        households = frame["household_id"].dropna().astype(int).tolist()
+        answered = answered.where(or_(Invitation.student_id.in_(frame["student_id"].tolist()),
+                                      Invitation.household_id.in_(households)))
+    answered = read_frame(session, answered.distinct())
     own = set(answered.loc[answered["kind"] == SurveyKind.STUDENT, "student_id"].dropna())
     fam = set(answered.loc[answered["kind"] == SurveyKind.FAMILY, "household_id"].dropna())
     frame["responded_student"] = frame["student_id"].isin(own)
@@ -356,7 +359,8 @@ def load_school_tables(*, session: Session, ctx: Context, school_ids, waves=None
     return _load(session, ctx, school_ids=list(school_ids), student_ids=None, waves=waves)
 
 
-def load_neighbourhood(*, session: Session, ctx: Context, student_id: int) -> Tables:
+def load_neighbourhood(*, session: Session, ctx: Context, student_id: int,
+                       marking: pd.DataFrame | None = None) -> Tables:
     """Tables for one student and the adults around them, every wave.
 
     Two school-level facts decide staff-view flags: whether the school's staff
@@ -364,20 +368,41 @@ def load_neighbourhood(*, session: Session, ctx: Context, student_id: int) -> Ta
     here equal their flags in the school's caseload, a stand-in student
     (``STAND_IN``) of the same school carries one mark per participating
     staff member and wave; its own flags mean nothing and are never shown.
+    ``marking``: the school's :func:`staff_marking`, when the caller keeps it
+    (it reads every mark of the school; the student's own are taken out here).
     """
     tables = _load(session, ctx, school_ids=None, student_ids=[student_id], waves=None)
     if tables.students.empty:
         return tables
-    school_id = int(tables.students["school_id"].iloc[0])
+    if marking is None:
+        marking = staff_marking(session=session,
+                                school_id=int(tables.students["school_id"].iloc[0]))
+    own = tables.staff_marks.assign(n=1, n_trusting=tables.staff_marks["trusting"].astype(int))
+    own = own.groupby(["staff_id", "wave"])[["n", "n_trusting"]].sum()
+    others = marking.set_index(["staff_id", "wave"])[["n", "n_trusting"]]
+    others = others.sub(own.reindex(others.index, fill_value=0)).reset_index()
+    taking_part = others.loc[others["n"] > 0].assign(trusting=others["n_trusting"] > 0)
+    taking_part = taking_part.loc[taking_part["staff_id"].isin(tables.adults["staff_id"]),
+                                  ["staff_id", "wave", "trusting"]]
+    return _with_stand_in(tables, taking_part)
+
+
+def staff_marking(*, session: Session, school_id: int) -> pd.DataFrame:
+    """Marks on the school's students per staff member and wave: ``staff_id, wave, n,
+    n_trusting`` (which staff mapped; see :func:`load_neighbourhood`)."""
     stmt = (select(StaffMark.staff_id, SurveyWave.ordinal.label("wave"),
-                   func.max(case((StaffMark.trusting, 1), else_=0)).label("trusting"))
+                   func.count().label("n"),
+                   func.sum(case((StaffMark.trusting, 1), else_=0)).label("n_trusting"))
             .join(Student, Student.id == StaffMark.student_id)
             .join(SurveyWave, SurveyWave.id == StaffMark.wave_id)
-            .where(Student.school_id == school_id, StaffMark.student_id != student_id)
+            .where(Student.school_id == school_id)
             .group_by(StaffMark.staff_id, SurveyWave.ordinal))
-    taking_part = read_frame(session, stmt)
-    taking_part = taking_part.loc[taking_part["staff_id"].isin(tables.adults["staff_id"])]
-    return _with_stand_in(tables, taking_part)
+    frame = read_frame(session, stmt)
+    if frame.empty:
+        return pd.DataFrame({"staff_id": pd.Series(dtype="int64"),
+                             "wave": pd.Series(dtype="int64"), "n": pd.Series(dtype="int64"),
+                             "n_trusting": pd.Series(dtype="int64")})
+    return frame.astype("int64")
 
 
 def student_where(student_id: int):

@@ -32,8 +32,12 @@ from survey_app.services import records
 MAX_ENTRIES = 4
 #: Memoised results (pages' flags, rows per day, map data…) per cached school.
 MAX_EXTRAS = 64
+#: Results of :func:`memo` kept per process, database and kind of result (apart from
+#: the schools, so that many small results never push a school's tables out).
+MAX_MEMOS = 16
 _lock = threading.Lock()
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> OrderedDict
+_memos: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> {kind: OrderedDict}
 
 
 @dataclass
@@ -57,12 +61,12 @@ class SchoolState:
             return self.extras[key]
 
 
-def _cache_for(session: Session) -> OrderedDict:
+def _cache_for(session: Session, caches: weakref.WeakKeyDictionary = _caches):
     pool = session.get_bind().pool
     with _lock:
-        cache = _caches.get(pool)
+        cache = caches.get(pool)
         if cache is None:
-            cache = _caches[pool] = OrderedDict()
+            cache = caches[pool] = OrderedDict() if caches is _caches else {}
         return cache
 
 
@@ -93,15 +97,19 @@ def state(*, session: Session, ctx: records.Context, school_ids) -> SchoolState:
 
 
 def memo(session: Session, key: tuple, make):
-    """``make()`` once per data version for ``key`` (a result that needs no school state),
-    kept in the same bounded cache as the school states."""
+    """``make()`` once per data version for ``key`` (a result that needs no school state).
+
+    Each kind of result (``key[0]``: school maps, profiles…) keeps its last
+    ``MAX_MEMOS``, so many profiles never push a school's map out.
+    """
     if has_unsaved_writes(session):
         session.flush()
         return make()
     version = data_version(session)
     full = ("memo", *key, version)
-    cache = _cache_for(session)
+    kinds = _cache_for(session, _memos)
     with _lock:
+        cache = kinds.setdefault(key[0], OrderedDict())
         if full in cache:
             cache.move_to_end(full)
             return cache[full]
@@ -110,7 +118,7 @@ def memo(session: Session, key: tuple, make):
         cache[full] = made
         for old in [k for k in cache if k[-1] < version]:
             del cache[old]
-        while len(cache) > MAX_ENTRIES:
+        while len(cache) > MAX_MEMOS:
             cache.popitem(last=False)
     return made
 
@@ -127,8 +135,10 @@ def clear() -> None:
     """Forget every cached school (tests)."""
     with _lock:
         _caches.clear()
+        _memos.clear()
 
 
 def peek(session: Session) -> list[Any]:
     """The keys cached for this database (tests, diagnostics)."""
-    return list(_cache_for(session))
+    memos = [k for kind in _cache_for(session, _memos).values() for k in kind]
+    return list(_cache_for(session)) + memos

@@ -16,7 +16,7 @@ from relationships import build_support_graph, evaluate, student_measures
 from relationships.maps import ego_map
 from relationships.records import SUPPORT_TYPES
 from survey_app.models import ContextMeasure, School, Student
-from survey_app.services import records
+from survey_app.services import records, school_cache
 
 
 @dataclass
@@ -57,29 +57,52 @@ def find_student(*, session: Session, student_id: int, school_ids) -> Student | 
     return student
 
 
+def neighbourhood(*, session: Session, ctx: records.Context, student: Student):
+    """:func:`records.load_neighbourhood` of ``student``, with the school's staff-marking
+    counts kept per data version (every profile of the school reads the same ones)."""
+    marking = school_cache.memo(
+        session, ("staff_marking", student.school_id),
+        lambda: records.staff_marking(session=session, school_id=student.school_id))
+    return records.load_neighbourhood(session=session, ctx=ctx, student_id=student.id,
+                                      marking=marking)
+
+
 def load_profile(*, session: Session, ctx: records.Context, student: Student) -> Profile:
-    """Everything the profile page shows about ``student``."""
-    tables = records.load_neighbourhood(session=session, ctx=ctx, student_id=student.id)
+    """Everything the profile page shows about ``student``.
+
+    What comes from the survey tables is made once per data version (see
+    :mod:`school_cache`) and shared: callers read it and never change it.
+    """
+    made = school_cache.memo(
+        session, ("profile", student.id, ctx.district_id, ctx.wave, ctx.wave_id,
+                  repr(ctx.rules)),
+        lambda: _derive(session, ctx, student))
+    school = session.get(School, student.school_id)
+    return Profile(
+        student=student, school_name=school.name if school else "", wave=ctx.wave,
+        context=list(session.exec(select(ContextMeasure).where(
+            ContextMeasure.student_id == student.id).order_by(ContextMeasure.term)).scalars()),
+        **made)
+
+
+def _derive(session: Session, ctx: records.Context, student: Student) -> dict:
+    tables = neighbourhood(session=session, ctx=ctx, student=student)
     ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
-    flags = [f for f in ev.flags if f.student_id == student.id]
-    strengths = ev.strengths.set_index("student_id").loc[student.id].to_dict()
     names = dict(zip(tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(),
                      strict=True))
     answers = records.condition_answers(session=session, where=records.student_where(student.id),
                                         waves=[ctx.wave])
-    conditions = {kind: dict(zip(g["item_id"], g["value"], strict=True))
-                  for kind, g in answers.groupby("kind")}
-    school = session.get(School, student.school_id)
     G = build_support_graph(tables, student_ids=[student.id], wave=ctx.wave,
                             min_reliability=ctx.rules.min_reliability)
-    return Profile(
-        student=student, school_name=school.name if school else "", wave=ctx.wave,
-        tables=tables, conditions=conditions,
-        adults=adult_rows(tables, student.id, ctx.wave, ctx.rules.min_reliability, G),
-        flags=flags, strengths=strengths, history=history(tables, student.id, ctx),
-        context=list(session.exec(select(ContextMeasure).where(
-            ContextMeasure.student_id == student.id).order_by(ContextMeasure.term)).scalars()),
-        names=names, graph=G)
+    return {
+        "tables": tables, "names": names, "graph": G,
+        "conditions": {kind: dict(zip(g["item_id"], g["value"], strict=True))
+                       for kind, g in answers.groupby("kind")},
+        "adults": adult_rows(tables, student.id, ctx.wave, ctx.rules.min_reliability, G),
+        "flags": [f for f in ev.flags if f.student_id == student.id],
+        "strengths": ev.strengths.set_index("student_id").loc[student.id].to_dict(),
+        "history": history(tables, student.id, ctx),
+    }
 
 
 def _by_source(ties: pd.DataFrame) -> dict:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from relationships import evaluate, validate_tables
-from survey_app.models import Adult
-from survey_app.services import records
+from survey_app.db import get_engine
+from survey_app.models import Adult, StaffMark
+from survey_app.services import records, school_cache, students
 
 
 def _ctx(session, story):
@@ -56,9 +59,36 @@ def test_neighbourhood_flags_equal_the_school_flags(app, session, story):
         school = records.load_school_tables(session=session, ctx=ctx,
                                             school_ids=[story.world.school.id])
         for student in (story.flagged, story.connected, story.silent):
-            one = records.load_neighbourhood(session=session, ctx=ctx, student_id=student.id)
-            mine = [(f.code, f.params) for f in evaluate(one, ctx.rules).flags
-                    if f.student_id == student.id]
             theirs = [(f.code, f.params) for f in evaluate(school, ctx.rules).flags
                       if f.student_id == student.id]
-            assert mine == theirs, student.id
+            for one in (records.load_neighbourhood(session=session, ctx=ctx,
+                                                   student_id=student.id),
+                        students.neighbourhood(session=session, ctx=ctx, student=student)):
+                mine = [(f.code, f.params) for f in evaluate(one, ctx.rules).flags
+                        if f.student_id == student.id]
+                assert mine == theirs, student.id
+
+
+def _stand_in_marks(session, ctx, student) -> dict:
+    tables = students.neighbourhood(session=session, ctx=ctx, student=student)
+    session.commit()  # end the read transaction, as a request does
+    marks = tables.staff_marks.loc[tables.staff_marks["student_id"] == records.STAND_IN]
+    return dict(zip(marks["staff_id"].tolist(), marks["trusting"].tolist(), strict=True))
+
+
+def test_kept_staff_marking_follows_a_new_mark_and_leaves_out_the_students_own(
+        app, session, story):
+    school_cache.clear()
+    ctx = _ctx(session, story)
+    teacher, counselor = story.world.users["staff"], story.world.users["counselor"]
+    # The teacher marked only these two: for each of them the other one shows it took part.
+    assert _stand_in_marks(session, ctx, story.connected) == {teacher.id: False}
+    assert _stand_in_marks(session, ctx, story.flagged) == {teacher.id: True}
+    assert _stand_in_marks(session, ctx, story.silent) == {teacher.id: True}
+    assert [k[:2] for k in school_cache.peek(session)] == [("memo", "staff_marking")]  # kept
+    with Session(get_engine(app)) as other:  # another worker's write
+        other.add(StaffMark(staff_id=counselor.id, student_id=story.connected.id,
+                            wave_id=story.world.wave.id, trusting=True))
+        other.commit()
+    assert _stand_in_marks(session, ctx, story.silent) == {teacher.id: True, counselor.id: True}
+    assert _stand_in_marks(session, ctx, story.connected) == {teacher.id: False}

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sqlmodel import Session
 
-from survey_app.models import AuditEvent, FollowUp
+from survey_app.db import get_engine
+from survey_app.models import Adult, AuditEvent, FollowUp, Student, SurveyWave
+from survey_app.services import school_cache
+from tests.survey_app.counsel.builders import tie
 from tests.survey_app.counsel.conftest import XSS_NAMES
 
 
@@ -110,3 +114,19 @@ def test_mentor_assignment_books_check_ins(client, login_as, story, session):
     assert client.post(url, data={"staff_id": teacher.id}).status_code == 302
     kinds = sorted(r.kind for r in session.exec(FollowUp.__table__.select()).all())
     assert kinds == ["check_in", "check_in", "mentor"]
+
+
+def test_profile_kept_between_views_follows_a_write_made_elsewhere(app, client, login_as,
+                                                                   story, session):
+    school_cache.clear()
+    login_as(story.world.users["counselor"])
+    url = f"/counsel/students/{story.silent.id}"
+    assert "Coach Rivera" not in _get(client, url)[1]
+    assert "Coach Rivera" not in _get(client, url)[1]
+    kept = {k[1] for k in school_cache.peek(session) if k[0] == "memo"}
+    assert {"profile", "mentors", "matches"} <= kept  # the second view came from the cache
+    with Session(get_engine(app)) as other:  # another worker's write
+        tie(other, other.get(Student, story.silent.id), other.get(Adult, story.adults["coach"].id),
+            other.get(SurveyWave, story.world.wave.id), setting="community")
+        other.commit()
+    assert "Coach Rivera" in _get(client, url)[1]
