@@ -184,7 +184,11 @@ def decide_match(student_id: int, keep: int, merge: int):
         abort(400)
     reconciliation.decide(session=db, proposal=proposal, accept=form.decision.data == "same",
                           staff_id=current_user.id)
-    db.commit()
+    audit.record(session=db, staff_id=current_user.id, action="decide_match",
+                 target_type="student", target_id=found.id, school_id=found.school_id,
+                 detail={"keep": keep, "merge": merge, "decision": form.decision.data},
+                 ip=request.remote_addr)
+    db.commit()  # the decision and its audit event together, or neither
     flash(_("Thank you. The map now shows them as one person.") if form.decision.data == "same"
           else _("Thank you. They stay two people."), "success")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="matches"))

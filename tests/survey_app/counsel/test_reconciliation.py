@@ -92,7 +92,7 @@ def test_only_the_students_counselors_may_decide(client, login_as, session, prop
     assert match.decided_by_id is None
     assert session.get(Adult, twin.id).merged_into_id is None
     assert not session.exec(select(AuditEvent).where(
-        AuditEvent.action == "view_student")).all()  # a refusal shows nothing
+        AuditEvent.action.in_(["view_student", "decide_match"]))).all()  # a refusal: nothing
 
 
 def test_unknown_pair_or_bad_decision(client, login_as, session, proposal):
@@ -105,6 +105,7 @@ def test_unknown_pair_or_bad_decision(client, login_as, session, proposal):
                        data={"decision": "maybe"}).status_code == 400
     assert _match(session, keep, twin).status == MatchStatus.PROPOSED
     assert session.get(Adult, other.id).merged_into_id is None
+    assert not session.exec(select(AuditEvent).where(AuditEvent.action == "decide_match")).all()
 
 
 def test_each_profile_view_around_a_decision_is_audited(client, login_as, session, proposal):
@@ -116,3 +117,17 @@ def test_each_profile_view_around_a_decision_is_audited(client, login_as, sessio
     events = session.exec(select(AuditEvent).where(AuditEvent.action == "view_student")).all()
     assert len(events) == 2
     assert {e.staff_id for e in events} == {story.world.users["counselor"].id}
+
+
+@pytest.mark.parametrize("decision", ["same", "different"])
+def test_each_decision_writes_its_own_audit_event(client, login_as, session, proposal, decision):
+    story, keep, twin = proposal
+    counselor = story.world.users["counselor"]
+    login_as(counselor)
+    assert client.post(_url(story.flagged, keep, twin),
+                       data={"decision": decision}).status_code == 302
+    session.expire_all()
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "decide_match")).one()
+    assert (event.staff_id, event.target_type, event.target_id, event.school_id) == (
+        counselor.id, "student", str(story.flagged.id), story.world.school.id)
+    assert event.detail == {"keep": keep.id, "merge": twin.id, "decision": decision}
