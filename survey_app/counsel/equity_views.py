@@ -51,6 +51,7 @@ def equity():
     rows = _rows(equity_service.breakdown(values, by=by, measure=measure, min_n=ctx.min_n), by, ctx.min_n)
     return render_template(
         "counsel/equity.html", rows=rows, chart=_chart(rows), measure=measure, by=by,
+        average=measure in equity_service.AVERAGES,
         school_id=school_id, measure_names=labels.MEASURE_NAMES,
         by_names=labels.BY_NAMES,
         schools=cases.school_choices(session=db, school_ids=chosen_schools(None)),

@@ -138,8 +138,15 @@ def _narrow_web(p, n):
 
 
 def _support_gap(p, n):
-    kinds = [SUPPORT_WORDS[k] for k in p.get("missing", []) if k in SUPPORT_WORDS]
-    return _("No adult to turn to for %(kinds)s.", kinds=join(kinds))
+    kinds = [str(SUPPORT_WORDS[k]) for k in p.get("missing", []) if k in SUPPORT_WORDS]
+    if len(kinds) < 2:
+        return _("No adult to turn to for %(kinds)s.", kinds=join(kinds))
+    # The kinds have commas and "and" of their own ("rides, meals and other practical
+    # help"): one list joined with "and" would run them together, so they are counted
+    # and set apart with the middle dot the profile already uses between answers.
+    return ngettext("No adult to turn to for %(num)d kind of help: %(kinds)s.",
+                    "No adult to turn to for %(num)d kinds of help: %(kinds)s.",
+                    len(kinds), kinds=" · ".join(kinds))
 
 
 def _no_future_guide(p, n):

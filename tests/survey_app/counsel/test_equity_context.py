@@ -100,10 +100,19 @@ def test_analyst_sees_attendance_measures_in_the_equity_view(client, login_as,
     assert "<svg" in html
     assert ">90%<" in html
     assert ">95%<" in html
+    assert '<th scope="col">Average</th>' in html  # an average, not a rate
+    assert '<th scope="col">Rate</th>' not in html
+    assert "the dashed line is the average for all students." in html
+    assert "The dashed line is the rate" not in html
     html = client.get("/counsel/equity?measure=chronic_absent&by=english_learner"
                       ).get_data(as_text=True)
     assert "chronically absent (attendance below 90%)" in html
     assert ">50%<" in html
+    assert '<th scope="col">Rate</th>' in html
+    assert "The dashed line is the rate for all students." in html
+    html = client.get("/counsel/equity?measure=attendance_avg&by=english_learner&lang=es"
+                      ).get_data(as_text=True)
+    assert '<th scope="col">Promedio</th>' in html
     for student in context_world.students:
         assert student.sis_id not in html
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
+from relationships.records import SUPPORT_TYPES
 from relationships.rules import CODES
 from survey_app.counsel import reasons
 
@@ -106,3 +107,22 @@ def test_narrow_web_by_number_of_settings(app, lang):
             for n in (0, 1, 2, 3)]
     assert len(set(said)) == 4
     assert "3" in said[3]
+
+
+@pytest.mark.parametrize("lang", ["en", "es", "ar"])
+def test_several_support_gaps_are_counted_and_kept_apart(app, lang):
+    one = _say(app, lang, "support_gap", {"missing": ["practical"]})
+    several = [_say(app, lang, "support_gap", {"missing": SUPPORT_TYPES[:n]})
+               for n in (2, 3, 6)]
+    with app.test_request_context(), force_locale(lang):
+        words = [str(reasons.SUPPORT_WORDS[k]) for k in SUPPORT_TYPES]
+    assert words[2] in one
+    assert " · " not in one
+    for n, text in zip((2, 3, 6), several, strict=True):
+        assert " · ".join(words[:n]) in text  # each kind whole, set apart
+        assert "%" not in text
+        if n > 2 or lang != "ar":  # Arabic says "two kinds" in words
+            assert str(n) in text
+    if lang == "en":
+        assert several[0] == ("No adult to turn to for 2 kinds of help: talking when something "
+                              "is wrong · homework and school.")
