@@ -5,9 +5,10 @@ counselor page. Each worker process keeps the last few results here, keyed on
 the schools, the wave, the flag rules and the database's ``data_version`` — a
 counter that our engine bumps in the same transaction as any write to the
 tables these pages read (:func:`survey_app.db.track_writes`). A request reads
-the counter (one tiny SELECT) in its own transaction, so what it gets is never
-older than what it could read itself; every process keys on the same shared
-counter, so no worker serves another's stale copy.
+the counter (one tiny SELECT, once per transaction) in its own transaction, so
+what it gets is never older than what that transaction could read when it began;
+every process keys on the same shared counter, so no worker serves another's
+stale copy.
 
 Cached values are shared between requests: callers must not modify them (rows are
 copied before sentences are written into them).
@@ -36,6 +37,7 @@ MAX_EXTRAS = 64
 #: the schools, so that many small results never push a school's tables out).
 MAX_MEMOS = 16
 _lock = threading.Lock()
+_SEEN = "school_cache.data_version"  # session.info: (transaction, version read in it)
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> OrderedDict
 _memos: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> {kind: OrderedDict}
 
@@ -70,13 +72,24 @@ def _cache_for(session: Session, caches: weakref.WeakKeyDictionary = _caches):
         return cache
 
 
+def _version(session: Session) -> int:
+    """``data_version``, read once per transaction of ``session`` (a page asks for several
+    cached results; what it then reads is never older than the first answer)."""
+    seen = session.info.get(_SEEN)
+    if seen is not None and seen[0] is session.get_transaction():
+        return seen[1]
+    version = data_version(session)  # begins the transaction if none has begun
+    session.info[_SEEN] = (session.get_transaction(), version)
+    return version
+
+
 def state(*, session: Session, ctx: records.Context, school_ids) -> SchoolState:
     """The schools' tables and evaluation at the database's current data version."""
     if has_unsaved_writes(session):
         # Our own uncommitted writes: the counter has not moved yet, so load them fresh.
         session.flush()
         return _load(session, ctx, school_ids, -1)
-    version = data_version(session)
+    version = _version(session)
     key = (tuple(sorted(int(s) for s in school_ids)), ctx.district_id, ctx.wave, ctx.wave_id,
            repr(ctx.rules), version)
     cache = _cache_for(session)
@@ -105,7 +118,7 @@ def memo(session: Session, key: tuple, make):
     if has_unsaved_writes(session):
         session.flush()
         return make()
-    version = data_version(session)
+    version = _version(session)
     full = ("memo", *key, version)
     kinds = _cache_for(session, _memos)
     with _lock:

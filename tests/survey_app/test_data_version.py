@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import delete, insert, text, update
+from sqlalchemy import delete, event, insert, text, update
 from sqlmodel import Session
 
 from survey_app.db import get_engine
@@ -115,3 +115,28 @@ def test_cached_caseload_follows_every_write(app, session, world):
         other.add(FollowUp(student_id=world.students[0].id, kind="flag", status="open"))
         other.commit()
     assert page().total == 1
+
+
+def test_the_cache_reads_the_counter_once_per_transaction(app, session, world):
+    school_cache.clear()
+    engine, reads, made = get_engine(app), [], []
+
+    def count(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("SELECT") and "data_version" in statement:
+            reads.append(statement)
+
+    def kept(key):
+        return school_cache.memo(session, ("test", key), lambda: made.append(key) or len(made))
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert [kept("a"), kept("b"), kept("a")] == [1, 2, 1]
+        assert len(reads) == 1  # one transaction, one read
+        session.commit()
+        with Session(engine) as other:  # another worker's write
+            other.add(FollowUp(student_id=world.students[0].id, kind="flag", status="open"))
+            other.commit()
+        assert kept("a") == 3  # a new transaction sees the new version: made again
+        assert len(reads) == 2
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
