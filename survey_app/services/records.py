@@ -131,7 +131,9 @@ def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for column, dtype in COLUMNS[table].items():
         values = frame[column]
-        if dtype == "object":
+        if values.dtype == dtype:  # already right (most columns): no copy
+            out[column] = values
+        elif dtype == "object":
             out[column] = values.astype(object)
         elif dtype in ("bool",):
             out[column] = values.fillna(False).astype(bool)

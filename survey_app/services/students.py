@@ -101,7 +101,7 @@ def _derive(session: Session, ctx: records.Context, student: Student) -> dict:
         "adults": adult_rows(tables, student.id, ctx.wave, ctx.rules.min_reliability, G),
         "flags": [f for f in ev.flags if f.student_id == student.id],
         "strengths": ev.strengths.set_index("student_id").loc[student.id].to_dict(),
-        "history": history(tables, student.id, ctx),
+        "history": history(tables, student.id, ctx, known={ctx.wave: ev.measures}),
     }
 
 
@@ -156,12 +156,17 @@ def adult_rows(tables, student_id: int, wave: int, min_reliability: int, G) -> l
     return sorted(rows, key=lambda r: (not r.reliable, r.name.casefold()))
 
 
-def history(tables, student_id: int, ctx: records.Context) -> list[dict]:
-    """Reliable adults (all, at school, beyond parents) in each wave the student took part."""
+def history(tables, student_id: int, ctx: records.Context, known=None) -> list[dict]:
+    """Reliable adults (all, at school, beyond parents) in each wave the student took part.
+
+    ``known``: wave -> student measures already counted (the evaluation's, current wave).
+    """
     waves = sorted(set(tables.ties["wave"].tolist()) | set(tables.staff_marks["wave"].tolist()))
     out = []
     for w in waves:
-        m = student_measures(tables, wave=w, min_reliability=ctx.rules.min_reliability)
+        m = (known or {}).get(w)
+        if m is None:
+            m = student_measures(tables, wave=w, min_reliability=ctx.rules.min_reliability)
         row = m.loc[m["student_id"] == student_id].iloc[0]
         out.append({"wave": int(w), "reliable": int(row["reliable"]),
                     "school": int(row["school"]), "non_parent": int(row["non_parent"])})
