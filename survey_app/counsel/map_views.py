@@ -5,14 +5,15 @@ from __future__ import annotations
 from importlib.util import find_spec
 from pathlib import Path
 
-from flask import abort, jsonify, render_template, send_from_directory
+from flask import abort, current_app, jsonify, render_template, send_from_directory
+from flask_babel import get_locale
 from flask_login import current_user
 
 from survey_app.auth import permission_required, public
 from survey_app.counsel import labels, reasons
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
 from survey_app.db import get_session
-from survey_app.services import audit
+from survey_app.services import audit, school_cache
 from survey_app.services import caseload as cases
 from survey_app.services import school_map as map_service
 
@@ -69,13 +70,23 @@ def school_map_data():
     """The school map's nodes and edges as JSON (for scripts and the benchmark)."""
     school_id, grade = _school_and_grade()
     db = _audited_map_view(school_id, {"grade": grade, "format": "json"})
-    data = _map_data(db, school_id, grade)
-    return jsonify({k: data[k] for k in ("nodes", "edges", "options", "legend")})
+    ctx = _context()
+
+    def body() -> bytes:
+        data = _map_data(db, school_id, grade, ctx)
+        return jsonify({k: data[k] for k in ("nodes", "edges", "options", "legend")}).get_data()
+
+    # Encoding 3,000+ nodes costs more than building them from the kept map: the
+    # encoded body is kept too, per data version, school, grade and language.
+    kept = school_cache.memo(db, ("school_map_json", school_id, grade, ctx.district_id,
+                                  ctx.wave, ctx.wave_id, repr(ctx.rules), str(get_locale()),
+                                  current_app.debug), body)
+    return current_app.response_class(kept, mimetype=current_app.json.mimetype)
 
 
-def _map_data(db, school_id: int, grade: int | None) -> dict:
-    data = map_service.build(session=db, ctx=_context(), school_id=school_id, grade=grade,
-                            labels=labels.map_labels())
+def _map_data(db, school_id: int, grade: int | None, ctx=None) -> dict:
+    data = map_service.build(session=db, ctx=ctx or _context(), school_id=school_id,
+                             grade=grade, labels=labels.map_labels())
     for node in data["nodes"]:
         if "anchor_load" in node:
             node["title"] = f'{node["title"]} — ' + reasons.sentence(

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from survey_app.db import get_engine
 from survey_app.models import Adult, AuditEvent, FollowUp, Student, SurveyWave
 from survey_app.services import school_cache
-from tests.survey_app.counsel.builders import tie
+from tests.survey_app.counsel.builders import make_adult, tie
 from tests.survey_app.counsel.conftest import XSS_NAMES
 
 
@@ -130,3 +130,25 @@ def test_profile_kept_between_views_follows_a_write_made_elsewhere(app, client, 
             other.get(SurveyWave, story.world.wave.id), setting="community")
         other.commit()
     assert "Coach Rivera" in _get(client, url)[1]
+
+
+def test_school_map_data_kept_per_language_follows_a_write(app, client, login_as, story,
+                                                           session):
+    school_cache.clear()
+    login_as(story.world.users["counselor"])
+    en = client.get("/counsel/map/data?lang=en").get_json()
+    es = client.get("/counsel/map/data?lang=es").get_json()
+    assert en["legend"] != es["legend"]  # one kept body per language
+    assert client.get("/counsel/map/data?lang=en").get_json() == en
+    kept = [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")]
+    assert len(kept) == 2
+    assert not any("Ms Newcomer" in n["title"] for n in en["nodes"])
+    with Session(get_engine(app)) as other:  # another worker's write
+        newcomer = make_adult(other, story.world.district.id, name="Ms Newcomer",
+                              kind="community", role="coach")
+        tie(other, other.get(Student, story.silent.id), newcomer,
+            other.get(SurveyWave, story.world.wave.id), setting="community")
+        other.commit()
+    after = client.get("/counsel/map/data?lang=en").get_json()
+    assert any("Ms Newcomer" in n["title"] for n in after["nodes"])
+    assert client.get("/counsel/map/data").headers["Content-Type"] == "application/json"
