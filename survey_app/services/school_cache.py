@@ -35,7 +35,7 @@ MAX_ENTRIES = 4
 MAX_EXTRAS = 64
 #: Results of :func:`memo` kept per process, database and kind of result (apart from
 #: the schools, so that many small results never push a school's tables out).
-MAX_MEMOS = 16
+MAX_MEMOS = 8
 _lock = threading.Lock()
 _SEEN = "school_cache.data_version"  # session.info: (transaction, version read in it)
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> OrderedDict

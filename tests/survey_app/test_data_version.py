@@ -140,3 +140,16 @@ def test_the_cache_reads_the_counter_once_per_transaction(app, session, world):
         assert len(reads) == 2
     finally:
         event.remove(engine, "before_cursor_execute", count)
+
+
+def test_each_kind_of_kept_result_has_its_own_bound(app, session, world):
+    school_cache.clear()
+    school_cache.memo(session, ("school_map", 1), lambda: "map")
+    for student_id in range(school_cache.MAX_MEMOS + 3):  # many profiles
+        school_cache.memo(session, ("profile", student_id), lambda: "profile")
+    kept = [k[1:-1] for k in school_cache.peek(session)]
+    assert ("school_map", 1) in kept  # not pushed out by the profiles
+    profiles = [k for k in kept if k[0] == "profile"]
+    assert len(profiles) == school_cache.MAX_MEMOS
+    assert ("profile", school_cache.MAX_MEMOS + 2) in profiles  # the last ones kept
+    assert ("profile", 0) not in profiles
