@@ -79,9 +79,11 @@ class _Words:
         return found
 
     def strength(self, counts: tuple) -> str:
+        """The strengths line of (family, school, community) reliable-adult counts."""
         found = self.strengths.get(counts)
         if found is None:
-            found = self.strengths[counts] = reasons.strengths(dict(counts))
+            row = {k: int(c or 0) for k, c in zip(_STRENGTH_KEYS, counts, strict=True)}
+            found = self.strengths[counts] = reasons.strengths(row)
         return found
 
 
@@ -129,8 +131,7 @@ def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> li
         text += [words.help_request(h) for h in helps]
         counts = strengths.get(sid)
         strength = ("" if counts is None or own == ["no_data"] else
-                    words.strength(tuple(zip(_STRENGTH_KEYS, (int(c or 0) for c in counts),
-                                             strict=True))))
+                    words.strength(counts))
         rel = int(reliable.get(sid, 0))
         overdue = bool(due and due < today)
         key = (not overdue, -len(own) - len(helps), rel, name.casefold(), sid)
