@@ -291,9 +291,10 @@ def page_values(form: PageForm, items: tuple[Item, ...]) -> dict[str, Any]:
         elif item.kind == TEXT:
             values[item.id] = data if data and data.strip() else None
         elif item.kind == ADULT_REF:
-            values[item.id] = int(data) if data not in (None, "") else None
+            # Optional() lets a blank through unchecked, and a blank may be spaces.
+            values[item.id] = int(data) if data and data.strip() else None
         else:
-            values[item.id] = data or None
+            values[item.id] = data if data and data.strip() else None
     return values
 
 

@@ -107,3 +107,14 @@ def test_tampered_school_choice_refers_to_no_adult(client, started):
 def test_unknown_page_is_404(client, started):
     started()
     assert client.get("/survey/nope").status_code == 404
+
+
+@pytest.mark.parametrize(("path", "field", "item_id"), [
+    ("/survey/school", "school_trusted_adult_entry", "school.trusted_adult_entry"),
+    ("/survey/home", "home_internet", "home.internet"),
+])
+def test_a_choice_of_spaces_is_no_answer(client, started, session, path, field, item_id):
+    started()
+    r = client.post(path, data={field: "  "})
+    assert r.status_code in (200, 302)  # home asks once about items left blank
+    assert _stored(session, item_id) == []
