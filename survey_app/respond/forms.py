@@ -46,6 +46,8 @@ class PageContext:
     answers: dict[str, Any]
     adults: dict[int, dict]
     page_errors: list[str] = field(default_factory=list)
+    #: The current answer rows (``responses.current_answers``) when they were read.
+    current: dict | None = None
 
     @property
     def items(self) -> tuple[Item, ...]:

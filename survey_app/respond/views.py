@@ -28,7 +28,7 @@ from sqlmodel import select
 
 from survey_app import surveys
 from survey_app.auth import permission_required, public, visible_school_ids
-from survey_app.db import get_session, read_first, write_next
+from survey_app.db import get_session, write_next
 from survey_app.i18n import offered_languages
 from survey_app.main.forms import CodeForm
 from survey_app.models import Invitation, Response, School
@@ -160,11 +160,14 @@ def _context(invitation: Record, response: Record, definition, page,
     staff = invitations.school_staff(session=db, school_ids={k.school_id for k in kids}) \
         if page.has_adults else {}
     # A sent page is built from what was sent; only the adults named so far (block
-    # entries, titles, the "which adult" choices) are needed to check it.
-    answers, adults = responses.load_state(session=db, response=response) \
-        if request.method == "GET" or page.uses_adults else ({}, {})
+    # entries, titles, the "which adult" choices) are needed to check it. A save reads
+    # them under the write lock, so its writes are numbered from the same rows.
+    current = responses.current_answers(session=db, response_id=response.id)[1] \
+        if request.method == "GET" or page.uses_adults else None
+    answers, adults = responses.split_state(current) if current is not None else ({}, {})
     return forms.PageContext(
         definition=definition, page=page, staff=staff, answers=answers, adults=adults,
+        current=current,
         grade=kids[0].grade if invitation.kind == SurveyKind.STUDENT and kids else None,
         children=[(k.id, k.preferred_name or k.given_name) for k in kids])
 
@@ -174,13 +177,11 @@ def _context(invitation: Record, response: Record, definition, page,
 def page(page_id: str):
     """Show one page of the survey, or save it and move on.
 
-    A save reads and checks without SQLite's write lock, then takes it only for
-    the writes (``_save``): the other workers' saves wait for a few statements,
-    not for a whole request.
+    A save is one write transaction (on SQLite it begins IMMEDIATE, holding the write
+    lock from its first read): what it checks against is what it writes over, with
+    one connection and one commit per save.
     """
     posting = request.method == "POST"
-    if posting:
-        read_first(get_session())
     loaded = _load()
     if loaded is None:
         return render_template("respond/lost.html"), 200 if request.method == "GET" else 400
@@ -213,13 +214,10 @@ def _save(page, form, ctx, invitation, response):
     resume_at = (definition.neighbour(page_id, step) or page) if step else page
     values = forms.values(form, ctx)
     blocks = forms.adult_blocks(form, ctx, remove=forms.number(remove))
-    db.commit()  # end the read transaction; the next statement begins IMMEDIATE
-    # Under the lock: the status (the same respondent may have finished in another tab
-    # meanwhile) and the current answers, from which the new versions are numbered.
-    status, current = responses.current_answers(session=db, response_id=response.id)
-    if status == InvitationStatus.SUBMITTED:
-        db.commit()
-        return redirect(url_for(".done"))
+    # The status was read in this transaction (``page``); so are the current answers,
+    # from which the new versions are numbered.
+    current = ctx.current if ctx.current is not None else \
+        responses.current_answers(session=db, response_id=response.id)[1]
     language = _track_language(response, page_id)
     changed, entries = responses.save_page(
         session=db, response=response, language=language, page_id=resume_at.id,
