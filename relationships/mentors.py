@@ -42,7 +42,7 @@ def _candidates(tables, student_id, wave, ctx, pairs):
 
 
 def suggest_mentors(tables, student_id, *, wave=None, languages=None, limit=5,
-                    min_reliability=3, anchor_minimum=10):
+                    min_reliability=3, anchor_minimum=10, loads=None):
     """Rank staff who could mentor ``student_id``; each suggestion says why.
 
     Candidates are staff who volunteered (★), already have a weak tie (named
@@ -50,7 +50,10 @@ def suggest_mentors(tables, student_id, *, wave=None, languages=None, limit=5,
     or teach the student, and are not already a reliable adult of the
     student. Sharing a language with the family (``languages``, default the
     student's home language) adds to the score; being the sole school adult
-    of many students (``anchor_load``) counts against it.
+    of many students (``anchor_load``) counts against it. ``loads`` maps
+    staff id to that number of students, counted over the whole school (when
+    ``tables`` hold only the student's neighbourhood); default: counted in
+    ``tables``.
 
     Returns
     -------
@@ -78,15 +81,16 @@ def suggest_mentors(tables, student_id, *, wave=None, languages=None, limit=5,
     if languages is None:
         row = tables.students.loc[tables.students["student_id"] == student_id].iloc[0]
         languages = [] if pd.isna(row["language"]) else [row["language"]]
-    load = sole_anchor_frame(ctx, pairs, tables).groupby("staff_id")["students"].sum()
+    if loads is None:
+        loads = sole_anchor_frame(ctx, pairs, tables).groupby("staff_id")["students"].sum()
     out = []
     for staff_id in pool:
         reasons = _reasons(staff_id, volunteered, weak, teaches, languages,
-                           staff.at[staff_id, "languages"], int(load.get(staff_id, 0)),
+                           staff.at[staff_id, "languages"], int(loads.get(staff_id, 0)),
                            anchor_minimum)
         score = sum(WEIGHTS[r["code"]] for r in reasons)
         out.append({"adult_id": int(staff.at[staff_id, "adult_id"]), "staff_id": staff_id,
-                    "score": score, "load": int(load.get(staff_id, 0)), "reasons": reasons})
+                    "score": score, "load": int(loads.get(staff_id, 0)), "reasons": reasons})
     out.sort(key=lambda s: (-s["score"], s["load"], s["staff_id"]))
     return out[:limit]
 

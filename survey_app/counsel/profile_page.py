@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from survey_app.counsel import labels, reasons
 from survey_app.counsel.forms import DecisionForm, FollowUpForm, FollowUpUpdateForm, MentorForm
-from survey_app.services import followups, reconciliation, school_cache, students
+from survey_app.services import followups, reconciliation, school_cache, school_map, students
 
 CONDITION_LABELS = {
     "home.internet": labels.ITEM_NAMES["home.internet"],
@@ -81,10 +81,12 @@ def _tables(db, ctx, student, tables):
 
 
 def _suggestions(db, ctx, student, tables=None) -> list[dict]:
+    """Ranked from the student's neighbourhood; staff loads counted over the whole school."""
     return _kept(db, ctx, student, "mentors", lambda: followups.suggestions(
         _tables(db, ctx, student, tables), student.id, wave=ctx.wave,
         min_reliability=ctx.rules.min_reliability,
-        anchor_minimum=ctx.rules.anchor_load_minimum))
+        anchor_minimum=ctx.rules.anchor_load_minimum,
+        loads=school_map.anchor_loads(session=db, ctx=ctx, school_id=student.school_id)))
 
 
 def _proposals(db, ctx, student, tables=None) -> list[dict]:

@@ -76,9 +76,14 @@ def update(*, session: Session, followup: FollowUp, status: str, outcome: str | 
 
 
 def suggestions(tables, student_id: int, *, wave: int, min_reliability: int,
-                anchor_minimum: int, limit: int = 5) -> list[dict]:
-    """Ranked staff who could mentor the student, each with reason codes."""
-    return suggest_mentors(tables, student_id, wave=wave, limit=limit,
+                anchor_minimum: int, loads=None, limit: int = 5) -> list[dict]:
+    """Ranked staff who could mentor the student, each with reason codes.
+
+    ``loads``: staff id -> students for whom they are the only reliable school adult,
+    counted over the whole school (:func:`school_map.anchor_loads`) when ``tables`` are
+    the student's neighbourhood.
+    """
+    return suggest_mentors(tables, student_id, wave=wave, limit=limit, loads=loads,
                            min_reliability=min_reliability, anchor_minimum=anchor_minimum)
 
 

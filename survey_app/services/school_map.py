@@ -38,6 +38,28 @@ def build(*, session: Session, ctx: records.Context, school_id: int, grade: int 
     return {**data, "nodes": [dict(node) for node in data["nodes"]]}
 
 
+def anchors(*, session: Session, ctx: records.Context, school_id: int, tables=None):
+    """:func:`relationships.sole_anchors` of the whole school this wave (``adult_id,
+    staff_id, school_id, students``), made once per data version and shared (read only).
+
+    ``tables``: the school's tables of this wave, when the caller has loaded them.
+    """
+    def make():
+        school = tables if tables is not None else records.load_school_tables(
+            session=session, ctx=ctx, school_ids=[school_id], waves=[ctx.wave])
+        return sole_anchors(school, wave=ctx.wave, min_reliability=ctx.rules.min_reliability)
+
+    return school_cache.memo(session, ("anchors", school_id, ctx.district_id, ctx.wave,
+                                       ctx.wave_id, ctx.rules.min_reliability), make)
+
+
+def anchor_loads(*, session: Session, ctx: records.Context, school_id: int) -> dict:
+    """Staff id -> students of ``school_id`` for whom they are the only reliable school
+    adult this wave (:func:`anchors`; what mentor suggestions weigh)."""
+    frame = anchors(session=session, ctx=ctx, school_id=school_id)
+    return dict(zip(frame["staff_id"].tolist(), frame["students"].tolist(), strict=True))
+
+
 def _build(session: Session, ctx: records.Context, school_id: int, grade: int | None,
            labels: dict) -> dict:
     tables = records.load_school_tables(session=session, ctx=ctx, school_ids=[school_id],
@@ -51,7 +73,7 @@ def _build(session: Session, ctx: records.Context, school_id: int, grade: int | 
     G = build_support_graph(tables, student_ids=ids.tolist(), wave=ctx.wave,
                             min_reliability=ctx.rules.min_reliability)
     data = map_of(G, school_id, labels)
-    load = sole_anchors(tables, wave=ctx.wave, min_reliability=ctx.rules.min_reliability)
+    load = anchors(session=session, ctx=ctx, school_id=school_id, tables=tables)
     load = dict(zip(load["adult_id"].tolist(), load["students"].tolist(), strict=True))
     keys = _node_keys(G, school_id)
     for node, key in zip(data["nodes"], keys, strict=True):

@@ -42,6 +42,20 @@ def test_mentor_ranking_reasons_and_exclusions():
         suggest_mentors(t, 99)
 
 
+def test_mentor_loads_given_by_the_caller_replace_those_counted_in_the_tables():
+    # The student's neighbourhood alone: staff 20 carries nobody here, 12 school-wide.
+    t = to_frames([StudentRecord(1, 10, 9)], [staff(1), staff(2)], [],
+                  staff_marks=[StaffMarkRecord(10, 1, 1, willing_mentor=True),
+                               StaffMarkRecord(20, 1, 1, willing_mentor=True)])
+    assert [s["staff_id"] for s in suggest_mentors(t, 1)] == [10, 20]
+    got = suggest_mentors(t, 1, loads={20: 12, 10: 3})
+    assert [(s["staff_id"], s["score"]) for s in got] == [(10, 4), (20, 1)]
+    assert got[1]["reasons"][-1] == {"code": "anchor_load",
+                                     "params": {"students": 12, "minimum": 10}}
+    # Equal scores: the lighter school-wide load first.
+    assert [s["staff_id"] for s in suggest_mentors(t, 1, loads={10: 5, 20: 1})] == [20, 10]
+
+
 def family(i, role, name, household=5):
     return AdultRecord(i, "family", role, household_id=household, name=name)
 
