@@ -7,7 +7,7 @@ Redis when ``REDIS_URL`` is set, so every worker and instance shares them.
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_talisman import Talisman
@@ -34,6 +34,7 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enable
 def init_app(app: Flask) -> None:
     """CSRF on every POST, security headers on every response, shared rate limits."""
     csrf.init_app(app)
+    app.before_request(_keep_checked_csrf_token)  # after CSRFProtect's check
     production = app.config.get("ENV") == "production" and not app.config.get("TESTING")
     talisman.init_app(
         app,
@@ -58,3 +59,19 @@ def _no_store_for_private_pages(response):
     if not request.path.startswith("/static/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def _keep_checked_csrf_token() -> None:
+    """A form re-shown after a POST carries the token that POST sent, once it was checked.
+
+    Flask-WTF signs a fresh token for every form it builds, and a page save builds
+    one only to read the answers. Tokens here never expire (``WTF_CSRF_TIME_LIMIT``
+    None: valid for the session), so the checked one is as good as a new one;
+    with a time limit configured, a new one is signed as before.
+    """
+    if not g.get("csrf_valid") or current_app.config.get("WTF_CSRF_TIME_LIMIT") is not None:
+        return
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    token = request.form.get(name)  # what CSRFProtect checked first (form before headers)
+    if token and name not in g:
+        setattr(g, name, token)

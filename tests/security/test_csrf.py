@@ -52,3 +52,38 @@ def test_every_post_without_a_token_is_refused(csrf_app, session, signed_in):
             assert response.status_code == 400, f"{rule.rule} accepted {data} ({response.status_code})"
     session.expire_all()
     assert _row_counts(session) == before
+
+
+def _token(page: str) -> str:
+    return page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+
+
+def test_a_form_shown_again_after_a_post_carries_the_checked_token(csrf_app, session,
+                                                                    monkeypatch):
+    """Tokens never expire here, so a re-shown form reuses the one just checked (no new
+    signature per POST); it still works, and a forged one is still refused."""
+    import flask_wtf.csrf
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    class _LastYear(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return 1_700_000_000
+
+    class _Signed(URLSafeTimedSerializer):
+        default_signer = _LastYear
+
+    world = factories.build_world(session)
+    session.commit()
+    client = csrf_app.test_client()
+    with monkeypatch.context() as m:  # a token signed long ago: a new one would differ
+        m.setattr(flask_wtf.csrf, "URLSafeTimedSerializer", _Signed)
+        token = _token(client.get("/staff/login").get_data(as_text=True))
+    email = world.users["district_admin"].email
+    again = client.post("/staff/login", data={"csrf_token": token, "email": email,
+                                              "password": "wrong"})
+    assert again.status_code in (200, 400, 401)
+    assert _token(again.get_data(as_text=True)) == token
+    assert client.post("/staff/login", data={"csrf_token": token + "x", "email": email,
+                                             "password": factories.PASSWORD}).status_code == 400
+    assert client.post("/staff/login", data={"csrf_token": token, "email": email,
+                                             "password": factories.PASSWORD}).status_code == 302
