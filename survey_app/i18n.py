@@ -44,13 +44,29 @@ def offered_languages() -> list[str]:
     language is offered, and the default language always is.
     """
     if "offered_languages" not in g:
-        complete = complete_languages_here()
-        chosen = _district_choice()
-        default = current_app.config["BABEL_DEFAULT_LOCALE"]
-        g.offered_languages = (
-            [c for c in complete if c in chosen or c == default] if chosen else complete
-        )
+        use_district_choice(_district_choice())
     return g.offered_languages
+
+
+def use_district_choice(chosen) -> None:
+    """Offer, for this request, what the district chose (``district_settings.languages``
+    as a caller read it in this request's transaction, e.g. with ``district_languages()``
+    in a statement it runs anyway); nothing changes once the request has decided."""
+    if "offered_languages" in g:
+        return
+    complete = complete_languages_here()
+    chosen = set(chosen or ())
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    g.offered_languages = (
+        [c for c in complete if c in chosen or c == default] if chosen else complete
+    )
+
+
+@lru_cache(maxsize=1)
+def district_languages():
+    """The district's chosen languages as a column (a scalar subquery) for another
+    statement, so a request that runs one anyway needs no statement of its own."""
+    return _languages_query().scalar_subquery().label("district_languages")
 
 
 @lru_cache(maxsize=1)

@@ -29,7 +29,7 @@ from sqlmodel import select
 from survey_app import surveys
 from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import get_session, write_next
-from survey_app.i18n import offered_languages
+from survey_app.i18n import offered_languages, use_district_choice
 from survey_app.main.forms import CodeForm
 from survey_app.models import Invitation, Response, School
 from survey_app.models.enums import InvitationStatus, SurveyKind
@@ -136,6 +136,7 @@ def _load():
     if found is None:
         return None
     invitation, response, student = found
+    use_district_choice(invitation.languages)  # read with them: no statement of its own
     return invitation, response, surveys.get(response.survey, response.version), student
 
 

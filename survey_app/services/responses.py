@@ -18,6 +18,7 @@ from sqlalchemy import and_, bindparam, insert, update
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
+from survey_app.i18n import district_languages
 from survey_app.models import (
     Adult,
     Answer,
@@ -73,9 +74,11 @@ _RESPONDENT_COLUMNS = (
     (Invitation.__table__.c, ("id", "kind", "student_id", "household_id", "wave_id")),
     (Student.__table__.c, ("id", "school_id", "grade", "preferred_name", "given_name")),
 )
-# The response, its invitation and (student survey) the student in one statement built once.
+# The response, its invitation and (student survey) the student in one statement built once,
+# with the district's languages (what the page's language is chosen from).
 _RESPONDENT = (
-    core_select(*[table[name] for table, names in _RESPONDENT_COLUMNS for name in names])
+    core_select(*[table[name] for table, names in _RESPONDENT_COLUMNS for name in names],
+                district_languages())
     .select_from(Response.__table__
                  .join(Invitation.__table__,
                        Invitation.__table__.c.id == Response.__table__.c.invitation_id)
@@ -88,7 +91,11 @@ _RESPONDENT = (
 def load_respondent(*, session: Session, response_id: Any, invitation_id: Any
                     ) -> tuple[Record, Record, Record | None] | None:
     """(invitation, response, student or None) as plain records, or None if there is no
-    such pair. What a page needs, without loading ORM objects on every page save."""
+    such pair. What a page needs, without loading ORM objects on every page save.
+
+    The invitation's record carries the district's language choice (``languages``),
+    read in the same statement.
+    """
     row = session.connection().execute(_RESPONDENT, {"r": response_id, "i": invitation_id}).first()
     if row is None:
         return None
@@ -98,6 +105,7 @@ def load_respondent(*, session: Session, response_id: Any, invitation_id: Any
         records.append(Record(**dict(zip(names, values, strict=True))))
         start += len(names)
     response, invitation, student = records
+    invitation.languages = row[-1]
     return invitation, response, student if student.id is not None else None
 
 

@@ -210,3 +210,23 @@ def test_saved_household_items_are_kept_decoded(client, started, fetch):
     client.post("/survey/home", data=HOME | {"home_internet": "none"})
     rows = fetch(select(HouseholdCondition))
     assert [r.internet for r in rows] == ["none"]
+
+
+def test_a_district_language_change_is_seen_on_the_next_page_and_save(
+        client, started, session, world):
+    """The district's language choice comes with the page's own statement: a change made
+    between two requests holds on the very next page and save."""
+    from survey_app.models import DistrictSettings
+
+    started()
+    assert "العربية" in client.get("/survey/home").get_data(as_text=True)
+    session.add(DistrictSettings(district_id=world.district.id, languages=["es"]))
+    session.commit()
+    page = client.get("/survey/home").get_data(as_text=True)
+    assert "español" in page
+    assert "العربية" not in page
+    r = client.post("/survey/home", data=HOME | {"switch_lang": "ar"})
+    assert r.status_code == 302
+    assert "lang=ar" not in r.headers["Location"]
+    r = client.post("/survey/home", data=HOME | {"switch_lang": "es"})
+    assert "lang=es" in r.headers["Location"]
