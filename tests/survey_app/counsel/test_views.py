@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlmodel import Session
 
@@ -76,6 +78,35 @@ def test_school_map_page_and_data(client, login_as, story):
     assert data["options"]["physics"]["enabled"] is False
     assert all("x" in n for n in data["nodes"])
     assert any(n["title"] == XSS_NAMES[0] + " — Grandparent" for n in data["nodes"])
+
+
+def _embedded_map(html: str) -> dict:
+    start = html.index('<script type="application/json" id="map-data">') + 46
+    return json.loads(html[start:html.index("</script>", start)])
+
+
+def test_school_map_page_embeds_the_kept_data_and_follows_a_write(app, client, login_as, story,
+                                                                  session):
+    school_cache.clear()
+    login_as(story.world.users["counselor"])
+    html = _get(client, "/counsel/map")[1]
+    assert XSS_NAMES[1] not in html and "\\u003c/script\\u003e" in html  # block stays shut
+    kept = [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")]
+    assert len(kept) == 1  # the page and the JSON endpoint share one encoded body
+    assert _embedded_map(html) == client.get("/counsel/map/data").get_json()
+    assert [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")] == kept
+    assert "Ms Newcomer" not in html
+    with Session(get_engine(app)) as other:  # another worker's write
+        newcomer = make_adult(other, story.world.district.id, name="Ms Newcomer",
+                              kind="community", role="coach")
+        tie(other, other.get(Student, story.silent.id), newcomer,
+            other.get(SurveyWave, story.world.wave.id), setting="community")
+        other.commit()
+    after = _get(client, "/counsel/map")[1]
+    assert any("Ms Newcomer" in n["title"] for n in _embedded_map(after)["nodes"])
+    events = session.exec(AuditEvent.__table__.select().where(
+        AuditEvent.action == "view_school_map")).all()
+    assert len(events) == 3  # every view is audited, kept data or not
 
 
 def test_vis_network_comes_from_the_app_with_a_long_cache(client):
