@@ -45,7 +45,7 @@ def anchors(*, session: Session, ctx: records.Context, school_id: int, tables=No
     ``tables``: the school's tables of this wave, when the caller has loaded them.
     """
     def make():
-        school = tables if tables is not None else records.load_school_tables(
+        school = tables if tables is not None else records.load_school_staff_ties(
             session=session, ctx=ctx, school_ids=[school_id], waves=[ctx.wave])
         return sole_anchors(school, wave=ctx.wave, min_reliability=ctx.rules.min_reliability)
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from relationships import evaluate, validate_tables
+from relationships import evaluate, sole_anchors, validate_tables
 from survey_app.db import get_engine
-from survey_app.models import Adult, StaffMark
+from survey_app.models import Adult, StaffMark, Student
 from survey_app.services import records, school_cache, students
+from tests.factories import make_student
+from tests.survey_app.counsel.builders import make_adult, tie
 
 
 def _ctx(session, story):
@@ -92,3 +94,25 @@ def test_kept_staff_marking_follows_a_new_mark_and_leaves_out_the_students_own(
         other.commit()
     assert _stand_in_marks(session, ctx, story.silent) == {teacher.id: True, counselor.id: True}
     assert _stand_in_marks(session, ctx, story.connected) == {teacher.id: False}
+
+
+def test_staff_ties_load_counts_the_same_sole_anchors_as_the_full_load(app, session, story):
+    w, teacher = story.world, story.adults["teacher"]
+    # A community adult merged into the teacher, and a second record of the teacher.
+    dup = make_adult(session, w.district.id, name="T. (typed)", kind="community", role="coach")
+    dup.merged_into_id = teacher.id
+    tie(session, session.get(Student, story.silent.id), dup, w.wave, setting="school")
+    again = make_adult(session, w.district.id, staff=w.users["staff"], role="teacher")
+    tie(session, make_student(session, w.school), again, w.wave, setting="school")
+    session.commit()
+    with app.app_context():
+        ctx = _ctx(session, story)
+        args = {"session": session, "ctx": ctx, "school_ids": [w.school.id], "waves": [ctx.wave]}
+        full, narrow = records.load_school_tables(**args), records.load_school_staff_ties(**args)
+    anchors = [sole_anchors(t, wave=ctx.wave, min_reliability=ctx.rules.min_reliability)
+               for t in (full, narrow)]
+    assert anchors[0].equals(anchors[1])
+    assert anchors[0].set_index("adult_id").loc[teacher.id, "students"] == 3  # all three ways
+    assert len(narrow.ties) < len(full.ties)
+    staff = set(narrow.adults.loc[narrow.adults["kind"] == "staff", "adult_id"])
+    assert set(narrow.ties["adult_id"]) <= staff
