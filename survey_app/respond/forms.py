@@ -46,7 +46,7 @@ class PageContext:
     answers: dict[str, Any]
     adults: dict[int, dict]
     page_errors: list[str] = field(default_factory=list)
-    #: The current answer rows (``responses.current_answers``) when they were read.
+    #: The current answer rows (``responses.current_answers``), as the page read them.
     current: dict | None = None
 
     @property

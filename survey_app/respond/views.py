@@ -135,9 +135,9 @@ def _load():
                                       invitation_id=state.get("i"))
     if found is None:
         return None
-    invitation, response, student = found
+    invitation, response, student, current = found
     use_district_choice(invitation.languages)  # read with them: no statement of its own
-    return invitation, response, surveys.get(response.survey, response.version), student
+    return invitation, response, surveys.get(response.survey, response.version), student, current
 
 
 def _track_language(response: Record, page_id: str) -> str:
@@ -155,17 +155,16 @@ def _track_language(response: Record, page_id: str) -> str:
 
 
 def _context(invitation: Record, response: Record, definition, page,
-             student: Record | None) -> forms.PageContext:
+             student: Record | None, current: responses.Current) -> forms.PageContext:
     db = get_session()
     kids = invitations.children(session=db, invitation=invitation, student=student)
     staff = invitations.school_staff(session=db, school_ids={k.school_id for k in kids}) \
         if page.has_adults else {}
     # A sent page is built from what was sent; only the adults named so far (block
-    # entries, titles, the "which adult" choices) are needed to check it. A save reads
-    # them under the write lock, so its writes are numbered from the same rows.
-    current = responses.current_answers(session=db, response_id=response.id)[1] \
-        if request.method == "GET" or page.uses_adults else None
-    answers, adults = responses.split_state(current) if current is not None else ({}, {})
+    # entries, titles, the "which adult" choices) are needed to check it. A save read
+    # them (with the respondent) under the write lock: its writes are numbered from them.
+    answers, adults = responses.split_state(current) \
+        if request.method == "GET" or page.uses_adults else ({}, {})
     return forms.PageContext(
         definition=definition, page=page, staff=staff, answers=answers, adults=adults,
         current=current,
@@ -186,13 +185,13 @@ def page(page_id: str):
     loaded = _load()
     if loaded is None:
         return render_template("respond/lost.html"), 200 if request.method == "GET" else 400
-    invitation, response, definition, student = loaded
+    invitation, response, definition, student, current = loaded
     page = definition.page(page_id) or abort(404)
     if response.status == InvitationStatus.SUBMITTED:
         return redirect(url_for(".done"))
     if not posting:
         _track_language(response, page_id)
-    ctx = _context(invitation, response, definition, page, student)
+    ctx = _context(invitation, response, definition, page, student, current)
     find = (request.args.get("find", ""), request.args.get("q", "")[:100])
     form = forms.build(ctx, add_block=request.args.get("add") == "1",
                        find=find if find[0] else None)
@@ -215,14 +214,12 @@ def _save(page, form, ctx, invitation, response):
     resume_at = (definition.neighbour(page_id, step) or page) if step else page
     values = forms.values(form, ctx)
     blocks = forms.adult_blocks(form, ctx, remove=forms.number(remove))
-    # The status was read in this transaction (``page``); so are the current answers,
-    # from which the new versions are numbered.
-    current = ctx.current if ctx.current is not None else \
-        responses.current_answers(session=db, response_id=response.id)[1]
+    # The status and the current answers (from which the new versions are numbered)
+    # were read in this transaction (``page``).
     language = _track_language(response, page_id)
     changed, entries = responses.save_page(
         session=db, response=response, language=language, page_id=resume_at.id,
-        values=values, adults=blocks, current=current)
+        values=values, adults=blocks, current=ctx.current)
     return _after_save(action, form, ctx, invitation, response, entries)
 
 

@@ -74,39 +74,49 @@ _RESPONDENT_COLUMNS = (
     (Invitation.__table__.c, ("id", "kind", "student_id", "household_id", "wave_id")),
     (Student.__table__.c, ("id", "school_id", "grade", "preferred_name", "given_name")),
 )
-# The response, its invitation and (student survey) the student in one statement built once,
-# with the district's languages (what the page's language is chosen from).
+_A = Answer.__table__.c
+# The response, its invitation, (student survey) the student and the response's current
+# answers (one row each; one row of nulls when there are none) in one statement built
+# once, with the district's languages (what the page's language is chosen from).
 _RESPONDENT = (
     core_select(*[table[name] for table, names in _RESPONDENT_COLUMNS for name in names],
-                district_languages())
+                district_languages(), _A.id, _A.item_id, _A.entry, _A.version, _A.value)
     .select_from(Response.__table__
                  .join(Invitation.__table__,
                        Invitation.__table__.c.id == Response.__table__.c.invitation_id)
                  .outerjoin(Student.__table__,
-                            Student.__table__.c.id == Invitation.__table__.c.student_id))
+                            Student.__table__.c.id == Invitation.__table__.c.student_id)
+                 .outerjoin(Answer.__table__, and_(_A.response_id == Response.__table__.c.id,
+                                                   _A.current.is_(True))))
     .where(Response.__table__.c.id == bindparam("r"),
            Invitation.__table__.c.id == bindparam("i")))
 
 
 def load_respondent(*, session: Session, response_id: Any, invitation_id: Any
-                    ) -> tuple[Record, Record, Record | None] | None:
-    """(invitation, response, student or None) as plain records, or None if there is no
-    such pair. What a page needs, without loading ORM objects on every page save.
+                    ) -> tuple[Record, Record, Record | None, Current] | None:
+    """(invitation, response, student or None, current answers) as plain records, or None
+    if there is no such pair. What a page needs, without loading ORM objects on every page
+    save; the answers are what ``current_answers`` reads, in the same statement.
 
     The invitation's record carries the district's language choice (``languages``),
     read in the same statement.
     """
-    row = session.connection().execute(_RESPONDENT, {"r": response_id, "i": invitation_id}).first()
-    if row is None:
+    rows = session.connection().execute(_RESPONDENT, {"r": response_id, "i": invitation_id}
+                                        ).all()
+    if not rows:
         return None
+    row = rows[0]
     records, start = [], 0
     for _table, names in _RESPONDENT_COLUMNS:
         values = row[start:start + len(names)]
         records.append(Record(**dict(zip(names, values, strict=True))))
         start += len(names)
     response, invitation, student = records
-    invitation.languages = row[-1]
-    return invitation, response, student if student.id is not None else None
+    invitation.languages = row[start]
+    current = {(item_id, entry): Saved(id_, version, value)
+               for id_, item_id, entry, version, value in (r[start + 1:] for r in rows)
+               if id_ is not None}
+    return invitation, response, student if student.id is not None else None, current
 
 
 class Saved(NamedTuple):
