@@ -173,13 +173,7 @@ def _ties_and_adults(session, where, waves: dict[int, int]) -> tuple[pd.DataFram
                                                             np.ones(n, dtype=bool)))
     ties = frame.loc[:, list(_TIE_COLUMNS)]
     del frame
-    # Two merged adults named by the same source in one wave are one tie: keep the
-    # surest (as records._ties does; without merges there is nothing to drop).
-    key = ["student_id", "adult_id", "source", "wave"]
-    if ties.duplicated(key).any():
-        ties = ties.sort_values(["reliability", "tie_id"], ascending=[False, True],
-                                na_position="last").drop_duplicates(key)
-    ties = ties.sort_values("tie_id")
+    ties = records.surest_ties(ties).sort_values("tie_id")
     return ties.reset_index(drop=True), adults.reset_index(drop=True)
 
 

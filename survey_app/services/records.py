@@ -212,11 +212,24 @@ def _ties(session, where, waves, staff_only=False) -> pd.DataFrame:
     frame = read_frame(session, stmt)
     if frame.empty:
         return frame
-    # Two merged adults named by the same source in one wave are one tie: keep the surest.
-    frame = frame.sort_values(["reliability", "tie_id"], ascending=[False, True],
-                              na_position="last")
-    frame = frame.drop_duplicates(["student_id", "adult_id", "source", "wave"])
-    return frame.sort_values("tie_id")
+    return surest_ties(frame).sort_values("tie_id")
+
+
+#: A tie is one student, one adult, one source and one wave.
+TIE_KEY = ["student_id", "adult_id", "source", "wave"]
+
+
+def surest_ties(ties: pd.DataFrame) -> pd.DataFrame:
+    """One tie per ``TIE_KEY``: the surest (the first by tie id among equals).
+
+    Two records of one adult named by the same source in one wave — merged adults, or one
+    staff member picked twice — are one tie, and the surer answer is the one that counts.
+    """
+    if not ties.duplicated(TIE_KEY).any():
+        return ties
+    return (ties.sort_values(["reliability", "tie_id"], ascending=[False, True],
+                             na_position="last")
+            .drop_duplicates(TIE_KEY).sort_values("tie_id"))
 
 
 def _named_adults(session, where, staff_only=False) -> pd.DataFrame:
@@ -270,7 +283,7 @@ def _adults(named: pd.DataFrame, staff: pd.DataFrame, ties: pd.DataFrame):
         ties = ties.copy()
         mapped = ties["adult_id"].map(remap)
         ties["adult_id"] = mapped.fillna(ties["adult_id"]).astype("int64")
-        ties = ties.drop_duplicates(["student_id", "adult_id", "source", "wave"])
+        ties = surest_ties(ties)
     others = named.loc[~is_staff | ~named["adult_id"].isin(remap.index)]
     others = others.loc[~others["staff_id"].isin(staff["staff_id"])].copy()
     others["languages"] = [() for _unused in range(len(others))]

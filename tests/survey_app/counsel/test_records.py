@@ -116,3 +116,24 @@ def test_staff_ties_load_counts_the_same_sole_anchors_as_the_full_load(app, sess
     assert len(narrow.ties) < len(full.ties)
     staff = set(narrow.adults.loc[narrow.adults["kind"] == "staff", "adult_id"])
     assert set(narrow.ties["adult_id"]) <= staff
+
+
+def test_one_staff_member_named_twice_in_a_wave_is_one_tie_the_surest(app, session, story):
+    """Two adult records of one staff member, named by one source in one wave: the surer tie
+    counts (the student's first pick was 'not sure', the second 'very sure')."""
+    w, flagged = story.world, story.flagged
+    again = make_adult(session, w.district.id, staff=w.users["staff"], role="teacher")
+    tie(session, session.get(Student, flagged.id), again, w.wave, reliability=4, setting="school")
+    session.commit()
+    with app.app_context():
+        ctx = _ctx(session, story)
+        args = {"session": session, "ctx": ctx, "school_ids": [w.school.id]}
+        for tables in (records.load_school_tables(**args),
+                       records.load_neighbourhood(session=session, ctx=ctx,
+                                                  student_id=flagged.id)):
+            staff = tables.adults.loc[tables.adults["staff_id"] == w.users["staff"].id,
+                                      "adult_id"]
+            ties = tables.ties.loc[(tables.ties["student_id"] == flagged.id)
+                                   & tables.ties["adult_id"].isin(staff)
+                                   & (tables.ties["source"] == "student_survey")]
+            assert ties["reliability"].tolist() == [4]
