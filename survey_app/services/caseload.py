@@ -22,6 +22,7 @@ from survey_app.counsel import reasons
 from survey_app.models import FollowUp, School, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
 from survey_app.services import records, school_cache
+from survey_app.services.frames import read_frame
 
 OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 PER_PAGE = 50
@@ -81,8 +82,8 @@ def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
             .join(Student, Student.id == FollowUp.student_id)
             .where(Student.school_id.in_(list(school_ids)), FollowUp.status.in_(OPEN))
             .group_by(FollowUp.student_id))
-    frame = records.read_frame(session, stmt)
-    helps = records.read_frame(session,
+    frame = read_frame(session, stmt)
+    helps = read_frame(session,
         select(FollowUp.student_id, FollowUp.help_type)
         .join(Student, Student.id == FollowUp.student_id)
         .where(Student.school_id.in_(list(school_ids)), FollowUp.status.in_(OPEN),

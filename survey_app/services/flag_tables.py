@@ -41,7 +41,8 @@ from survey_app.models import (
     SurveyWave,
 )
 from survey_app.models.enums import InvitationStatus, SurveyKind
-from survey_app.services import conditions, records
+from survey_app.services import adult_ties, conditions, records
+from survey_app.services.frames import typed
 
 __all__ = ["fetch_rows", "load_school"]
 
@@ -67,12 +68,12 @@ def load_school(*, session: Session, ctx: records.Context, school_id: int,
     marks = _marks(session, where, waves)
     schools = students["school_id"].unique().tolist()
     extra = set(marks["staff_id"].tolist()) | _teaching_staff(session, where, schools)
-    staff = records._staff(session, schools, extra)
+    staff = adult_ties.staff_adults(session, schools, extra)
     extra -= set(staff["staff_id"].tolist())
     if extra:
-        staff = records._staff(session, schools, extra)
-    adults, ties = records._adults(named, staff, ties)
-    adults = records._typed("adults", adults)
+        staff = adult_ties.staff_adults(session, schools, extra)
+    adults, ties = adult_ties.combine_adults(named, staff, ties)
+    adults = typed("adults", adults)
     names = dict(zip(adults["adult_id"].tolist(), adults["name"].tolist(), strict=True))
     # The flags read the household conditions of the current wave only.
     current = {wave_id: n for wave_id, n in waves.items() if n == ctx.wave}
@@ -173,7 +174,7 @@ def _ties_and_adults(session, where, waves: dict[int, int]) -> tuple[pd.DataFram
                                                             np.ones(n, dtype=bool)))
     ties = frame.loc[:, list(_TIE_COLUMNS)]
     del frame
-    ties = records.surest_ties(ties).sort_values("tie_id")
+    ties = adult_ties.surest_ties(ties).sort_values("tie_id")
     return ties.reset_index(drop=True), adults.reset_index(drop=True)
 
 
@@ -234,7 +235,7 @@ def _teaching_staff(session, where, school_ids) -> set[int]:
 def fetch_rows(session: Session, stmt) -> tuple[list[str], list[tuple]]:
     """Run a select; return its column names and the driver's plain row tuples.
 
-    (As :func:`records.read_frame` does: SQLAlchemy's per-row result processing
+    (As :func:`frames.read_frame` does: SQLAlchemy's per-row result processing
     is skipped; values are what the driver gives.)
     """
     conn = session.connection()

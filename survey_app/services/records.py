@@ -16,6 +16,8 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
   whether or not anyone named them: staff marks and teaching rosters refer to
   them, and so do mentor suggestions. Staff without an ``Adult`` row get the
   stand-in id ``-staff_id``;
+- the SQL → DataFrame reading is :mod:`survey_app.services.frames`; adults and ties
+  (merges, staff, the surest of duplicate ties) are :mod:`survey_app.services.adult_ties`;
 - household conditions per student and wave (decoded when answers are saved, see
   :mod:`survey_app.services.conditions`): the student's own answers win, the
   family's answers fill the gaps.
@@ -28,14 +30,12 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, exists, func, literal, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from relationships import FlagRules, Tables
-from relationships.records import COLUMNS, SUPPORT_TYPES, empty_frame
+from relationships.records import empty_frame
 from survey_app.models import (
-    Adult,
     Answer,
     DistrictSettings,
     HouseholdCondition,
@@ -45,13 +45,18 @@ from survey_app.models import (
     SectionStudent,
     SectionTeacher,
     StaffMark,
-    StaffUser,
     Student,
-    SupportTie,
     SurveyWave,
 )
-from survey_app.models.enums import InvitationStatus, Role, SurveyKind
+from survey_app.models.enums import InvitationStatus, SurveyKind
 from survey_app.services import conditions
+from survey_app.services.adult_ties import (
+    combine_adults,
+    load_ties,
+    named_adults,
+    staff_adults,
+)
+from survey_app.services.frames import json_values, read_frame, typed
 
 CONDITION_ITEMS = conditions.ITEMS
 #: Stand-in student id that carries the school's mapping participation (see ``load_neighbourhood``).
@@ -89,61 +94,6 @@ def context(*, session: Session, district_id: int, today: date | None = None) ->
                    min_n=settings.min_n if settings else 10)
 
 
-def read_frame(session: Session, stmt) -> pd.DataFrame:
-    """Run a select and return the driver's rows as a DataFrame.
-
-    ``pandas.read_sql`` on a select runs SQLAlchemy's per-value result processing
-    (about 20 µs a row here); the driver's own values are all we need, so the rows
-    are read from the DB-API cursor and JSON/booleans are decoded per column. The
-    statement still goes through ``Connection.execute``, so its compiled form comes
-    from the engine's statement cache (compiling a wide select costs a millisecond
-    or more, every time, when done by hand).
-    """
-    result = session.connection().execute(stmt)
-    columns = list(result.keys())
-    # The DB-API cursor's plain tuples: pandas probes each SQLAlchemy Row for
-    # ``.dtype`` (a failed key lookup, ~10 µs a row), a tuple it takes as is.
-    rows = result.cursor.fetchall() if result.cursor is not None else []
-    result.close()
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    return pd.DataFrame(rows, columns=columns)
-
-
-def _json(values, session: Session) -> list:
-    """JSON columns come back as text from SQLite and already decoded from PostgreSQL.
-
-    (On PostgreSQL a decoded JSON string is a ``str`` too, so the dialect decides,
-    not the value's type.) Answers repeat a handful of codes thousands of times:
-    each distinct text is decoded once and the decoded value shared (callers only
-    read it).
-    """
-    values = values.tolist() if hasattr(values, "tolist") else list(values)  # not per item
-    if session.get_bind().dialect.name != "sqlite":
-        return values
-    return conditions.decode_json_texts(values)
-
-
-def _typed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """Cast ``frame`` to the documented columns of ``table`` (in their order)."""
-    if frame.empty:
-        return empty_frame(table)
-    out = {}
-    for column, dtype in COLUMNS[table].items():
-        values = frame[column]
-        if values.dtype == dtype:  # already right (most columns): no copy
-            out[column] = values
-        elif dtype == "object":
-            out[column] = values.astype(object)
-        elif dtype in ("bool",):
-            out[column] = values.fillna(False).astype(bool)
-        elif dtype == "boolean":
-            out[column] = values.astype(object).where(values.notna(), pd.NA).astype("boolean")
-        else:
-            out[column] = values.astype(dtype)
-    return pd.DataFrame(out)
-
-
 # --- students ---------------------------------------------------------------------------
 
 def _student_filter(school_ids, student_ids):
@@ -177,119 +127,6 @@ def _students(session, where, ctx: Context) -> pd.DataFrame:
     frame["responded_student"] = frame["student_id"].isin(own)
     frame["responded_family"] = frame["household_id"].isin(fam)
     return frame
-
-
-# --- adults and ties ----------------------------------------------------------------------
-
-def _effective_adult():
-    return func.coalesce(Adult.merged_into_id, Adult.id)
-
-
-def _is_staff(adult):
-    """The adult counts as school staff (as ``relationships`` reads ``kind`` and ``staff_id``)."""
-    return or_(adult.kind == "staff", adult.staff_id.is_not(None))
-
-
-def _ties(session, where, waves, staff_only=False) -> pd.DataFrame:
-    stmt = (
-        select(SupportTie.id.label("tie_id"), SupportTie.student_id,
-               _effective_adult().label("adult_id"), SupportTie.source,
-               SurveyWave.ordinal.label("wave"),
-               *[getattr(SupportTie, t) for t in SUPPORT_TYPES],
-               SupportTie.frequency, SupportTie.reliability, SupportTie.setting,
-               SupportTie.lives_with)
-        .join(Adult, Adult.id == SupportTie.adult_id)
-        .join(SurveyWave, SurveyWave.id == SupportTie.wave_id)
-        .join(Student, Student.id == SupportTie.student_id)
-        .where(where)
-    )
-    if waves is not None:
-        stmt = stmt.where(SurveyWave.ordinal.in_(list(waves)))
-    if staff_only:
-        effective = aliased(Adult)
-        stmt = stmt.join(effective, effective.id == _effective_adult()).where(
-            _is_staff(effective))
-    frame = read_frame(session, stmt)
-    if frame.empty:
-        return frame
-    return surest_ties(frame).sort_values("tie_id")
-
-
-#: A tie is one student, one adult, one source and one wave.
-TIE_KEY = ["student_id", "adult_id", "source", "wave"]
-
-
-def surest_ties(ties: pd.DataFrame) -> pd.DataFrame:
-    """One tie per ``TIE_KEY``: the surest (the first by tie id among equals).
-
-    Two records of one adult named by the same source in one wave — merged adults, or one
-    staff member picked twice — are one tie, and the surer answer is the one that counts.
-    """
-    if not ties.duplicated(TIE_KEY).any():
-        return ties
-    return (ties.sort_values(["reliability", "tie_id"], ascending=[False, True],
-                             na_position="last")
-            .drop_duplicates(TIE_KEY).sort_values("tie_id"))
-
-
-def _named_adults(session, where, staff_only=False) -> pd.DataFrame:
-    named = aliased(Adult)
-    stmt = (select(Adult.id.label("adult_id"), Adult.kind, Adult.role, Adult.staff_id,
-                   Adult.household_id, Adult.display_name.label("name"))
-            .select_from(SupportTie)
-            .join(Student, Student.id == SupportTie.student_id)
-            .join(named, named.id == SupportTie.adult_id)
-            .join(Adult, Adult.id == func.coalesce(named.merged_into_id, named.id))
-            .where(where).distinct())
-    return read_frame(session, stmt.where(_is_staff(Adult)) if staff_only else stmt)
-
-
-def _staff(session, school_ids, extra_ids) -> pd.DataFrame:
-    """Every staff member of the schools, and any other who marked or teaches the students."""
-    teaches_any = exists().where(SectionTeacher.staff_id == StaffUser.id)
-    role = case((StaffUser.role == Role.COUNSELOR, literal("counselor")),
-                (teaches_any, literal("teacher")), else_=literal("school_staff"))
-    cond = StaffUser.school_id.in_(list(school_ids))
-    if extra_ids:
-        cond = or_(cond, StaffUser.id.in_(sorted(extra_ids)))
-    stmt = select(
-        StaffUser.id.label("staff_id"), role.label("staff_role"),
-        (StaffUser.given_name + literal(" ") + StaffUser.family_name).label("staff_name"),
-        StaffUser.languages,
-    ).where(cond)
-    staff = read_frame(session, stmt)
-    staff["languages"] = _json(staff["languages"], session)
-    own = read_frame(session, select(Adult.id.label("adult_id"), Adult.staff_id, Adult.role)
-                 .join(StaffUser, StaffUser.id == Adult.staff_id)
-                 .where(cond, Adult.merged_into_id.is_(None)))
-    own = own.sort_values("adult_id").drop_duplicates("staff_id")
-    return staff.merge(own, on="staff_id", how="left")
-
-
-def _adults(named: pd.DataFrame, staff: pd.DataFrame, ties: pd.DataFrame):
-    """Combine named adults and staff into one adults table; remap ties to canonical staff."""
-    staff = staff.copy()
-    staff["adult_id"] = staff["adult_id"].fillna(-staff["staff_id"]).astype("int64")
-    staff["role"] = staff["role"].fillna(staff["staff_role"])
-    staff["kind"], staff["household_id"] = "staff", pd.NA
-    staff = staff.rename(columns={"staff_name": "name"})
-    staff["languages"] = [tuple(v or ()) for v in staff["languages"]]
-    # A named adult that is a staff member is the staff row (one adult per staff member).
-    is_staff = named["staff_id"].notna()
-    canon = pd.Series(staff["adult_id"].to_numpy(), index=staff["staff_id"].to_numpy())
-    remap = pd.Series(canon.reindex(named.loc[is_staff, "staff_id"].to_numpy()).to_numpy(),
-                      index=named.loc[is_staff, "adult_id"].to_numpy()).dropna()
-    if len(remap) and len(ties):
-        ties = ties.copy()
-        mapped = ties["adult_id"].map(remap)
-        ties["adult_id"] = mapped.fillna(ties["adult_id"]).astype("int64")
-        ties = surest_ties(ties)
-    others = named.loc[~is_staff | ~named["adult_id"].isin(remap.index)]
-    others = others.loc[~others["staff_id"].isin(staff["staff_id"])].copy()
-    others["languages"] = [() for _unused in range(len(others))]
-    cols = list(COLUMNS["adults"])
-    adults = pd.concat([others[cols], staff[cols]], ignore_index=True)
-    return adults.drop_duplicates("adult_id"), ties
 
 
 # --- marks, teaching, conditions -----------------------------------------------------------
@@ -337,7 +174,7 @@ def condition_answers(*, session: Session, where, waves=None) -> pd.DataFrame:
         frame["kind"] = str(kind)
         frames.append(frame)
     out = pd.concat(frames, ignore_index=True)
-    out["value"] = _json(out["value"], session)
+    out["value"] = json_values(out["value"], session)
     return out[["student_id", "wave", "kind", "item_id", "value"]]
 
 
@@ -373,7 +210,7 @@ def _conditions(session, where, waves) -> pd.DataFrame:
         both[column] = values.astype(object).where(values.isna(), values.astype(bool))
     merged = (both.drop(columns=["_rank", "response_id"])
               .groupby(["student_id", "wave"], sort=True).first())
-    return _typed("conditions", merged.reset_index())
+    return typed("conditions", merged.reset_index())
 
 
 # --- public loaders -----------------------------------------------------------------------------
@@ -471,8 +308,8 @@ def _with_stand_in(tables: Tables, taking_part: pd.DataFrame) -> Tables:
     marks = taking_part.assign(student_id=STAND_IN, trusting=taking_part["trusting"] > 0,
                                may_benefit=False, willing_mentor=False)
     return tables.replace(
-        students=pd.concat([tables.students, _typed("students", stand_in)], ignore_index=True),
-        staff_marks=pd.concat([tables.staff_marks, _typed("staff_marks", marks)],
+        students=pd.concat([tables.students, typed("students", stand_in)], ignore_index=True),
+        staff_marks=pd.concat([tables.staff_marks, typed("staff_marks", marks)],
                               ignore_index=True))
 
 
@@ -481,23 +318,23 @@ def _load(session, ctx, *, school_ids, student_ids, waves, staff_only=False) -> 
     students = _students(session, where, ctx)
     if students.empty:
         return Tables(empty_frame("students"), empty_frame("adults"), empty_frame("ties"))
-    ties = _ties(session, where, waves, staff_only)
+    ties = load_ties(session, where, waves, staff_only)
     marks = _marks(session, where, waves)
     teaching = _teaching(session, where)
     extra = set(marks["staff_id"].tolist()) | set(teaching["staff_id"].tolist())
-    staff = _staff(session, students["school_id"].unique().tolist(), extra)
+    staff = staff_adults(session, students["school_id"].unique().tolist(), extra)
     extra -= set(staff["staff_id"].tolist())
     if extra:
-        staff = _staff(session, students["school_id"].unique().tolist(), extra)
-    adults, ties = _adults(_named_adults(session, where, staff_only), staff,
+        staff = staff_adults(session, students["school_id"].unique().tolist(), extra)
+    adults, ties = combine_adults(named_adults(session, where, staff_only), staff,
                            ties if len(ties) else empty_frame("ties"))
     return Tables(
-        students=_typed("students", students),
-        adults=_typed("adults", adults),
-        ties=_typed("ties", ties),
-        staff_marks=_typed("staff_marks", marks),
+        students=typed("students", students),
+        adults=typed("adults", adults),
+        ties=typed("ties", ties),
+        staff_marks=typed("staff_marks", marks),
         conditions=empty_frame("conditions") if staff_only else _conditions(session, where, waves),
-        teaching=_typed("teaching", teaching),
+        teaching=typed("teaching", teaching),
     )
 
 
