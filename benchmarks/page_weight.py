@@ -29,9 +29,10 @@ def main() -> None:
     _cli.parse(__doc__, {})
     folder = tempfile.mkdtemp(prefix="page-weight-")
     url = f"sqlite:///{folder}/bench.db"
-    access = build(url, students=12)
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": url,
                       "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    # Each language uses a student and a household of its own (two students a household).
+    access = build(url, students=2 * len(app.config["OFFERED_LANGUAGES"]))
     client = app.test_client()
     css = client.get("/static/css/app.css").data
     pages = []
