@@ -232,18 +232,23 @@ def _teaching_staff(session, where, school_ids) -> set[int]:
     return set(session.execute(stmt).scalars())
 
 
+def _execute(session: Session, stmt):
+    """Run a select as plain SQL on the session's connection (no per-row result processing)."""
+    conn = session.connection()
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    if compiled.positiontup is not None:
+        params = tuple(params[k] for k in compiled.positiontup)
+    return conn.exec_driver_sql(str(compiled), params)
+
+
 def fetch_rows(session: Session, stmt) -> tuple[list[str], list[tuple]]:
     """Run a select; return its column names and the driver's plain row tuples.
 
     (As :func:`frames.read_frame` does: SQLAlchemy's per-row result processing
     is skipped; values are what the driver gives.)
     """
-    conn = session.connection()
-    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.params
-    if compiled.positiontup is not None:
-        params = tuple(params[k] for k in compiled.positiontup)
-    result = conn.exec_driver_sql(str(compiled), params)
+    result = _execute(session, stmt)
     names = list(result.keys())
     rows = result.cursor.fetchall() if result.cursor is not None else []
     result.close()
@@ -256,12 +261,7 @@ def _fetch(session, stmt, dtypes: dict) -> pd.DataFrame:
     Rows are taken ``_CHUNK`` at a time and turned into compact NumPy columns at
     once, so the driver's row tuples never all live together (peak memory).
     """
-    conn = session.connection()
-    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    params = compiled.params
-    if compiled.positiontup is not None:
-        params = tuple(params[k] for k in compiled.positiontup)
-    result = conn.exec_driver_sql(str(compiled), params)
+    result = _execute(session, stmt)
     names = list(result.keys())
     parts: list[list[np.ndarray]] = [[] for _unused in names]
     while rows := result.cursor.fetchmany(_CHUNK) if result.cursor is not None else []:

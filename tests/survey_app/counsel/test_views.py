@@ -19,6 +19,16 @@ def _get(client, url):
     return response, response.get_data(as_text=True)
 
 
+
+def _another_worker_adds_ms_newcomer(app, story) -> None:
+    """A tie to a new community adult, written and committed by another connection."""
+    with Session(get_engine(app)) as other:
+        newcomer = make_adult(other, story.world.district.id, name="Ms Newcomer",
+                              kind="community", role="coach")
+        tie(other, other.get(Student, story.silent.id), newcomer,
+            other.get(SurveyWave, story.world.wave.id), setting="community")
+        other.commit()
+
 def test_counselor_sees_the_caseload_with_reasons(client, login_as, story):
     login_as(story.world.users["counselor"])
     response, html = _get(client, "/counsel/students")
@@ -97,12 +107,7 @@ def test_school_map_page_embeds_the_kept_data_and_follows_a_write(app, client, l
     assert _embedded_map(html) == client.get("/counsel/map/data").get_json()
     assert [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")] == kept
     assert "Ms Newcomer" not in html
-    with Session(get_engine(app)) as other:  # another worker's write
-        newcomer = make_adult(other, story.world.district.id, name="Ms Newcomer",
-                              kind="community", role="coach")
-        tie(other, other.get(Student, story.silent.id), newcomer,
-            other.get(SurveyWave, story.world.wave.id), setting="community")
-        other.commit()
+    _another_worker_adds_ms_newcomer(app, story)
     after = _get(client, "/counsel/map")[1]
     assert any("Ms Newcomer" in n["title"] for n in _embedded_map(after)["nodes"])
     events = session.exec(AuditEvent.__table__.select().where(
@@ -175,12 +180,7 @@ def test_school_map_data_kept_per_language_follows_a_write(app, client, login_as
     kept = [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")]
     assert len(kept) == 2
     assert not any("Ms Newcomer" in n["title"] for n in en["nodes"])
-    with Session(get_engine(app)) as other:  # another worker's write
-        newcomer = make_adult(other, story.world.district.id, name="Ms Newcomer",
-                              kind="community", role="coach")
-        tie(other, other.get(Student, story.silent.id), newcomer,
-            other.get(SurveyWave, story.world.wave.id), setting="community")
-        other.commit()
+    _another_worker_adds_ms_newcomer(app, story)
     after = client.get("/counsel/map/data?lang=en").get_json()
     assert any("Ms Newcomer" in n["title"] for n in after["nodes"])
     assert client.get("/counsel/map/data").headers["Content-Type"] == "application/json"
