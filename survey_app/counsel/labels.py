@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel import Locale
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -61,6 +61,11 @@ FREQUENCY_NAMES = {
     "monthly": _l("Every month"), "less": _l("Less often"),
 }
 GRADE_NAMES = {0: _l("Kindergarten")}
+
+
+def gap_points(gap: int) -> str:
+    """A gap to the overall rate in percentage points, signed: "+1 point", "-13 points"."""
+    return ngettext("%(gap)s point", "%(gap)s points", abs(gap), gap=f"{gap:+d}")
 
 
 def grade_name(grade: int | None) -> str:

@@ -18,6 +18,7 @@ from survey_app.services import caseload as cases
 bp = Blueprint("counsel", __name__, url_prefix="/counsel")
 # App-wide: staff and admin pages show grades the same way (_macros/pager.html grade()).
 bp.add_app_template_global(labels.grade_name, "grade_name")
+bp.add_app_template_global(labels.gap_points, "gap_points")
 
 
 def _context() -> records.Context:

@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from flask_babel import force_locale
 
+from survey_app.counsel import labels
 from survey_app.exports import service
 from survey_app.models import ContextMeasure
 from survey_app.services import equity, records
@@ -130,3 +132,15 @@ def test_equity_export_holds_the_context_measures(app, session, context_world):
         sorted(rows["Shown as"].tolist()) == ["90%", "92%", "95%"]
     low = frame.loc[frame["Measure"].str.startswith("Students who complete fewer than 80%")]
     assert not low.empty
+
+
+@pytest.mark.parametrize(("lang", "gap", "shown"), [
+    ("en", 1, "+1 point"), ("en", -1, "-1 point"), ("en", 13, "+13 points"),
+    ("en", 0, "+0 points"), ("es", 1, "+1 punto"), ("es", -2, "-2 puntos"),
+    ("ru", 1, "+1 пункт"), ("ru", -3, "-3 пункта"), ("ru", 11, "+11 пунктов"),
+    ("ar", 3, "+3 نقاط"),
+])
+def test_the_gap_to_all_students_is_counted_in_points(app, lang, gap, shown):
+    """The sign is shown, and the plural follows the size of the gap, not its sign."""
+    with app.test_request_context(), force_locale(lang):
+        assert labels.gap_points(gap) == shown
