@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlmodel import Session
@@ -78,6 +79,21 @@ def test_analyst_sees_the_equity_view_without_names(client, login_as, story):
     assert "fewer than 10" in html
     assert story.flagged.given_name not in html
     assert "Students to connect with" not in html  # no caseload link for analysts
+
+
+def test_equity_chart_is_mirrored_on_right_to_left_pages(client, login_as, story):
+    """Arabic: labels on the right next to the bars, bars growing leftwards; English as before."""
+    login_as(story.world.users["analyst"])
+    anchors = {}
+    for lang in ("en", "ar"):
+        html = _get(client, f"/counsel/equity?measure=responded&by=grade&lang={lang}")[1]
+        chart = html[html.index('<svg id="equity-chart"'):html.index("</svg>")]
+        assert 'direction="ltr"' in chart  # anchors mean the same in every language
+        anchors[lang] = re.findall(r'<text x="[\d.]+" y="19" text-anchor="(\w+)"', chart)
+    assert set(anchors["en"][::2]) == {"end"}
+    assert set(anchors["en"][1::2]) == {"start"}
+    assert set(anchors["ar"][::2]) == {"start"}
+    assert set(anchors["ar"][1::2]) == {"end"}
 
 
 def test_school_map_page_and_data(client, login_as, story):
