@@ -93,11 +93,14 @@ def test_without_context_data_the_measures_are_empty(session, world):
     assert pd.isna(table.iloc[-1]["rate"])
 
 
+def _equity(client, query: str) -> str:
+    return client.get(f"/counsel/equity?{query}").get_data(as_text=True)
+
+
 def test_analyst_sees_attendance_measures_in_the_equity_view(client, login_as,
                                                             context_world):
     login_as(context_world.users["analyst"])
-    html = client.get("/counsel/equity?measure=attendance_avg&by=english_learner"
-                      ).get_data(as_text=True)
+    html = _equity(client, "measure=attendance_avg&by=english_learner")
     assert "Average attendance (latest term)" in html
     assert "<svg" in html
     assert ">90%<" in html
@@ -106,14 +109,12 @@ def test_analyst_sees_attendance_measures_in_the_equity_view(client, login_as,
     assert '<th scope="col">Rate</th>' not in html
     assert "the dashed line is the average for all students." in html
     assert "The dashed line is the rate" not in html
-    html = client.get("/counsel/equity?measure=chronic_absent&by=english_learner"
-                      ).get_data(as_text=True)
+    html = _equity(client, "measure=chronic_absent&by=english_learner")
     assert "chronically absent (attendance below 90%)" in html
     assert ">50%<" in html
     assert '<th scope="col">Rate</th>' in html
     assert "The dashed line is the rate for all students." in html
-    html = client.get("/counsel/equity?measure=attendance_avg&by=english_learner&lang=es"
-                      ).get_data(as_text=True)
+    html = _equity(client, "measure=attendance_avg&by=english_learner&lang=es")
     assert '<th scope="col">Promedio</th>' in html
     for student in context_world.students:
         assert student.sis_id not in html
