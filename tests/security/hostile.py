@@ -19,14 +19,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlalchemy import create_engine
+from sqlmodel import Session, SQLModel, select
 
+from survey_app import create_app
 from survey_app.exports.context import import_context
 from survey_app.exports.oneroster import import_roster
 from survey_app.exports.package import open_package
 from survey_app.models import FollowUp, Household, Invitation, School, StaffUser, Student
 from survey_app.models.enums import Role, SurveyKind
 from survey_app.services import engagement, followups, invitations, responses, waves
+from tests.conftest import TEST_CONFIG
 from tests.factories import PASSWORD, PASSWORD_HASH  # noqa: F401  (PASSWORD: the sign-in of the browser test)
 from tests.security.payloads import XSS
 
@@ -158,6 +161,19 @@ def _staff_writes(session: Session, school: School, students: list[Student], tex
         waves.add_wave(session=session, district_id=school.district_id, name=text,
                        opens_on=date(2090, 1, 1 + i % 28), closes_on=date(2090, 12, 31))
     session.commit()
+
+
+def build_on_file(folder: Path, texts: list[str] = XSS, adult_texts: list[str] = PWNED):
+    """The hostile district on a new SQLite file in ``folder``: ``(app, engine, world)``.
+
+    The caller disposes of the engine."""
+    url = f"sqlite:///{folder}/hostile.db"
+    engine = create_engine(url)
+    SQLModel.metadata.create_all(engine)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
+    with app.app_context(), Session(engine, expire_on_commit=False) as session:
+        world = build(session, folder / "roster", texts, adult_texts)
+    return app, engine, world
 
 
 def build(session: Session, folder: Path, texts: list[str] = XSS,

@@ -15,12 +15,9 @@ import networkx as nx
 import openpyxl
 import pandas as pd
 import pytest
-from sqlalchemy import create_engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session
 
-from survey_app import create_app
 from survey_app.exports import service
-from tests.conftest import TEST_CONFIG
 from tests.security import hostile
 from tests.security.figures import FIGURES, add
 from tests.security.payloads import FORMULAS, XSS
@@ -33,14 +30,7 @@ EXPORTS = [(kind, fmt) for kind, (_t, _d, formats) in service.KINDS.items() for 
 
 
 def _world(tmp_path_factory, texts, adult_texts):
-    folder = tmp_path_factory.mktemp("exports")
-    url = f"sqlite:///{folder}/hostile.db"
-    engine = create_engine(url)
-    SQLModel.metadata.create_all(engine)
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
-    with app.app_context(), Session(engine, expire_on_commit=False) as session:
-        world = hostile.build(session, folder / "roster", texts, adult_texts)
-    return app, engine, world
+    return hostile.build_on_file(tmp_path_factory.mktemp("exports"), texts, adult_texts)
 
 
 @pytest.fixture(scope="module")

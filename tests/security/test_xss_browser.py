@@ -12,13 +12,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import create_engine
-from sqlmodel import Session, SQLModel
 from werkzeug.serving import make_server
 
-from survey_app import create_app
 from tests.browser.conftest import _new_page
-from tests.conftest import TEST_CONFIG
 from tests.security import hostile
 from tests.security.figures import FIGURES, add
 from tests.security.payloads import XSS
@@ -41,13 +37,7 @@ PROBE = """() => {
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("hostile")
-    url = f"sqlite:///{folder}/hostile.db"
-    engine = create_engine(url)
-    SQLModel.metadata.create_all(engine)
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": url})
-    with app.app_context(), Session(engine, expire_on_commit=False) as session:
-        world = hostile.build(session, folder / "roster")
+    app, engine, world = hostile.build_on_file(tmp_path_factory.mktemp("hostile"))
     engine.dispose()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
