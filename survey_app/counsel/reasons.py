@@ -93,6 +93,15 @@ def sentence_key(code: str, params: Mapping, names: Mapping) -> tuple:
     return code, repr(params)  # params are JSON-able values built in one order
 
 
+def named_adults(code: str, params: Mapping) -> list:
+    """The adult ids whose names :func:`sentence` shows for this flag (keep in step)."""
+    if code == "single_anchor":
+        return [params["adult_id"]] if params.get("adult_id") is not None else []
+    if code == "perception_gap":
+        return [*params.get("marked_not_named", []), *params.get("named_not_marked", [])]
+    return []
+
+
 def _who(ids, names) -> str:
     return join(names[i] for i in ids if i in names)
 

@@ -92,8 +92,8 @@ _STRENGTH_KEYS = ("setting_family", "setting_school", "setting_community")
 
 def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> list[tuple]:
     """(sort key, row, status) for each student of one school the caseload lists."""
-    tables, names = flag_tables.load_school(session=session, ctx=ctx, school_id=school_id,
-                                            waves=records.waves_for_flags(ctx))
+    tables = flag_tables.load_school(session=session, ctx=ctx, school_id=school_id,
+                                     waves=records.waves_for_flags(ctx))
     if tables.students.empty:
         return []
     ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
@@ -111,9 +111,12 @@ def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> li
                          zip(*(ev.strengths[c].tolist() for c in _STRENGTH_KEYS), strict=True),
                          strict=True))
     flags: dict[int, list] = {}
+    shown: set = set()
     for flag in ev.flags:
         if flag.student_id is not None:
             flags.setdefault(int(flag.student_id), []).append(flag)
+            shown.update(reasons.named_adults(flag.code, flag.params))
+    names = flag_tables.adult_names(session, tables.adults, shown)
     del tables, ev, measures, fired, matrix
     follow = _followups(session, school_id)
     people = _people(session, school_id)

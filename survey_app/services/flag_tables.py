@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Integer, case, cast, func, literal, or_, select
+from sqlalchemy import BigInteger, Integer, case, cast, func, literal, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -44,25 +44,26 @@ from survey_app.models.enums import InvitationStatus, SurveyKind
 from survey_app.services import adult_ties, conditions, records
 from survey_app.services.frames import typed
 
-__all__ = ["fetch_rows", "load_school"]
+__all__ = ["adult_names", "fetch_rows", "load_school"]
 
 _CODED_CONDITIONS = ("internet", "quiet_place", "adult_home")
+_UNREAD_STUDENT_COLUMNS = ("language", "race_ethnicity", "gender", "english_learner",
+                           "econ_disadvantaged", "disability")
 _TIE_COLUMNS = ("tie_id", "student_id", "adult_id", "source", "wave", *SUPPORT_TYPES,
                 "reliability", "setting")
-_ADULT_COLUMNS = ("kind", "role", "staff_id", "name")  # household_id: no flag reads it
 
 
 def load_school(*, session: Session, ctx: records.Context, school_id: int,
-                waves) -> tuple[Tables, dict]:
-    """Tables for the flags of every active student of ``school_id``, and adult names.
+                waves) -> Tables:
+    """Tables for the flags of every active student of ``school_id``.
 
-    Returns ``(tables, names)``: ``names`` maps every adult id in ``tables`` to
-    the name a sentence shows.
+    Adults' names are blank but for staff: :func:`adult_names` gives those a
+    sentence shows.
     """
     where = records._student_filter([school_id], None)
     students = _students(session, where, ctx)
     if students.empty:
-        return Tables(empty_frame("students"), empty_frame("adults"), empty_frame("ties")), {}
+        return Tables(empty_frame("students"), empty_frame("adults"), empty_frame("ties"))
     waves = _wave_ordinals(session, ctx, waves)
     ties, named = _ties_and_adults(session, where, waves)
     marks = _marks(session, where, waves)
@@ -74,23 +75,20 @@ def load_school(*, session: Session, ctx: records.Context, school_id: int,
         staff = adult_ties.staff_adults(session, schools, extra)
     adults, ties = adult_ties.combine_adults(named, staff, ties)
     adults = typed("adults", adults)
-    names = dict(zip(adults["adult_id"].tolist(), adults["name"].tolist(), strict=True))
     # The flags read the household conditions of the current wave only.
     current = {wave_id: n for wave_id, n in waves.items() if n == ctx.wave}
     return Tables(students=students, adults=adults, ties=_typed_ties(ties), staff_marks=marks,
-                  conditions=_conditions(session, where, current)), names
+                  conditions=_conditions(session, where, current))
 
 
 def _students(session, where, ctx: records.Context) -> pd.DataFrame:
     """The students, and whether they (and their family) answered the current wave."""
-    stmt = select(
-        Student.id.label("student_id"), Student.school_id, Student.grade,
-        Student.household_id,
-        func.coalesce(Student.home_language, Student.preferred_language).label("language"),
-        _code(Student.race_ethnicity, "students", "race_ethnicity"),
-        Student.gender, Student.english_learner, Student.econ_disadvantaged, Student.disability,
-    ).where(where).order_by(Student.id)
+    stmt = select(Student.id.label("student_id"), Student.school_id, Student.grade,
+                  Student.household_id).where(where).order_by(Student.id)
     frame = _fetch(session, stmt, COLUMNS["students"])
+    n = len(frame)
+    for name in _UNREAD_STUDENT_COLUMNS:  # no flag reads them (the equity view does)
+        frame[name] = empty_frame("students")[name].reindex(range(n)).array
     submitted = (Invitation.wave_id == ctx.wave_id,
                  Invitation.status == InvitationStatus.SUBMITTED)
     own = session.execute(
@@ -103,7 +101,7 @@ def _students(session, where, ctx: records.Context) -> pd.DataFrame:
     frame["responded_student"] = frame["student_id"].isin(list(own)).to_numpy()
     frame["responded_family"] = frame["household_id"].isin(list(family)).to_numpy(
         dtype=bool, na_value=False)
-    return frame
+    return frame.loc[:, list(COLUMNS["students"])]
 
 
 def _conditions(session, where, waves: dict[int, int]) -> pd.DataFrame:
@@ -148,34 +146,91 @@ def _ordinals(wave_ids: pd.Series, waves: dict[int, int]) -> np.ndarray:
 
 
 def _ties_and_adults(session, where, waves: dict[int, int]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Ties of ``waves`` to canonical adults, and those adults (one row each)."""
+    """Ties of ``waves`` to canonical adults, and those adults (one row each, names blank).
+
+    The driver's per-cell cost is most of the load, so each tie travels as four
+    integers: its id, the student, the (canonical) adult, and everything else
+    packed into the bits of one BIGINT (:data:`_PACKED`). Adult names are not
+    loaded here: only the few a sentence shows are asked for (:func:`adult_names`).
+    """
     named, canon = aliased(Adult), aliased(Adult)
-    # Fewer, smaller cells: the driver's per-cell cost is most of the load. The six
-    # support types travel as bits of one integer, the categories as their codes.
-    bits = _bits(SupportTie, SUPPORT_TYPES)
+    wave_ids = list(waves)
+    if len(wave_ids) > _FIELD_MAX["wave"]:
+        raise ValueError(f"at most {_FIELD_MAX['wave']} waves at once, got {len(wave_ids)}")
+    fields = {
+        "support": _bits(SupportTie, SUPPORT_TYPES),
+        "reliability": func.coalesce(SupportTie.reliability, _FIELD_MAX["reliability"]),
+        "source": _code(SupportTie.source, "ties", "source") + 1,
+        "setting": _code(SupportTie.setting, "ties", "setting") + 1,
+        "kind": _code(canon.kind, "adults", "kind") + 1,
+        "role": _code(canon.role, "adults", "role") + 1,
+        "wave": case({w: i for i, w in enumerate(wave_ids)}, value=SupportTie.wave_id),
+        "staff": func.coalesce(canon.staff_id, -1) + 1,
+    }
+    packed = sum(cast(fields[f], BigInteger) * (1 << shift) for f, shift in _PACKED.items())
     stmt = (select(SupportTie.id.label("tie_id"), SupportTie.student_id,
-                   canon.id.label("adult_id"), _code(SupportTie.source, "ties", "source"),
-                   SupportTie.wave_id.label("wave"), bits.label("support"),
-                   SupportTie.reliability, _code(SupportTie.setting, "ties", "setting"),
-                   _code(canon.kind, "adults", "kind"), _code(canon.role, "adults", "role"),
-                   canon.staff_id, canon.display_name.label("name"))
+                   canon.id.label("adult_id"), packed.label("packed"))
             .join(named, named.id == SupportTie.adult_id)
             .join(canon, canon.id == func.coalesce(named.merged_into_id, named.id))
             .join(Student, Student.id == SupportTie.student_id)
-            .where(where, SupportTie.wave_id.in_(list(waves))))
-    frame = _fetch(session, stmt, {**COLUMNS["ties"], **COLUMNS["adults"], "support": "int64"})
-    frame["wave"] = _ordinals(frame["wave"], waves)
-    support = frame.pop("support").to_numpy()
+            .where(where, SupportTie.wave_id.in_(wave_ids)))
+    frame = _fetch(session, stmt, {"tie_id": "int64", "student_id": "int64",
+                                   "adult_id": "int64", "packed": "int64"})
+    packed = frame.pop("packed").to_numpy()
+    field = {f: (packed >> shift) & _FIELD_MAX[f] for f, shift in _PACKED.items()}
+    ordinals = np.array([waves[w] for w in wave_ids] or [0], dtype=np.int64)
+    frame["source"] = _categorical(field["source"] - 1, "ties", "source")
+    frame["wave"] = ordinals[field["wave"]]
     for j, t in enumerate(SUPPORT_TYPES):
-        frame[t] = (support >> j) & 1 == 1
-    adults = frame.loc[~frame["adult_id"].duplicated(), ["adult_id", *_ADULT_COLUMNS]]
+        frame[t] = (field["support"] >> j) & 1 == 1
+    missing = field["reliability"] == _FIELD_MAX["reliability"]
+    frame["reliability"] = pd.arrays.IntegerArray(np.where(missing, 0, field["reliability"]),
+                                                  missing)
+    frame["setting"] = _categorical(field["setting"] - 1, "ties", "setting")
+    frame["kind"] = _categorical(field["kind"] - 1, "adults", "kind")
+    frame["role"] = _categorical(field["role"] - 1, "adults", "role")
+    staff = field["staff"] - 1
+    frame["staff_id"] = pd.arrays.IntegerArray(np.maximum(staff, 0), staff < 0)
+    adults = frame.loc[~frame["adult_id"].duplicated(), ["adult_id", "kind", "role", "staff_id"]]
     n = len(adults)
     adults.insert(4, "household_id", pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64),
                                                             np.ones(n, dtype=bool)))
+    adults.insert(5, "name", pd.array([pd.NA] * n, dtype="string"))
     ties = frame.loc[:, list(_TIE_COLUMNS)]
     del frame
     ties = adult_ties.surest_ties(ties).sort_values("tie_id")
     return ties.reset_index(drop=True), adults.reset_index(drop=True)
+
+
+#: Bit offset of each field packed into a tie's one integer, and each field's mask
+#: (categories are their code + 1, so 0 is "not a known value"; reliability 7 is
+#: "not given"; ``wave`` is the position in the query's wave list; ``staff`` is
+#: the staff id + 1, 0 for none).
+_PACKED = {"support": 0, "reliability": 6, "source": 9, "setting": 11, "kind": 14,
+           "role": 16, "wave": 21, "staff": 25}
+_FIELD_MAX = {"support": 63, "reliability": 7, "source": 3, "setting": 7, "kind": 3,
+              "role": 31, "wave": 15, "staff": (1 << 38) - 1}
+
+
+def _categorical(codes: np.ndarray, table: str, name: str) -> pd.Categorical:
+    return pd.Categorical.from_codes(codes, dtype=COLUMNS[table][name])
+
+
+def adult_names(session: Session, adults: pd.DataFrame, ids) -> dict[int, str]:
+    """The names sentences show for adult ``ids``: staff from ``adults``, others looked up."""
+    ids = {int(i) for i in ids}
+    known = adults.loc[adults["adult_id"].isin(ids) & adults["name"].notna(),
+                       ["adult_id", "name"]]
+    names = dict(zip(known["adult_id"].tolist(), known["name"].tolist(), strict=True))
+    wanted = sorted(i for i in ids - set(names) if i > 0)
+    for start in range(0, len(wanted), _CHUNK_IDS):
+        chunk = wanted[start:start + _CHUNK_IDS]
+        names.update(session.execute(select(Adult.id, Adult.display_name)
+                                     .where(Adult.id.in_(chunk))).all())
+    return names
+
+
+_CHUNK_IDS = 5_000
 
 
 def _bits(model, names):
