@@ -296,6 +296,22 @@ def write_next(session: Session) -> None:
     session.connection(execution_options={IMMEDIATE: True})
 
 
+def holds_write_lock(session: Session) -> bool:
+    """``session``'s transaction took SQLite's write lock (a writer begun IMMEDIATE).
+
+    Another connection of this thread that wants to write would then wait for it
+    until SQLite's busy timeout. Always False on other databases.
+    """
+    conn = session.connection()
+    return conn.dialect.name == "sqlite" and bool(conn.get_execution_options().get(IMMEDIATE))
+
+
+def write_session(session: Session) -> Session:
+    """A new session on ``session``'s database whose transactions take the write lock."""
+    return Session(session.get_bind().execution_options(**{IMMEDIATE: True}),
+                   expire_on_commit=False)
+
+
 def close_session(_exc: BaseException | None = None) -> None:
     session = g.pop("db_session", None)
     if session is not None:

@@ -4,9 +4,10 @@ The same students, order and sentences as the counselor's caseload
 (:mod:`survey_app.services.caseload`, :mod:`survey_app.counsel.reasons`), built
 for many thousands of rows at once:
 
-- schools are loaded and evaluated one at a time (:mod:`survey_app.services.records`),
-  and only a narrow row per flagged student is kept, so memory follows the
-  largest school, not the district;
+- schools are taken one at a time, and only a narrow row per flagged student is
+  kept, so memory follows the largest school, not the district; each school's
+  flags are those stored while nothing they read has changed
+  (:mod:`survey_app.services.flag_store`), worked out again otherwise;
 - most students share their reasons word for word, so each sentence is made
   once per distinct (code, parameters) and each strengths line once per
   distinct count, then shared;
@@ -18,17 +19,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-import numpy as np
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from relationships import evaluate, flag_matrix
 from survey_app.counsel import reasons
 from survey_app.exports.table import Table
 from survey_app.models import FollowUp, School, StaffUser, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
-from survey_app.services import flag_tables, records
+from survey_app.services import flag_store, flag_tables, records
 
 __all__ = ["HEADER", "flagged_table"]
 
@@ -62,14 +61,31 @@ class _Words:
 
     def __init__(self) -> None:
         self.sentences: dict = {}
+        self.texts: dict = {}
+        self.code_lists: dict = {}
         self.helps: dict = {}
         self.strengths: dict = {}
 
-    def sentence(self, flag, names) -> str:
-        key = reasons.sentence_key(flag.code, flag.params, names)
+    def codes(self, text: str) -> tuple[str, ...]:
+        found = self.code_lists.get(text)
+        if found is None:
+            found = self.code_lists[text] = tuple(text.split())
+        return found
+
+    def reasons(self, text: str) -> str:
+        """The sentences of a stored ``reasons`` text, one per line."""
+        found = self.texts.get(text)
+        if found is None:
+            found = self.texts[text] = "\n".join(
+                self._sentence(code, params, names)
+                for code, params, names in flag_store.reasons(text))
+        return found
+
+    def _sentence(self, code: str, params: dict, names: dict) -> str:
+        key = reasons.sentence_key(code, params, names)
         found = self.sentences.get(key)
         if found is None:
-            found = self.sentences[key] = reasons.sentence(flag.code, flag.params, names)
+            found = self.sentences[key] = reasons.sentence(code, params, names)
         return found
 
     def help_request(self, help_type) -> str:
@@ -82,7 +98,7 @@ class _Words:
         """The strengths line of (family, school, community) reliable-adult counts."""
         found = self.strengths.get(counts)
         if found is None:
-            row = {k: int(c or 0) for k, c in zip(_STRENGTH_KEYS, counts, strict=True)}
+            row = dict(zip(_STRENGTH_KEYS, counts, strict=True))
             found = self.strengths[counts] = reasons.strengths(row)
         return found
 
@@ -92,56 +108,37 @@ _STRENGTH_KEYS = ("setting_family", "setting_school", "setting_community")
 
 def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> list[tuple]:
     """(sort key, row, status) for each student of one school the caseload lists."""
-    tables = flag_tables.load_school(session=session, ctx=ctx, school_id=school_id,
-                                     waves=records.waves_for_flags(ctx))
-    if tables.students.empty:
+    stored = flag_store.school_flags(session=session, ctx=ctx, school_id=school_id)
+    if not stored:
         return []
-    ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
-    measures = ev.measures
-    ids = measures["student_id"].to_numpy()
-    fired = flag_matrix(measures, ctx.rules)
-    matrix = fired.to_numpy()
-    id_list = ids.tolist()
-    codes: dict[int, list[str]] = {}
-    for j, code in enumerate(fired.columns):  # column by column: each list in column order
-        for i in np.flatnonzero(matrix[:, j]).tolist():
-            codes.setdefault(id_list[i], []).append(code)
-    reliable = dict(zip(id_list, measures["reliable"].tolist(), strict=True))
-    strengths = dict(zip(ev.strengths["student_id"].tolist(),
-                         zip(*(ev.strengths[c].tolist() for c in _STRENGTH_KEYS), strict=True),
-                         strict=True))
-    flags: dict[int, list] = {}
-    shown: set = set()
-    for flag in ev.flags:
-        if flag.student_id is not None:
-            flags.setdefault(int(flag.student_id), []).append(flag)
-            shown.update(reasons.named_adults(flag.code, flag.params))
-    names = flag_tables.adult_names(session, tables.adults, shown)
-    del tables, ev, measures, fired, matrix
     follow = _followups(session, school_id)
     people = _people(session, school_id)
     owners = _owners(session, school_id)
     out = []
     for sid, name, sis, grade, school_name, sourced, lang in people:
-        own = codes.get(sid, [])
+        flags = stored.get(sid, flag_store.NONE)
+        own = words.codes(flags.codes)
         fu = follow.get(sid)
         if not own and fu is None:
             continue
         count, due, helps = fu if fu is not None else (0, None, [])
-        if own == ["no_data"] and not count:
+        if own == _NO_DATA and not count:
             continue  # students with no data are counted apart (as on the caseload)
-        text = [words.sentence(f, names) for f in flags.get(sid, [])]
-        text += [words.help_request(h) for h in helps]
-        counts = strengths.get(sid)
-        strength = ("" if counts is None or own == ["no_data"] else
-                    words.strength(counts))
-        rel = int(reliable.get(sid, 0))
+        text = words.reasons(flags.reasons)
+        if helps:
+            text = "\n".join([*([text] if text else []), *map(words.help_request, helps)])
+        strength = ("" if flags.strengths is None or own == _NO_DATA else
+                    words.strength(flags.strengths))
+        rel = flags.reliable
         overdue = bool(due and due < today)
         key = (not overdue, -len(own) - len(helps), rel, name.casefold(), sid)
         owner, status = owners.get(sid, (None, None))
         out.append((key, (sis, sourced, name, school_name, grade, lang, "; ".join(own),
-                          "\n".join(text), strength, rel, count, owner, due), status))
+                          text, strength, rel, count, owner, due), status))
     return out
+
+
+_NO_DATA = ("no_data",)
 
 
 def _people(session, school_id: int) -> list[tuple]:

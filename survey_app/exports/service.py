@@ -15,6 +15,7 @@ from typing import IO
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
+from survey_app.db import read_first
 from survey_app.exports import graphml
 from survey_app.exports.csv import write_csv
 from survey_app.exports.equity import equity_table
@@ -118,8 +119,14 @@ def record(*, session: Session, req: ExportRequest, staff_id: int | None,
 
 
 def write_export(*, session: Session, req: ExportRequest, out: IO[bytes]) -> None:
-    """Write the export to ``out`` (a binary stream that supports ``write``)."""
+    """Write the export to ``out`` (a binary stream that supports ``write``).
+
+    Read in a transaction that does not take SQLite's write lock (when none has
+    begun yet: callers commit the audit record first), so survey answers are saved
+    while a large export is written.
+    """
     req.check()
+    read_first(session)
     built = _tables(session, req)
     if req.kind == "network":
         if req.fmt == "graphml":

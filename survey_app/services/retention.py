@@ -17,11 +17,13 @@ from survey_app.models import (
     Invitation,
     LanguageSwitch,
     Response,
+    School,
     SupportTie,
     SurveyWave,
 )
 from survey_app.models.base import utcnow
 from survey_app.models.enums import AdultKind
+from survey_app.services import flag_store
 
 
 class RetentionError(ValueError):
@@ -88,6 +90,9 @@ def purge_wave(*, session: Session, district_id: int, ordinal: int, today: date 
     ties = session.execute(delete(SupportTie).where(
         SupportTie.wave_id == wave.id, SupportTie.response_id.is_not(None))).rowcount
     orphans = _delete_orphan_adults(session)
+    # Stored flags hold reasons and adults' names worked out from what was just deleted.
+    flag_store.forget(session, session.execute(
+        select(School.id).where(School.district_id == district_id)).scalars().all())
     session.execute(update(SurveyWave).where(SurveyWave.id == wave.id).values(purged_at=utcnow()))
     session.flush()
     return PurgeReport(wave=ordinal, answers=answers, language_switches=switches, ties=ties,

@@ -28,7 +28,7 @@ def _frames(app) -> dict[str, pd.DataFrame]:
         for table in SQLModel.metadata.sorted_tables:
             cols = [c for c in table.columns if (table.name, c.name) not in _VOLATILE
                     and not isinstance(getattr(c.type, "impl", c.type), DateTime)]
-            rows = conn.execute(select(*cols).order_by(table.c.id)).all()
+            rows = conn.execute(select(*cols).order_by(*table.primary_key.columns)).all()
             out[table.name] = pd.DataFrame(rows, columns=[c.name for c in cols])
     return out
 

@@ -1,4 +1,4 @@
-"""Fixtures for the import and export tests: roster folders written from text."""
+"""Fixtures for the import and export tests: roster folders written from text, surveyed students."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from survey_app.models import Adult, Answer, FollowUp, Invitation, Response, SupportTie
 from tests.paths import ONEROSTER_SAMPLE
 
 #: The public oat-sa sample (kept beside the project, not in it: its licence is the
@@ -67,3 +68,46 @@ def extra_csv(tmp_path) -> Path:
     path = tmp_path / "extra.csv"
     path.write_text(EXTRA, encoding="utf-8")
     return path
+
+
+EVIL = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def surveyed(session, world):
+    """Two students who answered: one names a single adult, one with a hostile name."""
+    first, second = world.students[0], world.students[1]
+    second.given_name, second.family_name = EVIL, "ليلى"
+    session.add(second)
+    adult = Adult(district_id=world.district.id, role="coach", display_name="+Coach Zoë",
+                  kind="community")
+    session.add(adult)
+    session.flush()
+    for n, student in enumerate((first, second)):
+        invitation = Invitation(wave_id=world.wave.id, kind="student", student_id=student.id,
+                                nonce=f"n{n}", code_hash=f"c{n}", token_hash=f"t{n}",
+                                status="submitted")
+        session.add(invitation)
+        session.flush()
+        response = Response(invitation_id=invitation.id, survey="student", version="2025.1",
+                            language="es", status="submitted")
+        session.add(response)
+        session.flush()
+        session.add_all([
+            Answer(response_id=response.id, item_id="home.internet", value="phone_only",
+                   language="es"),
+            Answer(response_id=response.id, item_id="home.devices", value=["phone"],
+                   language="es"),
+            Answer(response_id=response.id, item_id="adults", entry=0, language="es",
+                   value={"name": "@Coach", "staff_id": None, "relation": "coach",
+                          "support": ["academic", "emotional"], "frequency": "weekly",
+                          "reliability": 4, "lives_with": False}),
+            SupportTie(student_id=student.id, adult_id=adult.id, wave_id=world.wave.id,
+                       source="student_survey", response_id=response.id, entry=0,
+                       academic=True, emotional=True, reliability=4, setting="community",
+                       frequency="weekly", lives_with=False),
+        ])
+    session.add(FollowUp(student_id=second.id, owner_id=world.users["counselor"].id,
+                         note="-call"))
+    session.commit()
+    return world

@@ -1,0 +1,166 @@
+"""Stored flags: an export reuses a school's flags until anything they are worked out from changes."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlmodel import select
+
+from survey_app.db import data_version, holds_write_lock
+from survey_app.exports import service
+from survey_app.exports.flagged import flagged_table
+from survey_app.models import (
+    DistrictSettings,
+    FlagSnapshot,
+    FollowUp,
+    StudentFlags,
+    SupportTie,
+)
+from survey_app.services import caseload, flag_store, flag_tables, records, retention
+from survey_app.services.records import Context
+
+
+def _csv(app, session, world) -> bytes:
+    req = service.ExportRequest(kind="flagged", fmt="csv", district_id=world.district.id,
+                                school_ids=(world.school.id,))
+    out = io.BytesIO()
+    with app.test_request_context():
+        service.write_export(session=session, req=req, out=out)
+    session.commit()
+    return out.getvalue()
+
+
+def _rows(app, session, world) -> tuple[list, list]:
+    """The flagged export's rows, and the caseload's (always worked out afresh) as the export shows them."""
+    today = date.today()
+    with app.test_request_context():
+        table = flagged_table(session=session, district_id=world.district.id,
+                              school_ids=(world.school.id,), today=today)
+        exported = [(r[0], r[6], r[7], r[8], r[9]) for r in table.rows]
+        ctx = records.context(session=session, district_id=world.district.id, today=today)
+        rows, _no_data = caseload.caseload_rows(session=session, ctx=ctx,
+                                                school_ids=(world.school.id,),
+                                                filters=caseload.Filters(), today=today)
+        expected = [(r.sis_id, "; ".join(r.codes), "\n".join(r.reasons), r.strengths,
+                     r.reliable) for r in rows]
+    session.commit()
+    return exported, expected
+
+
+def _refuse_to_work_out(monkeypatch):
+    def refuse(**_kwargs):
+        raise AssertionError("the flags were worked out again")
+
+    monkeypatch.setattr(flag_tables, "load_school", refuse)
+
+
+def test_a_second_export_reads_the_stored_flags(app, session, surveyed, monkeypatch):
+    first = _csv(app, session, surveyed)
+    stored = session.get(FlagSnapshot, surveyed.school.id)
+    assert stored is not None
+    assert stored.data_version == data_version(session)
+    students = session.exec(select(StudentFlags).where(
+        StudentFlags.school_id == surveyed.school.id)).all()
+    assert {s.student_id for s in students} == {s.id for s in surveyed.students}
+    session.commit()
+    _refuse_to_work_out(monkeypatch)
+    assert _csv(app, session, surveyed) == first
+    frame = pd.read_csv(io.BytesIO(first), encoding="utf-8-sig")
+    assert frame["Reasons"].str.contains("Coach Zoë").any()  # names kept in the stored reasons
+
+
+def test_a_change_to_what_the_flags_read_is_seen_by_the_next_export(app, session, surveyed):
+    before, expected = _rows(app, session, surveyed)
+    assert before == expected
+    tie = session.exec(select(SupportTie).where(
+        SupportTie.student_id == surveyed.students[0].id)).one()
+    session.delete(tie)  # their one adult is gone
+    session.commit()
+    after, expected = _rows(app, session, surveyed)
+    assert after == expected
+    assert after != before
+
+
+def test_new_flag_rules_are_applied_at_once(app, session, surveyed):
+    before, _expected = _rows(app, session, surveyed)
+    assert any("single_anchor" in row[1] for row in before)
+    rules = {"enabled": sorted(flag_store.records.FlagRules().enabled - {"single_anchor"})}
+    session.add(DistrictSettings(district_id=surveyed.district.id, flag_rules=rules))
+    session.commit()
+    after, expected = _rows(app, session, surveyed)
+    assert after == expected
+    assert not any("single_anchor" in row[1] for row in after)
+
+
+def test_follow_ups_are_read_live_beside_stored_flags(app, session, surveyed):
+    before, _expected = _rows(app, session, surveyed)
+    quiet = surveyed.students[2]
+    assert quiet.sis_id not in [row[0] for row in before]
+    session.add(FollowUp(student_id=quiet.id, owner_id=surveyed.users["counselor"].id,
+                         note="call home"))
+    session.commit()
+    after, expected = _rows(app, session, surveyed)
+    assert after == expected
+    assert quiet.sis_id in [row[0] for row in after]
+
+
+def test_the_cli_export_reads_without_holding_the_write_lock(runner, session, surveyed,
+                                                             tmp_path, monkeypatch):
+    seen = []
+    real = flag_store.school_flags
+
+    def spy(*, session, ctx, school_id):
+        seen.append(holds_write_lock(session))
+        return real(session=session, ctx=ctx, school_id=school_id)
+
+    monkeypatch.setattr(flag_store, "school_flags", spy)
+    out = tmp_path / "flagged.csv"
+    result = runner.invoke(args=["export", "flagged", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert seen
+    assert not any(seen)
+    assert session.get(FlagSnapshot, surveyed.school.id) is not None  # and it stored them
+
+
+def test_refresh_flags_stores_each_school_then_finds_them_current(runner, session, surveyed,
+                                                                  monkeypatch):
+    result = runner.invoke(args=["refresh-flags"])
+    assert result.exit_code == 0, result.output
+    assert "stored: 2 school(s); already current: 0." in result.output
+    assert session.get(FlagSnapshot, surveyed.school.id) is not None
+    session.commit()
+    _refuse_to_work_out(monkeypatch)
+    result = runner.invoke(args=["refresh-flags", "--school", surveyed.school.code])
+    assert result.exit_code == 0, result.output
+    assert "stored: 0 school(s); already current: 1." in result.output
+
+
+def test_purging_a_wave_forgets_the_stored_flags(app, session, surveyed):
+    _csv(app, session, surveyed)
+    assert session.exec(select(StudentFlags)).first() is not None
+    session.commit()
+    retention.purge_wave(session=session, district_id=surveyed.district.id,
+                         ordinal=surveyed.wave.ordinal, force=True)
+    session.commit()
+    assert session.exec(select(StudentFlags)).first() is None
+    assert session.exec(select(FlagSnapshot)).first() is None
+
+
+@pytest.mark.parametrize("seed", ["1", "2"])
+def test_the_snapshot_key_is_the_same_in_every_process(seed):
+    """Sets print in a per-process order: a key built from ``repr`` would never match."""
+    code = ("from survey_app.services import flag_store, records; "
+            "from relationships import FlagRules; "
+            "print(flag_store.snapshot_key(records.Context(district_id=1, wave=2, wave_id=5, "
+            "rules=FlagRules(), min_n=10)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONHASHSEED": seed}, check=True)
+    here = flag_store.snapshot_key(Context(district_id=1, wave=2, wave_id=5,
+                                           rules=records.FlagRules(), min_n=10))
+    assert done.stdout.strip() == here
