@@ -23,6 +23,7 @@ TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff2
 
 _SPACES = " \u00a0\u3000"
 _LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+_STARTS = frozenset(TRIGGERS)
 _ANY_TRIGGER = re.compile("[" + re.escape("".join(TRIGGERS)) + "]")
 
 
@@ -44,6 +45,8 @@ def safe_cell(value: Any) -> Any:
 
 def safe_text(text: str) -> str:
     """:func:`safe_cell` for a value known to be a ``str`` (the writers' fast path)."""
+    if "\n" not in text and "\r" not in text:  # one line: only how it starts matters
+        return "'" + text if text.lstrip(_SPACES)[:1] in _STARTS else text
     if _ANY_TRIGGER.search(text) is None:
         return text
     parts = _LINE_BREAK.split(text)  # lines at even indexes, line breaks at odd ones

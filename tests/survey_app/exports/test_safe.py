@@ -8,6 +8,8 @@ from datetime import date
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from survey_app.exports.csv import write_csv
 from survey_app.exports.safe import safe_cell
@@ -81,3 +83,16 @@ def test_xlsx_reads_back_as_text_not_formulas(tmp_path):
     assert link.value == "http://example.org"
     frame = pd.read_excel(path, sheet_name="Students")
     assert frame["count"].dtype.kind == "i"
+
+
+_ALPHABET = st.sampled_from(["a", "Z", "1", " ", "\u00a0", "\u3000", "\n", "\r", "\t", "=", "+",
+                             "-", "@", "'", "\uff1d", "\uff0b", "\uff0d", "\uff20", "ü"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(_ALPHABET, max_size=12))
+def test_any_text_comes_out_safe_with_only_quotes_added(text):
+    escaped = safe_cell(text)
+    assert lines_safe(escaped)
+    assert escaped.replace("'", "") == text.replace("'", "")
+    assert safe_cell(escaped) == escaped  # escaping twice changes nothing more
