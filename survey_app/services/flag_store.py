@@ -191,8 +191,9 @@ def _store(session: Session, school_id: int, key: str, version: int,
             if newer is not None:
                 return
             forget(writer, [school_id])
+            conn, table = writer.connection(), StudentFlags.__table__  # Core: no ORM bulk work
             for start in range(0, len(rows), _CHUNK):
-                writer.execute(insert(StudentFlags), rows[start:start + _CHUNK])
+                conn.execute(insert(table), rows[start:start + _CHUNK])
             writer.execute(insert(FlagSnapshot), [{
                 "school_id": school_id, "key": key, "data_version": version,
                 "computed_at": utcnow()}])
