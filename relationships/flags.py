@@ -15,13 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from relationships import _core
 from relationships.metrics import measure, sole_anchor_frame
-from relationships.records import validate_tables
+from relationships.records import Tables, validate_tables
 from relationships.rules import CODES, STUDENT_CODES, FlagRules
 
 __all__ = [
@@ -172,7 +171,7 @@ def evaluate(data, rules=None, *, wave=None, student_ids=None, errors="raise"):
     from relationships.graph import graph_tables
 
     rules = rules or FlagRules()
-    tables = graph_tables(data) if isinstance(data, nx.Graph) else data
+    tables = data if isinstance(data, Tables) else graph_tables(data)  # a graph's own tables
     tables, skips = validate_tables(tables, errors=errors)
     ctx, pairs, measures = measure(tables, wave=wave, min_reliability=rules.min_reliability)
     matrix = flag_matrix(measures, rules)

@@ -9,7 +9,6 @@ student where the question is structural.
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -181,6 +180,8 @@ def build_support_graph(tables, *, school_id=None, student_ids=None, waves=None,
         ids = tables.students["student_id"]
     sub = _subset(tables, ids.unique(), None if waves is None else list(waves))
     wave = _core.current_wave(sub) if wave is None else wave
+    import networkx as nx  # here, not at import: most callers never build a graph
+
     G = nx.DiGraph(school_id=school_id, wave=wave, min_reliability=min_reliability, tables=sub)
     _add_nodes(G, sub)
     reliable = _reliable_by_row(sub, min_reliability)
@@ -262,6 +263,8 @@ def school_structure(G):
     >>> school_structure(build_support_graph(t, school_id=10))["sole_anchors"]
     {8: 2}
     """
+    import networkx as nx
+
     H = nx.Graph()
     H.add_nodes_from(G)
     H.add_edges_from((u, v) for u, v, r in G.edges(data="reliable") if r)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import math
 
-import networkx as nx
 import numpy as np
 
 __all__ = ["OPTIONS", "ego_map", "school_map"]
@@ -188,6 +187,8 @@ def school_map(G, school_id, labels):
     edges = [(u, v) for u, v in _current_edges(G, students)]
     nodes = students + sorted({v for _u, v in edges}, key=lambda n: n[1])
     ids = {n: f"n{i}" for i, n in enumerate(nodes)}
+    import networkx as nx  # here, not at import: most callers never draw a map
+
     H = nx.DiGraph()
     H.add_nodes_from((n, G.nodes[n]) for n in nodes)
     H.add_edges_from(edges)

@@ -13,9 +13,8 @@ import hashlib
 import hmac
 import secrets
 from datetime import date
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-import networkx as nx
 from sqlalchemy import select
 from sqlmodel import Session
 
@@ -23,6 +22,9 @@ from relationships import build_support_graph
 from relationships.records import SUPPORT_TYPES
 from survey_app.exports.table import Table
 from survey_app.models import Student
+
+if TYPE_CHECKING:  # imported where a graph is built: most exports never build one
+    import networkx as nx
 from survey_app.services import records
 
 __all__ = ["network_graph", "network_tables", "write_graphml"]
@@ -47,6 +49,8 @@ class _Ids:
 def network_graph(*, session: Session, district_id: int, school_ids, deidentify: bool = False,
                   salt: str | None = None, today: date | None = None) -> nx.DiGraph:
     """The support network of the schools' students, ready to write."""
+    import networkx as nx
+
     ctx = records.context(session=session, district_id=district_id, today=today)
     tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids)
     H = nx.DiGraph(deidentified=deidentify, wave=ctx.wave)
@@ -100,6 +104,8 @@ def _edge(data: dict) -> dict:
 
 
 def write_graphml(G: nx.DiGraph, out: IO[bytes]) -> None:
+    import networkx as nx
+
     nx.write_graphml(G, out, encoding="utf-8")
 
 
