@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask_limiter.util import get_qualified_name, get_remote_address
 from flask_talisman import Talisman
 
 from survey_app.extensions import csrf
@@ -51,7 +51,49 @@ def init_app(app: Flask) -> None:
     )
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "survey")
     limiter.init_app(app)
+    app.extensions[_UNLIMITED] = {}
+    if _no_limit_applies not in limiter._request_filters:  # noqa: SLF001 (one limiter, many apps)
+        limiter.request_filter(_no_limit_applies)
     app.after_request(_no_store_for_private_pages)
+
+
+_UNLIMITED = "survey_unlimited_endpoints"  # app.extensions: endpoint -> no limit applies
+
+
+def _no_limit_applies() -> bool:
+    """Flask-Limiter's request filter: True only for an endpoint that no limit can apply to.
+
+    Flask-Limiter works out the limits of every request, limited or not (the view's
+    name, its blueprint's limits and exemptions, the request context), a few percent of
+    a survey page save; ``limiter.exempt`` does not skip that work, a request filter
+    does. A filtered request is exempt from *every* limit, so this answers True only
+    when the limiter has no default, application, meta or blueprint limit at all and the
+    view was not decorated with a limit (nor ran a decorated function: Flask-Limiter's
+    endpoint hints). The code-entry pages and staff sign-in are never filtered
+    (tests/security/test_brute_force.py).
+    """
+    manager = limiter.limit_manager
+    if (manager._default_limits or manager._application_limits  # noqa: SLF001
+            or manager._blueprint_limits or limiter._meta_limits):  # noqa: SLF001
+        return False  # set through configuration or on a blueprint: they may apply anywhere
+    endpoint = request.endpoint
+    if endpoint is None or manager.has_hints(endpoint):
+        return False
+    known = current_app.extensions[_UNLIMITED]
+    undecorated = known.get(endpoint)
+    if undecorated is None:
+        undecorated = known[endpoint] = _undecorated(endpoint)
+    return undecorated
+
+
+def _undecorated(endpoint: str) -> bool:
+    """The endpoint's view carries no limit of its own (decorations are made at import)."""
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return False
+    name = get_qualified_name(view)
+    return (name not in limiter._marked_for_limiting  # noqa: SLF001
+            and name not in limiter.limit_manager._decorated_limits)  # noqa: SLF001
 
 
 def _no_store_for_private_pages(response):
