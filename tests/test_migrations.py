@@ -126,3 +126,51 @@ def test_household_conditions_filled_from_existing_answers(empty_url):
     assert [tuple(r) for r in rows] == [
         (1, 1, "family", 1, "none", False, True, True, False, None, None),
         (3, 1, "family", 1, None, None, None, None, None, None, "sometimes")]
+
+
+def test_answer_index_on_response_and_current_upgrades_answers_in_place(empty_url):
+    """c3d4e5f6a7b8 swaps the answer index on response for one on (response, current):
+    the answers stay, a response's current answers are found through it, and it goes back."""
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "beb96f92dac1")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO district (id, name, code, created_at) "
+                          "VALUES (1, 'D', 'D1', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO survey_wave (id, district_id, ordinal, name) "
+                          "VALUES (1, 1, 1, 'Fall')"))
+        conn.execute(text("INSERT INTO household (id, district_id, language, contact_channels, "
+                          "created_at) VALUES (1, 1, 'es', '[]', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO invitation (id, wave_id, kind, household_id, nonce, code_hash, "
+            "token_hash, language, status, created_at) VALUES (1, 1, 'family', 1, 'n', 'c', "
+            "'t', 'es', 'started', CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO response (id, invitation_id, survey, version, language, status, "
+            "started_at, updated_at) VALUES (1, 1, 'family', '1', 'es', 'started', "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+        for version in range(1, 6):
+            conn.execute(text(
+                "INSERT INTO answer (response_id, item_id, entry, version, current, value, "
+                "language, answered_at) VALUES (1, 'home.internet', 0, :v, :cur, '\"none\"', "
+                "'es', CURRENT_TIMESTAMP)"), {"v": version, "cur": version == 5})
+
+    def state():
+        with engine.connect() as conn:
+            indexes = {i["name"]: i["column_names"] for i in inspect(conn).get_indexes("answer")}
+            current = conn.execute(text("SELECT version FROM answer WHERE response_id = 1 "
+                                        "AND current IS true")).scalars().all()
+            count = conn.execute(text("SELECT count(*) FROM answer")).scalar_one()
+        return indexes, current, count
+
+    command.upgrade(cfg, "c3d4e5f6a7b8")
+    indexes, current, count = state()
+    assert indexes["ix_answer_response_id_current"] == ["response_id", "current"]
+    assert "ix_answer_response_id" not in indexes
+    assert (current, count) == ([5], 5)
+    command.downgrade(cfg, "beb96f92dac1")
+    indexes, current, count = state()
+    assert indexes["ix_answer_response_id"] == ["response_id"]
+    assert "ix_answer_response_id_current" not in indexes
+    assert (current, count) == ([5], 5)
+    engine.dispose()

@@ -69,9 +69,13 @@ class Answer(SQLModel, table=True):
         UniqueConstraint("response_id", "item_id", "entry", "version"),
         # The counselor pages read a few household items' current answers for a whole school.
         Index("ix_answer_item_id_current", "item_id", "current"),
+        # Every page reads (and every save writes over) one response's current answers:
+        # found here without reading the versions they replaced (hundreds for a response
+        # saved often). Also serves every other lookup by response.
+        Index("ix_answer_response_id_current", "response_id", "current"),
     )
     id: int | None = Field(default=None, primary_key=True)
-    response_id: int = Field(foreign_key="response.id", index=True)
+    response_id: int = Field(foreign_key="response.id")
     item_id: str = Field(max_length=80)
     entry: int = 0  # index in a repeating block; 0 outside one
     version: int = 1
