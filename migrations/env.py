@@ -48,10 +48,13 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             before = context.get_context().get_current_revision()
             context.run_migrations()
-            # Migrations may rewrite data the running app caches: move its data version.
-            if (context.get_context().get_current_revision() != before
-                    and inspect(connection).has_table("data_version")):
-                connection.execute(text(BUMP_SQL))
+            moved = context.get_context().get_current_revision() != before
+        # Migrations may rewrite data the running app caches: move its data version. Committed
+        # here: on SQLite (no transactional DDL) the block above leaves no transaction of
+        # its own to commit, and a bump made inside it was rolled back with the connection.
+        if moved and inspect(connection).has_table("data_version"):
+            connection.execute(text(BUMP_SQL))
+            connection.commit()
     engine.dispose()
 
 
