@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 import survey_app.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from survey_app.config import DEFAULTS
-from survey_app.db import BUMP_SQL, make_engine
+from survey_app.db import BUMP_ALL_SQL, make_engine
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -49,11 +49,11 @@ def run_migrations_online() -> None:
             before = context.get_context().get_current_revision()
             context.run_migrations()
             moved = context.get_context().get_current_revision() != before
-        # Migrations may rewrite data the running app caches: move its data version. Committed
+        # Migrations may rewrite data the running app caches: move its versions. Committed
         # here: on SQLite (no transactional DDL) the block above leaves no transaction of
         # its own to commit, and a bump made inside it was rolled back with the connection.
         if moved and inspect(connection).has_table("data_version"):
-            connection.execute(text(BUMP_SQL))
+            connection.execute(text(BUMP_ALL_SQL))
             connection.commit()
     engine.dispose()
 

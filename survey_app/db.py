@@ -156,10 +156,18 @@ VERSIONED_TABLES = frozenset({
     "survey_wave", "district_settings", "follow_up", "engagement", "context_measure",
     "invitation", "response", "staff_user", "school", "counselor_school", "district",
 })
+#: Tables the staff picker of the survey's adult page reads: a write to one bumps the
+#: staff version (row ``STAFF_VERSION`` of ``data_version``), which every save does not.
+STAFF_TABLES = frozenset({"staff_user"})
+DATA_VERSION, STAFF_VERSION = 1, 2  # the counters' rows in ``data_version``
 _DIRTY = "survey_data_written"
+_STAFF_DIRTY = "survey_staff_written"
 _DML = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE)\s+"
                   r"(?:TABLE\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
 BUMP_SQL = "UPDATE data_version SET n = n + 1 WHERE id = 1"
+STAFF_BUMP_SQL = "UPDATE data_version SET n = n + 1 WHERE id = 2"
+#: Moves every counter (a migration may rewrite anything a cache holds).
+BUMP_ALL_SQL = "UPDATE data_version SET n = n + 1"
 
 
 def _written_tables(statement: str, context) -> set[str]:
@@ -177,7 +185,8 @@ def _written_tables(statement: str, context) -> set[str]:
 
 
 def track_writes(engine: Engine) -> None:
-    """Bump ``data_version`` in every transaction on ``engine`` that writes a versioned table.
+    """Bump ``data_version`` in every transaction on ``engine`` that writes a versioned table
+    (and the staff version in every one that writes a staff table).
 
     Engine level, so no write path can forget it: ORM flushes, Core inserts and
     executemany, ``text()`` and driver SQL all pass ``after_cursor_execute``; the bump
@@ -187,13 +196,17 @@ def track_writes(engine: Engine) -> None:
 
     @event.listens_for(engine, "after_cursor_execute")
     def _after(conn, _cursor, statement, _parameters, context, _executemany):
-        if conn.info.get(_DIRTY):
-            return
+        info = conn.info
+        if info.get(_STAFF_DIRTY):
+            return  # both marked (a staff table is a versioned one)
         head = statement.lstrip()[:8].upper()
         if not head.startswith(("INSERT", "UPDATE", "DELETE", "TRUNCATE")):
             return
-        if _written_tables(statement, context) & VERSIONED_TABLES:
-            conn.info[_DIRTY] = True
+        tables = _written_tables(statement, context)
+        if tables & VERSIONED_TABLES:
+            info[_DIRTY] = True
+        if tables & STAFF_TABLES:
+            info[_STAFF_DIRTY] = True
 
     @event.listens_for(engine, "commit")
     def _commit(conn):  # Core jobs (connect()/begin()); ORM sessions bumped already
@@ -203,10 +216,12 @@ def track_writes(engine: Engine) -> None:
     def _rollback(conn):
         if not conn.invalidated:  # an invalidated connection's info goes with it
             conn.info.pop(_DIRTY, None)
+            conn.info.pop(_STAFF_DIRTY, None)
 
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi_connection, record):
         record.info.pop(_DIRTY, None)  # nothing carries over to the next checkout
+        record.info.pop(_STAFF_DIRTY, None)
 
 
 def has_unsaved_writes(session: Session) -> bool:
@@ -220,6 +235,9 @@ def _bump(conn) -> None:
     if conn.info.pop(_DIRTY, False):
         if conn.exec_driver_sql(BUMP_SQL).rowcount == 0:
             conn.exec_driver_sql("INSERT INTO data_version (id, n) VALUES (1, 1)")
+    if conn.info.pop(_STAFF_DIRTY, False):
+        if conn.exec_driver_sql(STAFF_BUMP_SQL).rowcount == 0:
+            conn.exec_driver_sql("INSERT INTO data_version (id, n) VALUES (2, 1)")
 
 
 @event.listens_for(OrmSession, "before_commit")

@@ -174,3 +174,22 @@ def test_answer_index_on_response_and_current_upgrades_answers_in_place(empty_ur
     assert "ix_answer_response_id_current" not in indexes
     assert (current, count) == ([5], 5)
     engine.dispose()
+
+
+def test_staff_version_row_added_beside_the_data_version(empty_url):
+    """d4e5f6a7b8c9 adds the staff version (row 2) to a database whose data version moved."""
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "c3d4e5f6a7b8")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE data_version SET n = 41 WHERE id = 1"))
+    command.upgrade(cfg, "d4e5f6a7b8c9")
+
+    def rows():
+        with engine.connect() as conn:
+            return dict(conn.execute(text("SELECT id, n FROM data_version")).all())
+
+    assert rows() == {1: 42, 2: 1}  # added at 0; every migration run moves every counter
+    command.downgrade(cfg, "c3d4e5f6a7b8")
+    assert rows() == {1: 43}
+    engine.dispose()

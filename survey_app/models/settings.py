@@ -21,10 +21,11 @@ class DistrictSettings(SQLModel, table=True):
 
 
 class DataVersion(SQLModel, table=True):
-    """One row: a counter bumped by every transaction that writes what the counselor pages read.
+    """Counters, one row each: row 1 is bumped by every transaction that writes what the
+    counselor pages read, row 2 (the staff version) by every one that writes ``staff_user``.
 
-    ``survey_app.db`` bumps it on our engine (see ``track_writes``) in the same
-    transaction as the write, so a cache keyed on it can never serve stale tables.
+    ``survey_app.db`` bumps them on our engine (see ``track_writes``) in the same
+    transaction as the write, so a cache keyed on one can never serve stale data.
     """
 
     __tablename__ = "data_version"

@@ -98,7 +98,9 @@ def prepare(form, ctx: PageContext) -> None:
             f.allowed = frozenset(code for code, _label in pairs)
     if "adults" not in form:
         return
-    staff_allowed = frozenset(str(i) for i in ctx.staff)
+    staff_allowed = getattr(ctx.staff, "allowed", None)
+    if staff_allowed is None:
+        staff_allowed = frozenset(str(i) for i in ctx.staff)
     kid_choices = [(str(i), name) for i, name in ctx.children] if ctx.definition.survey == "family" else []
     for block in form.adults:
         sub = block.form

@@ -158,7 +158,8 @@ def _context(invitation: Record, response: Record, definition, page,
              student: Record | None, current: responses.Current) -> forms.PageContext:
     db = get_session()
     kids = invitations.children(session=db, invitation=invitation, student=student)
-    staff = invitations.school_staff(session=db, school_ids={k.school_id for k in kids}) \
+    staff = invitations.school_staff(session=db, school_ids={k.school_id for k in kids},
+                                     version=getattr(invitation, "staff_version", None)) \
         if page.has_adults else {}
     # A sent page is built from what was sent; only the adults named so far (block
     # entries, titles, the "which adult" choices) are needed to check it. A save read

@@ -16,6 +16,8 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from survey_app.db import DATA_VERSION, STAFF_VERSION
+
 
 class BackupError(RuntimeError):
     """A backup or restore could not be done; the message says why."""
@@ -59,7 +61,7 @@ def restore(engine: Engine, source: Path) -> None:
     """Replace the database behind ``engine`` with the backup in ``source``."""
     if not source.exists():
         raise BackupError(f"no backup at {source}")
-    before = _version(engine)
+    before = _versions(engine)
     engine.dispose()  # no pooled connection may hold the old data
     url = engine.url
     if url.get_backend_name() == "sqlite":
@@ -75,23 +77,31 @@ def restore(engine: Engine, source: Path) -> None:
     _move_version_past(engine, before)
 
 
-def _version(engine: Engine) -> int:
+def _versions(engine: Engine) -> dict[int, int]:
     try:
         with engine.connect() as conn:
-            return int(conn.execute(text("SELECT n FROM data_version WHERE id = 1")).scalar() or 0)
-    except SQLAlchemyError:  # a database from before the counter
-        return 0
+            return _versions_on(conn)
+    except SQLAlchemyError:  # a database from before the counters
+        return {}
 
 
-def _move_version_past(engine: Engine, before: int) -> None:
-    """The restored counter is an old one: move it past every value caches may hold."""
+def _move_version_past(engine: Engine, before: dict[int, int]) -> None:
+    """The restored counters (data, staff) are old ones: move each past every value caches
+    may hold."""
     try:
         with engine.begin() as conn:
-            conn.execute(text("UPDATE data_version SET n = :n WHERE id = 1"),
-                         {"n": max(before, _version_on(conn)) + 1})
+            restored = _versions_on(conn)
+            for row in sorted(set(before) | set(restored) | {DATA_VERSION, STAFF_VERSION}):
+                n = max(before.get(row, 0), restored.get(row, 0)) + 1
+                if row in restored:
+                    conn.execute(text("UPDATE data_version SET n = :n WHERE id = :id"),
+                                 {"n": n, "id": row})
+                else:
+                    conn.execute(text("INSERT INTO data_version (id, n) VALUES (:id, :n)"),
+                                 {"n": n, "id": row})
     except SQLAlchemyError:
         pass
 
 
-def _version_on(conn) -> int:
-    return int(conn.execute(text("SELECT n FROM data_version WHERE id = 1")).scalar() or 0)
+def _versions_on(conn) -> dict[int, int]:
+    return {int(i): int(n or 0) for i, n in conn.execute(text("SELECT id, n FROM data_version"))}

@@ -7,15 +7,27 @@ and the app's secret (``services.codes``), and looked up by their HMAC.
 from __future__ import annotations
 
 import hmac
+import threading
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, func
 from sqlalchemy import select as core_select
 from sqlmodel import Session, col, select
 
 from survey_app.config import LANGUAGES
-from survey_app.models import Household, Invitation, School, StaffUser, Student, SurveyWave
+from survey_app.db import STAFF_VERSION, has_unsaved_writes
+from survey_app.models import (
+    DataVersion,
+    Household,
+    Invitation,
+    School,
+    StaffUser,
+    Student,
+    SurveyWave,
+)
 from survey_app.models.enums import Consent, InvitationStatus, SurveyKind
 from survey_app.services import codes
 
@@ -137,11 +149,68 @@ _STAFF = (core_select(_STAFF_T.id, _STAFF_T.given_name, _STAFF_T.family_name)
           .order_by(_STAFF_T.family_name))
 
 
-def school_staff(*, session: Session, school_ids: set[int]) -> dict[int, str]:
-    """Staff of the schools, id → display name (the staff picker's list)."""
+#: The staff version (``data_version`` row ``STAFF_VERSION``: moved by every committed
+#: write to ``staff_user``, never by a survey save) as a column for another statement, so
+#: the survey page reads it with the respondent (``responses.load_respondent``). No row
+#: yet is 0, as for ``db.data_version``: the first tracked write inserts it at 1.
+STAFF_VERSION_COLUMN = func.coalesce(
+    core_select(DataVersion.__table__.c.n).where(DataVersion.__table__.c.id == STAFF_VERSION)
+    .scalar_subquery(), 0).label("staff_version")
+#: Staff lists kept per process and database: a few schools' lists at the newest version.
+MAX_STAFF_LISTS = 32
+_staff_lock = threading.Lock()
+_staff_lists: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> OrderedDict
+
+
+class StaffNames(dict):
+    """id → display name of the schools' active staff, and the ids as the form sends them.
+
+    Shared between requests when cached: read it, never change it.
+    """
+
+    allowed: frozenset[str]
+
+    def __init__(self, names):
+        super().__init__(names)
+        self.allowed = frozenset(str(i) for i in self)
+
+
+def school_staff(*, session: Session, school_ids: set[int], version: int | None = None
+                 ) -> StaffNames:
+    """Staff of the schools, id → display name (the staff picker's list).
+
+    With ``version`` (the staff version this request's transaction read), the list is
+    kept per process until the version moves: any committed change to a staff member,
+    by any worker, shows on the next page. Uncommitted writes of this transaction
+    read the database (the version has not moved for them yet).
+    """
+    if version is None or has_unsaved_writes(session):
+        return _load_staff(session, school_ids)
+    key = tuple(sorted(school_ids))
+    pool = session.get_bind().pool
+    with _staff_lock:
+        lists = _staff_lists.get(pool)
+        if lists is None:
+            lists = _staff_lists[pool] = OrderedDict()
+        hit = lists.get(key)
+        if hit is not None and hit[0] == version:
+            lists.move_to_end(key)
+            return hit[1]
+    loaded = _load_staff(session, school_ids)
+    with _staff_lock:
+        held = lists.get(key)
+        if held is None or held[0] <= version:  # never replace a newer list by an older
+            lists[key] = (version, loaded)
+            lists.move_to_end(key)
+        while len(lists) > MAX_STAFF_LISTS:
+            lists.popitem(last=False)
+    return loaded
+
+
+def _load_staff(session: Session, school_ids) -> StaffNames:
     # Names only, not whole rows: the same words as ``StaffUser.display_name``.
     rows = session.connection().execute(_STAFF, {"schools": list(school_ids)})
-    return {i: f"{given} {family}".strip() for i, given, family in rows}
+    return StaffNames((i, f"{given} {family}".strip()) for i, given, family in rows)
 
 
 def mark_opened(*, session: Session, invitation: Invitation, now: Any) -> None:

@@ -77,10 +77,12 @@ _RESPONDENT_COLUMNS = (
 _A = Answer.__table__.c
 # The response, its invitation, (student survey) the student and the response's current
 # answers (one row each; one row of nulls when there are none) in one statement built
-# once, with the district's languages (what the page's language is chosen from).
+# once, with the district's languages (what the page's language is chosen from) and the
+# staff version (what the adult page's staff list is cached under).
 _RESPONDENT = (
     core_select(*[table[name] for table, names in _RESPONDENT_COLUMNS for name in names],
-                district_languages(), _A.id, _A.item_id, _A.entry, _A.version, _A.value)
+                district_languages(), invitations.STAFF_VERSION_COLUMN,
+                _A.id, _A.item_id, _A.entry, _A.version, _A.value)
     .select_from(Response.__table__
                  .join(Invitation.__table__,
                        Invitation.__table__.c.id == Response.__table__.c.invitation_id)
@@ -98,8 +100,8 @@ def load_respondent(*, session: Session, response_id: Any, invitation_id: Any
     if there is no such pair. What a page needs, without loading ORM objects on every page
     save; the answers are what ``current_answers`` reads, in the same statement.
 
-    The invitation's record carries the district's language choice (``languages``),
-    read in the same statement.
+    The invitation's record carries the district's language choice (``languages``) and
+    the staff version (``staff_version``), read in the same statement.
     """
     rows = session.connection().execute(_RESPONDENT, {"r": response_id, "i": invitation_id}
                                         ).all()
@@ -112,9 +114,9 @@ def load_respondent(*, session: Session, response_id: Any, invitation_id: Any
         records.append(Record(**dict(zip(names, values, strict=True))))
         start += len(names)
     response, invitation, student = records
-    invitation.languages = row[start]
+    invitation.languages, invitation.staff_version = row[start], row[start + 1]
     current = {(item_id, entry): Saved(id_, version, value)
-               for id_, item_id, entry, version, value in (r[start + 1:] for r in rows)
+               for id_, item_id, entry, version, value in (r[start + 2:] for r in rows)
                if id_ is not None}
     return invitation, response, student if student.id is not None else None, current
 

@@ -153,3 +153,37 @@ def test_each_kind_of_kept_result_has_its_own_bound(app, session, world):
     assert len(profiles) == school_cache.MAX_MEMOS
     assert ("profile", school_cache.MAX_MEMOS + 2) in profiles  # the last ones kept
     assert ("profile", 0) not in profiles
+
+
+def _staff_version(app) -> int:
+    with get_engine(app).connect() as conn:
+        return conn.execute(text("SELECT n FROM data_version WHERE id = 2")).scalar() or 0
+
+
+def test_the_staff_version_moves_with_staff_writes_only(app, session, world):
+    """Row 2 moves with every committed write to staff_user (ORM, Core, driver SQL) and with
+    no other write; row 1 moves with both."""
+    from survey_app.db import STAFF_TABLES, VERSIONED_TABLES
+
+    assert STAFF_TABLES <= VERSIONED_TABLES
+    staff, data = _staff_version(app), _version(app)
+    session.add(FollowUp(student_id=world.students[0].id, kind="flag", status="open"))
+    session.commit()
+    assert (_staff_version(app), _version(app)) == (staff, data + 1)
+    user = world.users["staff"]
+    user.given_name = "Renamed"
+    session.add(user)
+    session.commit()
+    assert (_staff_version(app), _version(app)) == (staff + 1, data + 2)
+    with get_engine(app).begin() as conn:
+        conn.execute(insert(FollowUp).values(student_id=world.students[0].id, kind="flag",
+                                             status="open"))
+        conn.exec_driver_sql("UPDATE staff_user SET active = active WHERE id = -1")
+    assert (_staff_version(app), _version(app)) == (staff + 2, data + 3)
+    session.add(FollowUp(student_id=world.students[0].id, kind="flag", status="open"))
+    session.flush()
+    user.given_name = "Rolled back"
+    session.add(user)
+    session.flush()
+    session.rollback()
+    assert (_staff_version(app), _version(app)) == (staff + 2, data + 3)
