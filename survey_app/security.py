@@ -28,7 +28,25 @@ CSP = {
 }
 
 talisman = Talisman()
-limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
+
+
+class _Limiter(Limiter):
+    """Flask-Limiter, whose before-request check is skipped where no limit can apply.
+
+    A request filter (``_no_limit_applies``) spares the limits' lookup but Flask-Limiter
+    still evaluates an empty list of limits and builds its request context on every
+    request; the same answer skips that too. The checks inside limited views (their
+    decorators call this with ``in_middleware=False``) always run.
+    """
+
+    def _check_request_limit(self, callable_name=None, in_middleware=True):
+        if in_middleware and callable_name is None and _no_limit_applies():
+            return None
+        return super()._check_request_limit(callable_name=callable_name,
+                                            in_middleware=in_middleware)
+
+
+limiter = _Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
 
 def init_app(app: Flask) -> None:
@@ -79,7 +97,9 @@ def _no_limit_applies() -> bool:
     endpoint = request.endpoint
     if endpoint is None or manager.has_hints(endpoint):
         return False
-    known = current_app.extensions[_UNLIMITED]
+    known = current_app.extensions.get(_UNLIMITED)
+    if known is None:  # an app this module did not set up
+        return False
     undecorated = known.get(endpoint)
     if undecorated is None:
         undecorated = known[endpoint] = _undecorated(endpoint)
