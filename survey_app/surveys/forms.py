@@ -158,14 +158,23 @@ class _CachedTranslationsMeta:
     Flask-WTF reads WTForms' ``.mo`` file from disk again on every request that
     needs one of them (every page form does: a field without a label asks for
     one); here each language's catalog is read once per process, and a form finds
-    the page's catalog once, not once per string.
+    the page's catalog once, not once per string. An adult block (a form inside the
+    page form, built in the same request) takes the page form's.
     """
 
     def get_translations(self, form):
+        parent = getattr(form, "_parent_form", None)
+        found = getattr(getattr(parent, "meta", None), "_page_catalog", None)
+        if found is not None:
+            return found
         if not current_app.config.get("WTF_I18N_ENABLED", True):
-            return super().get_translations(form)
-        locale = get_locale() if has_request_context() else None
-        return _wtforms_catalog(str(locale)) if locale else _NO_CATALOG
+            found = super().get_translations(form)
+        else:
+            locale = get_locale() if has_request_context() else None
+            found = _wtforms_catalog(str(locale)) if locale else _NO_CATALOG
+        if found is not None:
+            self._page_catalog = found
+        return found
 
 
 #: Fields whose bound state is plain attributes set by their ``__init__`` (what

@@ -119,3 +119,16 @@ def test_a_changed_copy_leaves_the_next_form_alone(app):
             assert str(other.adults[0].form.name.label.text) != "changed"
         assert three.adults[1].form.name.name == "adults-1-name"
         assert three.adults[1].form.name.label.field_id == "adults-1-name"
+
+
+def test_adult_blocks_use_the_page_language_catalog(app):
+    """An adult block takes the page form's WTForms catalog (looked up once per page)."""
+    definition = surveys.current("student")
+    cls = page_form_class(definition.survey, definition.version, definition.page("adults"), 7)
+    for language in ("es", "fa"):
+        with app.test_request_context("/", method="POST", data=ADULTS), force_locale(language):
+            form = cls(meta={"csrf": False})
+            catalog = survey_forms._wtforms_catalog(language)
+            assert form.skip_ok._translations is catalog
+            for block in form.adults:
+                assert {f._translations for f in block.form} == {catalog}
