@@ -135,6 +135,9 @@ _ANSWER = Answer.__table__
 # Statements built once: a save only binds values (no statement building or cache-key work).
 _RETIRE = (update(_ANSWER).where(_ANSWER.c.id.in_(bindparam("ids", expanding=True)))
            .values(current=False))
+# A page save usually changes one answer: no list to expand into the statement then.
+_RETIRE_ONE = (update(_ANSWER).where(_ANSWER.c.id == bindparam("answer_id"))
+               .values(current=False))
 _ADD = insert(_ANSWER)
 _MOVE = (update(Response.__table__).where(Response.__table__.c.id == bindparam("response_id"))
          .values(current_page=bindparam("page"), updated_at=bindparam("now")))
@@ -227,7 +230,9 @@ def save_page(*, session: Session, response: Record, language: str, page_id: str
             entries.append(entry if value is not None else None)
             put((ADULTS_ITEM, entry), value)
     connection = session.connection()
-    if retired:
+    if len(retired) == 1:
+        connection.execute(_RETIRE_ONE, {"answer_id": retired[0]})
+    elif retired:
         connection.execute(_RETIRE, {"ids": retired})
     if added:
         connection.execute(_ADD, added)
