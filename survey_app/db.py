@@ -16,6 +16,7 @@ commits. It changes who waits how, not what is written or how durably.
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import re
 import threading
@@ -159,13 +160,21 @@ VERSIONED_TABLES = frozenset({
 #: Tables the staff picker of the survey's adult page reads: a write to one bumps the
 #: staff version (row ``STAFF_VERSION`` of ``data_version``), which every save does not.
 STAFF_TABLES = frozenset({"staff_user"})
-DATA_VERSION, STAFF_VERSION = 1, 2  # the counters' rows in ``data_version``
-_DIRTY = "survey_data_written"
-_STAFF_DIRTY = "survey_staff_written"
+#: Tables the flags are worked out from (``services/flag_tables.py``): a write to one bumps
+#: the flags version (row ``FLAGS_VERSION``), which follow-ups, contacts, context data and
+#: answers alone do not (answers reach the flags through ``household_condition`` and ties).
+FLAG_TABLES = frozenset({
+    "support_tie", "staff_mark", "household_condition", "student", "adult", "adult_match",
+    "household", "section", "section_student", "section_teacher", "survey_wave",
+    "district_settings", "invitation", "staff_user", "school", "district",
+})
+DATA_VERSION, STAFF_VERSION, FLAGS_VERSION = 1, 2, 3  # the counters' rows in ``data_version``
+#: Each counter's row and the tables whose writes move it.
+COUNTERS = {DATA_VERSION: VERSIONED_TABLES, STAFF_VERSION: STAFF_TABLES,
+            FLAGS_VERSION: FLAG_TABLES}
+_DIRTY = "survey_counters_moved"  # connection info: the counters this transaction moves
 _DML = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE)\s+"
                   r"(?:TABLE\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
-BUMP_SQL = "UPDATE data_version SET n = n + 1 WHERE id = 1"
-STAFF_BUMP_SQL = "UPDATE data_version SET n = n + 1 WHERE id = 2"
 #: Moves every counter (a migration may rewrite anything a cache holds).
 BUMP_ALL_SQL = "UPDATE data_version SET n = n + 1"
 
@@ -185,8 +194,9 @@ def _written_tables(statement: str, context) -> set[str]:
 
 
 def track_writes(engine: Engine) -> None:
-    """Bump ``data_version`` in every transaction on ``engine`` that writes a versioned table
-    (and the staff version in every one that writes a staff table).
+    """Move each counter of :data:`COUNTERS` in every transaction on ``engine`` that writes
+    one of its tables (``data_version`` for any versioned table, the staff and flags
+    versions for theirs).
 
     Engine level, so no write path can forget it: ORM flushes, Core inserts and
     executemany, ``text()`` and driver SQL all pass ``after_cursor_execute``; the bump
@@ -197,16 +207,16 @@ def track_writes(engine: Engine) -> None:
     @event.listens_for(engine, "after_cursor_execute")
     def _after(conn, _cursor, statement, _parameters, context, _executemany):
         info = conn.info
-        if info.get(_STAFF_DIRTY):
-            return  # both marked (a staff table is a versioned one)
+        moved = info.get(_DIRTY)
+        if moved is not None and len(moved) == len(COUNTERS):
+            return  # every counter moves already
         head = statement.lstrip()[:8].upper()
         if not head.startswith(("INSERT", "UPDATE", "DELETE", "TRUNCATE")):
             return
         tables = _written_tables(statement, context)
-        if tables & VERSIONED_TABLES:
-            info[_DIRTY] = True
-        if tables & STAFF_TABLES:
-            info[_STAFF_DIRTY] = True
+        rows = {row for row, watched in COUNTERS.items() if tables & watched}
+        if rows:
+            info[_DIRTY] = rows if moved is None else moved | rows
 
     @event.listens_for(engine, "commit")
     def _commit(conn):  # Core jobs (connect()/begin()); ORM sessions bumped already
@@ -216,12 +226,10 @@ def track_writes(engine: Engine) -> None:
     def _rollback(conn):
         if not conn.invalidated:  # an invalidated connection's info goes with it
             conn.info.pop(_DIRTY, None)
-            conn.info.pop(_STAFF_DIRTY, None)
 
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi_connection, record):
         record.info.pop(_DIRTY, None)  # nothing carries over to the next checkout
-        record.info.pop(_STAFF_DIRTY, None)
 
 
 def has_unsaved_writes(session: Session) -> bool:
@@ -232,12 +240,21 @@ def has_unsaved_writes(session: Session) -> bool:
 
 
 def _bump(conn) -> None:
-    if conn.info.pop(_DIRTY, False):
-        if conn.exec_driver_sql(BUMP_SQL).rowcount == 0:
-            conn.exec_driver_sql("INSERT INTO data_version (id, n) VALUES (1, 1)")
-    if conn.info.pop(_STAFF_DIRTY, False):
-        if conn.exec_driver_sql(STAFF_BUMP_SQL).rowcount == 0:
-            conn.exec_driver_sql("INSERT INTO data_version (id, n) VALUES (2, 1)")
+    """Move the counters this transaction's writes moved: one statement for all of them."""
+    rows = conn.info.pop(_DIRTY, None)
+    if not rows:
+        return
+    rows = tuple(sorted(rows))
+    if conn.exec_driver_sql(_bump_sql(rows)).rowcount < len(rows):
+        present = {r[0] for r in conn.exec_driver_sql("SELECT id FROM data_version")}
+        for row in rows:
+            if row not in present:  # a database from before this counter's migration
+                conn.exec_driver_sql(f"INSERT INTO data_version (id, n) VALUES ({row:d}, 1)")
+
+
+@functools.cache
+def _bump_sql(rows: tuple[int, ...]) -> str:
+    return f"UPDATE data_version SET n = n + 1 WHERE id IN ({', '.join(map(str, rows))})"
 
 
 @event.listens_for(OrmSession, "before_commit")
@@ -254,8 +271,14 @@ def _before_session_commit(session) -> None:
 
 def data_version(session: Session) -> int:
     """The shared counter of writes to the tables the counselor pages read."""
-    row = session.connection().exec_driver_sql("SELECT n FROM data_version WHERE id = 1").first()
-    return int(row[0]) if row else 0
+    return counter(session, DATA_VERSION)
+
+
+def counter(session: Session, row: int) -> int:
+    """One counter of :data:`COUNTERS` as ``session``'s transaction sees it (0 if never moved)."""
+    found = session.connection().exec_driver_sql(
+        f"SELECT n FROM data_version WHERE id = {int(row):d}").first()
+    return int(found[0]) if found else 0
 
 
 def init_app(app: Flask) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from survey_app.db import DATA_VERSION, STAFF_VERSION
+from survey_app.db import COUNTERS
 
 
 class BackupError(RuntimeError):
@@ -86,12 +86,12 @@ def _versions(engine: Engine) -> dict[int, int]:
 
 
 def _move_version_past(engine: Engine, before: dict[int, int]) -> None:
-    """The restored counters (data, staff) are old ones: move each past every value caches
-    may hold."""
+    """The restored counters (data, staff, flags) are old ones: move each past every value
+    caches and stored flags may hold."""
     try:
         with engine.begin() as conn:
             restored = _versions_on(conn)
-            for row in sorted(set(before) | set(restored) | {DATA_VERSION, STAFF_VERSION}):
+            for row in sorted(set(before) | set(restored) | set(COUNTERS)):
                 n = max(before.get(row, 0), restored.get(row, 0)) + 1
                 if row in restored:
                     conn.execute(text("UPDATE data_version SET n = :n WHERE id = :id"),

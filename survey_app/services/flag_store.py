@@ -4,13 +4,15 @@ Working out a school's flags means loading every tie, mark and household
 condition (:mod:`flag_tables`) and evaluating every rule: seconds for a large
 school. What an export needs of them per student is small — the codes, the
 parameters of each reason, the names those reasons show, the reliable-adult
-counts — so it is stored per school with the ``data_version`` and the wave and
+counts — so it is stored per school with the flags version and the wave and
 rules it was worked out for (:class:`~survey_app.models.FlagSnapshot`).
 
 :func:`school_flags` uses the stored rows while that version is still the
-database's, i.e. nothing the counselor pages read was written since (the same
-counter the counselor pages' caches key on: :func:`survey_app.db.track_writes`),
-and works the school out again otherwise. New rows are stored in a short write
+database's: the flags version (row ``FLAGS_VERSION`` of ``data_version``) moves
+in the same transaction as any write to a table the flags are worked out from
+(:data:`survey_app.db.FLAG_TABLES`, :func:`survey_app.db.track_writes`), and not
+with follow-ups, contacts or context data, which exports read live. Otherwise
+the school is worked out again. New rows are stored in a short write
 transaction of their own, never in the reading one: an export never holds the
 write lock while it reads. The rows are a cache: a store that fails loses time,
 not data, and they may be deleted at any moment (:func:`forget`).
@@ -30,7 +32,13 @@ from sqlmodel import Session
 
 from relationships import evaluate, flag_matrix
 from survey_app.counsel import reasons as reason_words
-from survey_app.db import data_version, has_unsaved_writes, holds_write_lock, write_session
+from survey_app.db import (
+    FLAGS_VERSION,
+    counter,
+    has_unsaved_writes,
+    holds_write_lock,
+    write_session,
+)
 from survey_app.models import FlagSnapshot, StudentFlags
 from survey_app.models.base import utcnow
 from survey_app.services import flag_tables, records
@@ -74,7 +82,7 @@ def school_flags(*, session: Session, ctx: records.Context,
     if has_unsaved_writes(session):  # the counter has not moved for our own writes yet
         session.flush()
         return _work_out(session, ctx, school_id)
-    key, version = snapshot_key(ctx), data_version(session)
+    key, version = snapshot_key(ctx), counter(session, FLAGS_VERSION)
     if _current(session, school_id, key, version):
         return _read(session, school_id)
     flags = _work_out(session, ctx, school_id)
@@ -88,7 +96,7 @@ def refresh(*, session: Session, ctx: records.Context, school_id: int) -> bool:
 
     ``session`` must not hold the write lock (see :func:`survey_app.db.read_first`).
     """
-    key, version = snapshot_key(ctx), data_version(session)
+    key, version = snapshot_key(ctx), counter(session, FLAGS_VERSION)
     if _current(session, school_id, key, version):
         return False
     _store(session, school_id, key, version, _work_out(session, ctx, school_id))

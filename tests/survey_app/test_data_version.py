@@ -156,8 +156,12 @@ def test_each_kind_of_kept_result_has_its_own_bound(app, session, world):
 
 
 def _staff_version(app) -> int:
+    return _counter(app, 2)
+
+
+def _counter(app, row: int) -> int:
     with get_engine(app).connect() as conn:
-        return conn.execute(text("SELECT n FROM data_version WHERE id = 2")).scalar() or 0
+        return conn.execute(text(f"SELECT n FROM data_version WHERE id = {row}")).scalar() or 0
 
 
 def test_the_staff_version_moves_with_staff_writes_only(app, session, world):
@@ -187,3 +191,28 @@ def test_the_staff_version_moves_with_staff_writes_only(app, session, world):
     session.flush()
     session.rollback()
     assert (_staff_version(app), _version(app)) == (staff + 2, data + 3)
+
+
+def test_the_flags_version_moves_with_what_the_flags_read_only(app, session, world):
+    """Row 3 moves with writes to the tables the flags are worked out from, in one statement
+    with row 1; follow-ups (read live by exports) move row 1 only."""
+    from survey_app.db import FLAG_TABLES, FLAGS_VERSION, VERSIONED_TABLES
+
+    assert FLAG_TABLES <= VERSIONED_TABLES
+    assert {"follow_up", "engagement", "context_measure", "answer"}.isdisjoint(FLAG_TABLES)
+    flags, data = _counter(app, FLAGS_VERSION), _version(app)
+    session.add(FollowUp(student_id=world.students[0].id, kind="flag", status="open"))
+    session.commit()
+    assert (_counter(app, FLAGS_VERSION), _version(app)) == (flags, data + 1)
+    seen = []
+    event.listen(get_engine(app), "before_cursor_execute",
+                 lambda *args: seen.append(args[2]) if "data_version" in args[2] else None)
+    session.add(StaffMark(staff_id=world.users["staff"].id, student_id=world.students[0].id,
+                          wave_id=world.wave.id, trusting=True))
+    session.commit()
+    assert (_counter(app, FLAGS_VERSION), _version(app)) == (flags + 1, data + 2)
+    assert len([sql for sql in seen if sql.startswith("UPDATE")]) == 1  # both rows at once
+    with get_engine(app).begin() as conn:
+        conn.exec_driver_sql("DELETE FROM data_version WHERE id = 3")  # before its migration
+        conn.exec_driver_sql("UPDATE student SET grade = grade WHERE id = -1")
+    assert _counter(app, FLAGS_VERSION) == 1  # the row comes back

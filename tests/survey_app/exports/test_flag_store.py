@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import subprocess
 import sys
 from datetime import date
 
 import pandas as pd
 import pytest
+from sqlalchemy import event
 from sqlmodel import select
 
-from survey_app.db import data_version, holds_write_lock
+from survey_app.db import FLAG_TABLES, FLAGS_VERSION, counter, holds_write_lock
 from survey_app.exports import service
 from survey_app.exports.flagged import flagged_table
 from survey_app.models import (
@@ -64,7 +66,7 @@ def test_a_second_export_reads_the_stored_flags(app, session, surveyed, monkeypa
     first = _csv(app, session, surveyed)
     stored = session.get(FlagSnapshot, surveyed.school.id)
     assert stored is not None
-    assert stored.data_version == data_version(session)
+    assert stored.data_version == counter(session, FLAGS_VERSION)
     students = session.exec(select(StudentFlags).where(
         StudentFlags.school_id == surveyed.school.id)).all()
     assert {s.student_id for s in students} == {s.id for s in surveyed.students}
@@ -98,7 +100,7 @@ def test_new_flag_rules_are_applied_at_once(app, session, surveyed):
     assert not any("single_anchor" in row[1] for row in after)
 
 
-def test_follow_ups_are_read_live_beside_stored_flags(app, session, surveyed):
+def test_follow_ups_are_read_live_beside_stored_flags(app, session, surveyed, monkeypatch):
     before, _expected = _rows(app, session, surveyed)
     quiet = surveyed.students[2]
     assert quiet.sis_id not in [row[0] for row in before]
@@ -108,6 +110,29 @@ def test_follow_ups_are_read_live_beside_stored_flags(app, session, surveyed):
     after, expected = _rows(app, session, surveyed)
     assert after == expected
     assert quiet.sis_id in [row[0] for row in after]
+    _refuse_to_work_out(monkeypatch)  # a follow-up leaves the stored flags current
+    assert _csv(app, session, surveyed)
+
+
+def test_every_table_the_flags_read_moves_the_flags_version(app, session, surveyed):
+    """A table read while working flags out but missing from FLAG_TABLES would leave stored
+    flags current after a write to it: stale flags in every export."""
+    seen: set[str] = set()
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.update(re.findall(r'(?:FROM|JOIN)\s+"?(\w+)"?', statement, re.IGNORECASE))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with app.test_request_context():
+            ctx = records.context(session=session, district_id=surveyed.district.id)
+            flag_store._work_out(session, ctx, surveyed.school.id)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    session.rollback()
+    assert {"support_tie", "student", "adult", "invitation"} <= seen  # it saw the queries
+    assert seen - {"data_version"} <= FLAG_TABLES
 
 
 def test_the_cli_export_reads_without_holding_the_write_lock(runner, session, surveyed,
