@@ -22,7 +22,9 @@ def write_csv(table: Table, out: IO[bytes]) -> int:
     writer.writerow([safe_cell(h) for h in table.header])
     count = 0
     rows = iter(table.rows)
-    while chunk := [list(map(cell, row)) for row in islice(rows, _CHUNK)]:
+    take = (lambda: list(islice(rows, _CHUNK))) if table.escaped else (
+        lambda: [list(map(cell, row)) for row in islice(rows, _CHUNK)])
+    while chunk := take():
         writer.writerows(chunk)
         count += len(chunk)
     text.flush()

@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from survey_app.counsel import reasons
+from survey_app.exports.safe import safe_text
 from survey_app.exports.table import Table
 from survey_app.models import FollowUp, School, StaffUser, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
@@ -42,18 +43,37 @@ STATUS_NAMES = {FollowUpStatus.OPEN: _l("Open"), FollowUpStatus.IN_PROGRESS: _l(
 def flagged_table(*, session: Session, district_id: int, school_ids, today: date) -> Table:
     """Every flagged student of ``school_ids``, sorted as the caseload sorts them."""
     ctx = records.context(session=session, district_id=district_id, today=today)
-    return Table("flagged", [str(h) for h in HEADER], _rows(session, ctx, school_ids, today))
+    return Table("flagged", [str(h) for h in HEADER], _rows(session, ctx, school_ids, today),
+                 escaped=True)
 
 
 def _rows(session: Session, ctx: records.Context, school_ids, today: date) -> Iterator[tuple]:
+    """The rows, every text cell formula-safe (the table says so: writers skip the check)."""
     words = _Words()
     keyed: list[tuple] = []
     for school_id in school_ids:
         keyed += _school_rows(session, ctx, school_id, today, words)
     keyed.sort(key=lambda k: k[0])  # the caseload's priority order, across the schools
     statuses = {k: str(v) for k, v in STATUS_NAMES.items()}
+    seen: dict[str, str] = {}  # most texts repeat (schools, reasons, owners): escaped once
+
+    def same(text: str | None) -> str | None:
+        if text is None:
+            return None
+        found = seen.get(text)
+        if found is None:
+            found = seen[text] = safe_text(text)
+        return found
+
     for _key, row, status in keyed:
-        yield (*row[:12], str(statuses.get(status, status)) if status else None, row[12])
+        sis, sourced, name, school, grade, lang, codes, text, strength, rel, count, owner, due = row
+        yield (_safe(sis), _safe(sourced), safe_text(name), same(school), grade, same(lang),
+               same(codes), same(text), same(strength), rel, count, same(owner),
+               same(str(statuses.get(status, status))) if status else None, due)
+
+
+def _safe(text: str | None) -> str | None:
+    return None if text is None else safe_text(text)
 
 
 class _Words:

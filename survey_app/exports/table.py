@@ -16,6 +16,9 @@ class Table:
     name: str  # sheet name (XLSX) or file stem (a folder of CSVs)
     header: Sequence[str]
     rows: Iterable[Sequence[Any]]
+    #: The rows hold only str, int, float, date and None, every str already formula-safe
+    #: (:func:`~survey_app.exports.safe.safe_text`): the CSV writer writes them as they are.
+    escaped: bool = False
 
 
 def plain(value: Any) -> Any:

@@ -12,6 +12,7 @@ import pytest
 from sqlmodel import select
 
 from survey_app.exports import service
+from survey_app.exports.safe import safe_cell
 from survey_app.models import AuditEvent, DistrictSettings
 from tests.survey_app.exports.conftest import EVIL
 
@@ -179,7 +180,9 @@ def test_flagged_rows_are_the_caseloads_rows_in_its_order(app, session, surveyed
         rows, _no_data = caseload.caseload_rows(session=session, ctx=ctx,
                                                 school_ids=(surveyed.school.id,),
                                                 filters=caseload.Filters(), today=today)
-        expected = [(r.sis_id, r.name, "; ".join(r.codes), "\n".join(r.reasons), r.strengths,
-                     r.reliable, r.open_followups) for r in rows]
+        # The export's rows are formula-safe already (the table is marked escaped).
+        expected = [(safe_cell(r.sis_id), safe_cell(r.name), "; ".join(r.codes),
+                     safe_cell("\n".join(r.reasons)), r.strengths, r.reliable,
+                     r.open_followups) for r in rows]
     assert exported == expected
     assert len(exported) >= 2
