@@ -82,18 +82,23 @@ def test_downgrade_to_base_and_back(empty_url):
     command.upgrade(cfg, "head")
 
 
+def _district_wave_household(conn) -> None:
+    """District 1 with wave 1 and household 1, written as the older revisions' columns."""
+    conn.execute(text("INSERT INTO district (id, name, code, created_at) "
+                      "VALUES (1, 'D', 'D1', CURRENT_TIMESTAMP)"))
+    conn.execute(text("INSERT INTO survey_wave (id, district_id, ordinal, name) "
+                      "VALUES (1, 1, 1, 'Fall')"))
+    conn.execute(text("INSERT INTO household (id, district_id, language, contact_channels, "
+                      "created_at) VALUES (1, 1, 'es', '[]', CURRENT_TIMESTAMP)"))
+
+
 def test_household_conditions_filled_from_existing_answers(empty_url):
     """55c8d2644012 decodes the current household answers already stored, one row per response."""
     cfg = _config(empty_url)
     command.upgrade(cfg, "461245ff5ae4")
     engine = create_engine(empty_url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO district (id, name, code, created_at) "
-                          "VALUES (1, 'D', 'D1', CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO survey_wave (id, district_id, ordinal, name) "
-                          "VALUES (1, 1, 1, 'Fall')"))
-        conn.execute(text("INSERT INTO household (id, district_id, language, contact_channels, created_at) "
-                          "VALUES (1, 1, 'es', '[]', CURRENT_TIMESTAMP)"))
+        _district_wave_household(conn)
         for i, kind, hh in ((1, "family", 1), (2, "family", 1), (3, "family", 1)):
             conn.execute(text(
                 "INSERT INTO invitation (id, wave_id, kind, household_id, nonce, code_hash, "
@@ -135,12 +140,7 @@ def test_answer_index_on_response_and_current_upgrades_answers_in_place(empty_ur
     command.upgrade(cfg, "beb96f92dac1")
     engine = create_engine(empty_url)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO district (id, name, code, created_at) "
-                          "VALUES (1, 'D', 'D1', CURRENT_TIMESTAMP)"))
-        conn.execute(text("INSERT INTO survey_wave (id, district_id, ordinal, name) "
-                          "VALUES (1, 1, 1, 'Fall')"))
-        conn.execute(text("INSERT INTO household (id, district_id, language, contact_channels, "
-                          "created_at) VALUES (1, 1, 'es', '[]', CURRENT_TIMESTAMP)"))
+        _district_wave_household(conn)
         conn.execute(text(
             "INSERT INTO invitation (id, wave_id, kind, household_id, nonce, code_hash, "
             "token_hash, language, status, created_at) VALUES (1, 1, 'family', 1, 'n', 'c', "
