@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from babel import Locale
 from flask import Flask, abort, current_app, g, request, session
-from flask_babel import get_locale
+from flask_babel import get_locale, refresh
 from flask_babel import lazy_gettext as _l
 
 from survey_app.extensions import babel
@@ -109,8 +109,14 @@ def _remember_explicit_choice() -> None:
         return
     if requested not in offered_languages():
         abort(400, description=_l("We do not have that language. Please choose one from the list."))
-    g.explicit_lang = requested
-    session["lang"] = requested
+    choose_language(requested)
+
+
+def choose_language(code: str) -> None:
+    """Make ``code`` (an offered language) this request's and the session's language."""
+    g.explicit_lang = code
+    session["lang"] = code
+    refresh()  # a locale this request already looked up is looked up again
 
 
 def text_direction(code: str) -> str:

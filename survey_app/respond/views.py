@@ -29,7 +29,7 @@ from sqlmodel import select
 from survey_app import surveys
 from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import get_session, write_next
-from survey_app.i18n import offered_languages, use_district_choice
+from survey_app.i18n import choose_language, offered_languages, use_district_choice
 from survey_app.main.forms import CodeForm
 from survey_app.models import Invitation, Response, School
 from survey_app.models.enums import InvitationStatus, SurveyKind
@@ -194,12 +194,20 @@ def page(page_id: str):
         _track_language(response, page_id)
     ctx = _context(invitation, response, definition, page, student, current)
     find = (request.args.get("find", ""), request.args.get("q", "")[:100])
-    form = forms.build(ctx, add_block=request.args.get("add") == "1",
-                       find=find if find[0] else None)
+    build = {"add_block": request.args.get("add") == "1", "find": find if find[0] else None}
+    form = forms.build(ctx, **build)
     if not posting:
         get_session().commit()  # a language switch, if any
         return _render(form, ctx, invitation)
     if not forms.check(form, ctx):
+        switch = request.form.get("switch_lang", "")
+        if switch in offered_languages() and switch != str(get_locale()):
+            # Nothing is saved, but the page, what was typed and its mistakes come back in
+            # the language asked for (the answers keep the language they were given in).
+            choose_language(switch)
+            ctx.page_errors.clear()
+            form = forms.build(ctx, **build)
+            forms.check(form, ctx)
         return _render(form, ctx, invitation, status=400)
     return _save(page, form, ctx, invitation, response)
 

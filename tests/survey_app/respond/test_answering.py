@@ -162,6 +162,27 @@ def test_answers_survive_a_language_switch(client, started, session, fetch):
     assert response.language == "en"
 
 
+def test_a_language_switch_on_a_page_with_a_mistake_shows_it_in_the_new_language(
+        client, started, session, fetch):
+    """Nothing is saved while a block has a mistake, but the page, its error and what was
+    typed come back in the language asked for, and the next pages stay in it."""
+    started()
+    r = client.post("/survey/adults", data={
+        "adults-0-entry": "", "adults-0-name": "Rosa", "adults-1-entry": "",
+        "adults-1-name": "", "adults-1-reliability": "3", "switch_lang": "ar"})
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+    assert 'value="Rosa"' in page
+    assert 'aria-invalid="true"' in page
+    assert "Please write a first name" not in page  # the error is in Arabic too
+    assert _answers(session, "adults") == []
+    assert '<html lang="ar" dir="rtl">' in client.get("/survey/adults").get_data(as_text=True)
+    client.post("/survey/adults", data={"adults-0-entry": "", "adults-0-name": "Rosa"})
+    switch = fetch(select(LanguageSwitch))[0]
+    assert (switch.from_language, switch.to_language, switch.page) == ("en", "ar", "adults")
+
+
 def test_language_comes_from_the_invitation(client, invite):
     inv = invite(language="ar")
     client.get(f"/r/{inv.token}")
