@@ -189,3 +189,61 @@ def test_the_snapshot_key_is_the_same_in_every_process(seed):
     here = flag_store.snapshot_key(Context(district_id=1, wave=2, wave_id=5,
                                            rules=records.FlagRules(), min_n=10))
     assert done.stdout.strip() == here
+
+
+def test_each_packed_tie_field_holds_every_value_it_can_take():
+    """A tie's categories travel as code + 1 in a few bits: a category added to records.py
+    that no longer fits would decode as another one."""
+    from relationships.records import COLUMNS, SUPPORT_TYPES
+
+    fields = {"source": "ties", "setting": "ties", "kind": "adults", "role": "adults"}
+    for name, table in fields.items():
+        assert len(COLUMNS[table][name].categories) <= flag_tables._FIELD_MAX[name], name
+    assert 1 << len(SUPPORT_TYPES) == flag_tables._FIELD_MAX["support"] + 1
+    assert flag_tables._FIELD_MAX["reliability"] > 4  # 1–4, and one value for "not given"
+    offsets = sorted(flag_tables._PACKED.items(), key=lambda kv: kv[1])
+    for (name, start), (_next, end) in zip(offsets, offsets[1:], strict=False):
+        assert flag_tables._FIELD_MAX[name] < 1 << (end - start), name  # no field overlaps
+    last, start = offsets[-1]
+    assert start + flag_tables._FIELD_MAX[last].bit_length() <= 63  # a signed BIGINT
+
+
+def test_the_narrow_load_gives_the_ties_and_adults_of_the_counselor_pages_load(
+        app, runner, session):
+    """flag_tables packs each tie into integers; records.py loads it column by column. On a
+    demo district (staff picked and typed, merged adults, answers left out) they agree."""
+    from relationships.records import SUPPORT_TYPES
+    from survey_app.models import District, School
+
+    result = runner.invoke(args=["demo", "--students", "120", "--seed", "5"])
+    assert result.exit_code == 0, result.output
+    district = session.exec(select(District)).first()
+    ctx = records.context(session=session, district_id=district.id)
+    waves = records.waves_for_flags(ctx)
+    tie_columns = ["tie_id", "student_id", "adult_id", "source", "wave", *SUPPORT_TYPES,
+                   "reliability", "setting"]
+    compared = staff_ties = 0
+    waves_seen: set[int] = set()
+    for school in session.exec(select(School)).all():
+        narrow = flag_tables.load_school(session=session, ctx=ctx, school_id=school.id,
+                                         waves=waves)
+        full = records.load_school_tables(session=session, ctx=ctx, school_ids=[school.id],
+                                          waves=waves)
+        ties = narrow.ties[tie_columns].sort_values("tie_id").reset_index(drop=True)
+        expected = full.ties[tie_columns].sort_values("tie_id").reset_index(drop=True)
+        pd.testing.assert_frame_equal(ties, expected, check_dtype=False,
+                                      check_categorical=False)
+        keys = ["adult_id", "kind", "role", "staff_id"]
+        named = narrow.adults.loc[narrow.adults["adult_id"].isin(ties["adult_id"]), keys]
+        reference = full.adults.loc[full.adults["adult_id"].isin(ties["adult_id"]), keys]
+        pd.testing.assert_frame_equal(
+            named.astype(str).sort_values("adult_id").reset_index(drop=True),
+            reference.astype(str).sort_values("adult_id").reset_index(drop=True))
+        compared += len(ties)
+        staff_ties += int(ties["adult_id"].isin(
+            named.loc[named["staff_id"] != "<NA>", "adult_id"]).sum())
+        waves_seen |= set(ties["wave"].tolist())
+    session.rollback()
+    assert compared > 100
+    assert staff_ties > 0  # the staff id field was decoded, not only typed adults
+    assert len(waves_seen) > 1  # and the wave field
