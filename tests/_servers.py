@@ -1,7 +1,9 @@
-"""Real servers for tests: gunicorn processes on 127.0.0.1 and a cookie-keeping client.
+"""Real servers for tests: gunicorn processes on 127.0.0.1, an app served in a thread for
+the browser tests, and a cookie-keeping client.
 
-Shared by ``tests/scale`` (two instances) and ``tests/faults`` (killed workers,
-load, database restarts). Every wait here is bounded in time.
+Shared by ``tests/scale`` (two instances), ``tests/faults`` (killed workers, load,
+database restarts), ``tests/browser`` and the browser XSS suite. Every wait here is
+bounded in time.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -25,6 +28,46 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+@contextmanager
+def served_in_thread(app) -> Iterator[str]:
+    """Serve ``app`` with Werkzeug's threaded server on a free port; yields the base URL."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def _closing(app):
+    """Close each response (a static file's handle) as soon as it is sent.
+
+    Werkzeug's development server closes a response only after draining the socket,
+    which raises when Chromium has already reset the connection (a cancelled favicon):
+    the file is then left to the garbage collector, and its ResourceWarning fails
+    whichever test happens to be running.
+    """
+
+    def wrapped(environ, start_response):
+        inner = app(environ, start_response)
+
+        def chunks():
+            try:
+                yield from inner
+            finally:
+                close = getattr(inner, "close", None)
+                if close is not None:
+                    close()
+
+        return chunks()
+
+    return wrapped
 #: What a dropped connection looks like to the client (a killed worker, a restart).
 CONNECTION_ERRORS = (OSError, http.client.HTTPException)
 

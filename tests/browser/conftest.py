@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 import warnings
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests._servers import served_in_thread
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
@@ -42,12 +42,8 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def live_server(app):
     """Serve ``app`` on a free port in a thread; yields the base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served_in_thread(app) as base:
+        yield base
 
 
 _RUNNING: dict = {}

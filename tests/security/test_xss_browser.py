@@ -9,11 +9,9 @@ host, and names show exactly as typed.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
+from tests._servers import served_in_thread
 from tests.browser.conftest import _new_page
 from tests.security import hostile
 from tests.security.figures import FIGURES, add
@@ -39,14 +37,10 @@ PROBE = """() => {
 def seeded(tmp_path_factory):
     app, engine, world = hostile.build_on_file(tmp_path_factory.mktemp("hostile"))
     engine.dispose()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     FIGURES["XSS payloads"] = f"{len(XSS)} (+{len(hostile.PWNED)} window.__pwned variants)"
     FIGURES["XSS free-text fields"] = len(world.fields)
-    yield f"http://127.0.0.1:{server.server_port}", world
-    server.shutdown()
-    thread.join(timeout=5)
+    with served_in_thread(app) as base:
+        yield base, world
 
 
 def _signed_in(browser, base, email):
