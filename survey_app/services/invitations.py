@@ -7,9 +7,6 @@ and the app's secret (``services.codes``), and looked up by their HMAC.
 from __future__ import annotations
 
 import hmac
-import threading
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +26,7 @@ from survey_app.models import (
     SurveyWave,
 )
 from survey_app.models.enums import Consent, InvitationStatus, SurveyKind
-from survey_app.services import codes
+from survey_app.services import codes, kept
 
 STUDENT_GRADES = (3, 12)
 
@@ -158,8 +155,6 @@ STAFF_VERSION_COLUMN = func.coalesce(
     .scalar_subquery(), 0).label("staff_version")
 #: Staff lists kept per process and database: a few schools' lists at the newest version.
 MAX_STAFF_LISTS = 32
-_staff_lock = threading.Lock()
-_staff_lists: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> OrderedDict
 
 
 class StaffNames(dict):
@@ -186,25 +181,8 @@ def school_staff(*, session: Session, school_ids: set[int], version: int | None 
     """
     if version is None or has_unsaved_writes(session):
         return _load_staff(session, school_ids)
-    key = tuple(sorted(school_ids))
-    pool = session.get_bind().pool
-    with _staff_lock:
-        lists = _staff_lists.get(pool)
-        if lists is None:
-            lists = _staff_lists[pool] = OrderedDict()
-        hit = lists.get(key)
-        if hit is not None and hit[0] == version:
-            lists.move_to_end(key)
-            return hit[1]
-    loaded = _load_staff(session, school_ids)
-    with _staff_lock:
-        held = lists.get(key)
-        if held is None or held[0] <= version:  # never replace a newer list by an older
-            lists[key] = (version, loaded)
-            lists.move_to_end(key)
-        while len(lists) > MAX_STAFF_LISTS:
-            lists.popitem(last=False)
-    return loaded
+    return kept.at_version(session, "staff_list", tuple(sorted(school_ids)), version,
+                           lambda: _load_staff(session, school_ids), limit=MAX_STAFF_LISTS)
 
 
 def _load_staff(session: Session, school_ids) -> StaffNames:

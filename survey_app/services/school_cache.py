@@ -27,19 +27,18 @@ from sqlmodel import Session
 
 from relationships import Evaluation, Tables, evaluate
 from survey_app.db import data_version, has_unsaved_writes
-from survey_app.services import records
+from survey_app.services import kept, records
 
 #: Schools (or school sets) kept per process and database.
 MAX_ENTRIES = 4
 #: Memoised results (pages' flags, rows per day, map data…) per cached school.
 MAX_EXTRAS = 64
 #: Results of :func:`memo` kept per process, database and kind of result (apart from
-#: the schools, so that many small results never push a school's tables out).
+#: the schools, so that many small results never push a school's tables out; see kept.py).
 MAX_MEMOS = 8
 _lock = threading.Lock()
 _SEEN = "school_cache.data_version"  # session.info: (transaction, version read in it)
 _caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> OrderedDict
-_memos: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> {kind: OrderedDict}
 
 
 @dataclass
@@ -63,12 +62,12 @@ class SchoolState:
             return self.extras[key]
 
 
-def _cache_for(session: Session, caches: weakref.WeakKeyDictionary = _caches):
+def _cache_for(session: Session):
     pool = session.get_bind().pool
     with _lock:
-        cache = caches.get(pool)
+        cache = _caches.get(pool)
         if cache is None:
-            cache = caches[pool] = OrderedDict() if caches is _caches else {}
+            cache = _caches[pool] = OrderedDict()
         return cache
 
 
@@ -118,22 +117,8 @@ def memo(session: Session, key: tuple, make):
     if has_unsaved_writes(session):
         session.flush()
         return make()
-    version = _version(session)
-    full = ("memo", *key, version)
-    kinds = _cache_for(session, _memos)
-    with _lock:
-        cache = kinds.setdefault(key[0], OrderedDict())
-        if full in cache:
-            cache.move_to_end(full)
-            return cache[full]
-    made = make()
-    with _lock:
-        cache[full] = made
-        for old in [k for k in cache if k[-1] < version]:
-            del cache[old]
-        while len(cache) > MAX_MEMOS:
-            cache.popitem(last=False)
-    return made
+    return kept.at_version(session, key[0], ("memo", *key), _version(session), make,
+                           limit=MAX_MEMOS)
 
 
 def _load(session: Session, ctx: records.Context, school_ids, version: int) -> SchoolState:
@@ -145,13 +130,13 @@ def _load(session: Session, ctx: records.Context, school_ids, version: int) -> S
 
 
 def clear() -> None:
-    """Forget every cached school (tests)."""
+    """Forget every cached school and memo (tests)."""
     with _lock:
         _caches.clear()
-        _memos.clear()
+    kept.clear()
 
 
 def peek(session: Session) -> list[Any]:
     """The keys cached for this database (tests, diagnostics)."""
-    memos = [k for kind in _cache_for(session, _memos).values() for k in kind]
+    memos = [k for k in kept.keys(session) if k[0] == "memo"]
     return list(_cache_for(session)) + memos
