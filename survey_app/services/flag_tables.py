@@ -86,9 +86,9 @@ def _students(session, where, ctx: records.Context) -> pd.DataFrame:
     stmt = select(Student.id.label("student_id"), Student.school_id, Student.grade,
                   Student.household_id).where(where).order_by(Student.id)
     frame = _fetch(session, stmt, COLUMNS["students"])
-    n = len(frame)
+    blank = empty_frame("students").reindex(range(len(frame)))
     for name in _UNREAD_STUDENT_COLUMNS:  # no flag reads them (the equity view does)
-        frame[name] = empty_frame("students")[name].reindex(range(n)).array
+        frame[name] = blank[name].array
     submitted = (Invitation.wave_id == ctx.wave_id,
                  Invitation.status == InvitationStatus.SUBMITTED)
     own = session.execute(
