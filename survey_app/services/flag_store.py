@@ -82,8 +82,8 @@ def school_flags(*, session: Session, ctx: records.Context,
     if has_unsaved_writes(session):  # the counter has not moved for our own writes yet
         session.flush()
         return _work_out(session, ctx, school_id)
-    key, version = snapshot_key(ctx), counter(session, FLAGS_VERSION)
-    if _current(session, school_id, key, version):
+    key, version, current = _stamp(session, ctx, school_id)
+    if current:
         return _read(session, school_id)
     flags = _work_out(session, ctx, school_id)
     if not holds_write_lock(session):  # else the store would wait on our own lock
@@ -96,17 +96,19 @@ def refresh(*, session: Session, ctx: records.Context, school_id: int) -> bool:
 
     ``session`` must not hold the write lock (see :func:`survey_app.db.read_first`).
     """
-    key, version = snapshot_key(ctx), counter(session, FLAGS_VERSION)
-    if _current(session, school_id, key, version):
+    key, version, current = _stamp(session, ctx, school_id)
+    if current:
         return False
     _store(session, school_id, key, version, _work_out(session, ctx, school_id))
     return True
 
 
-def _current(session: Session, school_id: int, key: str, version: int) -> bool:
+def _stamp(session: Session, ctx: records.Context, school_id: int) -> tuple[str, int, bool]:
+    """What the school's flags would be stored under now, and whether those stored are."""
+    key, version = snapshot_key(ctx), counter(session, FLAGS_VERSION)
     stored = session.execute(select(FlagSnapshot.key, FlagSnapshot.data_version)
                              .where(FlagSnapshot.school_id == school_id)).first()
-    return stored is not None and tuple(stored) == (key, version)
+    return key, version, stored is not None and tuple(stored) == (key, version)
 
 
 def forget(session: Session, school_ids=None) -> None:
