@@ -146,6 +146,15 @@ class WaveForm(FlaskForm):
             raise ValidationError(_l("The closing date must not be before the opening date."))
 
 
+class ReopenForm(FlaskForm):
+    """Reopen a closed survey window: an optional new closing day (the page's CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    closes_on = DateField(_l("New closing day"), validators=[Optional()])
+
+
 class AuditFilterForm(FlaskForm):
     """The audit-log filter (a GET form: no CSRF token needed)."""
 

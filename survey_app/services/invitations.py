@@ -201,13 +201,22 @@ def mark_opened(*, session: Session, invitation: Invitation, now: Any) -> None:
 
 
 def listing(*, session: Session, kind: str | None = None, school_code: str | None = None,
-            school_ids: set[int] | None = None, wave_id: int | None = None) -> list[dict]:
-    """Invitations with what a letter or a mail-merge row needs (no codes yet)."""
+            school_ids: set[int] | None = None, wave_id: int | None = None,
+            wave_ids: list[int] | None = None, unsubmitted: bool = False) -> list[dict]:
+    """Invitations with what a letter or a mail-merge row needs (no codes yet).
+
+    ``wave_ids`` keeps those waves' only (letters: the open waves); ``unsubmitted`` leaves
+    out the invitations already answered.
+    """
     query = select(Invitation)
     if kind:
         query = query.where(Invitation.kind == kind)
     if wave_id:
         query = query.where(Invitation.wave_id == wave_id)
+    if wave_ids is not None:
+        query = query.where(col(Invitation.wave_id).in_(wave_ids))
+    if unsubmitted:
+        query = query.where(Invitation.status != InvitationStatus.SUBMITTED)
     schools = {s.id: s for s in session.exec(select(School))}
     rows = []
     for inv in session.exec(query.order_by(Invitation.id)):
