@@ -36,7 +36,7 @@ from survey_app.models.enums import InvitationStatus, SurveyKind
 from survey_app.respond import forms
 from survey_app.respond.letters import render_letters
 from survey_app.security import limiter
-from survey_app.services import codes, invitations, responses, waves
+from survey_app.services import codes, invitations, responses, submissions, waves
 from survey_app.services.responses import Record
 from survey_app.surveys.forms import field_name
 from survey_app.surveys.model import ADULTS, MAX_ADULTS
@@ -235,6 +235,10 @@ def _save(page, form, ctx, invitation, response):
     """Write a checked page: under the write lock, from the answers as they are now."""
     db = get_session()
     definition, page_id = ctx.definition, page.id
+    key = submissions.valid_key(request.form.get("submission"))
+    if key and not submissions.claim(session=db, response_id=response.id, key=key,
+                                     page_id=page_id):
+        return _repeated(response)
     action = request.form.get("action", "next")
     remove = request.form.get("remove", "")
     # Where a resumed survey reopens: the page this button leads to.
@@ -249,6 +253,18 @@ def _save(page, form, ctx, invitation, response):
         session=db, response=response, language=language, page_id=resume_at.id,
         values=values, adults=blocks, current=ctx.current)
     return _after_save(action, form, ctx, invitation, response, entries)
+
+
+def _repeated(response):
+    """This very form was saved already (a double tap, a resend): nothing changes; go where
+    the first one went."""
+    db = get_session()
+    db.rollback()
+    stored = db.get(Response, response.id)
+    db.commit()
+    if stored is None or stored.status == InvitationStatus.SUBMITTED:
+        return redirect(url_for(".done"))
+    return redirect(url_for(".page", page_id=stored.current_page or response.current_page))
 
 
 def _after_save(action, form, ctx, invitation, response, entries):
@@ -323,7 +339,7 @@ def _render(form, ctx: forms.PageContext, invitation: Record, *, status: int = 2
         last=definition.neighbour(page.id, 1) is None,
         first=definition.position(page.id) == 0, errors=forms.flat_errors(form),
         page_errors=ctx.page_errors, skipped=skipped or [], max_adults=MAX_ADULTS,
-        family=invitation.kind == SurveyKind.FAMILY,
+        family=invitation.kind == SurveyKind.FAMILY, submission_key=submissions.new_key(),
     ), status
 
 

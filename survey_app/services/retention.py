@@ -19,6 +19,7 @@ from survey_app.models import (
     HouseholdCondition,
     Invitation,
     LanguageSwitch,
+    PageSubmission,
     Response,
     School,
     SupportTie,
@@ -89,6 +90,7 @@ def purge_wave(*, session: Session, district_id: int, ordinal: int, today: date 
     responses = select(Response.id).join(Invitation, Invitation.id == Response.invitation_id)
     responses = responses.where(Invitation.wave_id == wave.id)
     answers = session.execute(delete(Answer).where(Answer.response_id.in_(responses))).rowcount
+    session.execute(delete(PageSubmission).where(PageSubmission.response_id.in_(responses)))
     session.execute(delete(HouseholdCondition).where(  # decoded from those answers
         HouseholdCondition.response_id.in_(responses)))
     switches = session.execute(
