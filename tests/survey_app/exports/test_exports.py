@@ -186,3 +186,33 @@ def test_flagged_rows_are_the_caseloads_rows_in_its_order(app, session, surveyed
                      r.open_followups) for r in rows]
     assert exported == expected
     assert len(exported) >= 2
+
+
+@pytest.mark.parametrize("code", ["EL\nM", "É\r\nL\x00M", 'EL"; x=1', "../ELM"])
+def test_any_school_code_gives_a_safe_download_header(client, session, surveyed, login_as,
+                                                      code):
+    """RFC 6266: a code with a line break, a NUL, quotes or a path still downloads; the
+    header has a plain-ASCII filename and the UTF-8 one in filename*."""
+    from email.message import Message
+
+    surveyed.school.code = code
+    session.add(surveyed.school)
+    session.commit()
+    login_as(surveyed.users["counselor"])
+    response = client.post("/exports/download",
+                           data={"kind": "flagged", "flagged-fmt": "csv", "flagged-school": code})
+    assert response.status_code == 200
+    header = response.headers["Content-Disposition"]
+    response.close()
+    assert "\n" not in header
+    assert "\r" not in header
+    assert "\x00" not in header
+    parsed = Message()
+    parsed["Content-Disposition"] = header
+    name = parsed.get_filename()
+    assert name.startswith("flagged-")
+    assert name.endswith(".csv")
+    assert "/" not in name
+    assert "\\" not in name
+    assert set(parsed.get_param("filename", header="Content-Disposition")) <= set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
