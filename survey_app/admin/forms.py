@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from relationships.rules import CODES
+from survey_app.inputs import id_number
 
 #: code -> (name, what it means, the form fields of its thresholds). Sources and whether a
 #: rule rests on published criteria come from relationships.rules.RULE_SOURCES.
@@ -161,7 +162,7 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    user = SelectField(_l("Person"), coerce=lambda v: int(v) if v else None,
+    user = SelectField(_l("Person"), coerce=lambda v: id_number(str(v)) if v else None,
                        validators=[Optional()])
     action = SelectField(_l("Action"), validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])

@@ -14,6 +14,7 @@ from survey_app.auth import ANALYST, permission_required, visible_school_ids
 from survey_app.counsel.labels import GENDER_NAMES, RACE_NAMES
 from survey_app.db import get_session
 from survey_app.i18n import complete_languages_here, native_name
+from survey_app.inputs import id_number, page_number, whole_number
 from survey_app.models import School, SurveyWave
 from survey_app.services import audit, response_rates, waves
 from survey_app.services import settings as settings_service
@@ -30,7 +31,7 @@ def responses_page():
     db = get_session()
     district_id = current_user.district_id
     all_waves = waves.list_waves(session=db, district_id=district_id)
-    wave = _chosen_wave(all_waves, request.args.get("wave", type=int)) or waves.current_wave(
+    wave = _chosen_wave(all_waves, request.args.get("wave", type=id_number)) or waves.current_wave(
         session=db, district_id=district_id)
     if wave is None:
         return render_template("admin/responses.html", wave=None, waves=all_waves)
@@ -61,11 +62,11 @@ def _school_names(school_ids):
 
 
 def _nonrespondents(db, wave: SurveyWave, school_ids: list[int]) -> dict:
-    school_id = request.args.get("school", type=int)
+    school_id = request.args.get("school", type=id_number)
     if school_id is not None and school_id not in school_ids:
         abort(404)
-    grade = request.args.get("grade", type=int)
-    page = max(request.args.get("page", 1, type=int), 1)
+    grade = request.args.get("grade", type=whole_number)
+    page = request.args.get("page", 1, type=page_number)
     per_page = 100
     rows, total = response_rates.nonrespondents(
         session=db, wave_id=wave.id, school_ids=[school_id] if school_id else school_ids,
@@ -233,7 +234,7 @@ def audit_log():
     form.action.choices = [SelectChoice("", _("Every action"))] + [
         SelectChoice(a, a) for a in audit.actions(session=db, district_id=district_id)]
     form.validate()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_number)
     rows, total = audit.search(
         session=db, district_id=district_id, staff_id=form.user.data or None,
         action=form.action.data or None,
