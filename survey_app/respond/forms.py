@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import abort, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField
 
+from survey_app.config import LANGUAGES
 from survey_app.surveys.forms import (
     NEED_NAME,
     TOO_MANY_ADULTS,
@@ -68,6 +70,10 @@ def staff_matches(staff: dict[int, str], query: str | None) -> list[tuple[int, s
     return found[:MAX_MATCHES]
 
 
+#: The family's language for letters and calls: offered as the one they answer in.
+LETTER_LANGUAGE = "contact.language"
+
+
 def build(ctx: PageContext, *, add_block: bool = False, find: tuple[str, str] | None = None):
     """The page form: request data on POST, saved answers on GET (plus a blank adult block)."""
     cls = page_form_class(ctx.definition.survey, ctx.definition.version, ctx.page, ctx.grade)
@@ -75,6 +81,9 @@ def build(ctx: PageContext, *, add_block: bool = False, find: tuple[str, str] | 
         form = cls()
     else:
         data = form_data(ctx.items, ctx.answers, ctx.adults)
+        letters = field_name(LETTER_LANGUAGE)
+        if letters in data and data[letters] is None and str(get_locale()) in LANGUAGES:
+            data[letters] = str(get_locale())  # the language they are answering in
         if ctx.page.has_adults and (add_block or not ctx.adults):
             data["adults"].append({})
         if find and ctx.page.has_adults:

@@ -18,3 +18,10 @@ def test_a_blank_of_spaces_on_the_adults_page_is_no_answer(client, started, sess
     assert value["name"] == "Rosa"
     assert value.get(field) in (None, [], False) or field == "support"
     assert " " not in (value.get("frequency"), value.get("relation"))
+
+
+def test_the_letters_language_starts_as_the_one_the_family_answers_in(client, invite):
+    inv = invite("family", language="so")
+    client.get(f"/r/{inv.token}")
+    page = client.get("/survey/contact").data.decode()
+    assert '<option selected value="so">' in page or 'value="so" selected' in page
