@@ -81,8 +81,8 @@ def test_demo_loader_moves_it(app, world):
 
 
 def test_roster_import_moves_it(app, session, tmp_path):
-    from survey_app.exports import oneroster
-    from survey_app.exports.package import open_package
+    from survey_app.imports import oneroster
+    from survey_app.imports.package import open_package
     from tests.survey_app.exports.conftest import write_roster
 
     before = _version(app)
