@@ -13,9 +13,9 @@ from sqlalchemy import delete, event, insert, text, update
 from sqlmodel import Session
 
 from survey_app.db import get_engine
+from survey_app.demo import load as demo_load
 from survey_app.models import FollowUp, StaffMark, Student
 from survey_app.services import caseload, records, school_cache
-from survey_app.services.demo import load as demo_load
 
 
 def _version(app) -> int:

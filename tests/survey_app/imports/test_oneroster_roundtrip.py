@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from survey_app import create_app
 from survey_app.db import get_engine
-from survey_app.exports.oneroster_writer import write_oneroster
+from survey_app.demo.oneroster_writer import write_oneroster
 from survey_app.imports import oneroster
 from survey_app.imports.fields import federal_race_category
 from survey_app.imports.package import open_package

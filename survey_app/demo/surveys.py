@@ -20,10 +20,10 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from survey_app.demo import catalog as C
+from survey_app.demo import networks as N
+from survey_app.demo.generate import dumps_codes, maybe, pick
 from survey_app.services import codes
-from survey_app.services.demo import catalog as C
-from survey_app.services.demo import networks as N
-from survey_app.services.demo.generate import dumps_codes, maybe, pick
 
 NORMAL, ZERO, SINGLE, LOST = 0, 1, 2, 3
 _DEVICES = np.array([N.json.dumps([d for b, d in enumerate(
@@ -85,7 +85,7 @@ def add_surveys(rng, tables: dict, roster, *, secret: str, today: date,
               rng.random(n_hh) < C.UNREACHED_P, _home_latent(rng, n_hh), None,
               (start, count), 1)
     ctx.staff_adult = _staff_adults(ctx)
-    from survey_app.services.demo import households
+    from survey_app.demo import households
 
     ctx.net = _student_network(ctx, social)
     ctx.family_net = households.family_network(ctx)
@@ -307,7 +307,7 @@ def _wave(ctx: Ctx, wave: int) -> None:
     n_hh = len(r.hh_language)
     fam = _invite(ctx, wave, "family", np.arange(n_hh), r.hh_language,
                   ctx.engaged["family"][wave - 1] & ~ctx.unreached_hh, opens, closes)
-    from survey_app.services.demo import households
+    from survey_app.demo import households
 
     households.family_answers(ctx, wave, fam)
     isolated = np.isin(ctx.profile, (ZERO, SINGLE))

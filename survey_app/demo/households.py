@@ -8,10 +8,10 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from survey_app.services.demo import catalog as C
-from survey_app.services.demo import networks as N
-from survey_app.services.demo.generate import dumps_codes, pick
-from survey_app.services.demo.surveys import _DEVICES, LOST, NORMAL, ZERO, Ctx, _answers, _single
+from survey_app.demo import catalog as C
+from survey_app.demo import networks as N
+from survey_app.demo.generate import dumps_codes, pick
+from survey_app.demo.surveys import _DEVICES, LOST, NORMAL, ZERO, Ctx, _answers, _single
 
 
 def _masks_json(codes_: tuple, masks: np.ndarray) -> np.ndarray:
@@ -127,7 +127,7 @@ def _family_adults(ctx: Ctx, wave: int, resp: pd.DataFrame) -> None:
     chosen[firsts[lacking[pair_entry[firsts]]]] = True
     rows, kids = pair_entry[chosen], child[chosen]
     splits = np.split(kids + 1, np.cumsum(np.bincount(rows, minlength=len(owner)))[:-1])
-    from survey_app.services.demo.surveys import _emit_entries
+    from survey_app.demo.surveys import _emit_entries
 
     _emit_entries(ctx, e, d, N.entry_json(d, e.relation, [s.tolist() for s in splits]))
     ctx.add("support_tie", N.tie_frame(d, kids, rows, e, wave, "family_survey"))

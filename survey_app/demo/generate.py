@@ -15,7 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from survey_app.services.demo import catalog as C
+from survey_app.demo import catalog as C
 
 SCHOOLS = (  # code, name, grade_low, grade_high
     ("ELM", "Elm Street Elementary", 0, 5),
@@ -49,7 +49,7 @@ def build_district(n_students: int, seed: int, *, secret: str, today: date,
 
     ``progress(phase)`` is called as each phase starts (for a progress bar).
     """
-    from survey_app.services.demo import surveys
+    from survey_app.demo import surveys
 
     rng = np.random.default_rng(seed)
     tables: dict[str, pd.DataFrame] = {
