@@ -44,6 +44,18 @@ RULE_SOURCES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One fired rule: a code, the student (None for staff-level flags),
+    JSON-able parameters for the sentence, and the evidence (tie ids, or
+    staff adult ids for staff-view rules)."""
+
+    code: str
+    student_id: int | None
+    params: dict = field(default_factory=dict)
+    evidence: tuple = ()
+
+
 def _positive(name, value):
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
