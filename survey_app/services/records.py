@@ -19,7 +19,7 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
 - the SQL → DataFrame reading is :mod:`survey_app.services.frames`; adults and ties
   (merges, staff, the surest of duplicate ties) are :mod:`survey_app.services.adult_ties`;
 - household conditions per student and wave (decoded when answers are saved, see
-  :mod:`survey_app.services.conditions`): the student's own answers win, the
+  :mod:`survey_app.models.conditions`): the student's own answers win, the
   family's answers fill the gaps.
 """
 
@@ -47,9 +47,9 @@ from survey_app.models import (
     StaffMark,
     Student,
     SurveyWave,
+    conditions,
 )
 from survey_app.models.enums import InvitationStatus, SurveyKind
-from survey_app.services import conditions
 from survey_app.services.adult_ties import (
     combine_adults,
     load_ties,
