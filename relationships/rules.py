@@ -21,6 +21,9 @@ STUDENT_CODES = (
 )
 CODES = (*STUDENT_CODES, "anchor_load")
 DEFAULT_ENABLED = frozenset(CODES) - {"five_adults"}
+#: The smallest group whose size or rate is shown (equity view, response rates, exports):
+#: the default of every district's setting, and the one place the number is written.
+MIN_N = 10
 
 #: code -> where the rule comes from and whether it rests on published criteria.
 RULE_SOURCES = {

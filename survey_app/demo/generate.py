@@ -15,6 +15,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from relationships.rules import MIN_N
 from survey_app.demo import catalog as C
 from survey_app.demo import surveys
 from survey_app.demo.shared import maybe, pick
@@ -62,7 +63,7 @@ def build_district(n_students: int, seed: int, *, secret: str, today: date,
             "grade_high": [s[3] for s in SCHOOLS], "timezone": ["America/New_York"] * 2,
             "active": [True, True]}),
         "district_settings": pd.DataFrame({
-            "id": [1], "district_id": [1], "flag_rules": ["{}"], "min_n": [10],
+            "id": [1], "district_id": [1], "flag_rules": ["{}"], "min_n": [MIN_N],
             "languages": ["[]"], "retention_days": [365]}),
     }
     progress("students")

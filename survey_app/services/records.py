@@ -57,6 +57,7 @@ from survey_app.services.adult_ties import (
     staff_adults,
 )
 from survey_app.services.frames import json_values, read_frame, typed
+from survey_app.services.settings import DEFAULT_MIN_N, flag_rules
 
 CONDITION_ITEMS = conditions.ITEMS
 #: Stand-in student id that carries the school's mapping participation (see ``load_neighbourhood``).
@@ -88,10 +89,10 @@ def context(*, session: Session, district_id: int, today: date | None = None) ->
     settings = session.exec(
         select(DistrictSettings).where(DistrictSettings.district_id == district_id)
     ).scalars().first()
-    rules = FlagRules.from_dict(settings.flag_rules or {}) if settings else FlagRules()
+    rules = flag_rules(settings) if settings else FlagRules()
     return Context(district_id=district_id, wave=wave.ordinal if wave else 1,
                    wave_id=wave.id if wave else None, rules=rules,
-                   min_n=settings.min_n if settings else 10)
+                   min_n=settings.min_n if settings else DEFAULT_MIN_N)
 
 
 # --- students ---------------------------------------------------------------------------
