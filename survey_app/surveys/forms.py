@@ -309,6 +309,17 @@ class FamilyAdultForm(AdultForm):
     lives_with = _single(_l("Does this person live with your children?"), _pairs(c.YES_NO, False))
 
 
+class YoungAdultForm(AdultForm):
+    """Grades 3–5: the same block without "how often do you talk": fewer questions for a
+    child naming several adults. No flag reads how often (SURVEYS.md flag rules)."""
+
+    frequency = None
+
+
+#: The highest grade that gets the shorter adult block.
+YOUNG_GRADES_UP_TO = 5
+
+
 class PageForm(FlaskForm):
     """Base of every page form: the soft-required acknowledgement rides along."""
 
@@ -337,7 +348,9 @@ def _build_form_class(survey: str, page: Page, grade: int | None) -> type[PageFo
     attrs: dict[str, Any] = {}
     for item in page.items_for(grade):
         if item.kind == ADULTS:
-            block = FamilyAdultForm if survey == "family" else AdultForm
+            block = FamilyAdultForm if survey == "family" else (
+                YoungAdultForm if grade is not None and grade <= YOUNG_GRADES_UP_TO
+                else AdultForm)
             attrs["adults"] = FieldList(FormField(block), min_entries=0)
         else:
             attrs[field_name(item.id)] = _field_for(item)
@@ -402,7 +415,7 @@ def adult_value(block: AdultForm, staff_names: dict[int, str]) -> dict[str, Any]
         "staff_id": staff_id,
         "relation": block.relation.data or None,
         "support": [v for v in block.support.data or [] if v],
-        "frequency": block.frequency.data or None,
+        "frequency": (block.frequency.data or None) if "frequency" in block else None,
         "reliability": int(block.reliability.data) if block.reliability.data else None,
         "lives_with": {"yes": True, "no": False}.get(block.lives_with.data or ""),
     }

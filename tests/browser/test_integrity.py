@@ -32,6 +32,10 @@ pytestmark = pytest.mark.browser
 SECRET = TEST_CONFIG["SECRET_KEY"]
 SHOTS = Path(os.environ.get("SHOTS_DIR", "/tmp/shots"))
 LATENCY_MS = 1500
+PHONE_HEIGHT = 844
+#: Measured 5.2: the adults page with three adults (grade 4), was about 8.6 (7,300 px). The
+#: goal is 3, which needs the names and the details on separate pages (not done yet).
+ADULTS_SCREENS_AT_MOST = 5.5
 TAP_GAP_S = 0.4
 
 STUDENT = [("home", {"radio": ["home_internet-0", "home_quiet_place-0"],
@@ -245,3 +249,50 @@ def test_every_respondent_page_has_44px_targets(app, live_server, make_page, dis
     FIGURES.append(f"targets: {len(results)} respondent page states, smallest target "
                    f"{smallest[0]:.0f} px ({smallest[1]})")
     assert small == {}, small
+
+
+def _adult(page, n: int, name: str) -> None:
+    page.fill(f"#adults-{n}-name", name)
+    page.select_option(f"#adults-{n}-relation", "aunt_uncle")
+    for field in ("support-0", "support-3", "reliability-0", "lives_with-1"):
+        page.locator(f"label[for='adults-{n}-{field}']").click()
+
+
+def test_screens_a_grade_4_student_scrolls_naming_three_adults(app, live_server, page,
+                                                               district):
+    """Every page of the student survey, the adults page with three adults named and
+    answered for, measured as screens of 844 px (the page's full height / 844)."""
+    with Session(get_engine(app), expire_on_commit=False) as s:
+        student = s.get(type(district.students[0]), district.students[0].id)
+        student.grade = 4
+        s.add(student)
+        s.commit()
+    access = district.invite("student")
+    page.goto(f"{live_server}/r/{access.token}")
+    screens = {}
+    for name, answers in STUDENT:
+        page.wait_for_url(f"**/survey/{name}")
+        if name == "adults":
+            for n, who in enumerate(("Rosa", "Coach Dee", "Grandpa Li")):
+                if n:
+                    page.locator("button[value=add]").click()
+                    page.wait_for_url("**/survey/adults**")
+                _adult(page, n, who)
+        else:
+            _fill(page, answers)
+        page.wait_for_load_state("load")
+        height = page.evaluate("document.documentElement.scrollHeight")
+        screens[name] = round(height / PHONE_HEIGHT, 2)
+        if name == "adults":
+            page.screenshot(path=str(SHOTS / "adults-three-grade4.png"), full_page=True)
+        page.locator(".actions button.primary").click()
+        page.wait_for_load_state("load")
+        if page.locator("#skipped").count():
+            page.locator(".actions button.primary").click()
+    page.wait_for_url("**/survey/done")
+    with Session(get_engine(app)) as s:
+        assert s.execute(select(func.count()).select_from(Adult)).scalar_one() == 3
+    FIGURES.append(f"screens at 390x844, grade 4, three adults: {screens}")
+    # The target is 3 screens a page; the adults page does not reach it yet (see the note).
+    assert max(v for k, v in screens.items() if k != "adults") <= 3
+    assert screens["adults"] <= ADULTS_SCREENS_AT_MOST
