@@ -188,15 +188,14 @@ def test_flagged_rows_are_the_caseloads_rows_in_its_order(app, session, surveyed
     assert len(exported) >= 2
 
 
-@pytest.mark.parametrize("code", ["EL\nM", "É\r\nL\x00M", 'EL"; x=1', "../ELM"])
+@pytest.mark.parametrize("code", ["EL\nM", "É\r\nL\tM", 'EL"; x=1', "../ELM"])
 def test_any_school_code_gives_a_safe_download_header(client, session, surveyed, login_as,
-                                                      code, database_url):
-    """RFC 6266: a code with a line break, a NUL, quotes or a path still downloads; the
-    header has a plain-ASCII filename and the UTF-8 one in filename*."""
+                                                      code):
+    """RFC 6266: a code with a line break, a tab, quotes or a path still downloads; the
+    header has a plain-ASCII filename and the UTF-8 one in filename*. (A NUL cannot reach
+    a code: PostgreSQL refuses it and staff forms drop it.)"""
     from email.message import Message
 
-    if database_url.startswith("postgresql"):
-        code = code.replace("\x00", "")  # PostgreSQL cannot hold a NUL in text at all
     surveyed.school.code = code
     session.add(surveyed.school)
     session.commit()
