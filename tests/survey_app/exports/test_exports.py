@@ -195,4 +195,5 @@ def test_flagged_rows_are_the_caseloads_rows_in_its_order(app, session, surveyed
     no_data = [r for r in everyone if r[2] == "no_data" and not r[6]]
     assert [r[1] for r in no_data] == [safe_cell(r.name) for r in unknown
                                        if not r.open_followups]
-    assert no_data and all(r[4] == "Unknown: no answers yet" and r[5] is None for r in no_data)
+    assert no_data
+    assert all(r[4] == "Unknown: no answers yet" and r[5] is None for r in no_data)
