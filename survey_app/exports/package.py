@@ -23,7 +23,8 @@ from typing import IO
 
 from survey_app.exports.report import ImportReport, PackageError, Problem
 
-__all__ = ["ALIASES", "MAX_FIELD_CHARS", "Package", "Row", "normalise_header", "open_package"]
+__all__ = ["ALIASES", "MAX_FIELD_CHARS", "Package", "Row", "clean_text", "normalise_header",
+           "open_package"]
 
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 100  # typical CSV packs 5-15x; bombs pack 1000x and more
@@ -31,6 +32,19 @@ MAX_MEMBERS = 200
 MAX_FIELD_CHARS = 10_000
 
 csv.field_size_limit(MAX_FIELD_CHARS)
+
+
+#: C0 controls, DEL and C1 controls. NUL cannot be stored by PostgreSQL, and none of them
+#: is valid in XML 1.0 (the GraphML export), so none reaches the database: real exports
+#: carry them by accident (a vertical tab from a spreadsheet cell, a NUL from a
+#: bad conversion), never on purpose, so they are removed with a note rather than refused.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85]+")
+
+
+def clean_text(value: str) -> str:
+    """``value`` without control characters; line breaks and tabs become one space."""
+    return " ".join(_CONTROL.sub("", _BREAKS.sub(" ", value)).split())
 
 
 def normalise_header(name: str) -> str:
@@ -178,13 +192,13 @@ def read_rows(raw: IO[bytes], name: str, kind: str, report: ImportReport, *,
         for line, cells in enumerate(reader, start=2):
             if not any(cells):
                 continue
-            if any("\x00" in c for c in cells):
-                # Python's csv accepts NUL since 3.11; PostgreSQL cannot store it.
-                report.problem("bad_csv", file=name, row=line, error="line contains NUL")
-                continue
             seen += 1
             values = dict(zip(names, map(str.strip, cells), strict=False))
             values.pop("", None)
+            for column, value in values.items():
+                if _CONTROL.search(value):
+                    values[column] = clean_text(value)
+                    report.stripped(name, line, column)
             yield Row(line, values)
         if not seen:
             report.note("empty_file", name=name)

@@ -41,6 +41,7 @@ MESSAGES = {
     "email_taken": _l("The email “%(value)s” already belongs to another staff account."),
     "no_users": _l("The package has no users.csv."),
     "no_orgs": _l("The package has no orgs.csv, and the database has no schools yet."),
+    "no_school_org": _l("orgs.csv lists no school (only: %(kinds)s), and the database has no schools yet."),
     "unsafe_name": _l("The ZIP holds a file named “%(name)s”, which points outside the package. Nothing was read."),
     "zip_too_big": _l("The ZIP unpacks to more than %(limit)s MB. Split it or ask for help."),
     "zip_ratio": _l("The file “%(name)s” unpacks to far more than its packed size, as a ZIP bomb does. Nothing was read."),
@@ -53,9 +54,18 @@ MESSAGES = {
     "ignored_file": _l("Did not read %(name)s: the app does not use it."),
     "empty_file": _l("%(name)s has no rows."),
     "skipped_role": _l("Skipped %(count)s rows with the role “%(role)s”."),
-    "skipped_org_type": _l("Skipped %(count)s organisations of the type “%(type)s”."),
-    "unknown_agents": _l("%(count)s parents or guardians named by students are not in users.csv; those students have no household from the file."),
-    "no_grade": _l("%(count)s students have no grade in the file; they keep their grade or get grade 0."),
+    "skipped_org": _l("%(count)s organisations in %(name)s are above the schools (local, state or national; the first in row %(row)s): nobody is attached to them here."),
+    "department": _l("%(count)s departments in %(name)s (the first in row %(row)s): their people and classes belong to the school above them."),
+    "department_as_school": _l("%(count)s departments in %(name)s have no school above them in the file (the first in row %(row)s): each was imported as a school."),
+    "agent_unknown": _l("%(count)s parents or guardians named in %(name)s are not in the file (the first in row %(row)s, column %(column)s): those students have no household from the file."),
+    "agent_is_staff": _l("%(count)s agents named in %(name)s are staff, not family (the first in row %(row)s, column %(column)s): they were not added to a household."),
+    "other_role": _l("%(count)s people also have the role “%(role)s”: only their primary role was imported."),
+    "duplicate_row": _l("%(count)s rows of %(name)s repeat an earlier row (the first in row %(row)s, column %(column)s): each was read once."),
+    "enrolled_other_role": _l("%(count)s enrollments in %(name)s name a person under a role they do not have in the file (the first in row %(row)s, column %(column)s): they were left out."),
+    "demographics_not_student": _l("%(count)s rows of %(name)s describe staff or parents (the first in row %(row)s): only students' demographics are kept."),
+    "demographics_unknown": _l("%(count)s rows of %(name)s name people who are not in the file (the first in row %(row)s): they were not used."),
+    "stripped": _l("Removed invisible control characters (such as tabs or NUL) from %(count)s values in %(name)s (the first in row %(row)s, column %(column)s)."),
+    "no_grade": _l("%(count)s students have no grade in the file: a new student's grade is unknown (shown as “—”), never kindergarten, and a grade already known is kept."),
     "no_district": _l("The file has no district; the schools were added to “%(name)s”."),
     "delta_file": _l("%(name)s is a delta file: rows missing from it were left as they were."),
 }
@@ -94,6 +104,10 @@ class ImportReport:
     notes: list[Note] = field(default_factory=list)
     #: kind ("schools", "students", …) → Counter of created/updated/deleted/unchanged
     counts: dict[str, Counter] = field(default_factory=dict)
+    #: (note code, file) → how many times; and the first (row, column) of each
+    tallies: Counter = field(default_factory=Counter)
+    first: dict[tuple[str, str], tuple[int, str | None]] = field(default_factory=dict)
+    stripped_at: set[tuple[str, int, str]] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -112,6 +126,24 @@ class ImportReport:
         note = Note(code, params)
         if note not in self.notes:  # users.csv is read twice
             self.notes.append(note)
+
+    def stripped(self, file: str, row: int, column: str) -> None:
+        """Control characters were removed from one value (files read twice count once)."""
+        if (file, row, column) not in self.stripped_at:
+            self.stripped_at.add((file, row, column))
+            self.tally("stripped", file, row, column)
+
+    def tally(self, code: str, file: str, row: int, column: str | None = None) -> None:
+        """One more of a repeated note (a duplicate row, …), the first one located."""
+        self.tallies[(code, file)] += 1
+        self.first.setdefault((code, file), (row, column))
+
+    def tally_notes(self) -> None:
+        """Turn the tallies into notes: how many, and where the first one is."""
+        for (code, file), n in sorted(self.tallies.items()):
+            row, column = self.first[(code, file)]
+            self.note(code, count=n, name=file, row=row, column=column or "")
+        self.tallies.clear()
 
     def count(self, kind: str, outcome: str, n: int = 1) -> None:
         if n:

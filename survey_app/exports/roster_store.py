@@ -33,7 +33,7 @@ __all__ = ["Store"]
 CHUNK = 900  # stays under SQLite's bound-parameter limit in IN (...)
 
 _STUDENT_DEFAULTS = {
-    "grade": 0, "birth_date": None, "gender": None, "race_flags": {}, "race_ethnicity": None,
+    "grade": None, "birth_date": None, "gender": None, "race_flags": {}, "race_ethnicity": None,
     "english_learner": None, "econ_disadvantaged": None, "disability": None,
     "consent": "no_answer", "preferred_language": "en", "home_language": None,
     "household_id": None, "preferred_name": None, "sis_id": None, "deleted_at": None,
@@ -50,12 +50,13 @@ class Store:
                  school_rows: list[Row], *, bulk_orgs: bool = True):
         self.session, self.report, self.district = session, report, district
         self.now: datetime = utcnow()
-        self.seen_users: set[str] = set()
+        self.seen_users: dict[str, int] = {}  # sourcedId → hash of its row (duplicates)
         self.student_ids: dict[str, int] = {}
         self.staff_ids: dict[str, int] = {}
         self.section_ids: dict[str, int] = {}
         self.household_ids: dict[str, int] = {}
         self.deleted: set[str] = set()
+        self.deleted_classes: set[str] = set()
         self.school_ids = self._save_schools(school_rows, bulk_orgs)
 
     # -- schools -----------------------------------------------------------------------------
@@ -216,6 +217,10 @@ class Store:
             title = parse_text(row, "title", self.report, "classes.csv", limit=200,
                                required=True)
             school = row.get("schoolSourcedId")
+            if row.get("status").lower() == "tobedeleted":
+                self.deleted_classes.add(row.get("sourcedId"))
+                if school not in self.school_ids:
+                    continue  # a removal: its school may be gone too
             if school not in self.school_ids:
                 self.report.problem("unknown_school", file="classes.csv", row=row.number,
                                     column="schoolSourcedId", value=school[:80])

@@ -165,7 +165,7 @@ def _sort_key(sort: str):
     if sort == "name":
         return lambda r: (r.name.casefold(), r.student_id)
     if sort == "grade":
-        return lambda r: (r.grade, r.name.casefold(), r.student_id)
+        return lambda r: (r.grade is None, r.grade or 0, r.name.casefold(), r.student_id)
     if sort == "reliable":
         return lambda r: (r.reliable, r.name.casefold(), r.student_id)
     return lambda r: (not r.overdue, -len(r.codes) - len(r.help_types), r.reliable,
