@@ -36,8 +36,6 @@ HEADER = [_l("SIS id"), _l("sourcedId"), _l("Name"), _l("School"), _l("Grade"),
           _l("Preferred language"), _l("Flag codes"), _l("Reasons"), _l("Strengths"),
           _l("Adults they can count on"), _l("Open follow-ups"), _l("Follow-up owner"),
           _l("Follow-up status"), _l("Next due date")]
-#: Strengths of a student with no survey and no staff marks.
-UNKNOWN = _l("Unknown: no answers yet")
 _OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 STATUS_NAMES = {FollowUpStatus.OPEN: _l("Open"), FollowUpStatus.IN_PROGRESS: _l("In progress")}
 
@@ -118,7 +116,7 @@ class _Words:
 
     def unknown(self) -> str:
         """The strengths of a student with no data: not known yet."""
-        return str(UNKNOWN)
+        return str(reasons.UNKNOWN_STRENGTHS)
 
     def strength(self, counts: tuple) -> str:
         """The strengths line of (family, school, community) reliable-adult counts."""

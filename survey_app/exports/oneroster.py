@@ -29,6 +29,7 @@ from survey_app.exports.fields import (
 )
 from survey_app.exports.package import Package, Row, read_rows
 from survey_app.exports.report import ImportReport
+from survey_app.exports.roster_guard import Guard
 from survey_app.exports.roster_members import sync_members
 from survey_app.exports.roster_store import Store
 from survey_app.models import District, School
@@ -51,13 +52,29 @@ def planned_bytes(package: Package, extra: Path | None = None) -> int:
 
 
 def import_roster(*, session: Session, package: Package, extra: Path | None = None,
-                  dry_run: bool = False) -> ImportReport:
-    """Import ``package`` into the database; the caller commits when ``report.ok``."""
+                  dry_run: bool = False, staff_id: int | None = None,
+                  allow_removals: bool = False) -> ImportReport:
+    """Import ``package`` into the database; the caller commits when ``report.ok``.
+
+    ``staff_id`` is the person importing: their account is never deactivated, nor
+    the district's last admin; removals beyond the district's share are refused
+    unless ``allow_removals`` (:mod:`roster_guard`). ``report.changes`` holds what
+    the import changed (for undo).
+    """
     report = ImportReport(dry_run=dry_run)
+    guard = Guard(session, staff_id=staff_id, allow_removals=allow_removals)
+    existing = session.exec(select(District.id).order_by(District.id)).first()
+    guard.before(existing)
     importer = _Importer(session, package, report)
     importer.run(extra)
     report.tally_notes()
     session.flush()
+    if importer.store is not None:
+        if guard.district_id is None:
+            guard.before(None)  # a new district: nothing was active before
+        guard.after(report)
+        report.changes = importer.store.changes
+        session.flush()
     return report
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import csv
 import io
+import lzma
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -167,9 +169,15 @@ class Package:
         """Yield the rows of ``name``, reporting unknown headers and unreadable lines."""
         if name not in self._files:
             return
-        with self._files[name][1]() as raw:
-            yield from read_rows(raw, name, kind, report, required=required,
-                                 progress=self.progress)
+        try:
+            with self._files[name][1]() as raw:
+                yield from read_rows(raw, name, kind, report, required=required,
+                                     progress=self.progress)
+        except _ZIP_READ_ERRORS as error:
+            # A member that cannot be unpacked: damaged (bad CRC, cut short), encrypted,
+            # or bigger than the ZIP's directory says. Nothing from this package is saved.
+            code = "zip_encrypted" if "encrypted" in str(error) else "zip_damaged"
+            raise PackageError(Problem(code, file=name, params={"name": name})) from error
 
 
 def read_rows(raw: IO[bytes], name: str, kind: str, report: ImportReport, *,
@@ -223,6 +231,13 @@ def _map_header(header: list[str], name: str, kind: str, report: ImportReport,
     return None if missing else columns
 
 
+_ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+                    RuntimeError, OSError, lzma.LZMAError)
+#: Compression methods Python unpacks: stored, deflate, bzip2, LZMA. Not Deflate64 (9),
+#: which Windows Explorer uses for large files, nor PPMd, nor AES (99).
+_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+
+
 def open_package(path: str | os.PathLike) -> Package:
     """A folder of CSVs or a ZIP, checked before anything is read."""
     path = Path(path)
@@ -230,8 +245,15 @@ def open_package(path: str | os.PathLike) -> Package:
         return Package({p.name.lower(): (p.stat().st_size, lambda p=p: p.open("rb"))
                         for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv"})
     if not zipfile.is_zipfile(path):
-        raise PackageError(Problem("not_zip"))
-    return _open_zip(path)
+        with path.open("rb") as head:
+            start = head.read(4)
+        # A ZIP's first bytes are "PK\x03\x04": a cut-short download keeps them.
+        raise PackageError(Problem("zip_damaged" if start.startswith(b"PK") else "not_zip",
+                                   params={"name": path.name}))
+    try:
+        return _open_zip(path)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        raise PackageError(Problem("zip_damaged", params={"name": path.name})) from error
 
 
 def _open_zip(path: Path) -> Package:
@@ -253,6 +275,11 @@ def _open_zip(path: Path) -> Package:
             continue  # macOS resource forks beside the real files
         if not base.lower().endswith(".csv"):
             continue
+        if member.flag_bits & 0x1:
+            raise PackageError(Problem("zip_encrypted", params={"name": base}))
+        if member.compress_type not in _METHODS:
+            raise PackageError(Problem("zip_method", params={"name": base,
+                                                             "method": member.compress_type}))
         if base.lower() in files:
             raise PackageError(Problem("duplicate_file", params={"name": base}))
         files[base.lower()] = (member.file_size, lambda m=member: archive.open(m))

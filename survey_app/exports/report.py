@@ -47,7 +47,12 @@ MESSAGES = {
     "zip_ratio": _l("The file “%(name)s” unpacks to far more than its packed size, as a ZIP bomb does. Nothing was read."),
     "zip_too_many": _l("The ZIP holds more than %(limit)s files."),
     "not_zip": _l("This is not a ZIP file or a folder of CSV files."),
+    "zip_damaged": _l("The ZIP file is damaged or incomplete at “%(name)s” (perhaps a download or copy was cut short). Nothing was saved: make the ZIP again and retry."),
+    "zip_encrypted": _l("“%(name)s” in the ZIP is protected by a password. Nothing was saved: make the ZIP again without a password."),
+    "zip_method": _l("“%(name)s” in the ZIP is compressed in a way this app cannot unpack (method %(method)s). Nothing was saved: make the ZIP again with ordinary compression (“Deflate”)."),
     "duplicate_file": _l("The package holds two files named “%(name)s”."),
+    "too_many_students_removed": _l("This bulk file would remove %(removed)s of the %(active)s active students (%(share)s), more than the %(limit)s the district allows at once. Nothing was changed. If the file is complete and right, confirm the removals."),
+    "too_many_staff_removed": _l("This bulk file would remove %(removed)s of the %(active)s active staff members (%(share)s), more than the %(limit)s the district allows at once. Nothing was changed. If the file is complete and right, confirm the removals."),
     # Notes: what the import skipped or assumed, shown beside a successful import.
     "ignored_columns": _l("Ignored the columns %(columns)s in %(name)s: the app does not use them."),
     "absent_file": _l("The manifest lists %(name)s, but the package does not contain it."),
@@ -66,6 +71,7 @@ MESSAGES = {
     "demographics_unknown": _l("%(count)s rows of %(name)s name people who are not in the file (the first in row %(row)s): they were not used."),
     "stripped": _l("Removed invisible control characters (such as tabs or NUL) from %(count)s values in %(name)s (the first in row %(row)s, column %(column)s)."),
     "no_grade": _l("%(count)s students have no grade in the file: a new student's grade is unknown (shown as “—”), never kindergarten, and a grade already known is kept."),
+    "kept_account": _l("The account %(email)s stays active: an import never removes the person importing or the last district admin."),
     "no_district": _l("The file has no district; the schools were added to “%(name)s”."),
     "delta_file": _l("%(name)s is a delta file: rows missing from it were left as they were."),
 }
@@ -108,6 +114,10 @@ class ImportReport:
     tallies: Counter = field(default_factory=Counter)
     first: dict[tuple[str, str], tuple[int, str | None]] = field(default_factory=dict)
     stripped_at: set[tuple[str, int, str]] = field(default_factory=set)
+    #: What a saved import changed (see ``roster_store.Store.changes``), for undo.
+    changes: dict[str, Any] = field(default_factory=dict)
+    #: Names of the people the import deactivates (see ``roster_import``), and how many.
+    removed: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -149,13 +159,27 @@ class ImportReport:
         if n:
             self.counts.setdefault(kind, Counter())[outcome] += n
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data (for JSON output and the audit log)."""
-        return {
+    def as_dict(self, *, limit: int | None = 20) -> dict[str, Any]:
+        """Plain data: for the audit log (the first ``limit`` problems), and with
+        ``limit=None`` for ``--json`` (every problem and note, located, in words)."""
+        shown = self.problems if limit is None else self.problems[:limit]
+        out = {
             "ok": self.ok, "dry_run": self.dry_run, "problem_count": self.problem_count,
             "counts": {kind: dict(c) for kind, c in self.counts.items()},
-            "problems": [describe(p) for p in self.problems[:20]],
+            "problems": [describe(p) for p in shown],
         }
+        if limit is None:
+            out["problems"] = [_located(p) for p in shown]
+            out["notes"] = [{"code": n.code, "message": describe(n),
+                             **{k: n.params[k] for k in ("name", "row", "column")
+                                if n.params.get(k) not in (None, "")}}
+                            for n in self.notes]
+        return out
+
+
+def _located(problem: Problem) -> dict[str, Any]:
+    return {"code": problem.code, "file": problem.file, "row": problem.row,
+            "column": problem.column, "message": describe(problem)}
 
 
 def describe(item: Problem | Note) -> str:

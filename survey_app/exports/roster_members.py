@@ -74,6 +74,8 @@ def _apply(store: Store, model, person_column, person_key: str, wanted: set, dro
     new = [{"section_id": s, person_key: p} for s, p in wanted if (s, p) not in existing]
     for start in range(0, len(new), 1000):
         store.session.execute(insert(model), new[start:start + 1000])
+    store.changes.setdefault(model.__tablename__, {"created": [], "updated": {}}).setdefault(
+        "added", []).extend([s, p] for s, p in wanted if (s, p) not in existing)
     kind = "class members" if model is SectionStudent else "class teachers"
     store.report.count(kind, "created", len(new))
     store.report.count(kind, "deleted", len(remove))

@@ -57,6 +57,9 @@ class Store:
         self.household_ids: dict[str, int] = {}
         self.deleted: set[str] = set()
         self.deleted_classes: set[str] = set()
+        #: What this import changed, table by table, for "undo the last import"
+        #: (:mod:`survey_app.exports.undo`): created ids, and each updated row's old values.
+        self.changes: dict[str, dict[str, Any]] = {}
         self.school_ids = self._save_schools(school_rows, bulk_orgs)
 
     # -- schools -----------------------------------------------------------------------------
@@ -65,6 +68,7 @@ class Store:
         existing = {s.sourced_id: s for s in self.session.exec(
             select(School).where(School.district_id == self.district.id))}
         codes = {s.code for s in self.session.exec(select(School))}
+        self._known_schools = {s.id for s in existing.values()}
         seen = set()
         for row in rows:
             sid = parse_text(row, "sourcedId", self.report, "orgs.csv", limit=255, required=True)
@@ -86,16 +90,32 @@ class Store:
                 continue
             else:
                 self.report.count("schools", "updated" if active else "deleted")
+                self._record_update("school", school.id,
+                                    {"name": school.name, "active": school.active})
             school.name, school.active = name, active
             self.session.add(school)
         if bulk and rows:
             for sid, school in existing.items():
                 if sid and sid not in seen and school.active:
+                    self._record_update("school", school.id, {"active": True})
                     school.active = False
                     self.session.add(school)
                     self.report.count("schools", "deleted")
         self.session.flush()
+        made = [s.id for sid, s in existing.items() if s.id not in self._known_schools]
+        self._changed("school")["created"] += made
         return {sid: s.id for sid, s in existing.items() if sid and s.active}
+
+    # -- what changed --------------------------------------------------------------------------
+
+    def _changed(self, table: str) -> dict[str, Any]:
+        return self.changes.setdefault(table, {"created": [], "updated": {}})
+
+    def _record_update(self, table: str, pk: int, old: dict[str, Any]) -> None:
+        before = self._changed(table)["updated"].setdefault(str(pk), {})
+        for column, value in old.items():
+            before.setdefault(column, value.isoformat() if hasattr(value, "isoformat")
+                              else value)
 
     # -- generic upsert ----------------------------------------------------------------------
 
@@ -123,6 +143,8 @@ class Store:
                     continue
                 deleting = has_active and old["active"] and not new["active"]
                 self.report.count(kind, "deleted" if deleting else "updated")
+                self._record_update(model.__tablename__, record.id,
+                                    {c: old[c] for c in changed})
                 if hasattr(model, "updated_at"):
                     changed["updated_at"] = self.now
                 updates.setdefault(frozenset(changed), []).append({"id": record.id, **changed})
@@ -134,7 +156,9 @@ class Store:
         for part in _chunks(new_rows, 500):
             result = self.session.execute(
                 insert(table).returning(table.c.id, table.c.sourced_id), part)
-            ids.update({sid: pk for pk, sid in result})
+            made = {sid: pk for pk, sid in result}
+            ids.update(made)
+            self._changed(model.__tablename__)["created"] += list(made.values())
         self.report.count(kind, "created", len(new_rows))
         return ids
 
@@ -150,8 +174,9 @@ class Store:
                 "contact_channels": []} for k in keys if k not in self.household_ids]
         for part in _chunks(new, 500):
             result = self.session.execute(
-                insert(Household).returning(Household.sourced_id, Household.id), part)
-            self.household_ids.update(result.all())
+                insert(Household).returning(Household.sourced_id, Household.id), part).all()
+            self.household_ids.update(result)
+            self._changed("household")["created"] += [pk for _sid, pk in result]
         self.report.count("households", "created", len(new))
         self.report.count("households", "unchanged", len(keys) - len(new))
 
@@ -237,6 +262,8 @@ class Store:
             stale = self.session.execute(select(Section.id, Section.sourced_id).where(
                 Section.school_id.in_(school_ids), Section.active)).all()
             gone = [pk for pk, sid in stale if sid not in seen]
+            for pk in gone:
+                self._record_update("section", pk, {"active": True})
             for part in _chunks(gone):
                 self.session.execute(update(Section).where(Section.id.in_(part))
                                      .values(active=False))
@@ -252,6 +279,8 @@ class Store:
         students = self.session.execute(select(Student.id, Student.sourced_id).where(
             Student.school_id.in_(school_ids), Student.active)).all()
         gone = [pk for pk, sid in students if sid not in self.seen_users]
+        for pk in gone:
+            self._record_update("student", pk, {"active": True, "deleted_at": None})
         for part in _chunks(gone):
             self.session.execute(update(Student).where(Student.id.in_(part)).values(
                 active=False, deleted_at=self.now, updated_at=self.now))
@@ -260,6 +289,8 @@ class Store:
             StaffUser.district_id == self.district.id, StaffUser.active,
             StaffUser.sourced_id.is_not(None))).all()
         gone = [pk for pk, sid in staff if sid not in self.seen_users]
+        for pk in gone:
+            self._record_update("staff_user", pk, {"active": True})
         for part in _chunks(gone):
             self.session.execute(update(StaffUser).where(StaffUser.id.in_(part)).values(
                 active=False))
@@ -267,7 +298,11 @@ class Store:
 
     def remove_members(self, model: Any, ids: list[int]) -> None:
         for part in _chunks(ids):
-            self.session.execute(delete(model).where(model.id.in_(part)))
+            gone = self.session.execute(delete(model).where(model.id.in_(part)).returning(
+                model.section_id, *(c for c in model.__table__.c
+                                    if c.name in ("student_id", "staff_id")))).all()
+            self._changed(model.__tablename__).setdefault("removed", []).extend(
+                [list(pair) for pair in gone])
 
     def members_of_sections(self, model: Any, person: Any) -> list[tuple[int, int, int]]:
         found = []
