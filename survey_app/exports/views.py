@@ -20,6 +20,7 @@ bp = Blueprint("exports", __name__, url_prefix="/exports")
 
 from survey_app.exports import roster_views  # noqa: E402, F401  (the roster import pages)
 
+
 def _schools() -> list[tuple[str, str]]:
     """The user's schools as (code, name), by name."""
     rows = get_session().exec(select(School.code, School.name).where(
