@@ -8,7 +8,6 @@ export downloads, and every student in it is flagged ``no_data`` with its reason
 
 from __future__ import annotations
 
-import io
 import shutil
 import zipfile
 from datetime import date, timedelta
