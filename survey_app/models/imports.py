@@ -14,7 +14,7 @@ class ImportRun(SQLModel, table=True):
     ``changes`` maps a table name to ``{"created": [ids], "removed": [ids],
     "restored": [ids], "updated": {id: {column: value before}}}``, and the class
     rosters to the (section, person) pairs added and removed: enough to put every
-    roster row back as it was (:mod:`survey_app.exports.undo`).
+    roster row back as it was (:mod:`survey_app.imports.undo`).
     """
 
     __tablename__ = "import_run"

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from tests.browser.conftest import PHONE
-from tests.survey_app.exports.test_real_rosters import DATA
+from tests.survey_app.imports.test_real_rosters import DATA
 
 pytestmark = pytest.mark.browser
 SAMPLE = DATA / "lepo-roster-hub" / "sample_csv_en"  # 20 students, no grades, no families
