@@ -51,3 +51,22 @@ def test_network_csv_zip_opens(imported, tmp_path):
         with zipfile.ZipFile(out) as archive:
             for name in archive.namelist():
                 pd.read_csv(io.BytesIO(archive.read(name)), encoding="utf-8-sig")
+
+
+def test_the_caseload_counts_and_lists_students_with_no_data(imported, client, login_as,
+                                                             session):
+    from sqlmodel import select
+
+    from survey_app.models import District, School
+    from tests.factories import make_user
+
+    district, school = session.exec(select(District)).one(), session.exec(select(School)).one()
+    counselor = make_user(session, district, "counselor", school)  # serves the school
+    session.commit()
+    login_as(counselor)
+    page = client.get("/counsel/students").get_data(as_text=True)
+    assert "20 students have no survey or staff marks yet" in page
+    listed = client.get("/counsel/students?flag=no_data").get_data(as_text=True)
+    assert "20 students to connect with" in listed
+    assert listed.count("Unknown: no answers yet") == 20
+    assert "none in the family" not in listed
