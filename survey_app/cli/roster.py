@@ -94,8 +94,8 @@ def undo_import(yes: bool) -> None:
                           abort=True)
         counts = undo.undo(session=session, run=last, staff_id=None)
         session.commit()
-    click.echo("Undone: " + (", ".join(f"{n} {what}" for what, n in counts.items() if n)
-                             or "nothing had changed") + ".")
+    click.echo(f"Undone: {counts['restored']} rows put back as they were, "
+               f"{counts['removed']} rows the import had added taken out.")
 
 
 @click.command("import-context")

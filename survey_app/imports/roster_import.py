@@ -62,11 +62,17 @@ def run(*, session: Session, path: Path, extra: Path | None = None, dry_run: boo
 
 
 def _removed_names(session: Session, changes: dict) -> dict[str, list[str]]:
-    """Who this import deactivates, by name (students, then staff)."""
+    """Who this import deactivates, by name (students, then staff); not the accounts
+    the guard kept active."""
     out: dict[str, list[str]] = {}
     for table, model in (("student", Student), ("staff_user", StaffUser)):
         ids = [int(pk) for pk, old in changes.get(table, {}).get("updated", {}).items()
                if old.get("active") is True]
+        still = set()
+        for start in range(0, len(ids), 900):
+            still.update(session.execute(select(model.id).where(
+                model.id.in_(ids[start:start + 900]), model.active.is_(True))).scalars())
+        ids = [pk for pk in ids if pk not in still]
         names = []
         for start in range(0, min(len(ids), SHOWN_REMOVALS), 900):
             part = ids[start:min(start + 900, SHOWN_REMOVALS)]

@@ -85,6 +85,7 @@ def test_the_importer_and_the_last_admin_stay_active(app, session, tmp_path):
     assert report.ok
     assert session.get(StaffUser, admin.id).active
     assert "kept_account" in {n.code for n in report.notes}
+    assert report.removed["staff_user"] == ["Jo Park"]  # the kept admin is not listed
     assert dict(report.counts["staff"]) == {"deleted": 1, "unchanged": 1}
     # marked tobedeleted, imported by the admin themselves: still kept
     deleted = MANY.replace("a1,active,", "a1,tobedeleted,")
@@ -154,3 +155,22 @@ def test_zip_failures_are_clear_messages(app, session, tmp_path):
         assert [p.code for p in report.problems] == [code], path.name
         assert "Nothing was saved" in words[0]
     assert session.exec(select(Student)).first() is None
+
+
+def test_cli_refuses_then_allows_removals_and_undoes(runner, session, tmp_path):
+    full = people(tmp_path / "full", MANY)
+    assert runner.invoke(args=["import-roster", str(full)]).exit_code == 0
+    # A header and one junk row (a header alone removes nobody: an empty file is a note)
+    junk = people(tmp_path / "junk", HEADER + "\nj1,active,TRUE,s1,student,J,Unk,,,,\n")
+    refused = runner.invoke(args=["import-roster", str(junk)])
+    assert refused.exit_code != 0
+    assert "would remove 30 of the 30 active students" in refused.output
+    allowed = runner.invoke(args=["import-roster", str(junk), "--allow-removals"])
+    assert allowed.exit_code == 0, allowed.output
+    assert active_students(session) == 1
+    session.rollback()
+    undone = runner.invoke(args=["undo-import", "--yes"])
+    assert undone.exit_code == 0, undone.output
+    assert "32 rows put back" in undone.output
+    assert active_students(session) == 30
+    assert runner.invoke(args=["undo-import", "--yes"]).exit_code != 0  # once only
