@@ -203,10 +203,11 @@ def read_rows(raw: IO[bytes], name: str, kind: str, report: ImportReport, *,
             seen += 1
             values = dict(zip(names, map(str.strip, cells), strict=False))
             values.pop("", None)
-            for column, value in values.items():
-                if _CONTROL.search(value):
-                    values[column] = clean_text(value)
-                    report.stripped(name, line, column)
+            if _CONTROL.search("".join(cells)):  # one search a row; cells only when needed
+                for column, value in values.items():
+                    if _CONTROL.search(value):
+                        values[column] = clean_text(value)
+                        report.stripped(name, line, column)
             yield Row(line, values)
         if not seen:
             report.note("empty_file", name=name)
