@@ -6,7 +6,7 @@ again" changes nothing the second time, and two sent at once meet at the unique
 constraint. A new, empty table: existing data is untouched.
 
 Revision ID: f7a1c2d3e4b5
-Revises: e5f6a7b8c9d0
+Revises: f1a2b3c4d5e6
 Create Date: 2026-12-06 04:40:00
 
 """
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'f7a1c2d3e4b5'
-down_revision: str | None = 'e5f6a7b8c9d0'
+down_revision: str | None = 'f1a2b3c4d5e6'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
