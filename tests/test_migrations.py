@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 
@@ -192,4 +193,31 @@ def test_staff_version_row_added_beside_the_data_version(empty_url):
     assert rows() == {1: 42, 2: 1}  # added at 0; every migration run moves every counter
     command.downgrade(cfg, "c3d4e5f6a7b8")
     assert rows() == {1: 43}
+    engine.dispose()
+
+
+def test_priority_tiers_column_added_to_stored_settings(empty_url):
+    """f14a1e2b3c4d gives a district's stored settings the default (empty) priority tiers."""
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "e5f6a7b8c9d0")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        _district_wave_household(conn)
+        conn.execute(text(
+            "INSERT INTO district_settings (district_id, flag_rules, min_n, languages, "
+            "retention_days, updated_at) SELECT id, '{\"min_reliability\": 4}', 12, '[]', 365, "
+            "CURRENT_TIMESTAMP FROM district"))
+    command.upgrade(cfg, "f14a1e2b3c4d")
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT flag_rules, min_n, priority_tiers "
+                                "FROM district_settings")).one()
+    def loaded(value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    assert loaded(row[0]) == {"min_reliability": 4}
+    assert row[1] == 12
+    assert loaded(row[2]) == {}
+    command.downgrade(cfg, "e5f6a7b8c9d0")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT min_n FROM district_settings")).scalar_one() == 12
     engine.dispose()

@@ -25,7 +25,7 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -35,6 +35,7 @@ from sqlmodel import Session
 
 from relationships import FlagRules, Tables
 from relationships.records import empty_frame
+from relationships.tiers import TierRules
 from survey_app.models import (
     Answer,
     DistrictSettings,
@@ -74,6 +75,7 @@ class Context:
     wave_id: int | None
     rules: FlagRules
     min_n: int
+    tiers: TierRules = field(default_factory=TierRules)  # how the caseload is ordered
 
 
 def context(*, session: Session, district_id: int, today: date | None = None) -> Context:
@@ -89,9 +91,10 @@ def context(*, session: Session, district_id: int, today: date | None = None) ->
         select(DistrictSettings).where(DistrictSettings.district_id == district_id)
     ).scalars().first()
     rules = FlagRules.from_dict(settings.flag_rules or {}) if settings else FlagRules()
+    tiers = TierRules.from_dict(settings.priority_tiers or {}) if settings else TierRules()
     return Context(district_id=district_id, wave=wave.ordinal if wave else 1,
                    wave_id=wave.id if wave else None, rules=rules,
-                   min_n=settings.min_n if settings else 10)
+                   min_n=settings.min_n if settings else 10, tiers=tiers)
 
 
 # --- students ---------------------------------------------------------------------------
