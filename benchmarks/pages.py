@@ -8,7 +8,8 @@ test client and times ≥ 30 requests each of the caseload, a flagged student's
 profile, the school map data and the equity view: wall and CPU
 (``time.process_time``) milliseconds, p50/p95, and SQL statements per request,
 warm (the school's tables cached, ``<page>_p50_ms``) and cold (``data_version``
-moved before each request as any write does, ``<page>_cold_p50_ms``).
+moved before each request as any write does, ``<page>_cold_p50_ms``), and the
+share of students in each caseload tier (``tier_shares``, district and per school).
 The last line is one JSON object (milliseconds).
 
 Usage: python benchmarks/pages.py [--students 4900] [--requests 30] [--db PATH]
@@ -79,6 +80,34 @@ def _counselor(engine) -> tuple[str, int, int]:
     return row.email, int(row.school_id), int(row.n)
 
 
+def tier_shares(app) -> tuple[dict, dict]:
+    """Share of the district's students in each caseload tier, and each school's
+    (``relationships.tiers``; students no rule flags are in none)."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from relationships.tiers import shares
+    from survey_app.db import get_session
+    from survey_app.models import District, School
+    from survey_app.services import caseload, records
+
+    with app.test_request_context():
+        db = get_session()
+        district = db.exec(select(District)).first()
+        ctx = records.context(session=db, district_id=district.id)
+        every, by_school, total = [], {}, 0
+        for school in db.exec(select(School).order_by(School.name)).all():
+            rows, _no_data, people, _st, _ev = caseload.collect(
+                session=db, ctx=ctx, school_ids=[school.id], today=date.today())
+            tiers = [r.tier for r in rows]
+            by_school[school.name] = {**shares(tiers, len(people)), "students": len(people)}
+            every += tiers
+            total += len(people)
+        db.rollback()
+    return shares(every, total), by_school
+
+
 def _bump(engine) -> None:
     """Move data_version as any write would: the next request finds no cached school."""
     with engine.begin() as conn:
@@ -146,6 +175,8 @@ def main(argv=None) -> None:
                       "&by=race_ethnicity",
         }
         result = {"students": size, "requests": opts.requests, "cpus": os.cpu_count()}
+        result["tier_shares"], result["tier_shares_by_school"] = tier_shares(app)
+        _log(f"tier shares: {result['tier_shares']}")
         for name, url in pages.items():
             # warm: the school's tables cached (no write since); cold: a write before each.
             for kind, suffix, n, bump in (("warm", "", opts.requests, None),

@@ -15,7 +15,9 @@ The rules are data (a district setting, edited on the settings page):
     request for help weigh more when nobody at school holds the student.
 
 ``no_data`` is a tier of its own ("no data yet"), read from the ``no_data``
-flag alone: not knowing is neither urgent nor fine. ``help_request`` (an open
+flag: a student with no survey and no staff marks is in it whatever else a
+staff-view rule says (staff who know nobody is exactly what no data looks
+like); not knowing is neither urgent nor fine. ``help_request`` (an open
 request for help from the family, a follow-up rather than a flag) takes part
 like a flag code.
 
@@ -26,7 +28,7 @@ Examples
 'strengthen'
 >>> tier(["single_anchor", "no_school_adult"], rules)
 'connect_now'
->>> tier(["no_data"], rules)
+>>> tier(["no_data", "no_school_adult"], rules)
 'no_data'
 >>> tier([], rules) is None
 True
@@ -162,13 +164,14 @@ class TierRules:
 def tier(codes: Iterable[str], rules: TierRules) -> str | None:
     """The tier of a student with these reasons (flag codes, plus ``help_request``).
 
-    None when there is no reason at all. ``no_data`` alone gives ``no_data``; any
-    other reason outranks it.
+    None when there is no reason at all; ``no_data`` whenever the ``no_data`` flag fired.
     """
     codes = set(codes)
-    placed = codes - {"no_data", "anchor_load"}
+    if "no_data" in codes:
+        return "no_data"
+    placed = codes - {"anchor_load"}
     if not placed:
-        return "no_data" if "no_data" in codes else None
+        return None
     if "no_school_adult" in codes and placed & rules.escalate:
         return "connect_now"
     return RANKED[min(RANKED.index(rules.tier_of.get(c, "watch")) for c in placed)]

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from relationships.tiers import TIERS
 from survey_app.auth import permission_required, visible_school_ids
 from survey_app.counsel import labels, profile_page, reasons
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
@@ -30,9 +31,20 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.lstrip("-").isdigit() else None
 
 
+def _tier() -> str | None:
+    """The tier asked for: "all" is every student; none asked opens on the most urgent
+    tier, unless a reason is chosen (then every tier with that reason)."""
+    asked = request.args.get("tier")
+    if asked == "all":
+        return None
+    if asked in TIERS:
+        return asked
+    return None if request.args.get("flag") else TIERS[0]
+
+
 def _filters() -> cases.Filters:
     sort = request.args.get("sort", "priority")
-    return cases.Filters(
+    return cases.Filters(tier=_tier(),
         school_id=_int_arg("school"), grade=_int_arg("grade"),
         flag=request.args.get("flag") or None, group=request.args.get("group") or None,
         has_followup=request.args.get("followup") if request.args.get("followup") in
@@ -61,13 +73,21 @@ def caseload():
                                   filters=filters, today=date.today())
     options = caseload_options(db, schools)
     return render_template("counsel/caseload.html", page=page, filters=filters,
-                           options=options, page_url=_page_url)
+                           options=options, page_url=_page_url, tier_url=_tier_url,
+                           tiers=TIERS, tier_names=labels.TIER_NAMES,
+                           tier_hints=labels.TIER_HINTS)
 
 
 def _page_url(number: int) -> str:
     args = request.args.to_dict()
     args["page"] = str(number)
     return url_for("counsel.caseload", **args)
+
+
+def _tier_url(tier: str) -> str:
+    """This page's filters with another tier ("all": every tier), from its first page."""
+    args = {k: v for k, v in request.args.to_dict().items() if k not in ("page", "tier")}
+    return url_for("counsel.caseload", tier=tier, **args)
 
 
 def caseload_options(db, schools) -> dict:

@@ -36,10 +36,27 @@ def test_counselor_sees_the_caseload_with_reasons(client, login_as, story):
     assert response.status_code == 200
     assert "Students to connect with" in html
     assert "All their support runs through one adult" in html
-    assert "1 reliable adult in the family, none at school" in html
+    assert "(Grandparent) is sure to help." in html  # the adult by name, escaped
+    assert 'aria-current="page">Connect now' in html  # opens on the most urgent tier
     assert "1 student has no survey or staff marks yet" in html
     for name in XSS_NAMES:
         assert name not in html  # never raw markup
+
+
+def test_caseload_tiers_cover_every_flagged_student(client, login_as, story):
+    """The tier tabs add up to everyone any rule finds; each tab lists its own."""
+    login_as(story.world.users["counselor"])
+    _r, everyone = _get(client, "/counsel/students?tier=all")
+    listed = set()
+    for tier in ("connect_now", "strengthen", "watch", "no_data"):
+        _r, html = _get(client, f"/counsel/students?tier={tier}")
+        ids = {int(part.split('"', 1)[0]) for part in html.split('href="/counsel/students/')[1:]}
+        assert not ids & listed  # one tier each
+        listed |= ids
+    _r, html = _get(client, "/counsel/students?tier=all")
+    all_ids = {int(p.split('"', 1)[0]) for p in everyone.split('href="/counsel/students/')[1:]}
+    assert all_ids <= listed
+    assert story.silent.id in listed  # no data yet is listed, in a tier of its own
 
 
 def test_profile_shows_adults_by_source_map_and_audits(client, login_as, story, session):
