@@ -75,7 +75,14 @@ def caseload():
     return render_template("counsel/caseload.html", page=page, filters=filters,
                            options=options, page_url=_page_url, tier_url=_tier_url,
                            tiers=TIERS, tier_names=labels.TIER_NAMES,
-                           tier_hints=labels.TIER_HINTS)
+                           tier_hints=labels.TIER_HINTS,
+                           download_url=url_for("counsel.download_caseload",
+                                                **{k: v for k, v in request.args.items()
+                                                   if k != "page"}),
+                           sheet_url=url_for("counsel.meeting_sheet",
+                                             school=filters.school_id or "",
+                                             grade="" if filters.grade is None
+                                             else filters.grade))
 
 
 def _page_url(number: int) -> str:
