@@ -127,8 +127,9 @@ STATUS_NAMES = {
     "cancelled": _l("Cancelled"),
 }
 KIND_OF_FOLLOWUP = {
-    "mentor": _l("Mentor"), "check_in": _l("Check-in with the mentor"), "other": _l("Follow-up"),
+    "mentor": _l("Mentor"), "check_in": _l("Check-in"), "other": _l("Follow-up"),
     "flag": _l("Follow-up"), "help_request": _l("Family asked for help"),
+    "referral": _l("Referral"),
 }
 
 

@@ -152,9 +152,14 @@ def add_followup(student_id: int):
     if not form.validate_on_submit():
         flash(_("Please write a note and choose who will do it."), "error")
         return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
-    followups.create(session=db, student=found, created_by_id=current_user.id,
-                     owner_id=form.owner_id.data, note=form.note.data, due_on=form.due_on.data,
-                     **profile_page.about(form.about.data))
+    try:
+        followups.create(session=db, student=found, created_by_id=current_user.id,
+                         owner_id=form.owner_id.data, note=form.note.data,
+                         due_on=form.due_on.data, goal=form.goal.data,
+                         frequency=form.frequency.data or None,
+                         **profile_page.about(form.about.data))
+    except followups.FollowUpError:
+        abort(400)
     db.commit()
     flash(_("Follow-up saved."), "success")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
@@ -172,7 +177,8 @@ def update_followup(student_id: int, followup_id: int):
     form = FollowUpUpdateForm(prefix=f"f{row.id}")
     if form.validate_on_submit():
         followups.update(session=db, followup=row, status=form.status.data,
-                         outcome=form.outcome.data)
+                         outcome=form.outcome.data, progress=form.progress.data,
+                         staff_id=current_user.id, today=date.today())
         db.commit()
         flash(_("Follow-up updated."), "success")
     else:
@@ -192,9 +198,12 @@ def assign_mentor(student_id: int):
     if not form.validate_on_submit() or staff_id not in allowed:
         abort(400)
     followups.assign_mentor(session=db, student=found, staff_id=staff_id,
-                            created_by_id=current_user.id, allowed=allowed, today=date.today())
+                            created_by_id=current_user.id, allowed=allowed, today=date.today(),
+                            goal=_("Meet every two weeks and become an adult at school the "
+                                   "student can count on."))
     db.commit()
-    flash(_("Mentor assigned. Check-ins are booked in 4 weeks and in 2 months."), "success")
+    flash(_("Mentor plan made: the mentor sees the student on their \"my students\" page; "
+            "check-ins are booked in 4 weeks and in 2 months."), "success")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
 
 

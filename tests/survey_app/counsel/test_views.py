@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session
@@ -50,11 +51,13 @@ def test_caseload_tiers_cover_every_flagged_student(client, login_as, story):
     listed = set()
     for tier in ("connect_now", "strengthen", "watch", "no_data"):
         _r, html = _get(client, f"/counsel/students?tier={tier}")
-        ids = {int(part.split('"', 1)[0]) for part in html.split('href="/counsel/students/')[1:]}
+        ids = {int(p.split('"', 1)[0]) for p in html.split('href="/counsel/students/')[1:]
+               if p.split('"', 1)[0].isdigit()}
         assert not ids & listed  # one tier each
         listed |= ids
     _r, html = _get(client, "/counsel/students?tier=all")
-    all_ids = {int(p.split('"', 1)[0]) for p in everyone.split('href="/counsel/students/')[1:]}
+    all_ids = {int(p.split('"', 1)[0]) for p in everyone.split('href="/counsel/students/')[1:]
+               if p.split('"', 1)[0].isdigit()}
     assert all_ids <= listed
     assert story.silent.id in listed  # no data yet is listed, in a tier of its own
 
@@ -184,6 +187,38 @@ def test_mentor_assignment_books_check_ins(client, login_as, story, session):
     assert client.post(url, data={"staff_id": teacher.id}).status_code == 302
     kinds = sorted(r.kind for r in session.exec(FollowUp.__table__.select()).all())
     assert kinds == ["check_in", "check_in", "mentor"]
+    plan = session.exec(FollowUp.__table__.select().where(FollowUp.kind == "mentor")).one()
+    assert plan.frequency == "two_weeks"  # a plan in one step: goal and check-ins
+    assert plan.goal
+
+
+def test_a_plan_with_an_owner_from_the_staff_goal_and_progress(client, login_as, story,
+                                                               session):
+    """Any staff member may own a plan; a progress note books the next check-in."""
+    login_as(story.world.users["counselor"])
+    teacher = story.world.users["staff"]
+    url = f"/counsel/students/{story.flagged.id}"
+    assert f'<option value="{teacher.id}">' in client.get(url).get_data(as_text=True)
+    response = client.post(f"{url}/followups", data={
+        "new-about": "kind:check_in", "new-owner_id": teacher.id, "new-goal": "Feels at home",
+        "new-frequency": "weekly", "new-due_on": "2030-01-01", "new-note": "Lunch chats"})
+    assert response.status_code == 302
+    row = session.exec(FollowUp.__table__.select()).one()
+    assert (row.kind, row.owner_id, row.goal, row.frequency) == (
+        "check_in", teacher.id, "Feels at home", "weekly")
+    client.post(f"{url}/followups/{row.id}", data={
+        f"f{row.id}-status": "in_progress", f"f{row.id}-progress": "Talked about the team"})
+    session.rollback()
+    moved = session.get(FollowUp, row.id)
+    assert moved.due_on == date.today() + timedelta(weeks=1)
+    html = client.get(url).get_data(as_text=True)
+    assert "Talked about the team" in html
+    assert html.index("Plans and what is due") < html.index("Why connect")  # due first
+    client.post(f"{url}/followups", data={
+        "new-about": "kind:mentor", "new-owner_id": teacher.id, "new-note": "x"})
+    session.rollback()
+    kinds = {r.kind for r in session.exec(FollowUp.__table__.select()).all()}
+    assert "mentor" not in kinds  # mentors come from the suggestions only
 
 
 def test_profile_kept_between_views_follows_a_write_made_elsewhere(app, client, login_as,
