@@ -18,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from relationships.rules import CODES
 from relationships.tiers import RANKED, TIER_CODES
-from survey_app.counsel.labels import TIER_NAMES
+from survey_app.words.labels import TIER_NAMES
 
 #: code -> (name, what it means, the form fields of its thresholds). Sources and whether a
 #: rule rests on published criteria come from relationships.rules.RULE_SOURCES.

@@ -10,6 +10,7 @@ line each, with room to write the name of the adult who will reach out.
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date
 
 from flask import abort, render_template, request, send_file
@@ -19,7 +20,6 @@ from flask_login import current_user
 
 from relationships.tiers import TIERS
 from survey_app.auth import permission_required, visible_school_ids
-from survey_app.counsel import labels
 from survey_app.counsel.views import _context, _filters, _int_arg, bp, chosen_schools
 from survey_app.db import get_session
 from survey_app.exports.csv import write_csv
@@ -27,6 +27,7 @@ from survey_app.exports.table import Table, cell
 from survey_app.exports.xlsx import write_xlsx
 from survey_app.services import audit, records, school_cache
 from survey_app.services import caseload as cases
+from survey_app.words import labels
 
 HEADER = [_l("Name"), _l("SIS id"), _l("School"), _l("Grade"), _l("Priority"), _l("Reasons"),
           _l("Strengths"), _l("Owner"), _l("Last contact"), _l("Next check-in"),
@@ -67,10 +68,10 @@ def download_caseload():
     _audit("export", schools, {"kind": "caseload", "format": fmt,
                                "filters": {k: v for k, v in vars(filters).items()
                                            if v is not None and k != "page"}})
-    rows, _no_data = cases.caseload_rows(session=get_session(), ctx=_context(),
-                                         school_ids=schools, filters=filters,
-                                         today=date.today())
-    table = caseload_table(rows)
+    page = cases.caseload_page(session=get_session(), ctx=_context(), school_ids=schools,
+                               filters=replace(filters, page=1), today=date.today(),
+                               per_page=10**9)  # every row, as the page orders them
+    table = caseload_table(page.rows)
     buffer = io.BytesIO()  # one school's list: small
     if fmt == "xlsx":
         write_xlsx([table], buffer)

@@ -8,10 +8,10 @@ from flask import render_template
 from flask_login import current_user
 
 from survey_app.auth import permission_required, visible_school_ids
-from survey_app.counsel import labels
 from survey_app.db import get_session
 from survey_app.services import my_students as service
 from survey_app.staff.views import bp
+from survey_app.words import labels
 
 
 @bp.get("/my-students")

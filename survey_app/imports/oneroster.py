@@ -1,0 +1,238 @@
+"""OneRoster 1.1 and 1.2 bulk import: schools, students, staff, households, class rosters.
+
+The whole import is one transaction: the caller commits only when the report
+has no problem. Rows are keyed by ``sourcedId``: a re-import updates them and
+soft-deletes students and staff marked ``tobedeleted`` or missing from a bulk
+file. Survey data (responses, answers, ties, marks) is keyed by internal ids and
+never touched. Students, parents and classes are written with bulk statements in
+batches, so memory holds only id maps, not rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from survey_app.imports import roster_rows
+from survey_app.imports.fields import (
+    BAD,
+    RACE_FLAGS,
+    federal_race_category,
+    parse_bool,
+    parse_consent,
+    parse_date,
+    parse_text,
+)
+from survey_app.imports.package import Package, Row, read_rows
+from survey_app.imports.report import ImportReport
+from survey_app.imports.roster_members import sync_members
+from survey_app.imports.roster_store import Store
+from survey_app.models import District, School
+
+__all__ = ["USED_FILES", "import_roster", "planned_bytes", "refresh_statistics"]
+
+USED_FILES = ("manifest.csv", "orgs.csv", "users.csv", "roles.csv", "demographics.csv",
+              "classes.csv", "enrollments.csv")
+BATCH = 2000
+
+
+def planned_bytes(package: Package, extra: Path | None = None) -> int:
+    """Bytes the import will read (users.csv twice), for a progress bar."""
+    total = sum(package.size(n) for n in USED_FILES) + package.size("users.csv")
+    return total + (extra.stat().st_size if extra else 0)
+
+
+def import_roster(*, session: Session, package: Package, extra: Path | None = None,
+                  dry_run: bool = False) -> ImportReport:
+    """Import ``package`` into the database; the caller commits when ``report.ok``."""
+    report = ImportReport(dry_run=dry_run)
+    importer = _Importer(session, package, report)
+    importer.run(extra)
+    session.flush()
+    return report
+
+
+class _Importer:
+    def __init__(self, session: Session, package: Package, report: ImportReport):
+        self.session, self.package, self.report = session, package, report
+        self.modes: dict[str, str] = {}
+        self.store: Store | None = None
+        self.demographics: dict[str, dict[str, Any]] = {}
+        self.extras: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.roles: dict[str, tuple[str, list[str]]] = {}
+        self.tally: Counter = Counter()
+        self.extra_name = "extra.csv"
+
+    def run(self, extra: Path | None) -> None:
+        self._manifest()
+        district, schools = self._orgs()
+        if district is None:
+            return
+        self.store = Store(self.session, self.report, district, schools,
+                           bulk_orgs=self.modes.get("orgs") == "bulk")
+        self.roles = roster_rows.read_roles(self.package, self.report)
+        self._demographics()
+        if extra is not None:
+            self._extra(extra)
+        if not self.package.has("users.csv"):
+            self.report.problem("no_users", file="users.csv")
+            return
+        households = roster_rows.link_households(self._users(), self.roles, self.report)
+        self.store.save_households(households)
+        self._load_users(households)
+        self._check_extras()
+        self.store.save_classes(self.package.rows("classes.csv", "classes", self.report,
+                                                  required=("sourcedId", "title")),
+                                bulk=self.modes.get("classes") == "bulk")
+        sync_members(self.store, self.package.rows(
+            "enrollments.csv", "enrollments", self.report,
+            required=("classSourcedId", "userSourcedId", "role")),
+            bulk=self.modes.get("enrollments") == "bulk")
+        self.store.finish(bulk_users=self.modes.get("users") == "bulk")
+        self._tally_notes()
+
+    def _manifest(self) -> None:
+        props = {r.get("propertyName"): r.get("value") for r in self.package.rows(
+            "manifest.csv", "manifest", self.report)}
+        self.source_name = props.get("source.systemCode") or props.get("source.systemName")
+        for key, mode in props.items():
+            if not key or not key.startswith("file."):
+                continue
+            stem, mode = key[5:], (mode or "").strip().lower()
+            self.modes[stem.lower()] = mode
+            if mode in {"bulk", "delta"} and not self.package.has(f"{stem.lower()}.csv"):
+                self.report.note("absent_file", name=f"{stem}.csv")
+            if mode == "delta" and f"{stem.lower()}.csv" in USED_FILES:
+                self.report.note("delta_file", name=f"{stem}.csv")
+        for name in self.package.names():
+            stem = name.removesuffix(".csv")
+            self.modes.setdefault(stem, "bulk")
+            if name not in USED_FILES:
+                self.report.note("ignored_file", name=name)
+
+    def _orgs(self) -> tuple[District | None, list[Row]]:
+        rows = list(self.package.rows("orgs.csv", "orgs", self.report,
+                                      required=("sourcedId", "name", "type")))
+        types = Counter(r.get("type").strip() for r in rows)
+        for kind, n in sorted(types.items()):
+            if kind.lower() not in {"school", "district"}:
+                self.report.note("skipped_org_type", count=n, type=kind)
+        district = self._district([r for r in rows if r.get("type").lower() == "district"])
+        if district is None:
+            self.report.problem("no_orgs", file="orgs.csv")
+        schools = [r for r in rows if r.get("type").lower() == "school"]
+        if not schools and not self.session.exec(select(School.id)).first():
+            self.report.problem("no_orgs", file="orgs.csv")
+        return district, schools
+
+    def _district(self, rows: list[Row]) -> District | None:
+        existing = self.session.exec(select(District).order_by(District.id)).first()
+        if rows:
+            row = rows[0]
+            name = parse_text(row, "name", self.report, "orgs.csv", limit=200, required=True)
+            code = parse_text(row, "sourcedId", self.report, "orgs.csv", limit=64, required=True)
+            if BAD in (name, code):
+                return existing
+            district = self.session.exec(select(District).where(District.code == code)).first()
+            district = district or existing or District(name=name, code=code)
+            district.name = name
+            self.session.add(district)
+            self.session.flush()
+            return district
+        if existing is not None:
+            return existing
+        name = (self.source_name or "District")[:200]
+        district = District(name=name, code="district")
+        self.session.add(district)
+        self.session.flush()
+        self.report.note("no_district", name=name)
+        return district
+
+    def _demographics(self) -> None:
+        file = "demographics.csv"
+        for row in self.package.rows(file, "demographics", self.report,
+                                     required=("sourcedId",)):
+            values: dict[str, Any] = {
+                "birth_date": parse_date(row, "birthDate", self.report, file),
+                "gender": parse_text(row, "sex", self.report, file, limit=20),
+            }
+            if values["gender"] not in (None, BAD):
+                values["gender"] = values["gender"].lower()
+            flags = {flag: parse_bool(row, flag, self.report, file) for flag in RACE_FLAGS
+                     if flag in row.values}
+            if BAD in values.values() or BAD in flags.values():
+                continue
+            values["race_flags"] = flags
+            values["race_ethnicity"] = federal_race_category(flags)
+            self.demographics[row.get("sourcedId")] = values
+
+    def _extra(self, path: Path) -> None:
+        file = self.extra_name = path.name
+        with path.open("rb") as raw:
+            for row in read_rows(raw, file, "extra", self.report, required=("sourcedId",),
+                                 progress=self.package.progress):
+                values = {column: parse_bool(row, column, self.report, file)
+                          for column in ("english_learner", "disability", "econ_disadvantaged")
+                          if row.get(column)}
+                if "consent" in row.values:
+                    values["consent"] = parse_consent(row, "consent", self.report, file)
+                for column in ("preferred_language", "home_language"):
+                    if row.get(column):
+                        values[column] = parse_text(row, column, self.report, file, limit=16)
+                if BAD not in values.values():
+                    self.extras[row.get("sourcedId")] = (row.number, values)
+
+    def _users(self) -> Iterator[Row]:
+        return self.package.rows("users.csv", "users", self.report,
+                                 required=("sourcedId", "givenName", "familyName"))
+
+    def _load_users(self, households: dict[str, str]) -> None:
+        batch: list[tuple[Row, str, list[str]]] = []
+        for row in self._users():
+            role, orgs = roster_rows.role_of(row, self.roles)
+            batch.append((row, role, orgs))
+            if len(batch) >= BATCH:
+                self._save_users(batch, households)
+                batch = []
+        self._save_users(batch, households)
+
+    def _save_users(self, batch, households: dict[str, str]) -> None:
+        students, staff, parents = roster_rows.split_users(
+            batch, self.report, self.store.school_ids, households, self.store.seen_users,
+            self.tally)
+        for sid, values in students.items():
+            values.update(self.demographics.get(sid, {}))
+            values.update(self.extras.get(sid, (0, {}))[1])
+        self.store.save_students(students)
+        self.store.save_staff(staff)
+        self.store.save_parents(parents)
+
+    def _check_extras(self) -> None:
+        for sid, (number, _values) in self.extras.items():
+            if sid not in self.store.student_ids:
+                self.report.problem("unknown_student", file=self.extra_name, row=number,
+                                    column="sourcedId", value=sid[:80])
+
+    def _tally_notes(self) -> None:
+        for key, n in sorted(self.tally.items()):
+            if key[0] == "role":
+                self.report.note("skipped_role", count=n, role=key[1])
+            else:
+                self.report.note("no_grade", count=n)
+
+
+def refresh_statistics(session: Session) -> None:
+    """After a committed bulk import, let SQLite's planner see the new row counts.
+
+    Without statistics SQLite picks ``ix_invitation_wave_id`` over
+    ``ix_invitation_student_id`` for the "responded" subqueries of
+    ``services/records.py``: 13.5 s instead of 0.04 s on 5,000 demo students.
+    PostgreSQL's autovacuum analyzes on its own.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.connection().exec_driver_sql("ANALYZE")
+        session.commit()

@@ -1,0 +1,67 @@
+"""Class rosters from ``enrollments.csv``: who is in which class, who teaches it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import insert
+
+from survey_app.imports.package import Row
+from survey_app.imports.roster_store import Store
+from survey_app.models import SectionStudent, SectionTeacher
+
+__all__ = ["sync_members"]
+
+FILE = "enrollments.csv"
+TEACHING_ROLES = {"teacher", "aide"}
+
+
+def sync_members(store: Store, rows: Iterable[Row], *, bulk: bool) -> None:
+    """Add the enrolments in ``rows``; a bulk file also removes those it no longer lists."""
+    wanted = {"student": set(), "teacher": set()}
+    dropped = {"student": set(), "teacher": set()}
+    # Small tuples only, never the rows themselves: a district has ~6 enrolments a student.
+    pending: list[tuple[int, bool, int, str, str]] = []
+    for row in rows:
+        role = row.get("role").lower()
+        kind = "student" if role == "student" else "teacher" if role in TEACHING_ROLES else None
+        if kind is None:
+            continue
+        section = store.section_ids.get(row.get("classSourcedId"))
+        if section is None:
+            store.report.problem("unknown_class", file=FILE, row=row.number,
+                                 column="classSourcedId", value=row.get("classSourcedId")[:80])
+            continue
+        active = row.get("status").lower() != "tobedeleted"
+        pending.append((row.number, active, section, row.get("userSourcedId"), kind))
+    store.people(user for _n, _a, _s, user, _k in pending)
+    for number, active, section, user, kind in pending:
+        person = (store.student_ids if kind == "student" else store.staff_ids).get(user)
+        if person is None:
+            if user not in store.deleted:
+                store.report.problem("unknown_user", file=FILE, row=number,
+                                     column="userSourcedId", value=user[:80])
+            continue
+        (wanted if active else dropped)[kind].add((section, person))
+    if not store.report.ok:
+        return
+    _apply(store, SectionStudent, SectionStudent.student_id, "student_id", wanted["student"],
+           dropped["student"], bulk)
+    _apply(store, SectionTeacher, SectionTeacher.staff_id, "staff_id", wanted["teacher"],
+           dropped["teacher"], bulk)
+
+
+def _apply(store: Store, model, person_column, person_key: str, wanted: set, dropped: set,
+           bulk: bool) -> None:
+    existing = {(section, person): pk for pk, section, person in
+                store.members_of_sections(model, person_column)}
+    remove = [pk for pair, pk in existing.items()
+              if pair in dropped or (bulk and pair not in wanted)]
+    store.remove_members(model, remove)
+    new = [{"section_id": s, person_key: p} for s, p in wanted if (s, p) not in existing]
+    for start in range(0, len(new), 1000):
+        store.session.execute(insert(model), new[start:start + 1000])
+    kind = "class members" if model is SectionStudent else "class teachers"
+    store.report.count(kind, "created", len(new))
+    store.report.count(kind, "deleted", len(remove))
+    store.report.count(kind, "unchanged", len(existing) - len(remove))

@@ -1,0 +1,282 @@
+"""Writing roster rows: upserts by ``sourcedId`` in bulk statements, soft-deletes, rosters.
+
+Only roster tables are written here (schools, students, staff, households,
+parents as family adults, classes and their members). Survey tables are never
+read or written, so a re-import cannot change an answer or a tie.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, update
+from sqlmodel import Session, select
+
+from survey_app.imports.fields import BAD, parse_text
+from survey_app.imports.package import Row
+from survey_app.imports.report import ImportReport
+from survey_app.models import (
+    Adult,
+    District,
+    Household,
+    School,
+    Section,
+    StaffUser,
+    Student,
+)
+from survey_app.models.base import utcnow
+
+__all__ = ["Store"]
+
+CHUNK = 900  # stays under SQLite's bound-parameter limit in IN (...)
+
+_STUDENT_DEFAULTS = {
+    "grade": 0, "birth_date": None, "gender": None, "race_flags": {}, "race_ethnicity": None,
+    "english_learner": None, "econ_disadvantaged": None, "disability": None,
+    "consent": "no_answer", "preferred_language": "en", "home_language": None,
+    "household_id": None, "preferred_name": None, "sis_id": None, "deleted_at": None,
+}
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+class Store:
+    def __init__(self, session: Session, report: ImportReport, district: District,
+                 school_rows: list[Row], *, bulk_orgs: bool = True):
+        self.session, self.report, self.district = session, report, district
+        self.now: datetime = utcnow()
+        self.seen_users: set[str] = set()
+        self.student_ids: dict[str, int] = {}
+        self.staff_ids: dict[str, int] = {}
+        self.section_ids: dict[str, int] = {}
+        self.household_ids: dict[str, int] = {}
+        self.deleted: set[str] = set()
+        self.school_ids = self._save_schools(school_rows, bulk_orgs)
+
+    # -- schools -----------------------------------------------------------------------------
+
+    def _save_schools(self, rows: list[Row], bulk: bool) -> dict[str, int]:
+        existing = {s.sourced_id: s for s in self.session.exec(
+            select(School).where(School.district_id == self.district.id))}
+        codes = {s.code for s in self.session.exec(select(School))}
+        seen = set()
+        for row in rows:
+            sid = parse_text(row, "sourcedId", self.report, "orgs.csv", limit=255, required=True)
+            name = parse_text(row, "name", self.report, "orgs.csv", limit=200, required=True)
+            if BAD in (sid, name):
+                continue
+            seen.add(sid)
+            active = row.get("status").lower() != "tobedeleted"
+            school = existing.get(sid)
+            if school is None:
+                code = (row.get("identifier") or sid)[:64]
+                code = code if code not in codes else sid[:64]
+                codes.add(code)
+                school = existing[sid] = School(district_id=self.district.id, code=code,
+                                                sourced_id=sid, name=name, active=active)
+                self.report.count("schools", "created")
+            elif (school.name, school.active) == (name, active):
+                self.report.count("schools", "unchanged")
+                continue
+            else:
+                self.report.count("schools", "updated" if active else "deleted")
+            school.name, school.active = name, active
+            self.session.add(school)
+        if bulk and rows:
+            for sid, school in existing.items():
+                if sid and sid not in seen and school.active:
+                    school.active = False
+                    self.session.add(school)
+                    self.report.count("schools", "deleted")
+        self.session.flush()
+        return {sid: s.id for sid, s in existing.items() if sid and s.active}
+
+    # -- generic upsert ----------------------------------------------------------------------
+
+    def _upsert(self, kind: str, model: Any, rows: dict[str, dict[str, Any]],
+                defaults: dict[str, Any]) -> dict[str, int]:
+        """Insert new rows and update changed ones, keyed by ``sourced_id``."""
+        ids: dict[str, int] = {}
+        if not rows:
+            return ids
+        columns = sorted({c for values in rows.values() for c in values})
+        has_active = "active" in columns
+        selected = [model.id, model.sourced_id, *(getattr(model, c) for c in columns)]
+        updates: dict[frozenset, list[dict]] = {}
+        for part in _chunks(list(rows)):
+            for record in self.session.execute(select(*selected).where(
+                    model.sourced_id.in_(part))):
+                old = record._mapping
+                new = rows.pop(record.sourced_id)
+                ids[record.sourced_id] = record.id
+                if has_active and not new["active"] and not old["active"]:
+                    new.pop("deleted_at", None)  # already deleted: keep the first date
+                changed = {c: v for c, v in new.items() if old[c] != v}
+                if not changed:
+                    self.report.count(kind, "unchanged")
+                    continue
+                deleting = has_active and old["active"] and not new["active"]
+                self.report.count(kind, "deleted" if deleting else "updated")
+                if hasattr(model, "updated_at"):
+                    changed["updated_at"] = self.now
+                updates.setdefault(frozenset(changed), []).append({"id": record.id, **changed})
+        for group in updates.values():
+            self.session.execute(update(model), group)
+        new_rows = [{**defaults, **values, "sourced_id": sid} for sid, values in rows.items()
+                    if values.get("active", True)]
+        table = model.__table__  # Core executemany: far fewer Python objects per row
+        for part in _chunks(new_rows, 500):
+            result = self.session.execute(
+                insert(table).returning(table.c.id, table.c.sourced_id), part)
+            ids.update({sid: pk for pk, sid in result})
+        self.report.count(kind, "created", len(new_rows))
+        return ids
+
+    # -- people ------------------------------------------------------------------------------
+
+    def save_households(self, households: dict[str, str]) -> None:
+        keys = sorted(set(households.values()))
+        for part in _chunks(keys):
+            self.household_ids.update(self.session.execute(
+                select(Household.sourced_id, Household.id).where(
+                    Household.sourced_id.in_(part))).all())
+        new = [{"district_id": self.district.id, "sourced_id": k, "language": "en",
+                "contact_channels": []} for k in keys if k not in self.household_ids]
+        for part in _chunks(new, 500):
+            result = self.session.execute(
+                insert(Household).returning(Household.sourced_id, Household.id), part)
+            self.household_ids.update(result.all())
+        self.report.count("households", "created", len(new))
+        self.report.count("households", "unchanged", len(keys) - len(new))
+
+    def _resolve_household(self, values: dict[str, Any]) -> None:
+        key = values.pop("household", None)
+        if key is not None:
+            values["household_id"] = self.household_ids[key]
+
+    def save_students(self, students: dict[str, dict[str, Any]]) -> None:
+        for sid, values in students.items():
+            self._resolve_household(values)
+            values["deleted_at"] = None if values["active"] else self.now
+            if not values["active"]:
+                self.deleted.add(sid)
+        self.student_ids.update(self._upsert("students", Student, students, _STUDENT_DEFAULTS))
+
+    def save_parents(self, parents: dict[str, dict[str, Any]]) -> None:
+        for values in parents.values():
+            self._resolve_household(values)
+        self._upsert("parents", Adult, parents,
+                     {"district_id": self.district.id, "household_id": None})
+
+    def save_staff(self, staff: dict[str, dict[str, Any]]) -> None:
+        emails = [v["email"] for v in staff.values() if v["email"]]
+        owners = {}
+        for part in _chunks(emails):
+            owners.update(self.session.execute(select(StaffUser.email, StaffUser.id).where(
+                StaffUser.email.in_(part))).all())
+        rows = {}
+        for sid, values in staff.items():
+            row = values.pop("_row")
+            if values["email"] in owners and not self._email_free(sid, values["email"], row):
+                continue
+            rows[sid] = values
+        for sid, values in rows.items():
+            if not values["active"]:
+                self.deleted.add(sid)
+        defaults = {"district_id": self.district.id, "role": "staff", "languages": [],
+                    "language": "en"}
+        self.staff_ids.update(self._upsert("staff", StaffUser, rows, defaults))
+
+    def _email_free(self, sid: str, email: str, row: int) -> bool:
+        """Link an existing account with the same email; refuse one owned by another person."""
+        other = self.session.exec(select(StaffUser).where(StaffUser.email == email)).first()
+        if other is None or other.sourced_id == sid:
+            return True
+        if other.sourced_id is None:
+            other.sourced_id = sid
+            self.session.add(other)
+            self.session.flush()
+            return True
+        self.report.problem("email_taken", file="users.csv", row=row, column="email",
+                            value=email[:80])
+        return False
+
+    # -- classes -----------------------------------------------------------------------------
+
+    def save_classes(self, rows: Iterable[Row], *, bulk: bool) -> None:
+        sections: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            sid = parse_text(row, "sourcedId", self.report, "classes.csv", limit=255,
+                             required=True)
+            title = parse_text(row, "title", self.report, "classes.csv", limit=200,
+                               required=True)
+            school = row.get("schoolSourcedId")
+            if school not in self.school_ids:
+                self.report.problem("unknown_school", file="classes.csv", row=row.number,
+                                    column="schoolSourcedId", value=school[:80])
+                continue
+            if BAD not in (sid, title):
+                sections[sid] = {"school_id": self.school_ids[school], "title": title,
+                                 "active": row.get("status").lower() != "tobedeleted"}
+        seen = set(sections)
+        if not seen:
+            return
+        self.section_ids = self._upsert("classes", Section, sections, {})
+        if bulk:
+            school_ids = list(self.school_ids.values())
+            stale = self.session.execute(select(Section.id, Section.sourced_id).where(
+                Section.school_id.in_(school_ids), Section.active)).all()
+            gone = [pk for pk, sid in stale if sid not in seen]
+            for part in _chunks(gone):
+                self.session.execute(update(Section).where(Section.id.in_(part))
+                                     .values(active=False))
+            self.report.count("classes", "deleted", len(gone))
+
+    # -- the end -----------------------------------------------------------------------------
+
+    def finish(self, *, bulk_users: bool) -> None:
+        """Soft-delete students and roster staff a bulk users.csv no longer lists."""
+        if not bulk_users or not self.seen_users:
+            return
+        school_ids = list(self.school_ids.values())
+        students = self.session.execute(select(Student.id, Student.sourced_id).where(
+            Student.school_id.in_(school_ids), Student.active)).all()
+        gone = [pk for pk, sid in students if sid not in self.seen_users]
+        for part in _chunks(gone):
+            self.session.execute(update(Student).where(Student.id.in_(part)).values(
+                active=False, deleted_at=self.now, updated_at=self.now))
+        self.report.count("students", "deleted", len(gone))
+        staff = self.session.execute(select(StaffUser.id, StaffUser.sourced_id).where(
+            StaffUser.district_id == self.district.id, StaffUser.active,
+            StaffUser.sourced_id.is_not(None))).all()
+        gone = [pk for pk, sid in staff if sid not in self.seen_users]
+        for part in _chunks(gone):
+            self.session.execute(update(StaffUser).where(StaffUser.id.in_(part)).values(
+                active=False))
+        self.report.count("staff", "deleted", len(gone))
+
+    def remove_members(self, model: Any, ids: list[int]) -> None:
+        for part in _chunks(ids):
+            self.session.execute(delete(model).where(model.id.in_(part)))
+
+    def members_of_sections(self, model: Any, person: Any) -> list[tuple[int, int, int]]:
+        found = []
+        for part in _chunks(list(self.section_ids.values())):
+            found += self.session.execute(select(model.id, model.section_id, person).where(
+                model.section_id.in_(part))).all()
+        return found
+
+    def people(self, sids: Iterable[str]) -> None:
+        """Look up students and staff that this file did not list (delta files)."""
+        missing = [s for s in sids if s not in self.student_ids and s not in self.staff_ids]
+        for part in _chunks(missing):
+            self.student_ids.update(self.session.execute(select(
+                Student.sourced_id, Student.id).where(Student.sourced_id.in_(part))).all())
+            self.staff_ids.update(self.session.execute(select(
+                StaffUser.sourced_id, StaffUser.id).where(
+                    StaffUser.sourced_id.in_(part))).all())
