@@ -9,7 +9,9 @@ profile, the school map data and the equity view: wall and CPU
 (``time.process_time``) milliseconds, p50/p95, and SQL statements per request,
 warm (the school's tables cached, ``<page>_p50_ms``) and cold (``data_version``
 moved before each request as any write does, ``<page>_cold_p50_ms``), and the
-share of students in each caseload tier (``tier_shares``, district and per school).
+share of students in each caseload tier (``tier_shares``, district and per school);
+then the caseload and profile again under a steady background of survey saves (about
+20 a second, a quarter of them at the measured school: ``<page>_p50_under_saves_ms``).
 The last line is one JSON object (milliseconds).
 
 Usage: python benchmarks/pages.py [--students 4900] [--requests 30] [--db PATH]
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -37,7 +40,7 @@ from sqlalchemy import event, text  # noqa: E402
 
 from survey_app import create_app  # noqa: E402
 from survey_app.cli.demo import demo  # noqa: E402
-from survey_app.db import get_engine  # noqa: E402
+from survey_app.db import get_engine, get_writer  # noqa: E402
 from survey_app.demo import DEMO_PASSWORD  # noqa: E402
 
 SECRET = "bench-" * 8
@@ -108,6 +111,53 @@ def tier_shares(app) -> tuple[dict, dict]:
     return shares(every, total), by_school
 
 
+class Saves:
+    """A steady background of survey saves (``rate`` a second, ``share`` of them by
+    respondents of the measured school), each its own committed transaction on the app's
+    engine, so it moves the version counters exactly as a survey page save does."""
+
+    def __init__(self, engine, school_id: int, rate: float = 20.0, share: float = 0.25):
+        import random
+        import threading
+
+        self.engine, self.rate, self.share = engine, rate, share
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT r.id, COALESCE(s.school_id, hs.school_id) = :school AS here "
+                "FROM response r JOIN invitation i ON i.id = r.invitation_id "
+                "LEFT JOIN student s ON s.id = i.student_id "
+                "LEFT JOIN (SELECT household_id, min(school_id) AS school_id FROM student "
+                "           GROUP BY household_id) hs ON hs.household_id = i.household_id"),
+                {"school": school_id}).all()
+        self.here = [r.id for r in rows if r.here]
+        self.elsewhere = [r.id for r in rows if not r.here]
+        self.random = random.Random(1)
+        self.done = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        period, next_at = 1.0 / self.rate, time.perf_counter()
+        while not self.stop.is_set():
+            pool = self.here if self.random.random() < self.share else self.elsewhere
+            with self.engine.begin() as conn:
+                conn.execute(text("UPDATE response SET language = language WHERE id = :id"),
+                             {"id": self.random.choice(pool)})
+            self.done += 1
+            next_at += period
+            self.stop.wait(max(0.0, next_at - time.perf_counter()))
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.stop.set()
+        self.thread.join()
+        self.per_second = round(self.done / (time.perf_counter() - self.started), 1)
+
+
 def _bump(engine) -> None:
     """Move data_version as any write would: the next request finds no cached school."""
     with engine.begin() as conn:
@@ -165,8 +215,7 @@ def main(argv=None) -> None:
         client = app.test_client()
         client.post("/staff/login", data={"email": email, "password": DEMO_PASSWORD})
         first = client.get(f"/counsel/students?school={school_id}").get_data(as_text=True)
-        marker = 'href="/counsel/students/'
-        student = int(first.split(marker, 1)[1].split('"', 1)[0])
+        student = int(re.search(r'href="/counsel/students/(\d+)"', first).group(1))
         pages = {
             "caseload": f"/counsel/students?school={school_id}",
             "profile": f"/counsel/students/{student}",
@@ -191,6 +240,15 @@ def main(argv=None) -> None:
                 result[f"{key}_cpu_p50_ms"], result[f"{key}_cpu_p95_ms"] = (t["cpu_p50"],
                                                                             t["cpu_p95"])
                 result[f"{key}_sql"] = t["sql"]
+        # Under a steady background of survey saves (the survey window).
+        for name in ("caseload", "profile"):
+            with Saves(get_writer(app), school_id) as saves:
+                t = _time(client, pages[name], opts.requests, statements)
+            _log(f"{name:16s}saves wall p50 {t['p50']:7.1f} ms  p95 {t['p95']:7.1f} ms"
+                 f"   ({saves.per_second} saves/s, a quarter at this school)")
+            result[f"{name}_p50_under_saves_ms"] = t["p50"]
+            result[f"{name}_p95_under_saves_ms"] = t["p95"]
+            result["saves_per_s"] = saves.per_second
         engine.dispose()
     print(json.dumps(result))
 
