@@ -102,6 +102,9 @@ def map_labels(student_names: dict | None = None) -> dict:
         "kinds": {k: str(v) for k, v in KIND_NAMES.items()},
         "edges": {k: str(v) for k, v in EDGE_NAMES.items()},
         "students": dict(student_names or {}),
+        "counts": {"format": _("%(staff)d at school, %(family)d in the family, "
+                               "%(community)d in the community")},
+        "group_alone": _("No adult at school"),
     }
 SETTING_NAMES = {
     "home": _l("At home"), "family_elsewhere": _l("Family elsewhere"),

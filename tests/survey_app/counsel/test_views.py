@@ -120,10 +120,32 @@ def test_school_map_page_and_data(client, login_as, story):
     login_as(story.world.users["counselor"])
     response, html = _get(client, "/counsel/map")
     assert response.status_code == 200
-    data = client.get("/counsel/map/data").get_json()
+    data = client.get("/counsel/map/data?adults=all").get_json()
     assert data["options"]["physics"]["enabled"] is False
     assert all("x" in n for n in data["nodes"])
     assert any(n["title"] == XSS_NAMES[0] + " — Grandparent" for n in data["nodes"])
+
+
+def test_school_map_shows_students_and_staff_and_who_has_no_school_adult(client, login_as,
+                                                                         story):
+    """By default: students and school staff only, family and community as counts; the
+    students with no school adult in one labelled group; the same people in a table."""
+    login_as(story.world.users["counselor"])
+    data = client.get("/counsel/map/data").get_json()
+    assert {n["group"] for n in data["nodes"]} <= {"student", "staff", "label"}
+    assert all("x" in n for n in data["nodes"])
+    students = [n for n in data["nodes"] if n["group"] == "student"]
+    assert len(students) == 3
+    flagged = next(n for n in students if n["title"].startswith(story.flagged.given_name))
+    assert re.search(r" — 0 at school, [1-9] in the family, 0 in the community$", flagged["title"])
+    label = next(n for n in data["nodes"] if n["group"] == "label")
+    alone = [n for n in students if n["color"] == "#b00020"]
+    assert label["label"] == f"No adult at school ({len(alone)})"
+    assert all(n["x"] >= 1000 for n in alone)  # apart, in their block
+    html = client.get("/counsel/map").get_data(as_text=True)
+    assert "Students with no adult at school" in html
+    assert 'id="map-find"' in html
+    assert html.count("<option value=") >= 3  # the search offers every student
 
 
 def _embedded_map(html: str) -> dict:
@@ -135,16 +157,16 @@ def test_school_map_page_embeds_the_kept_data_and_follows_a_write(app, client, l
                                                                   session):
     school_cache.clear()
     login_as(story.world.users["counselor"])
-    html = _get(client, "/counsel/map")[1]
+    html = _get(client, "/counsel/map?adults=all")[1]
     assert XSS_NAMES[1] not in html
     assert "\\u003c/script\\u003e" in html  # the JSON block stays shut
     kept = [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")]
     assert len(kept) == 1  # the page and the JSON endpoint share one encoded body
-    assert _embedded_map(html) == client.get("/counsel/map/data").get_json()
+    assert _embedded_map(html) == client.get("/counsel/map/data?adults=all").get_json()
     assert [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")] == kept
     assert "Ms Newcomer" not in html
     _another_worker_adds_ms_newcomer(app, story)
-    after = _get(client, "/counsel/map")[1]
+    after = _get(client, "/counsel/map?adults=all")[1]
     assert any("Ms Newcomer" in n["title"] for n in _embedded_map(after)["nodes"])
     events = session.exec(AuditEvent.__table__.select().where(
         AuditEvent.action == "view_school_map")).all()
@@ -241,14 +263,14 @@ def test_school_map_data_kept_per_language_follows_a_write(app, client, login_as
                                                            session):
     school_cache.clear()
     login_as(story.world.users["counselor"])
-    en = client.get("/counsel/map/data?lang=en").get_json()
-    es = client.get("/counsel/map/data?lang=es").get_json()
+    en = client.get("/counsel/map/data?lang=en&adults=all").get_json()
+    es = client.get("/counsel/map/data?lang=es&adults=all").get_json()
     assert en["legend"] != es["legend"]  # one kept body per language
-    assert client.get("/counsel/map/data?lang=en").get_json() == en
+    assert client.get("/counsel/map/data?lang=en&adults=all").get_json() == en
     kept = [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")]
     assert len(kept) == 2
     assert not any("Ms Newcomer" in n["title"] for n in en["nodes"])
     _another_worker_adds_ms_newcomer(app, story)
-    after = client.get("/counsel/map/data?lang=en").get_json()
+    after = client.get("/counsel/map/data?lang=en&adults=all").get_json()
     assert any("Ms Newcomer" in n["title"] for n in after["nodes"])
     assert client.get("/counsel/map/data").headers["Content-Type"] == "application/json"
