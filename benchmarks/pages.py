@@ -11,7 +11,9 @@ warm (the school's tables cached, ``<page>_p50_ms``) and cold (``data_version``
 moved before each request as any write does, ``<page>_cold_p50_ms``), and the
 share of students in each caseload tier (``tier_shares``, district and per school);
 then the caseload and profile again under a steady background of survey saves (about
-20 a second, a quarter of them at the measured school: ``<page>_p50_under_saves_ms``).
+20 a second, a quarter of them at the measured school: ``<page>_p50_under_saves_ms``);
+and the school map in Chromium: nodes drawn by default and the time to its first
+drawing (``school_map_nodes``, ``school_map_paint_ms``).
 The last line is one JSON object (milliseconds).
 
 Usage: python benchmarks/pages.py [--students 4900] [--requests 30] [--db PATH]
@@ -109,6 +111,43 @@ def tier_shares(app) -> tuple[dict, dict]:
             total += len(people)
         db.rollback()
     return shares(every, total), by_school
+
+
+def map_paint(app, email: str, school_id: int, runs: int = 3) -> tuple[int, float]:
+    """Nodes drawn by default and the median milliseconds from asking for the school map
+    to its first drawing in Chromium (``#map[data-drawn]``, set by ``afterDrawing``)."""
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=os.environ.get(
+                "CHROMIUM", "/usr/bin/chromium"), args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"{base}/staff/login")
+            page.fill("input[name=email]", email)
+            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.locator("form button[type=submit]").last.click()
+            page.wait_for_url(f"{base}/staff/**")
+            page.goto(f"{base}/counsel/map?school={school_id}")  # warm: kept map data
+            page.wait_for_selector("#map[data-drawn]", timeout=120_000)
+            times = []
+            for _run in range(runs):
+                start = time.perf_counter()
+                page.goto(f"{base}/counsel/map?school={school_id}")
+                page.wait_for_selector("#map[data-drawn]", timeout=120_000)
+                times.append((time.perf_counter() - start) * 1000)
+            nodes = int(page.get_attribute("#map", "data-drawn"))
+            browser.close()
+    finally:
+        server.shutdown()
+    return nodes, round(statistics.median(times), 1)
 
 
 class Saves:
@@ -240,6 +279,10 @@ def main(argv=None) -> None:
                 result[f"{key}_cpu_p50_ms"], result[f"{key}_cpu_p95_ms"] = (t["cpu_p50"],
                                                                             t["cpu_p95"])
                 result[f"{key}_sql"] = t["sql"]
+        result["school_map_nodes"], result["school_map_paint_ms"] = map_paint(
+            app, email, school_id)
+        _log(f"school map: {result['school_map_nodes']} nodes, first paint "
+             f"{result['school_map_paint_ms']} ms (Chromium)")
         # Under a steady background of survey saves (the survey window).
         for name in ("caseload", "profile"):
             with Saves(get_writer(app), school_id) as saves:

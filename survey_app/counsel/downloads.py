@@ -21,7 +21,7 @@ from flask_login import current_user
 from relationships.tiers import TIERS
 from survey_app.auth import permission_required, visible_school_ids
 from survey_app.counsel.views import _context, _filters, _int_arg, bp, chosen_schools
-from survey_app.db import get_session
+from survey_app.db import get_session, write_next
 from survey_app.exports.csv import write_csv
 from survey_app.exports.table import Table, cell
 from survey_app.exports.xlsx import write_xlsx
@@ -39,6 +39,7 @@ FORMATS = {"csv": "text/csv; charset=utf-8",
 def _audit(action: str, school_ids, detail: dict) -> None:
     db = get_session()
     db.rollback()
+    write_next(db)  # wait for the write lock: a deferred upgrade may be refused at once
     audit.record(session=db, staff_id=current_user.id, action=action, target_type="caseload",
                  target_id=",".join(str(s) for s in school_ids),
                  school_id=school_ids[0] if len(school_ids) == 1 else None, detail=detail,

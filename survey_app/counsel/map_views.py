@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from survey_app.auth import permission_required, public
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
-from survey_app.db import get_session
+from survey_app.db import get_session, write_next
 from survey_app.services import audit, school_cache
 from survey_app.services import caseload as cases
 from survey_app.services import school_map as map_service
@@ -47,6 +47,7 @@ def _audited_map_view(school_id: int, detail: dict):
     """Record that the school map was viewed (in its own commit) and return the session."""
     db = get_session()
     db.rollback()
+    write_next(db)  # wait for the write lock: a deferred upgrade may be refused at once
     audit.record(session=db, staff_id=current_user.id, action="view_school_map",
                  target_type="school", target_id=school_id, school_id=school_id, detail=detail)
     db.commit()

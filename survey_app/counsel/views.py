@@ -12,7 +12,7 @@ from relationships.tiers import TIERS
 from survey_app.auth import permission_required, visible_school_ids
 from survey_app.counsel import profile_page
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
-from survey_app.db import get_session
+from survey_app.db import get_session, write_next
 from survey_app.services import audit, followups, reconciliation, records, students
 from survey_app.services import caseload as cases
 from survey_app.words import labels, reasons
@@ -123,6 +123,7 @@ def _audit(action: str, student, **detail) -> None:
     """Audit first, in a transaction of its own: the write never upgrades a read snapshot."""
     db = get_session()
     db.rollback()
+    write_next(db)  # wait for the write lock: a deferred upgrade may be refused at once
     audit.record(session=db, staff_id=current_user.id, action=action, target_type="student",
                  target_id=student.id, school_id=student.school_id, detail=detail,
                  ip=request.remote_addr)
