@@ -127,3 +127,26 @@ def test_every_staff_page_fits_a_phone(app, live_server, make_page, story):  # n
                 too_wide.append((role, path, width, page.evaluate(_WIDEST)))
         page.context.close()
     assert not too_wide, "\n".join(map(str, too_wide))
+
+
+def test_school_map_finds_and_highlights_one_student(live_server, make_page, axe_check,
+                                                      story):  # noqa: F811
+    page = make_page(viewport=DESKTOP)
+    _sign_in(page, live_server, story.world.users["counselor"])
+    page.goto(f"{live_server}/counsel/map")
+    page.wait_for_selector("#map[data-drawn]")
+    data = page.evaluate("JSON.parse(document.getElementById('map-data').textContent)")
+    assert {n["group"] for n in data["nodes"]} <= {"student", "staff", "label"}
+    name = story.connected.given_name
+    page.fill("#map-find", name)
+    page.press("#map-find", "Enter")
+    selected = page.get_attribute("#map", "data-selected")
+    hit = next(n for n in data["nodes"] if n["id"] == selected)
+    assert hit["title"].startswith(name)
+    assert page.locator("#map-find-result").inner_text() == "Shown and selected on the map."
+    page.fill("#map-find", "Nobody by this name")
+    page.press("#map-find", "Enter")
+    assert "No student" in page.locator("#map-find-result").inner_text()
+    violations = axe_check(page)
+    assert not violations, describe(violations)
+    assert page.dialogs == []
