@@ -199,7 +199,7 @@ def test_staff_version_row_added_beside_the_data_version(empty_url):
 def test_priority_tiers_column_added_to_stored_settings(empty_url):
     """f14a1e2b3c4d gives a district's stored settings the default (empty) priority tiers."""
     cfg = _config(empty_url)
-    command.upgrade(cfg, "e5f6a7b8c9d0")
+    command.upgrade(cfg, "f1a2b3c4d5e6")
     engine = create_engine(empty_url)
     with engine.begin() as conn:
         _district_wave_household(conn)
@@ -217,7 +217,7 @@ def test_priority_tiers_column_added_to_stored_settings(empty_url):
     assert loaded(row[0]) == {"min_reliability": 4}
     assert row[1] == 12
     assert loaded(row[2]) == {}
-    command.downgrade(cfg, "e5f6a7b8c9d0")
+    command.downgrade(cfg, "f1a2b3c4d5e6")
     with engine.connect() as conn:
         assert conn.execute(text("SELECT min_n FROM district_settings")).scalar_one() == 12
     engine.dispose()

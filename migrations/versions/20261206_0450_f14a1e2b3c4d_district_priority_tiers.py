@@ -4,7 +4,7 @@ The tier rules (relationships/tiers.py TierRules.to_dict()) a district has
 changed; empty means the defaults. Rows already there get the defaults.
 
 Revision ID: f14a1e2b3c4d
-Revises: e5f6a7b8c9d0
+Revises: f1a2b3c4d5e6
 Create Date: 2026-12-06 04:50:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'f14a1e2b3c4d'
-down_revision: str | None = 'e5f6a7b8c9d0'
+down_revision: str | None = 'f1a2b3c4d5e6'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -52,7 +52,7 @@ def caseload_table(rows) -> Table:
     tiers = {t: str(labels.TIER_NAMES[t]) for t in TIERS}
     body = [[cell(v) for v in (
         r.name, r.sis_id, r.school_name, labels.grade_name(r.grade), tiers.get(r.tier, ""),
-        "\n".join(r.reasons), r.strengths, r.owner, r.last_contact, r.next_due,
+        "\n".join(r.reasons), r.named or r.strengths, r.owner, r.last_contact, r.next_due,
         r.open_followups)] for r in rows]
     return Table("caseload", [str(h) for h in HEADER], body, escaped=True)
 

@@ -60,6 +60,7 @@ class CaseloadRow:
     overdue: bool = False
     reasons: list[str] = field(default_factory=list)
     strengths: str = ""
+    named: str = ""  # "Ms. Reyes (Coach) is sure to help."
     tier: str | None = None
     owner: str | None = None
     last_contact: date | None = None
@@ -177,7 +178,7 @@ def _sort_key(sort: str):
     if sort == "name":
         return lambda r: (r.name.casefold(), r.student_id)
     if sort == "grade":
-        return lambda r: (r.grade, r.name.casefold(), r.student_id)
+        return lambda r: (r.grade is None, r.grade or 0, r.name.casefold(), r.student_id)
     if sort == "reliable":
         return lambda r: (r.reliable, r.name.casefold(), r.student_id)
     rank = {t: i for i, t in enumerate(tiering.TIERS)}
@@ -234,10 +235,12 @@ def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context
         said["help_request"] = [reasons.help_request(h) for h in row.help_types]
         order = tiering.ordered([*row.codes, "help_request"], ctx.tiers)
         row.reasons = [text for code in order for text in said.get(code, [])]
-        named = adults.get(row.student_id)
-        if named:
-            row.strengths = reasons.strength_words(named)
-        elif row.student_id in strengths.index and row.codes != ["no_data"] and row.reliable:
+        # The adults the student is sure of, by name (the page); the counts by part of
+        # life stay in ``strengths`` (as the flagged export has them).
+        row.named = reasons.strength_words(adults.get(row.student_id))
+        if row.codes == ["no_data"]:
+            row.strengths = str(reasons.UNKNOWN_STRENGTHS)  # not "none in the family, …"
+        elif row.student_id in strengths.index:
             row.strengths = reasons.strengths(strengths.loc[row.student_id].to_dict())
         out.append(row)
     return out
