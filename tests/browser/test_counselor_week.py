@@ -31,8 +31,8 @@ def test_mentor_suggestion_becomes_a_plan_the_teacher_sees_with_the_check_in_due
     # What is due and the add form come before the reasons and the map.
     headings = page.locator("h2").all_inner_texts()
     assert headings.index("Plans and what is due") < headings.index("Why connect")
-    page.get_by_role("button", name=re.compile(f"Make .*{teacher.given_name}.* the mentor")
-                     ).first.click()
+    page.get_by_role("button", name=f"Make {teacher.display_name} the mentor",
+                     exact=True).click()
     page.wait_for_url(re.compile(r".*/counsel/students/\d+(#followups)?$"))
     assert "Mentor plan made" in page.locator("body").inner_text()
     plan = page.locator(".plan").filter(has_text="Meet every two weeks").first
