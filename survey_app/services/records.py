@@ -25,7 +25,7 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -35,6 +35,7 @@ from sqlmodel import Session
 
 from relationships import FlagRules, Tables
 from relationships.records import empty_frame
+from relationships.tiers import TierRules
 from survey_app.models import (
     Answer,
     DistrictSettings,
@@ -57,7 +58,7 @@ from survey_app.services.adult_ties import (
     staff_adults,
 )
 from survey_app.services.frames import json_values, read_frame, typed
-from survey_app.services.settings import DEFAULT_MIN_N, flag_rules
+from survey_app.services.settings import DEFAULT_MIN_N, flag_rules, tier_rules
 
 CONDITION_ITEMS = conditions.ITEMS
 #: Stand-in student id that carries the school's mapping participation (see ``load_neighbourhood``).
@@ -75,6 +76,7 @@ class Context:
     wave_id: int | None
     rules: FlagRules
     min_n: int
+    tiers: TierRules = field(default_factory=TierRules)  # how the caseload is ordered
 
 
 def context(*, session: Session, district_id: int, today: date | None = None) -> Context:
@@ -90,9 +92,10 @@ def context(*, session: Session, district_id: int, today: date | None = None) ->
         select(DistrictSettings).where(DistrictSettings.district_id == district_id)
     ).scalars().first()
     rules = flag_rules(settings) if settings else FlagRules()
+    tiers = tier_rules(settings) if settings else TierRules()
     return Context(district_id=district_id, wave=wave.ordinal if wave else 1,
                    wave_id=wave.id if wave else None, rules=rules,
-                   min_n=settings.min_n if settings else DEFAULT_MIN_N)
+                   min_n=settings.min_n if settings else DEFAULT_MIN_N, tiers=tiers)
 
 
 # --- students ---------------------------------------------------------------------------

@@ -30,6 +30,22 @@ SORT_NAMES = {
     "reliable": _l("Fewest adults first"),
 }
 HELP_FILTER = _l("Family asked for help")
+#: The caseload's priority tiers (relationships.tiers), most urgent first.
+TIER_NAMES = {
+    "connect_now": _l("Connect now"),
+    "strengthen": _l("Strengthen"),
+    "watch": _l("Watch"),
+    "no_data": _l("No data yet"),
+}
+TIER_HINTS = {
+    "connect_now": _l("No adult they can count on, or no adult at school and just one adult, "
+                      "fewer adults than before or a request for help."),
+    "strengthen": _l("Some adults, but few, from one part of life, or not for every kind "
+                     "of help."),
+    "watch": _l("Worth a look: staff and student see it differently, or internet or a device "
+                "at home."),
+    "no_data": _l("No survey and no staff marks yet: not knowing is not the same as fine."),
+}
 ROLE_NAMES = {
     "parent_guardian": _l("Parent or guardian"), "grandparent": _l("Grandparent"),
     "aunt_uncle": _l("Aunt or uncle"), "sibling_adult": _l("Older brother or sister"),
@@ -86,6 +102,9 @@ def map_labels(student_names: dict | None = None) -> dict:
         "kinds": {k: str(v) for k, v in KIND_NAMES.items()},
         "edges": {k: str(v) for k, v in EDGE_NAMES.items()},
         "students": dict(student_names or {}),
+        "counts": {"format": _("%(staff)d at school, %(family)d in the family, "
+                               "%(community)d in the community")},
+        "group_alone": _("No adult at school"),
     }
 SETTING_NAMES = {
     "home": _l("At home"), "family_elsewhere": _l("Family elsewhere"),
@@ -111,8 +130,9 @@ STATUS_NAMES = {
     "cancelled": _l("Cancelled"),
 }
 KIND_OF_FOLLOWUP = {
-    "mentor": _l("Mentor"), "check_in": _l("Check-in with the mentor"), "other": _l("Follow-up"),
+    "mentor": _l("Mentor"), "check_in": _l("Check-in"), "other": _l("Follow-up"),
     "flag": _l("Follow-up"), "help_request": _l("Family asked for help"),
+    "referral": _l("Referral"),
 }
 
 

@@ -14,6 +14,8 @@ from babel import Locale
 from babel.lists import format_list
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 
+from survey_app.words.labels import ROLE_NAMES
+
 _ = gettext
 _l = lazy_gettext
 
@@ -268,3 +270,17 @@ def mentor_reason(code: str, params: Mapping) -> str:
                         "Already the only school adult for %(num)d students.",
                         int(params.get("students", 0)))
     return code
+
+
+def strength_words(adults) -> str:
+    """Adults the student can count on, by name: "Ms. Reyes (Coach) is sure to help."
+
+    ``adults``: (name, role, reliability) from the surest and nearest to school first.
+    Empty when there is none to name.
+    """
+    if not adults:
+        return ""
+    who = join(_("%(name)s (%(role)s)", name=name, role=ROLE_NAMES.get(role, role))
+               for name, role, _sure in adults)
+    return ngettext("%(who)s is sure to help.", "%(who)s are sure to help.", len(adults),
+                    who=who)

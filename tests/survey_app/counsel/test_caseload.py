@@ -29,7 +29,11 @@ def test_flagged_students_come_with_reasons_and_strengths(app, session, story):
     assert "single_anchor" in row.codes
     assert "access_barrier" in row.codes
     assert any("only on a phone" in r for r in row.reasons)
+    # Strengths name the adult the student is sure of (escaped by the template, not here).
+    assert row.named == "<img src=x onerror=alert(1)> (Grandparent) is sure to help."
     assert row.strengths == "1 reliable adult in the family, none at school, none in the community"
+    assert row.tier == "connect_now"  # one adult, none at school
+    assert rows[story.silent.id].tier == "no_data"  # the staff view alone: still no data yet
 
 
 def test_filters_by_flag_and_follow_up(app, session, story):
