@@ -13,7 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["FEDERAL_RACE", "equity_breakdown", "equity_mean", "federal_race_category"]
+from relationships.suppression import ALL, PROTECTION, suppress_published
+
+__all__ = ["ALL", "FEDERAL_RACE", "PROTECTION", "equity_breakdown", "equity_mean",
+           "federal_race_category", "suppress_published"]
 
 #: OneRoster race flag -> federal category code (Hispanic/Latino is separate).
 FEDERAL_RACE = {

@@ -122,7 +122,8 @@ def answer_name(code) -> str:
 
 MEASURE_NAMES = {
     "no_school_adult": _l("Students with no adult at school they can count on"),
-    "few_reliable": _l("Students with fewer than 3 adults they can count on"),
+    "few_reliable": _l("Students with fewer than %(num)d adults beyond parents they can count on",
+                       num=3),
     "access_barrier": _l("Students without working internet or a device at home"),
     "responded": _l("Students who answered the survey"),
     "two_way": _l("Students whose family had a two-way, positive contact with the school"),
@@ -133,6 +134,15 @@ MEASURE_NAMES = {
     "attendance_avg": _l("Average attendance (latest term)"),
     "completion_avg": _l("Average assignment completion (latest term)"),
 }
+
+
+def measure_names(rules) -> dict:
+    """:data:`MEASURE_NAMES` with the district's own thresholds in the words."""
+    return {**MEASURE_NAMES, "few_reliable": _l(
+        "Students with fewer than %(num)d adults beyond parents they can count on",
+        num=rules.few_reliable_minimum)}
+
+
 BY_NAMES = {
     "race_ethnicity": _l("Race and ethnicity"), "gender": _l("Gender"),
     "english_learner": _l("English learner"), "econ_disadvantaged": _l("Economically disadvantaged"),

@@ -1,0 +1,457 @@
+"""Suppression of a set of count tables published together (secondary suppression).
+
+An analyst sees every table at once: each measure by each grouping, for the
+whole area and for each part of it (the district and its schools; a school
+and its classes). Hidden values must stay hidden under arithmetic on all of
+them together, so suppression is decided on the whole set, never table by
+table. :func:`suppress_published` takes one row per person and says which
+tables are published together; it returns every table with the same
+decisions as the equity view and its export.
+
+The rules (the protection level ``protection``, default 3):
+
+1. **Small groups** (NCES 2011-603, minimum n): a group with fewer than
+   ``min_n`` people shows neither its size nor its count.
+2. **Small counted cells** (NCES 2011-603's guidance that counts of 1 or 2
+   identify people even in a large group): a count of 1 or 2, or one that
+   leaves 1 or 2 people out (n − count), is not shown.
+3. **Top and bottom coding** (the 5 %/95 % rule): a rate at or below ``low``
+   or at or above ``high`` is shown as "≤5" / "≥95" with its count hidden,
+   but only when the band itself leaves at least ``protection`` + 1 possible
+   counts (``floor(low · n) ≥ protection``); otherwise, as "≤5 %" of 17 can
+   only mean 0, the cell is hidden like rule 2.
+4. **Protection intervals** (secondary suppression, as in tau-ARGUS and
+   sdcTable): every relation an analyst can write — the groups of a grouping
+   add up to the total, the parts' cells add up to the whole's, every
+   grouping shares its total — is checked with the bounds an analyst knows (a
+   shown group has at least one person; a count lies in [0, n]; a banded
+   count in its band). Where a hidden value's range would be narrower than
+   ``protection`` (so it could be pinned to within fewer than
+   ``protection`` + 1 values), one more cell of the relation is hidden: the
+   smallest shown cell that gives enough room, or the largest when none
+   does; a relation with nothing left to hide hides its total. Hiding a size
+   hides its count; a total hidden in one grouping is hidden in all. This
+   repeats until no relation gives a value away.
+
+Ranges come from interval propagation over all relations (cheap), then, for
+the values it leaves within twice the protection level, from the exact linear
+programme of the whole set (SciPy's HiGHS, one programme per connected part).
+The test suite's disclosure auditor, written from the published tables alone,
+solves every hidden value that way on random districts and finds none with a
+range narrower than ``protection``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["ALL", "PROTECTION", "suppress_published"]
+
+#: The area value of the tables over everyone (the district, the school).
+ALL = "all"
+#: Default protection level: every hidden value's range is at least this wide.
+PROTECTION = 3
+_INF = math.inf
+
+
+@dataclass
+class _Cell:
+    value: int
+    lo: float
+    hi: float
+    hidden: bool = False
+    reason: str | None = None
+    code: str | None = None  # "le5" / "ge95" for a banded count
+
+
+@dataclass
+class _Set:
+    """Every cell of one set of published tables and the relations between them."""
+
+    cells: dict = field(default_factory=dict)
+    relations: list = field(default_factory=list)  # (whole key, [part keys])
+    count_of: dict = field(default_factory=dict)  # n key -> count keys it bounds
+    n_of: dict = field(default_factory=dict)  # count key -> its n key
+
+    def hide(self, key, reason="complementary"):
+        """Hide a cell (or open up a banded one); True if anything changed."""
+        cell = self.cells[key]
+        if cell.hidden and cell.code is None:
+            return False
+        cell.reason = reason if not cell.hidden or cell.code else cell.reason
+        cell.hidden, cell.code = True, None
+        if key[0] == "n":
+            cell.lo, cell.hi = (1 if cell.value > 0 else 0), _INF
+            for count in self.count_of.get(key, ()):
+                self.hide(count, reason)
+        else:
+            n_cell = self.cells[self.n_of[key]]
+            cell.lo, cell.hi = 0, (n_cell.value if not n_cell.hidden else _INF)
+        return True
+
+
+def _groups(frame, by):
+    values = frame[by].astype(object).where(frame[by].notna(), "__none__")
+    return values
+
+
+def _build(values, measures, groupings, area, min_n, low, high, protection):
+    """All cells of the set, with primary suppression applied."""
+    s = _Set()
+    areas = [ALL] if area is None else [ALL, *pd.unique(values[area].dropna()).tolist()]
+    populations = {}
+    for measure in measures:
+        known = values[measure].notna().to_numpy()
+        pop = populations.setdefault(known.tobytes(), f"p{len(populations)}")
+        counted = values[measure].dtype != "Float64" and _is_yes_no(values[measure])
+        for a in areas:
+            rows = known if a == ALL else known & (values[area] == a).to_numpy()
+            yes = values[measure].astype("boolean").fillna(False).to_numpy(bool) & rows \
+                if counted else None
+            _total(s, pop, measure, a, int(rows.sum()), None if yes is None else int(yes.sum()),
+                   min_n, low, high, protection)
+            for by in groupings:
+                g = _groups(values, by).to_numpy()[rows]
+                sizes = pd.Series(g).value_counts(sort=False)
+                counts = (pd.Series(g[yes[rows]]).value_counts(sort=False)
+                          if counted else None)
+                parts_n, parts_c = [], []
+                for v, n in sizes.items():
+                    nk = ("n", pop, by, a, v)
+                    if nk not in s.cells:
+                        s.cells[nk] = _Cell(int(n), 1, _INF)
+                        if n < min_n:
+                            s.hide(nk, "small_n")
+                    parts_n.append(nk)
+                    if counted:
+                        ck = ("c", measure, by, a, v)
+                        _count_cell(s, ck, nk, int(counts.get(v, 0)), int(n), low, high,
+                                    protection)
+                        parts_c.append(ck)
+                s.relations.append((("n", pop, "total", a), parts_n))
+                if counted:
+                    s.relations.append((("c", measure, "total", a), parts_c))
+    # The parts of the area add up to the whole, cell by cell.
+    if area is not None:
+        by_whole = {}
+        for key in s.cells:
+            if key[3] != ALL:
+                by_whole.setdefault((*key[:3], ALL, *key[4:]), []).append(key)
+        s.relations.extend((whole, parts) for whole, parts in by_whole.items()
+                           if whole in s.cells)
+    return s
+
+
+def _is_yes_no(series):
+    return str(series.dtype) in ("boolean", "bool") or series.dropna().isin([True, False]).all()
+
+
+def _total(s, pop, measure, a, n, count, min_n, low, high, protection):
+    nk = ("n", pop, "total", a)
+    if nk not in s.cells:
+        s.cells[nk] = _Cell(n, 1 if n else 0, _INF)
+        if 0 < n < min_n:  # nobody at all is no one's secret (and an empty table says it)
+            s.hide(nk, "small_n")
+    if count is not None:
+        _count_cell(s, ("c", measure, "total", a), nk, count, n, low, high, protection)
+
+
+def _count_cell(s, key, n_key, count, n, low, high, protection):
+    s.cells[key] = cell = _Cell(count, 0, n if not s.cells[n_key].hidden else _INF)
+    s.count_of.setdefault(n_key, []).append(key)
+    s.n_of[key] = n_key
+    if s.cells[n_key].hidden:
+        cell.hidden, cell.reason, cell.hi = True, s.cells[n_key].reason, _INF
+        return
+    if n == 0:
+        return  # an empty group: its count of 0 is no one's
+    rate = count / n
+    band = math.floor(low * n)
+    if rate <= low or rate >= high:
+        if band >= protection:  # the band leaves enough possible counts
+            cell.hidden, cell.reason = True, "coded"
+            cell.code = "le5" if rate <= low else "ge95"
+            cell.lo, cell.hi = (0, band) if rate <= low else (n - band, n)
+            return
+        s.hide(key, "small_count")
+        return
+    if count < 3 or n - count < 3:
+        s.hide(key, "small_count")
+
+
+def _range(members, k, lo, hi, value, hidden):
+    """The range of hidden member ``k`` of ``sum(sign * x) = 0`` given the others' bounds."""
+    rest_lo = rest_hi = 0.0
+    sign_k = 1
+    for m, sign in members:
+        if m == k:
+            sign_k = sign
+            continue
+        if hidden(m):
+            a, b = lo[m], hi[m]
+        else:
+            a = b = value(m)
+        rest_lo += sign * (a if sign > 0 else b)
+        rest_hi += sign * (b if sign > 0 else a)
+    # sign_k * x_k = -rest
+    low, high = -rest_hi, -rest_lo
+    if sign_k < 0:
+        low, high = -high, -low
+    return max(low, lo[k]), min(high, hi[k])
+
+
+def _propagate(s, rounds=30):
+    """Bounds of every hidden cell implied by all relations together (interval propagation)."""
+    lo = {k: float(c.lo) for k, c in s.cells.items() if c.hidden}
+    hi = {k: float(c.hi) for k, c in s.cells.items() if c.hidden}
+
+    def hidden(k):
+        return k in lo
+
+    def value(k):
+        return s.cells[k].value
+
+    relations = [[(w, 1), *((p, -1) for p in parts)] for w, parts in s.relations]
+    relations = [r for r in relations if sum(hidden(m) for m, _ in r) >= 1]
+    for _unused in range(rounds):
+        changed = False
+        for members in relations:
+            for k, _sign in members:
+                if not hidden(k):
+                    continue
+                a, b = _range(members, k, lo, hi, value, hidden)
+                if a > lo[k] + 1e-9 or b < hi[k] - 1e-9:
+                    lo[k], hi[k] = max(a, lo[k]), min(b, hi[k])
+                    changed = True
+        for ck, nk in s.n_of.items():  # a count is at most its size
+            if hidden(ck):
+                top = hi[nk] if hidden(nk) else value(nk)
+                if top < hi[ck]:
+                    hi[ck], changed = top, True
+                if hidden(nk) and lo[ck] > lo[nk]:
+                    lo[nk], changed = lo[ck], True
+        if not changed:
+            break
+    return lo, hi, relations
+
+
+def _fix(s, members, lo, hi, protection):
+    """Hide one more cell if a hidden member of the relation is too exposed. True if changed."""
+    if all(hi[k] - lo[k] >= protection for k, _sign in members if k in lo):
+        return False
+    whole, parts = members[0][0], [m for m, _sign in members[1:]]
+    shown = sorted((m for m in parts if not s.cells[m].hidden and _hideable(s, m)),
+                   key=lambda m: s.cells[m].value)
+    if shown:
+        pick = next((m for m in shown if s.cells[m].value >= protection), shown[-1])
+        return s.hide(pick)
+    if (not s.cells[whole].hidden or s.cells[whole].code) and _hideable(s, whole):
+        return s.hide(whole)
+    banded = [m for m in parts if s.cells[m].code]
+    return s.hide(banded[0]) if banded else False
+
+
+def _hideable(s, key):
+    """An empty group (size 0) is never hidden: nobody's secret, and an empty table shows it."""
+    n_key = key if key[0] == "n" else s.n_of[key]
+    return s.cells[n_key].value != 0
+
+
+def _settle(s, protection):
+    while True:
+        lo, hi, relations = _propagate(s)
+        changed = False
+        for members in relations:
+            if any(s.cells[k].hidden and hi.get(k, 0) - lo.get(k, 0) < protection
+                   for k, _sign in members if k in lo):
+                changed |= _fix(s, members, lo, hi, protection)
+        if changed:
+            continue
+        # Interval propagation reads one relation at a time; a few patterns need
+        # them together. The exact ranges (linear programming) of the values it
+        # left close to the line decide those.
+        narrow = _exact_narrow(s, relations, lo, hi, protection)
+        for k in narrow:
+            members = next((r for r in relations if any(m == k for m, _sign in r)
+                            and any(not s.cells[m].hidden and _hideable(s, m) for m, _ in r)),
+                           None)
+            if members is not None:
+                lo[k] = hi[k] = 0  # force a fix of this relation
+                changed |= _fix(s, members, lo, hi, protection)
+        if not changed:
+            return
+
+
+def _exact_narrow(s, relations, lo, hi, protection):
+    """Hidden cells whose exact range (LP relaxation, HiGHS) is narrower than ``protection``.
+
+    Only cells that interval propagation put within twice the protection level
+    are solved for (its ranges are never narrower than the exact ones).
+    """
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    candidates = [k for k in lo if hi[k] - lo[k] < 2 * protection]
+    if not candidates:
+        return []
+    index = {k: j for j, k in enumerate(lo)}
+    data, rows, cols, rhs = [], [], [], []
+    for i, members in enumerate(r for r in relations if any(m in index for m, _ in r)):
+        known = 0.0
+        for m, sign in members:
+            if m in index:
+                data.append(sign)
+                rows.append(i)
+                cols.append(index[m])
+            else:
+                known += sign * s.cells[m].value
+        rhs.append(-known)
+    a_eq = coo_matrix((data, (rows, cols)), shape=(len(rhs), len(index))).tocsr()
+    ub_data, ub_rows, ub_cols, ub_rhs = [], [], [], []
+    for ck, nk in s.n_of.items():  # count <= size, both hidden
+        if ck in index and nk in index:
+            i = len(ub_rhs)
+            ub_data += [1.0, -1.0]
+            ub_rows += [i, i]
+            ub_cols += [index[ck], index[nk]]
+            ub_rhs.append(0.0)
+    a_ub = (coo_matrix((ub_data, (ub_rows, ub_cols)), shape=(len(ub_rhs), len(index))).tocsr()
+            if ub_rhs else None)
+    bounds = [(s.cells[k].lo, None if s.cells[k].hi == _INF else s.cells[k].hi) for k in lo]
+    # Each connected part of the system on its own (smaller programmes, same ranges).
+    link = abs(a_eq).T @ abs(a_eq)
+    if a_ub is not None:
+        link = link + abs(a_ub).T @ abs(a_ub)
+    _n, label = connected_components(link.tocsr(), directed=False)
+    rhs, ub_rhs = np.asarray(rhs, dtype=float), np.asarray(ub_rhs, dtype=float)
+    parts = {}
+    narrow = []
+    for k in candidates:
+        part = label[index[k]]
+        if part not in parts:
+            cols = np.flatnonzero(label == part)
+            eq = np.flatnonzero(abs(a_eq[:, cols]).sum(axis=1).A1 > 0)
+            ub = (np.flatnonzero(abs(a_ub[:, cols]).sum(axis=1).A1 > 0) if a_ub is not None
+                  else np.array([], dtype=int))
+            parts[part] = (cols, {
+                "A_eq": a_eq[eq][:, cols] if len(eq) else None,
+                "b_eq": rhs[eq] if len(eq) else None,
+                "A_ub": a_ub[ub][:, cols] if len(ub) else None,
+                "b_ub": ub_rhs[ub] if len(ub) else None,
+                "bounds": [bounds[c] for c in cols], "method": "highs"})
+        cols, args = parts[part]
+        cost = np.zeros(len(cols))
+        cost[np.searchsorted(cols, index[k])] = 1.0
+        low, high = linprog(cost, **args), linprog(-cost, **args)
+        if low.status == 0 and high.status == 0 and -high.fun - low.fun < protection - 1e-9:
+            narrow.append(k)
+    return narrow
+
+
+def suppress_published(values, *, measures, groupings, area=None, min_n=10,
+                       protection=PROTECTION, low=0.05, high=0.95):
+    """Every table of a set published together, suppressed together.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        One row per person: the ``groupings`` columns, the ``measures``
+        (yes/no, NA where the measure says nothing about the person; or
+        numbers, of which only the group sizes are published here) and the
+        ``area`` column.
+    measures, groupings : sequence of str
+    area : str, optional
+        Column of the parts (e.g. ``"school_id"``): tables are published for
+        everyone (:data:`ALL`) and for each part. ``None``: everyone only.
+    min_n, protection, low, high
+        See the module docstring.
+
+    Returns
+    -------
+    dict
+        ``(measure, grouping, area value) -> DataFrame`` shaped as
+        :func:`relationships.equity_breakdown`'s: the grouping column, ``n``,
+        ``count`` (Int64, NA when hidden), ``rate``, ``rate_code`` and
+        ``suppressed`` (None, "small_n", "small_count", "coded",
+        "complementary"), the total last.
+
+    Examples
+    --------
+    Three small groups are hidden; their sizes add up to 11 (161 − 150), but
+    each could be anything from 1 to 9. Their counts would add up to 2
+    (32 − 30), too narrow, so the large group's count is hidden as well.
+
+    >>> df = pd.DataFrame({"g": ["a"] * 150 + ["b"] * 7 + ["c"] * 3 + ["d"] * 1,
+    ...                    "flag": [True] * 30 + [False] * 120 + [True] * 2 + [False] * 9})
+    >>> t = suppress_published(df, measures=["flag"], groupings=["g"])[("flag", "g", ALL)]
+    >>> t[["g", "n", "count", "suppressed"]].to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'g': 'a', 'n': 150, 'count': None, 'suppressed': 'complementary'},
+     {'g': 'b', 'n': None, 'count': None, 'suppressed': 'small_n'},
+     {'g': 'c', 'n': None, 'count': None, 'suppressed': 'small_n'},
+     {'g': 'd', 'n': None, 'count': None, 'suppressed': 'small_n'},
+     {'g': 'total', 'n': 161, 'count': 32, 'suppressed': None}]
+    """
+    if not 0 <= low < high <= 1:
+        raise ValueError("need 0 <= low < high <= 1")
+    if protection < 0:
+        raise ValueError("protection must be 0 or more")
+    s = _build(values, measures, groupings, area, min_n, low, high, protection)
+    _settle(s, protection)
+    return _tables(s, values, measures, groupings, area)
+
+
+def _tables(s, values, measures, groupings, area):
+    areas = [ALL] if area is None else [ALL, *pd.unique(values[area].dropna()).tolist()]
+    out = {}
+    for measure in measures:
+        pop = _pop_of(s, values, measures, measure)
+        for a in areas:
+            for by in groupings:
+                rows = []
+                keys = [k for k in s.cells if k[0] == "n" and k[1] == pop and k[2] == by
+                        and k[3] == a]
+                for nk in [*keys, ("n", pop, "total", a)]:
+                    group = "total" if nk[2] == "total" else nk[4]
+                    ck = (("c", measure, "total", a) if group == "total"
+                          else ("c", measure, by, a, group))
+                    rows.append(_row(s, nk, s.cells.get(ck), by, group))
+                out[(measure, by, a)] = _frame(rows, by)
+    return out
+
+
+def _pop_of(s, values, measures, measure):
+    order = {}
+    for m in measures:
+        order.setdefault(values[m].notna().to_numpy().tobytes(), f"p{len(order)}")
+    return order[values[measure].notna().to_numpy().tobytes()]
+
+
+def _row(s, nk, count_cell, by, group):
+    n_cell = s.cells[nk]
+    row = {by: group, "n": None if n_cell.hidden else n_cell.value}
+    if count_cell is None:
+        row.update(count=None, rate=None, rate_code=None,
+                   suppressed=n_cell.reason if n_cell.hidden else None)
+        return row
+    shown = not count_cell.hidden
+    row["count"] = count_cell.value if shown else None
+    row["rate"] = count_cell.value / n_cell.value if shown and n_cell.value else None
+    row["rate_code"] = count_cell.code
+    row["suppressed"] = n_cell.reason if n_cell.hidden else count_cell.reason
+    return row
+
+
+def _frame(rows, by):
+    frame = pd.DataFrame(rows, columns=[by, "n", "count", "rate", "rate_code", "suppressed"])
+    frame["n"] = frame["n"].astype("Int64")
+    frame["count"] = frame["count"].astype("Int64")
+    frame["rate"] = pd.array(frame["rate"].to_numpy(dtype=float, na_value=np.nan),
+                             dtype="Float64")
+    for column in ("rate_code", "suppressed"):
+        frame[column] = pd.Series([r[column] for r in rows], dtype=object)
+    return frame
