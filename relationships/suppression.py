@@ -76,6 +76,7 @@ class _Set:
     relations: list = field(default_factory=list)  # (whole key, [part keys])
     count_of: dict = field(default_factory=dict)  # n key -> count keys it bounds
     n_of: dict = field(default_factory=dict)  # count key -> its n key
+    log: list = field(default_factory=list)  # keys hidden (or opened up), in order
 
     def hide(self, key, reason="complementary"):
         """Hide a cell (or open up a banded one); True if anything changed."""
@@ -84,6 +85,7 @@ class _Set:
             return False
         cell.reason = reason if not cell.hidden or cell.code else cell.reason
         cell.hidden, cell.code = True, None
+        self.log.append(key)
         if key[0] == "n":
             cell.lo, cell.hi = (1 if cell.value > 0 else 0), _INF
             for count in self.count_of.get(key, ()):
@@ -264,39 +266,70 @@ def _hideable(s, key):
 def _settle(s, protection):
     while True:
         lo, hi, relations = _propagate(s)
-        changed = False
+        changed, touched = False, set()
         for members in relations:
-            if any(s.cells[k].hidden and hi.get(k, 0) - lo.get(k, 0) < protection
-                   for k, _sign in members if k in lo):
-                changed |= _fix(s, members, lo, hi, protection)
+            keys = {k for k, _sign in members}
+            if keys & touched:
+                continue  # its bounds are stale: the next round decides it
+            before = len(s.log)
+            if any(hi[k] - lo[k] < protection for k in keys if k in lo) and _fix(
+                    s, members, lo, hi, protection):
+                changed = True
+                touched |= keys | set(s.log[before:])
         if changed:
             continue
         # Interval propagation reads one relation at a time; a few patterns need
         # them together. The exact ranges (linear programming) of the values it
         # left close to the line decide those.
         narrow = _exact_narrow(s, relations, lo, hi, protection)
+        by_key = {}
+        for members in relations:
+            for m, _sign in members:
+                by_key.setdefault(m, []).append(members)
         for k in narrow:
-            members = next((r for r in relations if any(m == k for m, _sign in r)
-                            and any(not s.cells[m].hidden and _hideable(s, m) for m, _ in r)),
-                           None)
-            if members is not None:
-                lo[k] = hi[k] = 0  # force a fix of this relation
-                changed |= _fix(s, members, lo, hi, protection)
+            changed |= _widen(s, k, by_key)
         if not changed:
             return
+
+
+def _widen(s, key, by_key):
+    """Hide the smallest shown cell of the relation nearest to hidden ``key`` that has one.
+
+    Breadth first through relations whose members are all hidden: a value is
+    given away by a chain of them ending in shown cells, and hiding one of
+    those adds room to the whole chain.
+    """
+    seen, queue = {key}, [key]
+    while queue:
+        nxt = []
+        for k in queue:
+            for members in by_key.get(k, ()):
+                shown = sorted((m for m, _sign in members
+                                if not s.cells[m].hidden and _hideable(s, m)),
+                               key=lambda m: s.cells[m].value)
+                if shown:
+                    return s.hide(shown[0])
+                for m, _sign in members:
+                    if m not in seen:
+                        seen.add(m)
+                        nxt.append(m)
+        queue = nxt
+    return False
 
 
 def _exact_narrow(s, relations, lo, hi, protection):
     """Hidden cells whose exact range (LP relaxation, HiGHS) is narrower than ``protection``.
 
-    Only cells that interval propagation put within twice the protection level
-    are solved for (its ranges are never narrower than the exact ones).
+    Solved for: the cells hidden for their own sake (small groups and counts)
+    and those interval propagation put within twice the protection level (its
+    ranges are never narrower than the exact ones).
     """
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    candidates = [k for k in lo if hi[k] - lo[k] < 2 * protection]
+    candidates = [k for k in lo if hi[k] - lo[k] < 2 * protection
+                  or s.cells[k].reason == "small_n"]
     if not candidates:
         return []
     index = {k: j for j, k in enumerate(lo)}

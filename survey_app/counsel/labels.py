@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from babel import Locale
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -182,6 +183,6 @@ def shown_rate(row, min_n: int) -> str:
         return _("%(num)d%% or less", num=5)
     if row["rate_code"] == "ge95":
         return _("%(num)d%% or more", num=95)
-    if row["suppressed"] == "complementary":
+    if row["suppressed"] in ("complementary", "small_count") or pd.isna(row["rate"]):
         return _("hidden to protect a small group")
     return f"{round(float(row['rate']) * 100)}%"
