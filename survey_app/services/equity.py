@@ -145,9 +145,10 @@ def breakdown(values: pd.DataFrame, *, by: str, measure: str, min_n: int, area=A
         rows = values if area == ALL or "school_id" not in values else values.loc[
             values["school_id"] == area]
         groups = rows[by].astype(object).where(rows[by].notna(), "__none__")
-        means = rows[measure].astype("Float64").groupby(groups.to_numpy()).mean()
-        mean = [float(rows[measure].mean()) if g == "total" else means.get(g)
-                for g in table[by]]
+        numbers = rows[measure].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        means = pd.Series(numbers).groupby(groups.to_numpy()).mean()
+        overall = float(np.nanmean(numbers)) if np.isfinite(numbers).any() else None
+        mean = [overall if g == "total" else means.get(g) for g in table[by]]
         table["rate"] = pd.array([None if pd.isna(n) or m is None or pd.isna(m) else m
                                   for n, m in zip(table["n"], mean, strict=True)],
                                  dtype="Float64")
