@@ -3,7 +3,7 @@
 :func:`flag_matrix` decides every student rule for every student with
 vectorised pandas/NumPy (one boolean column per code); :func:`evaluate`
 turns the fired cells into :class:`Flag` objects with the parameters a
-sentence needs. The app (``counsel/reasons.py``) turns them into words.
+sentence needs. The app (``survey_app/words/reasons.py``) turns them into words.
 
 Flags only speak from evidence (:func:`flag_population` says where each rule
 can): rules that read survey answers fire only for students with a survey
@@ -14,15 +14,18 @@ survey sent back and no staff marks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from relationships import _core
+from relationships._materialise import anchor_flags, no_device, no_school_view, student_flags
+from relationships.graph import graph_tables
 from relationships.metrics import measure, sole_anchor_frame
-from relationships.records import Tables, validate_tables
-from relationships.rules import CODES, STUDENT_CODES, FlagRules
+from relationships.records import Tables
+from relationships.rules import CODES, STUDENT_CODES, Flag, FlagRules
+from relationships.validation import validate_tables
 
 __all__ = [
     "CODES",
@@ -41,18 +44,6 @@ STRENGTH_COLUMNS = (
     "setting_community", "type_emotional", "type_academic", "type_practical",
     "type_appraisal", "type_future", "type_emergency", "sources_agreeing",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """One fired rule: a code, the student (None for staff-level flags),
-    JSON-able parameters for the sentence, and the evidence (tie ids, or
-    staff adult ids for staff-view rules)."""
-
-    code: str
-    student_id: int | None
-    params: dict = field(default_factory=dict)
-    evidence: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -199,58 +190,19 @@ def flag_matrix(measures, rules=None, *, all_codes=False):
         "no_reliable_adult": col["reliable"] == 0,
         "single_anchor": col["reliable"] == 1,
         "few_reliable_adults": col["non_parent"] < r.few_reliable_minimum,
-        "no_school_adult": _no_school_view(m) != "",
+        "no_school_adult": no_school_view(m) != "",
         "narrow_web": _settings_count(m) < r.narrow_web_minimum,
         "support_gap": gap,
         "no_future_guide": m["type_future"].to_numpy() == 0,
         "perception_gap": (m["marked_unnamed"].to_numpy() > 0)
         | (m["named_unmarked"].to_numpy() > 0),
-        "access_barrier": _internet_barrier(m, r) | _no_device(m, r),
+        "access_barrier": _internet_barrier(m, r) | no_device(m, r),
         "lost_adults": -change >= r.lost_adults_drop,
         "five_adults": col["reliable"] < r.five_adults_minimum,
     }
     population = flag_population(m, r)
     return pd.DataFrame({c: rule[c] & population[c].to_numpy() & (all_codes or c in r.enabled)
                          for c in STUDENT_CODES}, index=m.index)
-
-
-def _school_tie(m):
-    """Per row: what keeps a student clear of ``no_school_adult``.
-
-    A reliable tie to a staff member from any source (the student's naming at
-    the district's reliability or met by a ✓, the family's naming), so the
-    flag never contradicts the strengths' "at school". A student whose own
-    survey is not back is also clear with a staff ✓ (the staff view is all
-    there is).
-    """
-    tie = m["school"].to_numpy() > 0
-    own = m["responded_student"].to_numpy(dtype=bool)
-    return tie | (~own & (m["trusting_marks"].to_numpy() > 0))
-
-
-def _no_school_view(m):
-    """Return "student", "staff", "both" or "" per row for ``no_school_adult``.
-
-    The view says which evidence found no school adult: the student's own
-    survey, the school's staff mapping (no ✓ for the student), or both.
-    """
-    student = m["responded_student"].to_numpy(dtype=bool)
-    data = student | m["responded_family"].to_numpy(dtype=bool) | m["marks_any"].to_numpy(
-        dtype=bool)
-    staff = m["staff_mapped"].to_numpy(dtype=bool) & data & (m["trusting_marks"].to_numpy() == 0)
-    view = np.where(student, np.where(staff, "both", "student"), np.where(staff, "staff", ""))
-    return np.where(_school_tie(m), "", view)
-
-
-def _no_device(m, rules):
-    own = m["device_own"].to_numpy(dtype=bool, na_value=False)
-    shared = m["device_shared"].to_numpy(dtype=bool, na_value=False)
-    device = own | shared
-    if rules.phone_is_device:
-        device |= m["device_phone"].to_numpy(dtype=bool, na_value=False)
-    answered = m[["device_own", "device_shared", "device_phone", "device_none"]].notna().any(
-        axis=1).to_numpy()
-    return answered & ~device
 
 
 def _internet_barrier(m, rules):
@@ -282,16 +234,12 @@ def evaluate(data, rules=None, *, wave=None, student_ids=None, errors="raise"):
     >>> [(f.code, f.student_id, f.params) for f in ev.flags]
     [('no_data', 1, {'wave': 1})]
     """
-    from relationships.graph import graph_tables
-
     rules = rules or FlagRules()
     tables = data if isinstance(data, Tables) else graph_tables(data)  # a graph's own tables
     tables, skips = validate_tables(tables, errors=errors)
     ctx, pairs, measures = measure(tables, wave=wave, min_reliability=rules.min_reliability)
     matrix = flag_matrix(measures, rules)
     keep = None if student_ids is None else measures["student_id"].isin(list(student_ids))
-    from relationships._materialise import anchor_flags, student_flags
-
     flags = student_flags(ctx, tables, measures, matrix, rules, keep)
     if "anchor_load" in rules.enabled:
         flags += anchor_flags(sole_anchor_frame(ctx, pairs, tables), rules, ctx.wave)

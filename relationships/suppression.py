@@ -49,6 +49,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from relationships._exact import exact_narrow, hideable, widen
+
 __all__ = ["ALL", "PROTECTION", "suppress_published"]
 
 #: The area value of the tables over everyone (the district, the school).
@@ -246,21 +248,15 @@ def _fix(s, members, lo, hi, protection):
     if all(hi[k] - lo[k] >= protection for k, _sign in members if k in lo):
         return False
     whole, parts = members[0][0], [m for m, _sign in members[1:]]
-    shown = sorted((m for m in parts if not s.cells[m].hidden and _hideable(s, m)),
+    shown = sorted((m for m in parts if not s.cells[m].hidden and hideable(s, m)),
                    key=lambda m: s.cells[m].value)
     if shown:
         pick = next((m for m in shown if s.cells[m].value >= protection), shown[-1])
         return s.hide(pick)
-    if (not s.cells[whole].hidden or s.cells[whole].code) and _hideable(s, whole):
+    if (not s.cells[whole].hidden or s.cells[whole].code) and hideable(s, whole):
         return s.hide(whole)
     banded = [m for m in parts if s.cells[m].code]
     return s.hide(banded[0]) if banded else False
-
-
-def _hideable(s, key):
-    """An empty group (size 0) is never hidden: nobody's secret, and an empty table shows it."""
-    n_key = key if key[0] == "n" else s.n_of[key]
-    return s.cells[n_key].value != 0
 
 
 def _settle(s, protection):
@@ -281,109 +277,15 @@ def _settle(s, protection):
         # Interval propagation reads one relation at a time; a few patterns need
         # them together. The exact ranges (linear programming) of the values it
         # left close to the line decide those.
-        narrow = _exact_narrow(s, relations, lo, hi, protection)
+        narrow = exact_narrow(s, relations, lo, hi, protection)
         by_key = {}
         for members in relations:
             for m, _sign in members:
                 by_key.setdefault(m, []).append(members)
         for k in narrow:
-            changed |= _widen(s, k, by_key)
+            changed |= widen(s, k, by_key)
         if not changed:
             return
-
-
-def _widen(s, key, by_key):
-    """Hide the smallest shown cell of the relation nearest to hidden ``key`` that has one.
-
-    Breadth first through relations whose members are all hidden: a value is
-    given away by a chain of them ending in shown cells, and hiding one of
-    those adds room to the whole chain.
-    """
-    seen, queue = {key}, [key]
-    while queue:
-        nxt = []
-        for k in queue:
-            for members in by_key.get(k, ()):
-                shown = sorted((m for m, _sign in members
-                                if not s.cells[m].hidden and _hideable(s, m)),
-                               key=lambda m: s.cells[m].value)
-                if shown:
-                    return s.hide(shown[0])
-                for m, _sign in members:
-                    if m not in seen:
-                        seen.add(m)
-                        nxt.append(m)
-        queue = nxt
-    return False
-
-
-def _exact_narrow(s, relations, lo, hi, protection):
-    """Hidden cells whose exact range (LP relaxation, HiGHS) is narrower than ``protection``.
-
-    Solved for: the cells hidden for their own sake (small groups and counts)
-    and those interval propagation put within twice the protection level (its
-    ranges are never narrower than the exact ones).
-    """
-    from scipy.optimize import linprog
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    candidates = [k for k in lo if hi[k] - lo[k] < 2 * protection
-                  or s.cells[k].reason == "small_n"]
-    if not candidates:
-        return []
-    index = {k: j for j, k in enumerate(lo)}
-    data, rows, cols, rhs = [], [], [], []
-    for i, members in enumerate(r for r in relations if any(m in index for m, _ in r)):
-        known = 0.0
-        for m, sign in members:
-            if m in index:
-                data.append(sign)
-                rows.append(i)
-                cols.append(index[m])
-            else:
-                known += sign * s.cells[m].value
-        rhs.append(-known)
-    a_eq = coo_matrix((data, (rows, cols)), shape=(len(rhs), len(index))).tocsr()
-    ub_data, ub_rows, ub_cols, ub_rhs = [], [], [], []
-    for ck, nk in s.n_of.items():  # count <= size, both hidden
-        if ck in index and nk in index:
-            i = len(ub_rhs)
-            ub_data += [1.0, -1.0]
-            ub_rows += [i, i]
-            ub_cols += [index[ck], index[nk]]
-            ub_rhs.append(0.0)
-    a_ub = (coo_matrix((ub_data, (ub_rows, ub_cols)), shape=(len(ub_rhs), len(index))).tocsr()
-            if ub_rhs else None)
-    bounds = [(s.cells[k].lo, None if s.cells[k].hi == _INF else s.cells[k].hi) for k in lo]
-    # Each connected part of the system on its own (smaller programmes, same ranges).
-    link = abs(a_eq).T @ abs(a_eq)
-    if a_ub is not None:
-        link = link + abs(a_ub).T @ abs(a_ub)
-    _n, label = connected_components(link.tocsr(), directed=False)
-    rhs, ub_rhs = np.asarray(rhs, dtype=float), np.asarray(ub_rhs, dtype=float)
-    parts = {}
-    narrow = []
-    for k in candidates:
-        part = label[index[k]]
-        if part not in parts:
-            cols = np.flatnonzero(label == part)
-            eq = np.flatnonzero(abs(a_eq[:, cols]).sum(axis=1).A1 > 0)
-            ub = (np.flatnonzero(abs(a_ub[:, cols]).sum(axis=1).A1 > 0) if a_ub is not None
-                  else np.array([], dtype=int))
-            parts[part] = (cols, {
-                "A_eq": a_eq[eq][:, cols] if len(eq) else None,
-                "b_eq": rhs[eq] if len(eq) else None,
-                "A_ub": a_ub[ub][:, cols] if len(ub) else None,
-                "b_ub": ub_rhs[ub] if len(ub) else None,
-                "bounds": [bounds[c] for c in cols], "method": "highs"})
-        cols, args = parts[part]
-        cost = np.zeros(len(cols))
-        cost[np.searchsorted(cols, index[k])] = 1.0
-        low, high = linprog(cost, **args), linprog(-cost, **args)
-        if low.status == 0 and high.status == 0 and -high.fun - low.fun < protection - 1e-9:
-            narrow.append(k)
-    return narrow
 
 
 def suppress_published(values, *, measures, groupings, area=None, min_n=10,

@@ -1,0 +1,119 @@
+"""Exact ranges of hidden cells, and widening a chain of hidden cells (private).
+
+Part of :mod:`relationships.suppression`: the linear programmes (SciPy's
+HiGHS) for the values interval propagation leaves close to the protection
+level, and the fix for a value given away through relations whose cells are
+all hidden.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = ["exact_narrow", "hideable", "widen"]
+
+_INF = math.inf
+
+
+def hideable(s, key):
+    """An empty group (size 0) is never hidden: nobody's secret, and an empty table shows it."""
+    n_key = key if key[0] == "n" else s.n_of[key]
+    return s.cells[n_key].value != 0
+
+
+def widen(s, key, by_key):
+    """Hide the smallest shown cell of the relation nearest to hidden ``key`` that has one.
+
+    Breadth first through relations whose members are all hidden: a value is
+    given away by a chain of them ending in shown cells, and hiding one of
+    those adds room to the whole chain.
+    """
+    seen, queue = {key}, [key]
+    while queue:
+        nxt = []
+        for k in queue:
+            for members in by_key.get(k, ()):
+                shown = sorted((m for m, _sign in members
+                                if not s.cells[m].hidden and hideable(s, m)),
+                               key=lambda m: s.cells[m].value)
+                if shown:
+                    return s.hide(shown[0])
+                for m, _sign in members:
+                    if m not in seen:
+                        seen.add(m)
+                        nxt.append(m)
+        queue = nxt
+    return False
+
+
+def exact_narrow(s, relations, lo, hi, protection):
+    """Hidden cells whose exact range (LP relaxation, HiGHS) is narrower than ``protection``.
+
+    Solved for: the cells hidden for their own sake (small groups and counts)
+    and those interval propagation put within twice the protection level (its
+    ranges are never narrower than the exact ones).
+    """
+    from scipy.optimize import linprog
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    candidates = [k for k in lo if hi[k] - lo[k] < 2 * protection
+                  or s.cells[k].reason == "small_n"]
+    if not candidates:
+        return []
+    index = {k: j for j, k in enumerate(lo)}
+    data, rows, cols, rhs = [], [], [], []
+    for i, members in enumerate(r for r in relations if any(m in index for m, _ in r)):
+        known = 0.0
+        for m, sign in members:
+            if m in index:
+                data.append(sign)
+                rows.append(i)
+                cols.append(index[m])
+            else:
+                known += sign * s.cells[m].value
+        rhs.append(-known)
+    a_eq = coo_matrix((data, (rows, cols)), shape=(len(rhs), len(index))).tocsr()
+    ub_data, ub_rows, ub_cols, ub_rhs = [], [], [], []
+    for ck, nk in s.n_of.items():  # count <= size, both hidden
+        if ck in index and nk in index:
+            i = len(ub_rhs)
+            ub_data += [1.0, -1.0]
+            ub_rows += [i, i]
+            ub_cols += [index[ck], index[nk]]
+            ub_rhs.append(0.0)
+    a_ub = (coo_matrix((ub_data, (ub_rows, ub_cols)), shape=(len(ub_rhs), len(index))).tocsr()
+            if ub_rhs else None)
+    bounds = [(s.cells[k].lo, None if s.cells[k].hi == _INF else s.cells[k].hi) for k in lo]
+    # Each connected part of the system on its own (smaller programmes, same ranges).
+    link = abs(a_eq).T @ abs(a_eq)
+    if a_ub is not None:
+        link = link + abs(a_ub).T @ abs(a_ub)
+    _n, label = connected_components(link.tocsr(), directed=False)
+    rhs, ub_rhs = np.asarray(rhs, dtype=float), np.asarray(ub_rhs, dtype=float)
+    parts = {}
+    narrow = []
+    for k in candidates:
+        part = label[index[k]]
+        if part not in parts:
+            cols = np.flatnonzero(label == part)
+            eq = np.flatnonzero(abs(a_eq[:, cols]).sum(axis=1).A1 > 0)
+            ub = (np.flatnonzero(abs(a_ub[:, cols]).sum(axis=1).A1 > 0) if a_ub is not None
+                  else np.array([], dtype=int))
+            parts[part] = (cols, {
+                "A_eq": a_eq[eq][:, cols] if len(eq) else None,
+                "b_eq": rhs[eq] if len(eq) else None,
+                "A_ub": a_ub[ub][:, cols] if len(ub) else None,
+                "b_ub": ub_rhs[ub] if len(ub) else None,
+                "bounds": [bounds[c] for c in cols], "method": "highs"})
+        cols, args = parts[part]
+        cost = np.zeros(len(cols))
+        cost[np.searchsorted(cols, index[k])] = 1.0
+        low, high = linprog(cost, **args), linprog(-cost, **args)
+        if low.status == 0 and high.status == 0 and -high.fun - low.fun < protection - 1e-9:
+            narrow.append(k)
+    return narrow
+
+
