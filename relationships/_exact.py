@@ -48,7 +48,7 @@ def widen(s, key, by_key):
     return False
 
 
-def exact_narrow(s, relations, lo, hi, protection):
+def exact_narrow(s, relations, lo, hi, protection, need):
     """Hidden cells whose exact range (LP relaxation, HiGHS) is narrower than ``protection``.
 
     Solved for: the cells hidden for their own sake (small groups and counts)
@@ -109,10 +109,20 @@ def exact_narrow(s, relations, lo, hi, protection):
                 "b_ub": ub_rhs[ub] if len(ub) else None,
                 "bounds": [bounds[c] for c in cols], "method": "highs"})
         cols, args = parts[part]
-        cost = np.zeros(len(cols))
-        cost[np.searchsorted(cols, index[k])] = 1.0
-        low, high = linprog(cost, **args), linprog(-cost, **args)
-        if low.status == 0 and high.status == 0 and -high.fun - low.fun < protection - 1e-9:
+
+        def solve(key, cols=cols, args=args):
+            cost = np.zeros(len(cols))
+            cost[np.searchsorted(cols, index[key])] = 1.0
+            low, high = linprog(cost, **args), linprog(-cost, **args)
+            ok = low.status == 0 and high.status == 0
+            return (low.fun, -high.fun) if ok else (-np.inf, np.inf)
+
+        low, high = solve(k)
+        required = need[k]
+        nk = s.n_of.get(k)
+        if nk is not None and nk in index and high - low < required:
+            required = min(required, solve(nk)[1])  # a count within its group's exact size
+        if high - low < required - 1e-9:
             narrow.append(k)
     return narrow
 

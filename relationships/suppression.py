@@ -27,7 +27,8 @@ The rules (the protection level ``protection``, default 3):
    shown group has at least one person; a count lies in [0, n]; a banded
    count in its band). Where a hidden value's range would be narrower than
    ``protection`` (so it could be pinned to within fewer than
-   ``protection`` + 1 values), one more cell of the relation is hidden: the
+   ``protection`` + 1 values; a count need not range wider than its group
+   could hold), one more cell of the relation is hidden: the
    smallest shown cell that gives enough room, or the largest when none
    does; a relation with nothing left to hide hides its total. Hiding a size
    hides its count; a total hidden in one grouping is hidden in all. This
@@ -58,6 +59,7 @@ ALL = "all"
 #: Default protection level: every hidden value's range is at least this wide.
 PROTECTION = 3
 _INF = math.inf
+_TRIES = 4  # cells hidden at most to widen one value the exact ranges find narrow
 
 
 @dataclass
@@ -79,6 +81,7 @@ class _Set:
     count_of: dict = field(default_factory=dict)  # n key -> count keys it bounds
     n_of: dict = field(default_factory=dict)  # count key -> its n key
     log: list = field(default_factory=list)  # keys hidden (or opened up), in order
+    tries: dict = field(default_factory=dict)  # key -> cells hidden to widen it
 
     def hide(self, key, reason="complementary"):
         """Hide a cell (or open up a banded one); True if anything changed."""
@@ -243,9 +246,22 @@ def _propagate(s, rounds=30):
     return lo, hi, relations
 
 
-def _fix(s, members, lo, hi, protection):
+def _needs(s, lo, hi, protection):
+    """The range each hidden cell needs: ``protection``, but for a count never more than its
+    group could hold (a count in a group of at most 2 is protected by hiding the group)."""
+    need = {}
+    for k in lo:
+        if k[0] == "c":
+            nk = s.n_of[k]
+            need[k] = min(protection, hi[nk] if nk in hi else s.cells[nk].value)
+        else:
+            need[k] = protection
+    return need
+
+
+def _fix(s, members, lo, hi, protection, need):
     """Hide one more cell if a hidden member of the relation is too exposed. True if changed."""
-    if all(hi[k] - lo[k] >= protection for k, _sign in members if k in lo):
+    if all(hi[k] - lo[k] >= need[k] for k, _sign in members if k in lo):
         return False
     whole, parts = members[0][0], [m for m, _sign in members[1:]]
     shown = sorted((m for m in parts if not s.cells[m].hidden and hideable(s, m)),
@@ -262,14 +278,15 @@ def _fix(s, members, lo, hi, protection):
 def _settle(s, protection):
     while True:
         lo, hi, relations = _propagate(s)
+        need = _needs(s, lo, hi, protection)
         changed, touched = False, set()
         for members in relations:
             keys = {k for k, _sign in members}
             if keys & touched:
                 continue  # its bounds are stale: the next round decides it
             before = len(s.log)
-            if any(hi[k] - lo[k] < protection for k in keys if k in lo) and _fix(
-                    s, members, lo, hi, protection):
+            if any(hi[k] - lo[k] < need[k] for k in keys if k in lo) and _fix(
+                    s, members, lo, hi, protection, need):
                 changed = True
                 touched |= keys | set(s.log[before:])
         if changed:
@@ -277,13 +294,16 @@ def _settle(s, protection):
         # Interval propagation reads one relation at a time; a few patterns need
         # them together. The exact ranges (linear programming) of the values it
         # left close to the line decide those.
-        narrow = exact_narrow(s, relations, lo, hi, protection)
+        narrow = exact_narrow(s, relations, lo, hi, protection, need)
         by_key = {}
         for members in relations:
             for m, _sign in members:
                 by_key.setdefault(m, []).append(members)
         for k in narrow:
-            changed |= widen(s, k, by_key)
+            tries = s.tries.get(k, 0)
+            if tries < _TRIES:  # a value that cannot be widened must not hide the world
+                s.tries[k] = tries + 1
+                changed |= widen(s, k, by_key)
         if not changed:
             return
 

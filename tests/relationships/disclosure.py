@@ -42,6 +42,13 @@ class Audit:
     ranges: dict
 
 
+PROTECTION_CAP = 3  # the protection level the widths are compared with
+
+
+def _pop(count_key, populations):
+    return populations.get(count_key[1], count_key[1])
+
+
 class _System:
     def __init__(self):
         self.index: dict = {}
@@ -149,7 +156,16 @@ def audit(published, *, populations=None, area=True):
             top = np.inf if hi.status == 3 else -hi.fun
             ranges[key] = (lo.fun, top)
     hidden = list(ranges)
-    widths = {k: hi - lo for k, (lo, hi) in ranges.items()}
+    # A count need not range wider than its group could hold: its shortfall is
+    # measured against the largest size its group can have.
+    widths = {}
+    for k, (lo, hi) in ranges.items():
+        width = hi - lo
+        if k[0] == "c":
+            nk = ("n", _pop(k, populations or {}), *k[2:])
+            top = ranges[nk][1] if nk in ranges else s.known.get(nk, np.inf)
+            width = width if top >= PROTECTION_CAP else width + (PROTECTION_CAP - top)
+        widths[k] = width
     narrow = min(widths, key=widths.get) if widths else None
     return Audit(tables=len(published), values=len(s.index), hidden=len(hidden),
                  narrowest=widths[narrow] if narrow else np.inf, narrowest_key=narrow,
