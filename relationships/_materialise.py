@@ -29,7 +29,19 @@ def _grouped(keys, values, n):
 
 
 def _params(code, row, m, rules, extra):
-    """Return the parameters of ``code`` for measures row ``row`` (dict of lists)."""
+    """Return the parameters of ``code`` for measures row ``row`` (dict of lists).
+
+    A student opted out of the student survey (PPRA) named nobody: their flags
+    are decided on their family's survey and staff marks alone, and each says
+    so (``opted_out``: True).
+    """
+    params = _code_params(code, row, m, rules, extra)
+    if code != "no_data" and m.get("opted_out") and m["opted_out"][row]:
+        params["opted_out"] = True
+    return params
+
+
+def _code_params(code, row, m, rules, extra):
     if code == "no_data":
         return {"wave": extra["wave"]}
     if code == "no_reliable_adult":

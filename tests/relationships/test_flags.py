@@ -218,3 +218,23 @@ def test_inputs_are_not_mutated(make_tables):
     evaluate(t)
     for k, frame in before.items():
         assert getattr(t, k).equals(frame)
+
+
+def test_opted_out_students_flags_say_they_come_from_the_family(make_tables):
+    """Issue 13: an opted-out student named nothing; "Named no adult…" from the family
+    survey alone misread them. Their flags are the family's and say so."""
+    t = make_tables([(100, "family_survey", 2)], responded=False, family=True)
+    t = t.replace(students=to_frames(students=[StudentRecord(
+        1, 10, 4, responded_family=True, opted_out=True)]).students)
+    flags = evaluate_flags(t)
+    assert flag(flags, "no_reliable_adult").params == {"count": 0, "opted_out": True}
+    assert all(f.params.get("opted_out") for f in flags)
+
+
+def test_a_started_survey_is_not_data(make_tables):
+    """Issue 13: ties of a survey started and not sent counted in the strengths while the
+    student was "no survey"; now they count nowhere and the student is no_data alone."""
+    ev = evaluate(make_tables([(100, "student_survey", 4), (900, "student_survey", 4)],
+                              responded=False, conditions=[{"internet": "none"}]))
+    assert codes(ev.flags) == {"no_data"}
+    assert ev.strengths.loc[0, "reliable"] == 0
