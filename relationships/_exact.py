@@ -1,4 +1,4 @@
-"""Exact ranges of hidden cells, and widening a chain of hidden cells (private).
+"""Ranges of hidden cells (propagated, exact) and widening a chain of them (private).
 
 Part of :mod:`relationships.suppression`: the linear programmes (SciPy's
 HiGHS) for the values interval propagation leaves close to the protection
@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-__all__ = ["exact_narrow", "hideable", "widen"]
+__all__ = ["exact_narrow", "hideable", "propagate", "widen"]
 
 _INF = math.inf
 
@@ -127,3 +127,57 @@ def exact_narrow(s, relations, lo, hi, protection, need):
     return narrow
 
 
+def _range(members, k, lo, hi, value, hidden):
+    """The range of hidden member ``k`` of ``sum(sign * x) = 0`` given the others' bounds."""
+    rest_lo = rest_hi = 0.0
+    sign_k = 1
+    for m, sign in members:
+        if m == k:
+            sign_k = sign
+            continue
+        if hidden(m):
+            a, b = lo[m], hi[m]
+        else:
+            a = b = value(m)
+        rest_lo += sign * (a if sign > 0 else b)
+        rest_hi += sign * (b if sign > 0 else a)
+    # sign_k * x_k = -rest
+    low, high = -rest_hi, -rest_lo
+    if sign_k < 0:
+        low, high = -high, -low
+    return max(low, lo[k]), min(high, hi[k])
+
+
+def propagate(s, rounds=30):
+    """Bounds of every hidden cell implied by all relations together (interval propagation)."""
+    lo = {k: float(c.lo) for k, c in s.cells.items() if c.hidden}
+    hi = {k: float(c.hi) for k, c in s.cells.items() if c.hidden}
+
+    def hidden(k):
+        return k in lo
+
+    def value(k):
+        return s.cells[k].value
+
+    relations = [[(w, 1), *((p, -1) for p in parts)] for w, parts in s.relations]
+    relations = [r for r in relations if sum(hidden(m) for m, _ in r) >= 1]
+    for _unused in range(rounds):
+        changed = False
+        for members in relations:
+            for k, _sign in members:
+                if not hidden(k):
+                    continue
+                a, b = _range(members, k, lo, hi, value, hidden)
+                if a > lo[k] + 1e-9 or b < hi[k] - 1e-9:
+                    lo[k], hi[k] = max(a, lo[k]), min(b, hi[k])
+                    changed = True
+        for ck, nk in s.n_of.items():  # a count is at most its size
+            if hidden(ck):
+                top = hi[nk] if hidden(nk) else value(nk)
+                if top < hi[ck]:
+                    hi[ck], changed = top, True
+                if hidden(nk) and lo[ck] > lo[nk]:
+                    lo[nk], changed = lo[ck], True
+        if not changed:
+            break
+    return lo, hi, relations

@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from relationships._exact import exact_narrow, hideable, widen
+from relationships._exact import exact_narrow, hideable, propagate, widen
 
 __all__ = ["ALL", "PROTECTION", "suppress_published"]
 
@@ -190,62 +190,6 @@ def _count_cell(s, key, n_key, count, n, low, high, protection):
         s.hide(key, "small_count")
 
 
-def _range(members, k, lo, hi, value, hidden):
-    """The range of hidden member ``k`` of ``sum(sign * x) = 0`` given the others' bounds."""
-    rest_lo = rest_hi = 0.0
-    sign_k = 1
-    for m, sign in members:
-        if m == k:
-            sign_k = sign
-            continue
-        if hidden(m):
-            a, b = lo[m], hi[m]
-        else:
-            a = b = value(m)
-        rest_lo += sign * (a if sign > 0 else b)
-        rest_hi += sign * (b if sign > 0 else a)
-    # sign_k * x_k = -rest
-    low, high = -rest_hi, -rest_lo
-    if sign_k < 0:
-        low, high = -high, -low
-    return max(low, lo[k]), min(high, hi[k])
-
-
-def _propagate(s, rounds=30):
-    """Bounds of every hidden cell implied by all relations together (interval propagation)."""
-    lo = {k: float(c.lo) for k, c in s.cells.items() if c.hidden}
-    hi = {k: float(c.hi) for k, c in s.cells.items() if c.hidden}
-
-    def hidden(k):
-        return k in lo
-
-    def value(k):
-        return s.cells[k].value
-
-    relations = [[(w, 1), *((p, -1) for p in parts)] for w, parts in s.relations]
-    relations = [r for r in relations if sum(hidden(m) for m, _ in r) >= 1]
-    for _unused in range(rounds):
-        changed = False
-        for members in relations:
-            for k, _sign in members:
-                if not hidden(k):
-                    continue
-                a, b = _range(members, k, lo, hi, value, hidden)
-                if a > lo[k] + 1e-9 or b < hi[k] - 1e-9:
-                    lo[k], hi[k] = max(a, lo[k]), min(b, hi[k])
-                    changed = True
-        for ck, nk in s.n_of.items():  # a count is at most its size
-            if hidden(ck):
-                top = hi[nk] if hidden(nk) else value(nk)
-                if top < hi[ck]:
-                    hi[ck], changed = top, True
-                if hidden(nk) and lo[ck] > lo[nk]:
-                    lo[nk], changed = lo[ck], True
-        if not changed:
-            break
-    return lo, hi, relations
-
-
 def _needs(s, lo, hi, protection):
     """The range each hidden cell needs: ``protection``, but for a count never more than its
     group could hold (a count in a group of at most 2 is protected by hiding the group)."""
@@ -277,7 +221,7 @@ def _fix(s, members, lo, hi, protection, need):
 
 def _settle(s, protection):
     while True:
-        lo, hi, relations = _propagate(s)
+        lo, hi, relations = propagate(s)
         need = _needs(s, lo, hi, protection)
         changed, touched = False, set()
         for members in relations:
