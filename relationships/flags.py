@@ -89,7 +89,8 @@ def flag_population(measures, rules=None):
     marks = m["marks_any"].to_numpy(dtype=bool)
     data = survey | marks
     mapped = m["staff_mapped"].to_numpy(dtype=bool) & data
-    grade = m["grade"].to_numpy()
+    # An unknown grade (NA) is in no range of grades: -1 is before every one of them.
+    grade = pd.array(m["grade"], dtype="Int64").fillna(-1).to_numpy(dtype="int64")
     low, high = r.future_grades
     both = m["both_waves"].to_numpy(dtype=bool) if "both_waves" in m else np.zeros(len(m), bool)
     counted = survey
@@ -177,7 +178,7 @@ def flag_matrix(measures, rules=None, *, all_codes=False):
     """
     r = rules or FlagRules()
     m = measures
-    col = {c: m[c].to_numpy() for c in ("reliable", "non_parent", "grade")}
+    col = {c: m[c].to_numpy() for c in ("reliable", "non_parent")}
     gap = np.zeros(len(m), dtype=bool)
     for kind in r.support_gap_types:
         gap |= m[f"type_{kind}"].to_numpy() == 0
