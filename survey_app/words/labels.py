@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from babel import Locale
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -142,7 +143,8 @@ def answer_name(code) -> str:
 
 MEASURE_NAMES = {
     "no_school_adult": _l("Students with no adult at school they can count on"),
-    "few_reliable": _l("Students with fewer than 3 adults they can count on"),
+    "few_reliable": _l("Students with fewer than %(num)d adults beyond parents they can count on",
+                       num=3),
     "access_barrier": _l("Students without working internet or a device at home"),
     "responded": _l("Students who answered the survey"),
     "two_way": _l("Students whose family had a two-way, positive contact with the school"),
@@ -153,6 +155,15 @@ MEASURE_NAMES = {
     "attendance_avg": _l("Average attendance (latest term)"),
     "completion_avg": _l("Average assignment completion (latest term)"),
 }
+
+
+def measure_names(rules) -> dict:
+    """:data:`MEASURE_NAMES` with the district's own thresholds in the words."""
+    return {**MEASURE_NAMES, "few_reliable": _l(
+        "Students with fewer than %(num)d adults beyond parents they can count on",
+        num=rules.few_reliable_minimum)}
+
+
 BY_NAMES = {
     "race_ethnicity": _l("Race and ethnicity"), "gender": _l("Gender"),
     "english_learner": _l("English learner"), "econ_disadvantaged": _l("Economically disadvantaged"),
@@ -192,6 +203,6 @@ def shown_rate(row, min_n: int) -> str:
         return _("%(num)d%% or less", num=5)
     if row["rate_code"] == "ge95":
         return _("%(num)d%% or more", num=95)
-    if row["suppressed"] == "complementary":
+    if row["suppressed"] in ("complementary", "small_count") or pd.isna(row["rate"]):
         return _("hidden to protect a small group")
     return f"{round(float(row['rate']) * 100)}%"

@@ -76,7 +76,11 @@ def sentence(code: str, params: Mapping, names: Mapping | None = None) -> str:
     """
     names = names or {}
     handler = _SENTENCES.get(code)
-    return handler(params, names) if handler else flag_name(code)
+    text = handler(params, names) if handler else flag_name(code)
+    if params.get("opted_out"):
+        return _("Opted out of the student survey; from the family's answers and staff marks: "
+                 "%(reason)s", reason=text)
+    return text
 
 
 def sentence_key(code: str, params: Mapping, names: Mapping) -> tuple:
@@ -86,10 +90,11 @@ def sentence_key(code: str, params: Mapping, names: Mapping) -> tuple:
     adult is keyed by the name shown, not the adult's id, so the many students
     whose one adult is called "Maya" share one sentence.
     """
+    opted = bool(params.get("opted_out"))
     if code == "single_anchor":
-        return code, names.get(params.get("adult_id"))
+        return code, opted, names.get(params.get("adult_id"))
     if code == "perception_gap":
-        return (code, *(tuple(names[i] for i in params.get(k, []) if i in names)
+        return (code, opted, *(tuple(names[i] for i in params.get(k, []) if i in names)
                         for k in ("marked_not_named", "named_not_marked")),
                 len(params.get("marked_not_named", [])), len(params.get("named_not_marked", [])))
     return code, repr(params)  # params are JSON-able values built in one order
