@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from relationships._exact import exact_narrow, hideable, propagate, widen
+from relationships.rules import MIN_N
 
 __all__ = ["ALL", "PROTECTION", "suppress_published"]
 
@@ -252,7 +253,7 @@ def _settle(s, protection):
             return
 
 
-def suppress_published(values, *, measures, groupings, area=None, min_n=10,
+def suppress_published(values, *, measures, groupings, area=None, min_n=MIN_N,
                        protection=PROTECTION, low=0.05, high=0.95):
     """Every table of a set published together, suppressed together.
 
