@@ -41,7 +41,7 @@ from survey_app.models import (
     conditions,
 )
 from survey_app.models.enums import SurveyKind
-from survey_app.services import adult_ties, records
+from survey_app.services import adult_ties, household_records, records
 from survey_app.services.frames import typed
 
 __all__ = ["adult_names", "fetch_rows", "load_school"]
@@ -94,7 +94,7 @@ def _students(session, where, ctx: records.Context) -> pd.DataFrame:
 
 
 def _conditions(session, where, waves: dict[int, int]) -> pd.DataFrame:
-    """One conditions row per student and wave (the rules of ``records._conditions``).
+    """One conditions row per student and wave (the rules of ``household_records.household_conditions``).
 
     The student's own answers win, column by column; the family's fill the gaps.
     """
@@ -110,7 +110,7 @@ def _conditions(session, where, waves: dict[int, int]) -> pd.DataFrame:
                 .select_from(hc)
                 .join(Student, on)
                 .where(where, hc.source == kind, hc.wave_id.in_(list(waves)),
-                       records.sent_survey(hc, kind)))
+                       household_records.sent_survey(hc, kind)))
         frames.append(_fetch(session, stmt, dtypes))
     both = pd.concat(frames, ignore_index=True)
     if both.empty:
