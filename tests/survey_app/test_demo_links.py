@@ -17,11 +17,13 @@ def test_every_demo_invitation_opens(app, runner):
         table = SQLModel.metadata.tables["invitation"]
         invitations = conn.execute(select(table.c.nonce, table.c.status)).all()
     assert {"started", "submitted"} <= {str(i.status) for i in invitations}
-    seen = set()
+    opened = set()
     for inv in invitations:
         client = app.test_client()
         response = client.get(f"/r/{codes.derive_token(secret, inv.nonce)}",
                               follow_redirects=True)
-        assert response.status_code == 200, (inv.status, response.status_code)
-        seen.add(str(inv.status))
-    assert {"started", "submitted"} <= seen
+        # 200: resumed or thanked; 410: a closed window's kind page. Never a 500.
+        assert response.status_code in (200, 410), (inv.status, response.status_code)
+        if response.status_code == 200:
+            opened.add(str(inv.status))
+    assert {"started", "submitted"} <= opened
