@@ -19,3 +19,5 @@ class AuditEvent(SQLModel, table=True):
     school_id: int | None = Field(default=None, foreign_key="school.id")
     detail: dict[str, Any] = json_field(dict)
     ip: str | None = Field(default=None, max_length=64)
+    #: "ok", "refused" (a failed sign-in) or "failed" (a download that did not complete).
+    outcome: str = Field(default="ok", max_length=20, sa_column_kwargs={"server_default": "ok"})

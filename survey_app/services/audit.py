@@ -22,11 +22,12 @@ def record(
     school_id: int | None = None,
     detail: dict[str, Any] | None = None,
     ip: str | None = None,
+    outcome: str = "ok",
 ) -> AuditEvent:
     event = AuditEvent(
         staff_id=staff_id, action=action, target_type=target_type,
         target_id=None if target_id is None else str(target_id),
-        school_id=school_id, detail=detail or {}, ip=ip,
+        school_id=school_id, detail=detail or {}, ip=ip, outcome=outcome,
     )
     session.add(event)
     session.flush()

@@ -30,12 +30,18 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
+def find_by_email(*, session: Session, email: str) -> StaffUser | None:
+    """The account with this email (any case), or None."""
+    email = (email or "").strip().lower()
+    # No address holds NUL, and PostgreSQL refuses to compare text that does (a 500).
+    if not email or "\x00" in email:
+        return None
+    return session.exec(select(StaffUser).where(func.lower(StaffUser.email) == email)).first()
+
+
 def authenticate(*, session: Session, email: str, password: str) -> StaffUser | None:
     """The active user with this email and password, or None (same cost either way)."""
-    email = email.strip().lower()
-    # No address holds NUL, and PostgreSQL refuses to compare text that does (a 500).
-    user = None if "\x00" in email else session.exec(
-        select(StaffUser).where(func.lower(StaffUser.email) == email)).first()
+    user = find_by_email(session=session, email=email)
     if user is None or not user.password_hash or not user.active:
         check_password_hash(_DUMMY_HASH, password)
         return None

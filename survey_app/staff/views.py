@@ -20,24 +20,22 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlmodel import select
+from werkzeug.exceptions import HTTPException
 
+from survey_app import signin
 from survey_app.auth import (
-    SignedInStaff,
     end_sessions,
     permission_required,
     public,
     require_school,
-    school_ids_for,
-    start_session,
     visible_school_ids,
 )
 from survey_app.db import get_session
 from survey_app.i18n import native_name
 from survey_app.models import Household, School
-from survey_app.security import limiter
-from survey_app.services import audit, users, waves
+from survey_app.services import audit, waves
 from survey_app.services import engagement as engagement_service
 from survey_app.services import mapping as mapping_service
 from survey_app.staff.forms import EngagementForm, LoginForm
@@ -85,54 +83,47 @@ ROLE_DESCRIPTIONS = {
 }
 
 
-def _account_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()[:320]
-    return f"login:{request.remote_addr}:{email}"
-
-
-def _address_key() -> str:
-    return f"login-ip:{request.remote_addr}"
-
-
-def _failed(response) -> bool:
-    """Only refused sign-ins count: colleagues behind one school address are not slowed."""
-    return response.status_code in (400, 401)
-
-
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an absolute URL or a scheme-relative one."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("staff.home")
+    """A path of this app to go to after sign-in, else the workspace home.
+
+    Browsers and Werkzeug read a URL more loosely than ``urlsplit``: ``////evil.example``
+    collapses to ``//evil.example``, a backslash is a slash, tabs and newlines are
+    dropped, and an encoded slash may be decoded on the way. So the target must match
+    one of this app's routes (``url_map``) as a plain path: one leading slash, nothing
+    encoded or ambiguous before the path starts.
+    """
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return url_for("staff.home")
+    if any(ch in target for ch in "\\\t\r\n") or any(ord(ch) < 32 for ch in target):
+        return url_for("staff.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "%" in parts.path:
+        return url_for("staff.home")
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(parts.path, method="GET")
+    except HTTPException:
+        return url_for("staff.home")
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute; 50 per hour; 100 per day", key_func=_account_key,
-               methods=["POST"], deduct_when=_failed)
-@limiter.limit("30 per minute; 300 per hour", key_func=_address_key, methods=["POST"],
-               deduct_when=_failed)
 def login():
-    """Sign a staff member in with email and password."""
+    """Sign a staff member in with email and password (``survey_app.signin``)."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        db = get_session()
-        user = users.authenticate(session=db, email=form.email.data, password=form.password.data)
-        if user is not None:
-            lang = session.get("lang")
-            session.clear()  # a fresh session at sign-in: no fixation
-            if lang:
-                session["lang"] = lang
-            session.permanent = True
-            start_session(user)
-            login_user(SignedInStaff(user, school_ids_for(user)))
-            audit.record(session=db, staff_id=user.id, action="sign_in", ip=request.remote_addr)
-            db.commit()
+        checked = signin.check_password(form.email.data, form.password.data)
+        if checked.user is not None:
+            signin.open_session(checked.user)
+            get_session().commit()
             return redirect(_safe_next(request.args.get("next")))
+        if checked.outcome == "throttled":
+            form.password.errors.append(_("Please wait a little and try again."))
+            return render_template("staff/login.html", form=form), 429, \
+                {"Retry-After": str(checked.wait)}
         form.password.errors.append(_("That email and password do not match. Please try again."))
         return render_template("staff/login.html", form=form), 401
     status = 400 if request.method == "POST" else 200
@@ -146,6 +137,9 @@ def logout():
     lang = session.get("lang")
     if current_user.is_authenticated:
         end_sessions(current_user.id)
+        audit.record(session=get_session(), staff_id=current_user.id, action="sign_out",
+                     target_type="staff_user", target_id=current_user.id,
+                     ip=request.remote_addr)
         get_session().commit()
         logout_user()
     session.clear()
