@@ -37,8 +37,10 @@ class Counters:
     """Moving-window counters in shared storage, with this process's memory behind them."""
 
     def __init__(self, uri: str | None, *, prefix: str = "survey", enabled: bool = True,
+                 retry_seconds: float = RETRY_SECONDS,
                  clock: Callable[[], float] = time.monotonic):
         self.enabled = enabled
+        self.retry_seconds = retry_seconds
         self.prefix = prefix
         self._clock = clock
         self._memory = MovingWindowRateLimiter(MemoryStorage())
@@ -68,11 +70,11 @@ class Counters:
     def _lost(self, what: str, error: Exception | None = None) -> None:
         with self._lock:
             fresh = self._clock() >= self._down_until
-            self._down_until = self._clock() + RETRY_SECONDS
+            self._down_until = self._clock() + self.retry_seconds
         if fresh:
             log.warning("Redis unreachable (%s: %s): rate limits are counted in this "
-                        "process's memory for the next %d s", what, error or "no answer",
-                        RETRY_SECONDS)
+                        "process's memory for the next %g s", what, error or "no answer",
+                        self.retry_seconds)
 
     def _run(self, work: Callable[[MovingWindowRateLimiter], T]) -> T:
         if self._shared is not None and self._clock() >= self._down_until:
@@ -132,7 +134,8 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = Counters(
         app.config.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL"),
         prefix=app.config.get("RATELIMIT_KEY_PREFIX", "survey"),
-        enabled=bool(app.config.get("RATELIMIT_ENABLED", True)))
+        enabled=bool(app.config.get("RATELIMIT_ENABLED", True)),
+        retry_seconds=float(app.config.get("RATELIMIT_RETRY_SECONDS", RETRY_SECONDS)))
 
 
 def counters() -> Counters:
