@@ -9,6 +9,18 @@ that is over may still refuse *before* the check where it guards one secret rath
 an address: a staff account (``over``), so a password guesser gets no answers at all
 once that account has had its share.
 
+What a guesser gets. A typed code is one of 31**12 = 7.9e17 (survey_app/services/codes.py).
+A guesser who waits when told (429, Retry-After) has 300 wrong codes a day per address
+(``respond.views.IP_LIMITS``) and 50 per 4-symbol prefix from all addresses together
+(``CODE_LIMITS``): against a district of 100,000 live codes that is a 300 x 1e5 / 7.9e17
+= 3.8e-11 chance of a hit per address per day. Because a right code must always open,
+a guesser who ignores 429s still has each guess checked: the bound is then the server's
+speed. Even at 1,000 checks a second (86 million a day, far past this app's measured
+~200 a second per process) the chance is 86e6 x 1e5 / 7.9e17 = 1.1e-5 per day, and every
+wrong guess is counted, 429'd and (for sign-ins) audited. A link token is 128 bits: no
+rate makes it guessable. A staff password is refused unchecked once its account has had
+100 wrong ones in a day, from anywhere (NIST SP 800-63B 5.2.2).
+
 Counters live in Redis (``REDIS_URL``) so every worker and instance shares them. When
 Redis cannot be reached they fall back to this process's memory and say so in the log;
 Redis is tried again after ``RETRY_SECONDS``. ``state()`` feeds ``/healthz``.
