@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from relationships.rules import CODES, RULE_SOURCES, FlagRules
 from survey_app.admin.forms import RULES, AuditFilterForm, SettingsForm, WaveForm
+from survey_app.audited import audited
 from survey_app.auth import ANALYST, permission_required, visible_school_ids
 from survey_app.counsel.labels import GENDER_NAMES, RACE_NAMES
 from survey_app.db import get_session
@@ -25,6 +26,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.get("/responses", endpoint="responses")
 @permission_required("responses.track")
+@audited.by_view({"GET": "view_nonrespondents"}, when="a wave's nonrespondents are listed")
 def responses_page():
     """Response rates by school, grade, language and group; who has not answered (not analysts)."""
     db = get_session()
@@ -147,6 +149,7 @@ def _default_texts(form: SettingsForm) -> dict[str, str]:
 
 @bp.route("/settings", methods=["GET", "POST"])
 @permission_required("settings.edit")
+@audited.by_view({"POST": "settings_change"}, when="a setting changed (service)")
 def settings():
     """Flag thresholds with defaults and sources, min n, languages; waves below."""
     db = get_session()
@@ -170,6 +173,7 @@ def settings():
 
 @bp.post("/settings/waves")
 @permission_required("settings.edit")
+@audited.by_view({"POST": "wave_add"}, when="a window was added")
 def add_wave():
     """Add a survey window."""
     form = WaveForm()
@@ -189,6 +193,7 @@ def add_wave():
 
 @bp.post("/settings/waves/<int:wave_id>")
 @permission_required("settings.edit")
+@audited.by_view({"POST": "wave_change"}, when="a window changed")
 def edit_wave(wave_id: int):
     """Rename a survey window or change its dates."""
     db = get_session()
@@ -222,6 +227,7 @@ def _stored():
 
 @bp.get("/audit")
 @permission_required("audit.read")
+@audited("view_audit_log")
 def audit_log():
     """Who viewed, exported or changed what, and when; filtered and paged."""
     db = get_session()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from importlib.util import find_spec
 from pathlib import Path
 
-from flask import abort, current_app, render_template, send_from_directory
+from flask import abort, current_app, render_template, request, send_from_directory
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from survey_app.audited import audited
 from survey_app.auth import permission_required, public
 from survey_app.counsel import labels, reasons
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
@@ -48,13 +49,15 @@ def _audited_map_view(school_id: int, detail: dict):
     db = get_session()
     db.rollback()
     audit.record(session=db, staff_id=current_user.id, action="view_school_map",
-                 target_type="school", target_id=school_id, school_id=school_id, detail=detail)
+                 target_type="school", target_id=school_id, school_id=school_id, detail=detail,
+                 ip=request.remote_addr)
     db.commit()
     return db
 
 
 @bp.get("/map")
 @permission_required("caseload.work")
+@audited.by_view({"GET": "view_school_map"}, when="always, before the map is read")
 def school_map():
     """Show students and staff of one school with their reliable ties."""
     school_id, grade = _school_and_grade()
@@ -70,6 +73,7 @@ def school_map():
 
 @bp.get("/map/data")
 @permission_required("caseload.work")
+@audited.by_view({"GET": "view_school_map"}, when="always, before the map is read")
 def school_map_data():
     """The school map's nodes and edges as JSON (for scripts and the benchmark)."""
     school_id, grade = _school_and_grade()

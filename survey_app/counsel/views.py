@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from survey_app.audited import audited
 from survey_app.auth import permission_required, visible_school_ids
 from survey_app.counsel import labels, profile_page, reasons
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
@@ -52,6 +53,7 @@ def chosen_schools(school_id: int | None) -> list[int]:
 
 @bp.get("/students")
 @permission_required("caseload.work")
+@audited("view_caseload")
 def caseload():
     """List the students to connect with, with their reasons and strengths."""
     filters = _filters()
@@ -59,6 +61,10 @@ def caseload():
     db = get_session()
     page = cases.caseload_page(session=db, ctx=_context(), school_ids=schools,
                                   filters=filters, today=date.today())
+    audited.note(target_type="school", target_id=filters.school_id or "all",
+                 school_id=filters.school_id,
+                 detail={"schools": schools, "page": filters.page, "flag": filters.flag,
+                         "grade": filters.grade})
     options = caseload_options(db, schools)
     return render_template("counsel/caseload.html", page=page, filters=filters,
                            options=options, page_url=_page_url)
@@ -106,6 +112,7 @@ def _audit(action: str, student, **detail) -> None:
 
 @bp.get("/students/<int:student_id>")
 @permission_required("students.identify")
+@audited.by_view({"GET": "view_student"}, when="always, before the profile is read")
 def student(student_id: int):
     """Show a student's adults, support map, reasons, follow-ups and history."""
     found = _student_or_404(student_id)
@@ -117,24 +124,29 @@ def student(student_id: int):
 
 @bp.post("/students/<int:student_id>/followups")
 @permission_required("caseload.work")
+@audited({"POST": "followup_add"})
 def add_followup(student_id: int):
     """Open a follow-up from a flag or a family's request for help."""
     found = _student_or_404(student_id)
     db = get_session()
     form = profile_page.followup_form(db, found)
     if not form.validate_on_submit():
+        audited.note(skip=True)  # nothing was saved
         flash(_("Please write a note and choose who will do it."), "error")
         return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
-    followups.create(session=db, student=found, created_by_id=current_user.id,
-                     owner_id=form.owner_id.data, note=form.note.data, due_on=form.due_on.data,
-                     **profile_page.about(form.about.data))
+    made = followups.create(session=db, student=found, created_by_id=current_user.id,
+                            owner_id=form.owner_id.data, note=form.note.data,
+                            due_on=form.due_on.data, **profile_page.about(form.about.data))
     db.commit()
+    audited.note(school_id=found.school_id,
+                 detail={"followup": getattr(made, "id", None), "owner": form.owner_id.data})
     flash(_("Follow-up saved."), "success")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
 
 
 @bp.post("/students/<int:student_id>/followups/<int:followup_id>")
 @permission_required("caseload.work")
+@audited({"POST": "followup_update"})
 def update_followup(student_id: int, followup_id: int):
     """Change a follow-up's status and note what happened."""
     found = _student_or_404(student_id)
@@ -147,14 +159,18 @@ def update_followup(student_id: int, followup_id: int):
         followups.update(session=db, followup=row, status=form.status.data,
                          outcome=form.outcome.data)
         db.commit()
+        audited.note(school_id=found.school_id,
+                     detail={"followup": row.id, "status": form.status.data})
         flash(_("Follow-up updated."), "success")
     else:
+        audited.note(skip=True)  # nothing was changed
         flash(_("Please choose a status."), "error")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
 
 
 @bp.post("/students/<int:student_id>/mentor")
 @permission_required("caseload.work")
+@audited({"POST": "mentor_assign"})
 def assign_mentor(student_id: int):
     """Make one of the suggested staff the student's mentor; book the check-ins."""
     found = _student_or_404(student_id)
@@ -167,12 +183,14 @@ def assign_mentor(student_id: int):
     followups.assign_mentor(session=db, student=found, staff_id=staff_id,
                             created_by_id=current_user.id, allowed=allowed, today=date.today())
     db.commit()
+    audited.note(school_id=found.school_id, detail={"mentor": staff_id})
     flash(_("Mentor assigned. Check-ins are booked in 4 weeks and in 2 months."), "success")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
 
 
 @bp.post("/students/<int:student_id>/matches/<int:keep>/<int:merge>")
 @permission_required("caseload.work")
+@audited.by_view({"POST": "decide_match"}, when="a decision was saved, with it")
 def decide_match(student_id: int, keep: int, merge: int):
     """Answer a "same person?" question about two adults."""
     found = _student_or_404(student_id)

@@ -11,8 +11,9 @@ from flask_login import current_user
 from sqlmodel import select
 from wtforms import SelectChoice
 
+from survey_app.audited import audited
 from survey_app.auth import permission_required, require_school, visible_school_ids
-from survey_app.db import get_session
+from survey_app.db import get_session, write_next
 from survey_app.exports import service
 from survey_app.exports.forms import ExportForm, RosterUploadForm
 from survey_app.exports.report import ImportReport, describe
@@ -47,6 +48,7 @@ def _report_view(report: ImportReport) -> dict:
 
 @bp.route("/roster", methods=["GET", "POST"])
 @permission_required("roster.import")
+@audited.by_view({"POST": "roster_import"}, when="an import was applied")
 def import_roster():
     """Upload a OneRoster package and show what the import did."""
     form = RosterUploadForm()
@@ -85,6 +87,7 @@ def _export_form(kind: str, schools: list[tuple[str, str]]) -> ExportForm:
 
 @bp.get("/")
 @permission_required("exports.aggregate")
+@audited.nothing("the list of exports: no one's data")
 def index():
     """List the exports this user may take, with a download button each."""
     schools = _schools()
@@ -97,8 +100,9 @@ def index():
 
 @bp.post("/download")
 @permission_required("exports.aggregate")
+@audited.by_view({"POST": "export"}, when="a file was built (outcome ok) or failed to be")
 def download():
-    """Audit the export, then send it as a file."""
+    """Build the export, audit it (a failure as a failed export), then send it as a file."""
     kind = request.form.get("kind", "")
     if kind not in service.KINDS:
         abort(400)
@@ -117,11 +121,22 @@ def download():
                                 district_id=current_user.district_id, school_ids=school_ids,
                                 school_code=school.code if school else None,
                                 deidentify=bool(form.deidentify.data) and kind == "network")
+    # Rows go to a temporary file (memory up to 16 MB, then disk), never all into memory.
+    # Nothing leaves the server before the audit event of what leaves is committed.
+    buffer = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    db.commit()  # built in a read transaction (service.read_first): no write lock meanwhile
+    try:
+        service.write_export(session=db, req=req, out=buffer)
+    except Exception:
+        buffer.close()
+        db.rollback()
+        service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr,
+                       outcome="failed")
+        db.commit()
+        raise
+    write_next(db)
     service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr)
     db.commit()
-    # Rows go to a temporary file (memory up to 16 MB, then disk), never all into memory.
-    buffer = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-    service.write_export(session=db, req=req, out=buffer)
     buffer.seek(0)
     response = send_file(buffer, mimetype=service.content_type(req), as_attachment=True,
                          download_name=service.filename(req), max_age=0)

@@ -29,6 +29,7 @@ from sqlmodel import select
 from werkzeug.exceptions import TooManyRequests
 
 from survey_app import surveys, throttle
+from survey_app.audited import audited
 from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import get_session, write_next
 from survey_app.i18n import choose_language, offered_languages, use_district_choice
@@ -326,6 +327,7 @@ def leave():
 
 @bp.get("/letters")
 @permission_required("invitations.print")
+@audited("view_letters")
 def letters():
     """Printable letters for one school's students or families."""
     db = get_session()
@@ -338,6 +340,8 @@ def letters():
     code = request.args.get("school") or schools[0].code
     school = next((s for s in schools if s.code == code), None) or abort(404)
     rows = invitations.listing(session=db, kind=kind, school_code=school.code)
+    audited.note(target_type="school", target_id=school.id, school_id=school.id,
+                 detail={"kind": kind, "letters": len(rows)})
     html = render_letters(rows, secret=current_app.config["SECRET_KEY"],
                           base_url=current_app.config["PUBLIC_BASE_URL"],
                           offered=offered_languages())

@@ -25,6 +25,7 @@ from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 
 from survey_app import signin
+from survey_app.audited import audited
 from survey_app.auth import (
     end_sessions,
     permission_required,
@@ -151,6 +152,7 @@ def logout():
 
 @bp.get("/")
 @permission_required("workspace.enter")
+@audited.nothing("the menu of the workspace: no one's data")
 def home():
     """Show what this role can do here."""
     sections = [
@@ -198,6 +200,7 @@ def _grid_url(args: dict) -> str:
 
 @bp.get("/mapping")
 @permission_required("mapping.edit")
+@audited("view_mapping")
 def mapping():
     """The relationship-mapping grid: one page of the school's students and *my* marks."""
     db = get_session()
@@ -226,6 +229,7 @@ def mapping():
 
 @bp.post("/mapping")
 @permission_required("mapping.edit")
+@audited({"POST": "mapping_save"})
 def save_mapping():
     """Save the marks of one page of the grid (the form post that works without JavaScript)."""
     db = get_session()
@@ -238,6 +242,8 @@ def save_mapping():
     saved = mapping_service.save_marks(session=db, staff_id=current_user.id, wave_id=wave.id,
                                        school_ids=[school.id], marks=marks)
     db.commit()
+    audited.note(target_type="school", target_id=school.id, school_id=school.id,
+                 detail={"students": saved})
     flash(ngettext("Saved: %(num)d student.", "Saved: %(num)d students.", saved), "success")
     if request.form.get("go") == "next":
         args["page"] += 1
@@ -246,6 +252,7 @@ def save_mapping():
 
 @bp.post("/mapping/students/<int:student_id>")
 @permission_required("mapping.edit")
+@audited({"POST": "mapping_save"})
 def save_mark(student_id: int):
     """Save one student's three marks (sent by the grid's script as soon as a box changes)."""
     db = get_session()
@@ -266,6 +273,7 @@ def save_mark(student_id: int):
 
 @bp.get("/engagement")
 @permission_required("engagement.log")
+@audited("view_families")
 def engagement():
     """The families of my schools' students, found by a child's name, with their contacts."""
     db = get_session()
@@ -274,12 +282,15 @@ def engagement():
     rows, total = engagement_service.family_page(
         session=db, school_ids=visible_school_ids(), query=query, page=page)
     pages = max(1, -(-total // engagement_service.PAGE_SIZE))
+    audited.note(target_type="families", target_id=query or None,
+                 detail={"page": page, "shown": len(rows), "query": bool(query)})
     return render_template("staff/engagement.html", rows=rows, total=total, page=page,
                            pages=pages, query=query, language_name=native_name)
 
 
 @bp.route("/engagement/households/<int:household_id>", methods=["GET", "POST"])
 @permission_required("engagement.log")
+@audited({"GET": "view_family", "POST": "engagement_add"})
 def household(household_id: int):
     """A family's contacts, and the form to record a new one."""
     db = get_session()
@@ -287,6 +298,7 @@ def household(household_id: int):
                                        school_ids=visible_school_ids())
     if not kids:
         abort(404)
+    audited.note(school_id=kids[0][3])
     form = EngagementForm()
     if request.method == "GET":
         form.contacted_on.data = date.today()
@@ -294,9 +306,6 @@ def household(household_id: int):
         engagement_service.log_contact(
             session=db, household_id=household_id, school_id=kids[0][3],
             staff_id=current_user.id, data=form.data)
-        audit.record(session=db, staff_id=current_user.id, action="engagement_add",
-                     target_type="household", target_id=household_id, school_id=kids[0][3],
-                     ip=request.remote_addr)
         db.commit()
         flash(_("The contact is saved."), "success")
         return redirect(url_for("staff.household", household_id=household_id))
