@@ -209,7 +209,9 @@ def mapping():
     if school is None:
         schools = db.exec(select(School).where(School.id.in_(visible_school_ids()))
                           .order_by(School.name)).all()
+        audited.note(skip=True)  # the list of schools: no one's data
         return render_template("staff/mapping_schools.html", schools=schools)
+    audited.note(target_type="school", target_id=school.id, school_id=school.id)
     wave = waves.current_wave(session=db, district_id=current_user.district_id)
     sections = mapping_service.sections(session=db, school_id=school.id,
                                         staff_id=current_user.id)
