@@ -311,7 +311,9 @@ def household(household_id: int):
         db.commit()
         flash(_("The contact is saved."), "success")
         return redirect(url_for("staff.household", household_id=household_id))
-    contacts = engagement_service.contacts(session=db, household_id=household_id)
+    contacts = engagement_service.contacts(session=db, household_id=household_id,
+                                           school_ids=visible_school_ids(),
+                                           viewer_id=current_user.id)
     language = db.get(Household, household_id).language
     return render_template("staff/household.html", form=form, children=kids,
                            contacts=contacts, household_id=household_id,
