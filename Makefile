@@ -12,7 +12,8 @@ FLASK  := $(BIN)/flask --app wsgi
 LOCALES := $(notdir $(wildcard translations/*))
 DEMO_STUDENTS ?= 3000
 
-.PHONY: run test setup setup-runtime catalogs translations migrate demo lint bench clean lock audit
+.PHONY: run test test-fast setup setup-runtime catalogs translations migrate demo lint bench \
+	clean lock audit
 
 run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup-runtime migrate ## serve on 127.0.0.1:$(PORT) with the demo district
@@ -21,6 +22,9 @@ run: setup-runtime migrate ## serve on 127.0.0.1:$(PORT) with the demo district
 
 test: setup ## the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: setup ## the everyday lane: all but the `slow` and `browser` tests (`make test` runs them)
+	$(BIN)/python -m pytest -m "not slow and not browser" -q $(PYTEST_ARGS)
 
 setup: $(STAMP) catalogs
 
