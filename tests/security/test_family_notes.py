@@ -44,3 +44,43 @@ def test_a_note_is_read_only_at_its_school_unless_shared(app, session, world, lo
     assert "Mum works nights" not in body  # written for the first school
     assert "Moving house in May" in body  # its author shared it
     assert body.count("<tr") == own.count("<tr")  # the contacts themselves still count
+
+
+def test_migration_keeps_events_and_notes_with_their_defaults(tmp_path):
+    """Upgrading a database that holds audit events and contact notes: events become
+    "ok", notes stay with their own school."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+
+    from tests.test_migrations import _config
+
+    url = f"sqlite:///{tmp_path}/m.db"
+    cfg = _config(url)
+    command.upgrade(cfg, "e5f6a7b8c9d0")
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO district (name, code, created_at) "
+                          "VALUES ('Kept', 'K1', CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO school (district_id, code, name, grade_low, grade_high, "
+                          "timezone, active, created_at) SELECT id, 'S', 'S', 0, 5, "
+                          "'America/New_York', true, CURRENT_TIMESTAMP FROM district"))
+        conn.execute(text("INSERT INTO staff_user (district_id, given_name, family_name, role, "
+                          "languages, language, active, created_at, session_generation) "
+                          "SELECT id, 'Ana', 'Ruiz', 'staff', '[]', 'en', true, "
+                          "CURRENT_TIMESTAMP, 0 FROM district"))
+        conn.execute(text("INSERT INTO household (district_id, language, contact_channels, "
+                          "created_at) SELECT id, 'es', '[]', CURRENT_TIMESTAMP FROM district"))
+        conn.execute(text("INSERT INTO audit_event (at, staff_id, action, detail) "
+                          "SELECT CURRENT_TIMESTAMP, id, 'view_student', '{}' FROM staff_user"))
+        conn.execute(text("INSERT INTO engagement (household_id, school_id, staff_id, "
+                          "contacted_on, channel, started_by, positive, concern, two_way, note, "
+                          "created_at) SELECT h.id, s.id, u.id, '2026-10-01', 'call', 'school', "
+                          "false, false, true, 'kept note', CURRENT_TIMESTAMP "
+                          "FROM household h, school s, staff_user u"))
+    command.upgrade(cfg, "a16c0ffee016")
+    with engine.connect() as conn:
+        event = conn.execute(text("SELECT action, outcome FROM audit_event")).one()
+        note = conn.execute(text("SELECT note, district_wide FROM engagement")).one()
+    assert tuple(event) == ("view_student", "ok")
+    assert (note[0], bool(note[1])) == ("kept note", False)
+    engine.dispose()
