@@ -94,8 +94,9 @@ def _no_limit_applies() -> bool:
     does. A filtered request is exempt from *every* limit, so this answers True only
     when the limiter has no default, application, meta or blueprint limit at all and the
     view was not decorated with a limit (nor ran a decorated function: Flask-Limiter's
-    endpoint hints). The code-entry pages and staff sign-in are never filtered
-    (tests/security/test_brute_force.py).
+    endpoint hints); tests/security/test_brute_force.py holds it to that. No view carries
+    such a limit now (code entry, links and sign-in count wrong answers themselves,
+    ``survey_app.throttle``), so today every request is filtered.
     """
     manager = limiter.limit_manager
     if (manager._default_limits or manager._application_limits  # noqa: SLF001
