@@ -90,6 +90,7 @@ def test_wrong_codes_sharing_a_prefix_are_slowed_from_any_address(limited, sessi
                        environ_base={"REMOTE_ADDR": "198.51.100.3"}).status_code == 400
 
 
+@pytest.mark.slow
 def test_five_hundred_students_behind_one_address_get_in_while_a_guesser_hammers(
         limited, session, world):
     """The school's NAT: between every two students the guesser sends ten wrong codes
