@@ -80,7 +80,7 @@ def _page(form, report=None, *, status: int = 200, confirm=None):
 
 @bp.route("/roster", methods=["GET", "POST"])
 @permission_required("roster.import")
-@audited.by_view({"POST": "roster_import"}, when="an import was applied")
+@audited({"POST": "roster_check"})  # the check names everyone the file would remove
 def import_roster():
     """Upload a OneRoster package: it is always checked first and nothing is saved yet."""
     form = RosterUploadForm()
@@ -91,6 +91,8 @@ def import_roster():
     report = roster_import.run(session=get_session(), path=staged.package, extra=staged.extra,
                                dry_run=True, staff_id=current_user.id)
     view = _report_view(report)
+    audited.note(target_type="district", target_id=current_user.district_id,
+                 detail={"ok": report.ok})
     if report.ok or view["confirmable"]:
         session[_STAGED] = staged.token
         return _page(form, view, confirm=ConfirmForm())
@@ -100,6 +102,7 @@ def import_roster():
 
 @bp.post("/roster/confirm")
 @permission_required("roster.import")
+@audited.by_view({"POST": "roster_import"}, when="the checked import was saved")
 def confirm_roster():
     """Import the checked upload for real (with the removals, when the admin said so)."""
     form, upload = ConfirmForm(), RosterUploadForm(formdata=None)
@@ -125,6 +128,7 @@ def confirm_roster():
 
 @bp.post("/roster/undo")
 @permission_required("roster.import")
+@audited.by_view({"POST": "roster_import_undone"}, when="the last import was undone")
 def undo_roster():
     """Undo the last saved import: what it removed comes back, what it changed goes back."""
     if not UndoForm().validate_on_submit():
