@@ -6,7 +6,7 @@ revision were all successes. ``engagement.district_wide`` is set by a note's aut
 share it with staff of every school; notes written before stay with their own school.
 
 Revision ID: a16c0ffee016
-Revises: f1a2b3c4d5e6
+Revises: f7a1c2d3e4b5
 Create Date: 2026-12-06 04:30:00
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'a16c0ffee016'
-down_revision: str | None = 'f1a2b3c4d5e6'
+down_revision: str | None = 'f7a1c2d3e4b5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
