@@ -174,5 +174,6 @@ class AuditFilterForm(FlaskForm):
     user = SelectField(_l("Person"), coerce=lambda v: id_number(str(v)) if v else None,
                        validators=[Optional()])
     action = SelectField(_l("Action"), validators=[Optional()])
+    student = StringField(_l("Student (SIS id)"), validators=[Optional(), Length(max=64)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+import json
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
@@ -11,11 +25,13 @@ from wtforms import SelectChoice
 from relationships.rules import CODES, RULE_SOURCES, FlagRules
 from relationships.tiers import RANKED, TIER_CODES, TIER_SOURCES, TierRules
 from survey_app.admin.forms import RULES, AuditFilterForm, ReopenForm, SettingsForm, WaveForm
+from survey_app.audited import audited
 from survey_app.auth import ANALYST, permission_required, visible_school_ids
 from survey_app.db import get_session
+from survey_app.exports.safe import safe_cell
 from survey_app.i18n import complete_languages_here, native_name
 from survey_app.inputs import id_number, page_number, whole_number
-from survey_app.models import School, SurveyWave
+from survey_app.models import School, Student, SurveyWave
 from survey_app.services import audit, response_rates, waves
 from survey_app.services import settings as settings_service
 from survey_app.words.labels import GENDER_NAMES, HELP_FILTER, RACE_NAMES, TIER_NAMES
@@ -28,6 +44,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.get("/responses", endpoint="responses")
 @permission_required("responses.track")
+@audited.by_view({"GET": "view_nonrespondents"}, when="a wave's nonrespondents are listed")
 def responses_page():
     """Response rates by school, grade, language and group; who has not answered (not analysts)."""
     db = get_session()
@@ -171,6 +188,7 @@ def _default_texts(form: SettingsForm) -> dict[str, str]:
 
 @bp.route("/settings", methods=["GET", "POST"])
 @permission_required("settings.edit")
+@audited.by_view({"POST": "settings_change"}, when="a setting changed (service)")
 def settings():
     """Flag thresholds with defaults and sources, min n, languages; waves below."""
     db = get_session()
@@ -195,6 +213,7 @@ def settings():
 
 @bp.post("/settings/waves")
 @permission_required("settings.edit")
+@audited.by_view({"POST": "wave_add"}, when="a window was added")
 def add_wave():
     """Add a survey window."""
     form = WaveForm()
@@ -214,6 +233,7 @@ def add_wave():
 
 @bp.post("/settings/waves/<int:wave_id>")
 @permission_required("settings.edit")
+@audited.by_view({"POST": "wave_change"}, when="a window changed")
 def edit_wave(wave_id: int):
     """Rename a survey window or change its dates."""
     db = get_session()
@@ -247,9 +267,51 @@ def _stored():
 
 @bp.get("/audit")
 @permission_required("audit.read")
+@audited("view_audit_log")
 def audit_log():
     """Who viewed, exported or changed what, and when; filtered and paged."""
     db = get_session()
+    form, filters = _audit_filters(db)
+    page = request.args.get("page", 1, type=page_number)
+    rows, total = audit.find(session=db, district_id=current_user.district_id,
+                             filters=filters, page=page)
+    pages = max(1, -(-total // audit.PAGE_SIZE))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    audited.note(target_type="audit_log", target_id=current_user.district_id,
+                 detail={"filters": args, "page": page})
+    return render_template("admin/audit_log.html", form=form, rows=rows, total=total,
+                           page=page, pages=pages, args=args)
+
+
+@bp.get("/audit.csv")
+@permission_required("audit.read")
+@audited("export_audit_log")
+def audit_log_csv():
+    """The matching events as a CSV file (a FERPA record of disclosures), newest first."""
+    db = get_session()
+    _form, filters = _audit_filters(db)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    rows = list(audit.every(session=db, district_id=current_user.district_id,
+                            filters=filters))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["at_utc", "person", "action", "outcome", "target_type", "target_id",
+                     "school", "address", "detail"])
+    for e in rows:
+        writer.writerow([safe_cell(v) for v in (
+            e.at.isoformat(), e.staff_name or "", e.action, e.outcome, e.target_type or "",
+            e.target_id or "", e.school_name or "", e.ip or "",
+            json.dumps(e.detail, ensure_ascii=False, sort_keys=True) if e.detail else "")])
+    audited.note(target_type="audit_log", target_id=current_user.district_id,
+                 detail={"filters": args, "rows": len(rows)})
+    response = current_app.response_class(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = \
+        f"attachment; filename=audit-log-{date.today().isoformat()}.csv"
+    return response
+
+
+def _audit_filters(db):
+    """The filter form as sent, and what it asks for (a student by SIS id)."""
     district_id = current_user.district_id
     form = AuditFilterForm(request.args)
     form.user.choices = [SelectChoice("", _("Everyone"))] + [
@@ -257,20 +319,26 @@ def audit_log():
     form.action.choices = [SelectChoice("", _("Every action"))] + [
         SelectChoice(a, a) for a in audit.actions(session=db, district_id=district_id)]
     form.validate()
-    page = request.args.get("page", 1, type=page_number)
-    rows, total = audit.search(
-        session=db, district_id=district_id, staff_id=form.user.data or None,
-        action=form.action.data or None,
+    student_id = None
+    sis = (form.student.data or "").strip()
+    if sis and not form.student.errors:
+        student_id = db.exec(select(Student.id).join(School, School.id == Student.school_id)
+                             .where(Student.sis_id == sis,
+                                    School.district_id == district_id)).first()
+        if student_id is None:
+            form.student.errors = [_("No student with that SIS id in this district.")]
+            student_id = -1  # matches nothing: an unknown student has no events
+    filters = audit.Filters(
+        staff_id=form.user.data or None, action=form.action.data or None,
+        student_id=student_id,
         date_from=None if form.date_from.errors else form.date_from.data,
-        date_to=None if form.date_to.errors else form.date_to.data, page=page)
-    pages = max(1, -(-total // audit.PAGE_SIZE))
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("admin/audit_log.html", form=form, rows=rows, total=total,
-                           page=page, pages=pages, args=args)
+        date_to=None if form.date_to.errors else form.date_to.data)
+    return form, filters
 
 
 @bp.post("/settings/waves/<int:wave_id>/reopen")
 @permission_required("settings.edit")
+@audited.by_view({"POST": "wave_reopen"}, when="a window was opened again")
 def reopen_wave(wave_id: int):
     """Open a closed survey window again (audited), until a new closing day or until closed."""
     db = get_session()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from flask import render_template, request
 
+from survey_app.audited import audited
 from survey_app.auth import permission_required
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
 from survey_app.db import get_session
@@ -38,6 +39,7 @@ def _chart(rows: list[dict]) -> dict:
 
 @bp.get("/equity")
 @permission_required("equity.view")
+@audited.nothing("group figures with small groups hidden: no one's data")
 def equity():
     """Show one measure by one grouping, with small groups hidden."""
     measure = request.args.get("measure", "no_school_adult")

@@ -11,6 +11,7 @@ from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from survey_app.audited import audited
 from survey_app.auth import permission_required, public
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
 from survey_app.db import get_session, write_next
@@ -49,13 +50,15 @@ def _audited_map_view(school_id: int, detail: dict):
     db.rollback()
     write_next(db)  # wait for the write lock: a deferred upgrade may be refused at once
     audit.record(session=db, staff_id=current_user.id, action="view_school_map",
-                 target_type="school", target_id=school_id, school_id=school_id, detail=detail)
+                 target_type="school", target_id=school_id, school_id=school_id, detail=detail,
+                 ip=request.remote_addr)
     db.commit()
     return db
 
 
 @bp.get("/map")
 @permission_required("caseload.work")
+@audited.by_view({"GET": "view_school_map"}, when="always, before the map is read")
 def school_map():
     """Show students and staff of one school with their reliable ties."""
     school_id, grade = _school_and_grade()
@@ -74,6 +77,7 @@ def school_map():
 
 @bp.get("/map/data")
 @permission_required("caseload.work")
+@audited.by_view({"GET": "view_school_map"}, when="always, before the map is read")
 def school_map_data():
     """The school map's nodes and edges as JSON (for scripts and the benchmark)."""
     school_id, grade = _school_and_grade()

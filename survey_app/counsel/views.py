@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from relationships.tiers import TIERS
+from survey_app.audited import audited
 from survey_app.auth import permission_required, visible_school_ids
 from survey_app.counsel import profile_page
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
@@ -62,6 +63,7 @@ def chosen_schools(school_id: int | None) -> list[int]:
 
 @bp.get("/students")
 @permission_required("caseload.work")
+@audited("view_caseload")
 def caseload():
     """List the students to connect with, with their reasons and strengths."""
     filters = _filters()
@@ -69,6 +71,10 @@ def caseload():
     db = get_session()
     page = cases.caseload_page(session=db, ctx=_context(), school_ids=schools,
                                   filters=filters, today=date.today())
+    audited.note(target_type="school", target_id=filters.school_id or "all",
+                 school_id=filters.school_id,
+                 detail={"schools": schools, "page": filters.page, "flag": filters.flag,
+                         "grade": filters.grade})
     options = caseload_options(db, schools)
     return render_template("counsel/caseload.html", page=page, filters=filters,
                            options=options, page_url=_page_url, tier_url=_tier_url,
@@ -132,6 +138,7 @@ def _audit(action: str, student, **detail) -> None:
 
 @bp.get("/students/<int:student_id>")
 @permission_required("students.identify")
+@audited.by_view({"GET": "view_student"}, when="always, before the profile is read")
 def student(student_id: int):
     """Show a student's adults, support map, reasons, follow-ups and history."""
     found = _student_or_404(student_id)
@@ -143,29 +150,35 @@ def student(student_id: int):
 
 @bp.post("/students/<int:student_id>/followups")
 @permission_required("caseload.work")
+@audited({"POST": "followup_add"})
 def add_followup(student_id: int):
     """Open a follow-up from a flag or a family's request for help."""
     found = _student_or_404(student_id)
     db = get_session()
     form = profile_page.followup_form(db, found)
     if not form.validate_on_submit():
+        audited.note(skip=True)  # nothing was saved
         flash(_("Please write a note and choose who will do it."), "error")
         return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
     try:
-        followups.create(session=db, student=found, created_by_id=current_user.id,
-                         owner_id=form.owner_id.data, note=form.note.data,
-                         due_on=form.due_on.data, goal=form.goal.data,
-                         frequency=form.frequency.data or None,
-                         **profile_page.about(form.about.data))
+        made = followups.create(session=db, student=found, created_by_id=current_user.id,
+                                owner_id=form.owner_id.data, note=form.note.data,
+                                due_on=form.due_on.data, goal=form.goal.data,
+                                frequency=form.frequency.data or None,
+                                **profile_page.about(form.about.data))
     except followups.FollowUpError:
+        audited.note(skip=True)  # nothing was saved
         abort(400)
     db.commit()
+    audited.note(school_id=found.school_id,
+                 detail={"followup": getattr(made, "id", None), "owner": form.owner_id.data})
     flash(_("Follow-up saved."), "success")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
 
 
 @bp.post("/students/<int:student_id>/followups/<int:followup_id>")
 @permission_required("caseload.work")
+@audited({"POST": "followup_update"})
 def update_followup(student_id: int, followup_id: int):
     """Change a follow-up's status and note what happened."""
     found = _student_or_404(student_id)
@@ -179,14 +192,18 @@ def update_followup(student_id: int, followup_id: int):
                          outcome=form.outcome.data, progress=form.progress.data,
                          staff_id=current_user.id, today=date.today())
         db.commit()
+        audited.note(school_id=found.school_id,
+                     detail={"followup": row.id, "status": form.status.data})
         flash(_("Follow-up updated."), "success")
     else:
+        audited.note(skip=True)  # nothing was changed
         flash(_("Please choose a status."), "error")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
 
 
 @bp.post("/students/<int:student_id>/mentor")
 @permission_required("caseload.work")
+@audited({"POST": "mentor_assign"})
 def assign_mentor(student_id: int):
     """Make one of the suggested staff the student's mentor; book the check-ins."""
     found = _student_or_404(student_id)
@@ -201,6 +218,7 @@ def assign_mentor(student_id: int):
                             goal=_("Meet every two weeks and become an adult at school the "
                                    "student can count on."))
     db.commit()
+    audited.note(school_id=found.school_id, detail={"mentor": staff_id})
     flash(_("Mentor plan made: the mentor sees the student on their \"my students\" page; "
             "check-ins are booked in 4 weeks and in 2 months."), "success")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
@@ -208,6 +226,7 @@ def assign_mentor(student_id: int):
 
 @bp.post("/students/<int:student_id>/matches/<int:keep>/<int:merge>")
 @permission_required("caseload.work")
+@audited.by_view({"POST": "decide_match"}, when="a decision was saved, with it")
 def decide_match(student_id: int, keep: int, merge: int):
     """Answer a "same person?" question about two adults."""
     found = _student_or_404(student_id)

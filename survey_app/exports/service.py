@@ -110,13 +110,14 @@ def filename(req: ExportRequest) -> str:
 
 
 def record(*, session: Session, req: ExportRequest, staff_id: int | None,
-           ip: str | None = None) -> None:
-    """Audit the export before anything is written (FERPA disclosures log)."""
+           ip: str | None = None, outcome: str = "ok") -> None:
+    """Audit the export before anything leaves the server (FERPA disclosures log); a
+    file that could not be built is recorded with ``outcome="failed"``."""
     audit.record(session=session, staff_id=staff_id, action="export", target_type=req.kind,
                  target_id=req.school_code or "district",
                  school_id=req.school_ids[0] if len(req.school_ids) == 1 else None,
                  detail={"format": req.fmt, "schools": list(req.school_ids),
-                         "deidentify": req.deidentify}, ip=ip)
+                         "deidentify": req.deidentify}, ip=ip, outcome=outcome)
 
 
 def write_export(*, session: Session, req: ExportRequest, out: IO[bytes]) -> None:

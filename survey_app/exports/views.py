@@ -23,8 +23,9 @@ from flask_wtf import FlaskForm
 from sqlmodel import select
 from wtforms import BooleanField, SelectChoice
 
+from survey_app.audited import audited
 from survey_app.auth import permission_required, require_school, visible_school_ids
-from survey_app.db import get_session
+from survey_app.db import get_session, write_next
 from survey_app.exports import safe, service
 from survey_app.exports.forms import ExportForm, RosterUploadForm
 from survey_app.imports import roster_import, undo, uploads
@@ -79,6 +80,7 @@ def _page(form, report=None, *, status: int = 200, confirm=None):
 
 @bp.route("/roster", methods=["GET", "POST"])
 @permission_required("roster.import")
+@audited({"POST": "roster_check"})  # the check names everyone the file would remove
 def import_roster():
     """Upload a OneRoster package: it is always checked first and nothing is saved yet."""
     form = RosterUploadForm()
@@ -89,6 +91,8 @@ def import_roster():
     report = roster_import.run(session=get_session(), path=staged.package, extra=staged.extra,
                                dry_run=True, staff_id=current_user.id)
     view = _report_view(report)
+    audited.note(target_type="district", target_id=current_user.district_id,
+                 detail={"ok": report.ok})
     if report.ok or view["confirmable"]:
         session[_STAGED] = staged.token
         return _page(form, view, confirm=ConfirmForm())
@@ -98,6 +102,7 @@ def import_roster():
 
 @bp.post("/roster/confirm")
 @permission_required("roster.import")
+@audited.by_view({"POST": "roster_import"}, when="the checked import was saved")
 def confirm_roster():
     """Import the checked upload for real (with the removals, when the admin said so)."""
     form, upload = ConfirmForm(), RosterUploadForm(formdata=None)
@@ -123,6 +128,7 @@ def confirm_roster():
 
 @bp.post("/roster/undo")
 @permission_required("roster.import")
+@audited.by_view({"POST": "roster_import_undone"}, when="the last import was undone")
 def undo_roster():
     """Undo the last saved import: what it removed comes back, what it changed goes back."""
     if not UndoForm().validate_on_submit():
@@ -160,6 +166,7 @@ def _export_form(kind: str, schools: list[tuple[str, str]]) -> ExportForm:
 
 @bp.get("/")
 @permission_required("exports.aggregate")
+@audited.nothing("the list of exports: no one's data")
 def index():
     """List the exports this user may take, with a download button each."""
     schools = _schools()
@@ -172,8 +179,9 @@ def index():
 
 @bp.post("/download")
 @permission_required("exports.aggregate")
+@audited.by_view({"POST": "export"}, when="a file was built (outcome ok) or failed to be")
 def download():
-    """Audit the export, then send it as a file."""
+    """Build the export, audit it (a failure as a failed export), then send it as a file."""
     kind = request.form.get("kind", "")
     if kind not in service.KINDS:
         abort(400)
@@ -192,11 +200,22 @@ def download():
                                 district_id=current_user.district_id, school_ids=school_ids,
                                 school_code=school.code if school else None,
                                 deidentify=bool(form.deidentify.data) and kind == "network")
+    # Rows go to a temporary file (memory up to 16 MB, then disk), never all into memory.
+    # Nothing leaves the server before the audit event of what leaves is committed.
+    buffer = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    db.commit()  # built in a read transaction (service.read_first): no write lock meanwhile
+    try:
+        service.write_export(session=db, req=req, out=buffer)
+    except Exception:
+        buffer.close()
+        db.rollback()
+        service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr,
+                       outcome="failed")
+        db.commit()
+        raise
+    write_next(db)
     service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr)
     db.commit()
-    # Rows go to a temporary file (memory up to 16 MB, then disk), never all into memory.
-    buffer = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-    service.write_export(session=db, req=req, out=buffer)
     buffer.seek(0)
     response = send_file(buffer, mimetype=service.content_type(req), max_age=0)
     response.headers["Content-Disposition"] = safe.attachment(service.filename(req))

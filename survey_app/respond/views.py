@@ -1,9 +1,10 @@
 """The respondent side: open a survey by code or link, answer page by page, finish.
 
 Nothing but ids lives in the session cookie; every answer is saved on the
-server when its page is sent. Wrong codes are throttled per address *and* per
-code, and only refused attempts count, so a school behind one address never
-trips over its own students' right codes.
+server when its page is sent. A right code or link always opens its survey, whatever
+its address did before; wrong ones are counted per address and per code prefix
+(``survey_app.throttle``) and past a limit answered 429, so a school behind one
+address never trips over a guesser or its own students' typos.
 """
 
 from __future__ import annotations
@@ -25,8 +26,10 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 from sqlmodel import select
+from werkzeug.exceptions import TooManyRequests
 
-from survey_app import surveys
+from survey_app import surveys, throttle
+from survey_app.audited import audited
 from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import get_session, write_next
 from survey_app.i18n import choose_language, offered_languages, use_district_choice
@@ -35,7 +38,6 @@ from survey_app.models import Invitation, Response, School, SurveyWave
 from survey_app.models.enums import InvitationStatus, SurveyKind
 from survey_app.respond import forms
 from survey_app.respond.letters import render_letters
-from survey_app.security import limiter
 from survey_app.services import codes, invitations, responses, submissions, waves
 from survey_app.services.responses import Record
 from survey_app.surveys.forms import field_name
@@ -43,29 +45,23 @@ from survey_app.surveys.model import ADULTS, MAX_ADULTS
 
 bp = Blueprint("respond", __name__)
 STATE = "respond"
-#: Refused attempts allowed before a pause; each window is longer (gradual back-off).
+#: Wrong attempts allowed before a pause; each window is longer (gradual back-off).
 IP_LIMITS = "20 per minute; 100 per hour; 300 per day"
+#: Wrong codes sharing their first ``PREFIX`` symbols, from any address.
 CODE_LIMITS = "5 per minute; 20 per hour; 50 per day"
+PREFIX = 4
 
 
-def _ip_key() -> str:
-    return f"respond-ip:{get_remote_address()}"
-
-
-def _code_key() -> str:
-    return "respond-code:" + codes.normalize_code(request.form.get("code", ""))[:24]
-
-
-def _refused(response) -> bool:
-    return response.status_code in (400, 404)
-
-
-def _ip_limits() -> str:
-    return current_app.config.get("RESPOND_IP_LIMITS", IP_LIMITS)
-
-
-def _code_limits() -> str:
-    return current_app.config.get("RESPOND_CODE_LIMITS", CODE_LIMITS)
+def _wrong(typed_code: str | None = None) -> int | None:
+    """Count a wrong code (``typed_code``) or link; seconds to wait when its address, or
+    the code's first symbols, are over their limits."""
+    counted = [(current_app.config.get("RESPOND_IP_LIMITS", IP_LIMITS),
+                f"respond-ip:{get_remote_address()}")]
+    if typed_code is not None:
+        counted.append((current_app.config.get("RESPOND_CODE_LIMITS", CODE_LIMITS),
+                        "respond-prefix:" + codes.normalize_code(typed_code)[:PREFIX]))
+    waits = [throttle.counters().refuse_wrong(limits, key) for limits, key in counted]
+    return max((w for w in waits if w), default=None)
 
 
 @bp.errorhandler(CSRFError)
@@ -76,10 +72,8 @@ def lost_session(_error):
 
 @bp.post("/")
 @public
-@limiter.limit(_ip_limits, key_func=_ip_key, deduct_when=_refused)
-@limiter.limit(_code_limits, key_func=_code_key, deduct_when=_refused)
 def enter_code():
-    """Open the survey for a typed code."""
+    """Open the survey for a typed code: a right one always opens, before any counter."""
     form = CodeForm()
     if form.validate_on_submit():
         invitation = invitations.find_by_code(session=get_session(), typed=form.code.data,
@@ -87,17 +81,22 @@ def enter_code():
         if invitation is not None:
             return _open(invitation, session.get("lang"))
         form.code.errors.append(_("We could not find that code. Please check it and try again."))
+    wait = _wrong(request.form.get("code", ""))
+    if wait:
+        return render_template("main/home.html", form=form), 429, {"Retry-After": str(wait)}
     return render_template("main/home.html", form=form), 400
 
 
 @bp.get("/r/<token>")
 @public
-@limiter.limit(_ip_limits, key_func=_ip_key, deduct_when=_refused)
 def open_link(token: str):
-    """Open the survey from a letter's link or QR code."""
+    """Open the survey from a letter's link or QR code (a right one always opens)."""
     invitation = invitations.find_by_token(session=get_session(), token=token,
                                            secret=current_app.config["SECRET_KEY"])
     if invitation is None:
+        wait = _wrong()
+        if wait:
+            raise TooManyRequests(retry_after=wait)
         abort(404, description=_l("This link does not work any more. Please type the code from your letter on the start page."))
     return _open(invitation, g.get("explicit_lang"))
 
@@ -363,6 +362,7 @@ def leave():
 
 @bp.get("/letters")
 @permission_required("invitations.print")
+@audited("view_letters")
 def letters():
     """Printable letters for one school's students or families."""
     db = get_session()
@@ -377,6 +377,8 @@ def letters():
     # Letters of the waves taking answers, for the invitations not answered yet.
     rows = invitations.listing(session=db, kind=kind, school_code=school.code,
                                wave_ids=waves.open_wave_ids(session=db), unsubmitted=True)
+    audited.note(target_type="school", target_id=school.id, school_id=school.id,
+                 detail={"kind": kind, "letters": len(rows)})
     html = render_letters(rows, secret=current_app.config["SECRET_KEY"],
                           base_url=current_app.config["PUBLIC_BASE_URL"],
                           offered=offered_languages())
