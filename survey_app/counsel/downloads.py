@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from relationships.tiers import TIERS
+from survey_app.audited import audited
 from survey_app.auth import permission_required, visible_school_ids
 from survey_app.counsel.views import _context, _filters, _int_arg, bp, chosen_schools
 from survey_app.db import get_session, write_next
@@ -59,6 +60,7 @@ def caseload_table(rows) -> Table:
 
 @bp.post("/students/download")
 @permission_required("exports.identifiable")
+@audited.by_view({"POST": "export"}, when="a caseload list is downloaded (before it is sent)")
 def download_caseload():
     """The caseload as filtered on the page (query string), all pages, as CSV or XLSX."""
     fmt = request.form.get("fmt", "")
@@ -88,6 +90,7 @@ def download_caseload():
 
 @bp.get("/students/meeting-sheet")
 @permission_required("caseload.work")
+@audited.by_view({"GET": "print_meeting_sheet"}, when="the sheet is shown")
 def meeting_sheet():
     """A printable list of the students no staff member has marked ✓ this wave."""
     school_id = _int_arg("school")
