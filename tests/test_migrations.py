@@ -193,3 +193,34 @@ def test_staff_version_row_added_beside_the_data_version(empty_url):
     command.downgrade(cfg, "c3d4e5f6a7b8")
     assert rows() == {1: 43}
     engine.dispose()
+
+
+def test_family_trust_marks_added_to_a_database_with_data(empty_url):
+    """f19a7c3e5d21 adds family_trust_mark beside the rows already stored; one mark per
+    staff member, household and wave; going back drops only the new table."""
+    from sqlalchemy.exc import IntegrityError
+
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "e5f6a7b8c9d0")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        _district_wave_household(conn)
+        conn.execute(text("INSERT INTO staff_user (id, district_id, given_name, family_name, "
+                          "role, languages, language, active, session_generation, created_at) "
+                          "VALUES (1, 1, 'Ana', 'Ruiz', 'staff', '[]', 'en', true, 0, "
+                          "CURRENT_TIMESTAMP)"))
+    command.upgrade(cfg, "f19a7c3e5d21")
+    insert = text("INSERT INTO family_trust_mark (staff_id, household_id, wave_id, trust, "
+                  "updated_at) VALUES (1, 1, 1, :t, CURRENT_TIMESTAMP)")
+    with engine.begin() as conn:
+        conn.execute(insert, {"t": "yes"})
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert, {"t": "not_yet"})
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT trust FROM family_trust_mark")).scalars().all() == ["yes"]
+        assert conn.execute(text("SELECT given_name FROM staff_user")).scalar_one() == "Ana"
+    command.downgrade(cfg, "e5f6a7b8c9d0")
+    tables = set(inspect(engine).get_table_names())
+    assert "family_trust_mark" not in tables
+    assert "household" in tables
+    engine.dispose()

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case
 from sqlmodel import Session, func, select
@@ -153,37 +154,92 @@ def suppressed(frame: pd.DataFrame, *, by: str, measure: str, min_n: int) -> pd.
     return equity_breakdown(data, by=[by], measure=measure, min_n=min_n)
 
 
-def link_totals(tables: list[pd.DataFrame]) -> list[pd.DataFrame]:
-    """Tables of one measure over the same students share their total row: where one table
-    had to hide its total (to protect its own small cells), every table hides it, or the
-    total shown beside would undo that table's suppression. (Small and local until the
-    equity module suppresses tables published together.)"""
-    last = [t.iloc[-1] for t in tables]
-    hide_n = any(pd.isna(r["n"]) for r in last)
-    hide_count = any(pd.isna(r["count"]) and r["rate_code"] is None for r in last)
-    out = []
-    for t in tables:
-        t = t.copy()
-        i = t.index[-1]
-        if hide_n and not pd.isna(t.at[i, "n"]):
-            t.at[i, "n"] = pd.NA
-            t.at[i, "suppressed"] = t.at[i, "suppressed"] or "complementary"
-        if hide_count and not pd.isna(t.at[i, "count"]):
-            t.at[i, "count"], t.at[i, "rate"], t.at[i, "rate_code"] = pd.NA, pd.NA, None
-            t.at[i, "suppressed"] = "complementary"
-        out.append(t)
-    return out
+def _pinned(values, lower, upper, rest) -> bool:
+    """Whether the hidden cells of one column (bounds ``lower``/``upper``, summing to
+    ``rest``) leave any of them a range narrower than one student."""
+    for i in range(len(values)):
+        others_low = sum(lower[:i] + lower[i + 1:])
+        others_high = sum(upper[:i] + upper[i + 1:])
+        low, high = max(lower[i], rest - others_high), min(upper[i], rest - others_low)
+        if high - low < 1:
+            return True
+    return False
+
+
+def table_safe(table: pd.DataFrame, min_n: int) -> bool:
+    """Check one suppressed table against what its reader knows: the shown total, every
+    shown cell, "fewer than min n" on small groups, the 5 %/95 % codes, and that every
+    listed group has someone in it. Unsafe when the total is hidden (another table shows
+    it), or a hidden size or count is pinned, or a hidden group must be all "yes" or all
+    "no"."""
+    cells, total = table.iloc[:-1], table.iloc[-1]
+    if pd.isna(total["n"]) or (pd.isna(total["count"]) and total["rate_code"] is None):
+        return False
+    hidden_n = cells.loc[cells["n"].isna()]
+    n_low = [1 if r == "small_n" else min_n for r in hidden_n["suppressed"]]
+    n_high = [min_n - 1 if r == "small_n" else int(total["n"]) for r in hidden_n["suppressed"]]
+    if len(hidden_n) and _pinned(list(hidden_n.index), n_low, n_high,
+                                 int(total["n"]) - int(cells["n"].sum())):
+        return False
+    if pd.isna(total["count"]):
+        return True  # a coded total: every group's count is only bounded, never shown
+    hidden = cells.loc[cells["count"].isna()]
+    if not len(hidden):
+        return True
+    sizes = [int(n) if not pd.isna(n) else (min_n - 1 if r == "small_n" else int(total["n"]))
+             for n, r in zip(hidden["n"], hidden["suppressed"], strict=True)]
+    low = [int(np.ceil(0.95 * s)) if c == "ge95" else 0 for s, c in zip(sizes, hidden["rate_code"], strict=True)]
+    high = [int(np.floor(0.05 * s)) if c == "le5" else s for s, c in zip(sizes, hidden["rate_code"], strict=True)]
+    rest = int(total["count"]) - int(cells["count"].sum())
+    free = [i for i, c in enumerate(hidden["rate_code"]) if c is None]
+    # The hidden sizes add up to what the total leaves, so the hidden counts can reach
+    # at most the shown sizes plus that: at either end every hidden group is all one way.
+    n_rest = int(total["n"]) - int(cells["n"].sum())
+    reach = sum(int(n) for n in hidden["n"] if not pd.isna(n)) + n_rest
+    if rest <= 0 or rest >= min(sum(high), reach):
+        return False
+    return not _pinned(free, [low[i] for i in free], [high[i] for i in free],
+                       rest - sum(low[i] for i in range(len(low)) if i not in free))
 
 
 def class_shares(frame: pd.DataFrame, *, min_n: int) -> dict[str, dict[str, pd.DataFrame]]:
-    """measure → grouping (``"all"``, then each of :data:`GROUPS`) → suppressed table; the
-    ``"all"`` table is the one total row the group tables share."""
-    out = {}
+    """measure → grouping (``"all"``, then each of :data:`GROUPS` that is safe to show) →
+    suppressed table; ``"all"`` is the whole class's row.
+
+    The group tables of one class are published together, so beyond each table's own
+    suppression (small and local, until the equity module suppresses tables published
+    together): with fewer than ``min_n`` families no grouping is shown at all; with a
+    coded total (5 % or less, 95 % or more) none for that measure; and a grouping whose
+    table fails :func:`table_safe` is left out whole (its groups are not even listed).
+    """
+    tables = {m: {by: suppressed(frame, by=by, measure=m, min_n=min_n) for by in GROUPS}
+              for m in MEASURES}
+    out: dict[str, dict[str, pd.DataFrame]] = {}
     for m in MEASURES:
-        tables = link_totals([suppressed(frame, by=by, measure=m, min_n=min_n) for by in GROUPS])
-        whole = tables[0].iloc[[-1]].drop(columns=[GROUPS[0]]).assign(all="total")
-        out[m] = {"all": whole, **dict(zip(GROUPS, tables, strict=True))}
+        whole = _whole(frame, m, min_n)
+        out[m] = {"all": whole}
+        if not pd.isna(whole.iloc[0]["count"]):  # a shown count: groups may follow
+            out[m].update({by: tables[m][by] for by in GROUPS
+                           if table_safe(tables[m][by], min_n)})
     return out
+
+
+def _whole(frame: pd.DataFrame, measure: str, min_n: int, *, low: float = 0.05,
+           high: float = 0.95) -> pd.DataFrame:
+    """The whole class's row, by the rule the equity view applies to a total: nothing
+    below ``min_n`` families, only "5 % or less" / "95 % or more" at the extremes."""
+    n, count = len(frame), int(frame[measure].astype(bool).sum())
+    rate = count / n if n else 0.0
+    small, coded = n < min_n, n >= min_n and (rate <= low or rate >= high)
+    row = {"all": "total", "n": pd.NA if small else n,
+           "count": pd.NA if small or coded else count,
+           "rate": pd.NA if small or coded else rate,
+           "rate_code": ("le5" if rate <= low else "ge95") if coded else None,
+           "suppressed": "small_n" if small else "coded" if coded else None}
+    table = pd.DataFrame([row])
+    table["n"], table["count"] = table["n"].astype("Int64"), table["count"].astype("Int64")
+    table["rate"] = table["rate"].astype("Float64")
+    return table
 
 
 def reading(shares: dict[str, dict[str, pd.DataFrame]], *, gap: float = 0.10
@@ -193,6 +249,8 @@ def reading(shares: dict[str, dict[str, pd.DataFrame]], *, gap: float = 0.10
     worst = None
     for measure, tables in shares.items():
         for by in GROUPS:
+            if by not in tables:
+                continue
             table = tables[by]
             overall = table.iloc[-1]["rate"]
             if pd.isna(overall):

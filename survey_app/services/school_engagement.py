@@ -25,14 +25,14 @@ from survey_app.models import (
     StaffUser,
     Student,
 )
-from survey_app.services.families import GROUPS, MEASURES, link_totals, suppressed
+from survey_app.services.families import GROUPS, MEASURES, suppressed, table_safe
 
 
 @dataclass(frozen=True)
 class SchoolView:
     teachers: dict[str, pd.DataFrame]  # measure → table by "teacher" (staff id; no total row)
     teacher_names: dict[int, str]
-    grades: dict[str, pd.DataFrame]  # measure → table by "grade"
+    grades: dict[str, pd.DataFrame | None]  # measure → table by "grade" (None: unsafe)
     groups: dict[str, dict[str, pd.DataFrame]]  # measure → grouping → table
 
 
@@ -78,11 +78,13 @@ def school_view(*, session: Session, school_id: int, wave_id: int | None, min_n:
     full = {i: n for i, n in session.exec(select(StaffUser.id, StaffUser.family_name).where(
         StaffUser.id.in_(list(names)))).all()}
     teacher_names = {i: f"{names[i]} {full.get(i, '')}".strip() for i in names}
-    linked = {m: link_totals([suppressed(students, by=by, measure=m, min_n=min_n)
-                              for by in ("grade", *GROUPS)]) for m in MEASURES}
+    shown = {m: {by: t for by in ("grade", *GROUPS)
+                 if table_safe(t := suppressed(students, by=by, measure=m, min_n=min_n), min_n)}
+             for m in MEASURES}
     return SchoolView(
         teachers={m: suppressed(pairs, by="teacher", measure=m, min_n=min_n).iloc[:-1]
                   for m in MEASURES},
         teacher_names=teacher_names,
-        grades={m: tables[0] for m, tables in linked.items()},
-        groups={m: dict(zip(GROUPS, tables[1:], strict=True)) for m, tables in linked.items()})
+        grades={m: tables.get("grade") for m, tables in shown.items()},
+        groups={m: {g: t for g, t in tables.items() if g != "grade"}
+                for m, tables in shown.items()})

@@ -160,7 +160,7 @@ def school_tables(view, min_n: int) -> dict:
                          "width": round((rate or 0) * 100)})
         out["teachers"].append({"key": measure, "rows": sorted(rows, key=lambda r: r["label"])})
     for measure, table in view.grades.items():
-        out["grades"][measure] = share_rows(table, "grade", min_n)
+        out["grades"][measure] = [] if table is None else share_rows(table, "grade", min_n)
     for measure, tables in view.groups.items():
         out["groups"][measure] = [{"title": BY[by], "rows": share_rows(t, by, min_n)}
                                   for by, t in tables.items()]

@@ -58,7 +58,9 @@ def _shares(db, *, student_ids, staff_ids, wave_id, min_n) -> dict:
     shares = family_service.class_shares(frame, min_n=min_n)
     return {"measures": [{"name": words.MEASURES[m], "key": m, "tables": [
         {"by": by, "title": words.BY[by], "rows": words.share_rows(t, by, min_n)}
-        for by, t in tables.items()]} for m, tables in shares.items()],
+        for by, t in tables.items()], "left_out": [words.BY[by] for by in family_service.GROUPS
+                                                   if by not in tables]}
+        for m, tables in shares.items()],
         "reading": words.reading_line(family_service.reading(shares)), "families": len(frame)}
 
 

@@ -94,7 +94,9 @@ def test_a_student_not_in_my_classes_is_404(client, world, login_as, classroom):
 def test_staff_of_another_school_cannot_open_the_class(client, world, login_as, classroom):
     login_as(world.users["other_staff"])
     assert client.get(f"/staff/classes/{classroom.section.id}").status_code == 404
+    client.post("/staff/logout")
     login_as(world.users["other_counselor"])
+    assert client.get("/staff/classes").status_code == 200
     assert client.get(f"/staff/classes/{classroom.section.id}").status_code == 404
 
 

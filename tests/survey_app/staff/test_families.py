@@ -85,8 +85,7 @@ def test_a_colleague_cannot_mark_families_outside_their_classes(client, world, l
 
 def test_shares_move_when_a_family_is_marked_and_contacted(client, world, login_as,
                                                            session, app_config, classroom):
-    """min_n = 1 here so the whole-class share of a class of four is shown (while every
-    family is at 0 % even that is hidden: the groups' shares would follow from it)."""
+    """min_n = 1 here so the whole-class share of a class of four is shown."""
     from survey_app.models import DistrictSettings
 
     session.add(DistrictSettings(district_id=world.district.id, min_n=1))
@@ -102,9 +101,24 @@ def test_shares_move_when_a_family_is_marked_and_contacted(client, world, login_
         table = html.split(f'id="share-{measure}-all"')[1].split("</table>")[0]
         return table.split('class="share-value">')[1].split("<")[0]
 
-    assert whole_class("trusted") == "hidden to protect a small group"
+    assert whole_class("trusted") == "5% or less"
     hid = classroom.students[1].household_id
     client.post(f"/staff/families/{hid}/trust", data={"trust": "yes"})
     assert whole_class("trusted") == "25%"
     client.post(f"/staff/engagement/households/{hid}", data=CONTACT)
     assert whole_class("contact") == "25%"
+
+
+def test_school_leaders_see_the_shares_per_teacher(client, world, login_as, classroom,
+                                                   session):
+    login_as(world.users["counselor"])
+    response = client.get("/staff/families/school")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert world.users["staff"].family_name in html  # the class's teacher has a row
+    assert "fewer than 10" in html  # a class of four: hidden
+    assert "Kid0" not in html  # no student names
+    assert client.get(f"/staff/families/school?school={world.other_school.id}").status_code == 404
+    client.post("/staff/logout")
+    login_as(world.users["staff"])
+    assert client.get("/staff/families/school").status_code == 403
