@@ -67,6 +67,9 @@ def _access_line(row: ClassRow, low: bool) -> str | None:
     if "no_internet" in row.barriers:
         return (_("No internet at home — the family asked for help with internet.")
                 if asked_internet else _("No internet at home: keep work that needs it for school."))
+    if "unreliable_internet" in row.barriers and low:
+        return _("Internet at home often does not work: give more time for work online, or "
+                 "offer printed work.")
     if "phone_only" in row.barriers:
         return _("Internet only on a phone: long assignments online may be hard — offer time on a "
                  "school computer.")
@@ -83,12 +86,14 @@ def might_help(row: ClassRow) -> list[str]:
         return [_("We know nothing yet about this student's home: the surveys would tell us.")]
     low = row.completion is not None and row.completion < LOW_COMPLETION
     out = [line for line in (_access_line(row, low),) if line]
-    if low and not row.barriers:
+    if low and not any(b != "unreliable_internet" for b in row.barriers) \
+            and "unreliable_internet" not in row.barriers:
         out.append(_("Completion is low with no access barrier reported: ask the student what "
                      "gets in the way."))
     if row.conditions.get("quiet_place") == "no" and low:
         out.append(_("No quiet place at home: a homework club or study hall may help."))
-    if row.homework_help in ("yes", "sometimes") and row.help_language and low:
+    if row.homework_help in ("yes", "sometimes") and row.help_language \
+            and row.help_language != "en" and low:
         out.append(_("Someone at home can help in %(language)s: send the work home with a note "
                      "in that language.", language=native_name(row.help_language)))
     if row.attendance is not None and row.attendance < LOW_ATTENDANCE:

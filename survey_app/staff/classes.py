@@ -61,7 +61,10 @@ def _shares(db, *, student_ids, staff_ids, wave_id, min_n) -> dict:
         for by, t in tables.items()], "left_out": [words.BY[by] for by in family_service.GROUPS
                                                    if by not in tables]}
         for m, tables in shares.items()],
-        "reading": words.reading_line(family_service.reading(shares)), "families": len(frame)}
+        "reading": words.reading_line(family_service.reading(shares)), "families": len(frame),
+        "headline": [{"name": words.MEASURES[m], "shown": words.share_rows(t["all"], "all",
+                                                                          min_n)[0]["shown"]}
+                     for m, t in shares.items()]}
 
 
 @bp.get("/classes/<int:section_id>")
