@@ -150,7 +150,7 @@ def _group_words(by: str, value, group: str) -> str:
     if by == "english_learner":
         return _("English learners") if value is True or value == "True" else \
             _("students who are not English learners")
-    return group
+    return _("students in the group “%(name)s”", name=group)
 
 
 def school_tables(view, min_n: int) -> dict:
