@@ -19,7 +19,7 @@ from survey_app.auth import (
 from survey_app.db import get_session
 from survey_app.models import School
 from survey_app.models.base import utcnow
-from survey_app.services import audit, records, school_engagement
+from survey_app.services import audit, records, school_cache, school_engagement
 from survey_app.services import classes as class_service
 from survey_app.services import families as family_service
 from survey_app.staff import class_words as words
@@ -52,19 +52,28 @@ def classes():
     return render_template("staff/classes.html", classes=found)
 
 
-def _shares(db, *, student_ids, staff_ids, wave_id, min_n) -> dict:
+def _share_tables(db, *, student_ids, staff_ids, wave_id, min_n) -> dict:
     frame = family_service.share_frame(session=db, student_ids=student_ids, staff_ids=staff_ids,
                                        wave_id=wave_id, since=family_service.school_year_start(_today()))
-    shares = family_service.class_shares(frame, min_n=min_n)
+    return family_service.class_shares(frame, min_n=min_n)
+
+
+def _shares_shown(shares: dict, min_n: int) -> dict:
+    """The suppressed tables in the reader's words (made per request: words follow the locale)."""
     return {"measures": [{"name": words.MEASURES[m], "key": m, "tables": [
         {"by": by, "title": words.BY[by], "rows": words.share_rows(t, by, min_n)}
         for by, t in tables.items()], "left_out": [words.BY[by] for by in family_service.GROUPS
                                                    if by not in tables]}
         for m, tables in shares.items()],
-        "reading": words.reading_line(family_service.reading(shares)), "families": len(frame),
+        "reading": words.reading_line(family_service.reading(shares)),
         "headline": [{"name": words.MEASURES[m], "shown": words.share_rows(t["all"], "all",
                                                                           min_n)[0]["shown"]}
                      for m, t in shares.items()]}
+
+
+def _shares(db, *, student_ids, staff_ids, wave_id, min_n) -> dict:
+    return _shares_shown(_share_tables(db, student_ids=student_ids, staff_ids=staff_ids,
+                                       wave_id=wave_id, min_n=min_n), min_n)
 
 
 @bp.get("/classes/<int:section_id>")
@@ -83,17 +92,20 @@ def class_view(section_id: int):
     ctx = records.context(session=db, district_id=current_user.district_id)
     teacher = class_service.class_teacher(session=db, section_id=section.id,
                                           staff_id=current_user.id)
-    every = class_service.class_rows(session=db, section_id=section.id, teacher_id=teacher,
-                                     wave_id=ctx.wave_id)
+    every, shares = school_cache.memo(
+        db, ("class_view", section.id, teacher, ctx.wave_id, ctx.min_n, str(_today())),
+        lambda: _class_data(db, section.id, teacher, ctx))
     rows = class_service.sort_and_filter(every, sort=sort, keep=keep)
-    shares = _shares(db, student_ids=[r.student_id for r in every],
-                     staff_ids=[teacher] if teacher else [], wave_id=ctx.wave_id, min_n=ctx.min_n)
+    shares = _shares_shown(shares, ctx.min_n)
     _audit("class_view", "section", section.id, section.school_id, students=len(every))
     db.commit()
     return render_template(
         "staff/class.html", section=section, rows=[_row(r) for r in rows], sort=sort,
         keep=keep, total=len(every), priority=sum(r.tier == 0 for r in every), shares=shares,
-        sorts=words.SORTS, filters=words.FILTERS, own=teacher == current_user.id)
+        sorts=words.SORTS, filters=words.FILTERS, own=teacher == current_user.id,
+        # Row links as prefixes: url_for per row cost a third of the page's time.
+        student_href=url_for("staff.class_student", section_id=section.id, student_id=0)[:-1],
+        family_href=url_for("staff.household", household_id=0)[:-1])
 
 
 @bp.get("/classes/<int:section_id>/students/<int:student_id>")
@@ -124,6 +136,16 @@ def class_student(section_id: int, student_id: int):
                            own=teacher == current_user.id,
                            mine=found[0].household_id in class_service.household_ids(
                                session=db, student_ids=_my_student_ids(db)))
+
+
+def _class_data(db, section_id: int, teacher: int | None, ctx) -> tuple[list, dict]:
+    """The class's rows and family shares (kept per data version: any write moves it)."""
+    every = class_service.class_rows(session=db, section_id=section_id, teacher_id=teacher,
+                                     wave_id=ctx.wave_id)
+    shares = _share_tables(db, student_ids=[r.student_id for r in every],
+                           staff_ids=[teacher] if teacher else [], wave_id=ctx.wave_id,
+                           min_n=ctx.min_n)
+    return every, shares
 
 
 def _row(r) -> dict:
