@@ -38,7 +38,6 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,
     "PROXY_FIX_HOPS": 0,
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
-    "SUPPRESSION_MIN_N": 10,
 }
 
 #: Environment variables read at start-up, with the type each becomes.

@@ -15,8 +15,8 @@ from survey_app.auth import permission_required, require_school, visible_school_
 from survey_app.db import get_session
 from survey_app.exports import service
 from survey_app.exports.forms import ExportForm, RosterUploadForm
-from survey_app.exports.report import ImportReport, describe
-from survey_app.exports.uploads import import_uploaded_roster
+from survey_app.imports.report import ImportReport, describe
+from survey_app.imports.uploads import import_uploaded_roster
 from survey_app.models import School
 from survey_app.services import audit
 

@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from relationships import Evaluation, evaluate, flag_matrix
-from survey_app.counsel import reasons
 from survey_app.models import FollowUp, School, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
 from survey_app.services import records, school_cache
 from survey_app.services.frames import read_frame
+from survey_app.words import reasons
 
 OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 PER_PAGE = 50

@@ -22,9 +22,9 @@ from survey_app.models.base import utcnow
 from survey_app.services import audit, records, school_cache, school_engagement
 from survey_app.services import classes as class_service
 from survey_app.services import families as family_service
-from survey_app.staff import class_words as words
 from survey_app.staff.forms import TrustForm
 from survey_app.staff.views import bp
+from survey_app.words import classroom as words
 
 
 def _wide_scope():

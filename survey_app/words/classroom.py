@@ -7,9 +7,9 @@ import pandas as pd
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from survey_app.counsel import labels
 from survey_app.i18n import native_name
 from survey_app.services.classes import LOW_ATTENDANCE, LOW_COMPLETION, ClassRow
+from survey_app.words import labels
 
 INTERNET = {"works_well": _l("Internet works well"),
             "unreliable": _l("Internet often does not work"),
