@@ -118,14 +118,17 @@ def named_text(named: bool | None) -> str:
     return {True: _("Yes"), False: _("No"), None: _("No answer yet")}[named]
 
 
-def share_rows(table: pd.DataFrame, by: str, min_n: int) -> list[dict]:
-    """A suppressed table as rows to show (group name, share as shown, number of families)."""
+def share_rows(table: pd.DataFrame, by: str, min_n: int, *, school: bool = False
+               ) -> list[dict]:
+    """A suppressed table as rows to show (group name, share as shown, number of families);
+    the total row is the whole class (or, with ``school``, the whole school)."""
     out = []
     for i, row in enumerate(table.to_dict("records")):
         total = i == len(table) - 1
         if by == "all" and not total:
             continue
-        label = _("Whole class") if total else labels.group_label(by, row[by])
+        label = ((_("Whole school") if school else _("Whole class")) if total
+                 else labels.group_label(by, row[by]))
         rate = None if pd.isna(row["rate"]) else float(row["rate"])
         out.append({"label": label, "shown": labels.shown_rate(row, min_n),
                     "n": None if pd.isna(row["n"]) else int(row["n"]),
@@ -162,11 +165,14 @@ def school_tables(view, min_n: int) -> dict:
             name = view.teacher_names.get(int(row["teacher"]), "")
             rate = None if pd.isna(row["rate"]) else float(row["rate"])
             rows.append({"label": name, "shown": labels.shown_rate(row, min_n),
-                         "width": round((rate or 0) * 100)})
-        out["teachers"].append({"key": measure, "rows": sorted(rows, key=lambda r: r["label"])})
+                         "width": round((rate or 0) * 100), "rate": rate})
+        # Thinnest engagement first; hidden shares last.
+        rows.sort(key=lambda r: (r["rate"] is None, r["rate"] or 0, r["label"]))
+        out["teachers"].append({"key": measure, "rows": rows})
     for measure, table in view.grades.items():
-        out["grades"][measure] = [] if table is None else share_rows(table, "grade", min_n)
+        out["grades"][measure] = ([] if table is None
+                                  else share_rows(table, "grade", min_n, school=True))
     for measure, tables in view.groups.items():
-        out["groups"][measure] = [{"title": BY[by], "rows": share_rows(t, by, min_n)}
+        out["groups"][measure] = [{"title": BY[by], "rows": share_rows(t, by, min_n, school=True)}
                                   for by, t in tables.items()]
     return out
