@@ -120,12 +120,15 @@ def test_every_class_view_is_audited(client, world, login_as, classroom, session
     for _i in range(2):
         client.get(f"/staff/classes/{classroom.section.id}")
     client.get("/staff/families")
+    client.get(f"/staff/classes/{classroom.section.id}/students/{classroom.barrier.id}")
     events = session.exec(select(AuditEvent).where(AuditEvent.action == "class_view")).all()
     assert len(events) == 2
     assert {e.target_id for e in events} == {str(classroom.section.id)}
     assert events[0].staff_id == world.users["staff"].id
     assert events[0].detail == {"students": 4}
     assert session.exec(select(AuditEvent).where(AuditEvent.action == "families_view")).first()
+    one = session.exec(select(AuditEvent).where(AuditEvent.action == "class_student_view")).one()
+    assert one.target_id == str(classroom.barrier.id)
     session.commit()
 
 

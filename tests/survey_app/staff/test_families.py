@@ -119,6 +119,30 @@ def test_school_leaders_see_the_shares_per_teacher(client, world, login_as, clas
     assert "fewer than 10" in html  # a class of four: hidden
     assert "Kid0" not in html  # no student names
     assert client.get(f"/staff/families/school?school={world.other_school.id}").status_code == 404
+    from survey_app.models import AuditEvent
+
+    assert session.exec(select(AuditEvent).where(
+        AuditEvent.action == "engagement_school_view")).first() is not None
+    session.commit()
     client.post("/staff/logout")
     login_as(world.users["staff"])
     assert client.get("/staff/families/school").status_code == 403
+
+
+def test_the_reading_names_the_group_that_lags(app):
+    """20 families of English learners, 2 reached; 20 others, 12 reached: the line says so."""
+    import pandas as pd
+
+    from survey_app.services.families import class_shares, reading
+    from survey_app.words.classroom import reading_line
+
+    frame = pd.DataFrame({"race_ethnicity": [None] * 40, "gender": ["f", "m"] * 20,
+                          "english_learner": [True] * 20 + [False] * 20,
+                          "contact": [True] * 2 + [False] * 18 + [True] * 12 + [False] * 8,
+                          "trusted": [True, False] * 20})
+    found = reading(class_shares(frame, min_n=10))
+    assert found == ("contact", "english_learner", True)
+    with app.test_request_context():
+        assert reading_line(found) == ("Families of English learners: fewer two-way contacts "
+                                       "than the class overall.")
+        assert reading_line(None).startswith("No group of families")
