@@ -180,7 +180,9 @@ def families():
     db.commit()
     return render_template("staff/families.html", rows=rows, shares=shares,
                            trust_names=words.TRUST, wave=ctx.wave_id is not None,
-                           form=TrustForm())
+                           form=TrustForm(), back=request.full_path,
+                           family_href=url_for("staff.household", household_id=0)[:-1],
+                           mark_href=url_for("staff.mark_family", household_id=0)[:-len("0/trust")])
 
 
 def _back(target: str | None) -> str:
