@@ -92,15 +92,16 @@ def _summaries(session: Session, sections, staff_id: int) -> list[ClassSummary]:
             for s, name in sections]
 
 
-def list_classes(*, session: Session, staff_id: int, school_ids: Iterable[int] | None
-                 ) -> list[ClassSummary]:
-    """The classes ``staff_id`` teaches; with ``school_ids`` (counselors, admins) every
-    active class of those schools, the user's own first."""
+def list_classes(*, session: Session, staff_id: int, school_ids: Iterable[int] | None,
+                 visible: Iterable[int] = ()) -> list[ClassSummary]:
+    """The classes ``staff_id`` teaches in their schools (``visible``); with ``school_ids``
+    (counselors, admins) every active class of those schools, the user's own first."""
     stmt = (select(Section, School.name).join(School, School.id == Section.school_id)
             .where(Section.active.is_(True)))
     if school_ids is None:
         stmt = stmt.where(Section.id.in_(
-            select(SectionTeacher.section_id).where(SectionTeacher.staff_id == staff_id)))
+            select(SectionTeacher.section_id).where(SectionTeacher.staff_id == staff_id)),
+            Section.school_id.in_(list(visible)))
     else:
         stmt = stmt.where(Section.school_id.in_(list(school_ids)))
     rows = session.exec(stmt.order_by(School.name, Section.title, Section.id)).all()
@@ -109,12 +110,16 @@ def list_classes(*, session: Session, staff_id: int, school_ids: Iterable[int] |
 
 
 def find_class(*, session: Session, section_id: int, staff_id: int,
-               school_ids: Iterable[int] | None) -> Section | None:
-    """The class if the user may open it: one they teach, or (``school_ids`` given, for
-    counselors and admins) any class of those schools. None otherwise (the view 404s)."""
+               school_ids: Iterable[int] | None, visible: Iterable[int] = ()
+               ) -> Section | None:
+    """The class if the user may open it: one they teach in one of their schools
+    (``visible``), or (``school_ids`` given, for counselors and admins) any class of those
+    schools. None otherwise (the view 404s)."""
     section = session.get(Section, section_id)
     if section is None or not section.active:
         return None
+    if school_ids is None and section.school_id not in set(visible):
+        return None  # the roster may say so, but it is not the user's school
     if school_ids is not None and section.school_id in set(school_ids):
         return section
     teaches = session.exec(select(SectionTeacher.id).where(

@@ -48,7 +48,8 @@ def classes():
     """The classes I teach (and, for counselors and admins, every class of their schools)."""
     db = get_session()
     found = class_service.list_classes(session=db, staff_id=current_user.id,
-                                       school_ids=_wide_scope())
+                                       school_ids=_wide_scope(),
+                                       visible=visible_school_ids())
     return render_template("staff/classes.html", classes=found)
 
 
@@ -82,7 +83,8 @@ def class_view(section_id: int):
     """One class: every student with context beside academics, sorted so help goes first."""
     db = get_session()
     section = class_service.find_class(session=db, section_id=section_id,
-                                       staff_id=current_user.id, school_ids=_wide_scope())
+                                       staff_id=current_user.id, school_ids=_wide_scope(),
+                                       visible=visible_school_ids())
     if section is None:
         abort(404)
     sort = request.args.get("sort", "priority")
@@ -114,7 +116,8 @@ def class_student(section_id: int, student_id: int):
     """One student of one of my classes: the same facts as the class row, and my family mark."""
     db = get_session()
     section = class_service.find_class(session=db, section_id=section_id,
-                                       staff_id=current_user.id, school_ids=_wide_scope())
+                                       staff_id=current_user.id, school_ids=_wide_scope(),
+                                       visible=visible_school_ids())
     if section is None:
         abort(404)
     ctx = records.context(session=db, district_id=current_user.district_id)
@@ -160,7 +163,8 @@ def _row(r) -> dict:
 
 
 def _my_student_ids(db) -> list[int]:
-    mine = class_service.list_classes(session=db, staff_id=current_user.id, school_ids=None)
+    mine = class_service.list_classes(session=db, staff_id=current_user.id, school_ids=None,
+                                      visible=visible_school_ids())
     return class_service.student_ids(session=db, section_ids=[c.section_id for c in mine])
 
 

@@ -144,3 +144,18 @@ def test_workspace_links_to_my_classes(client, world, login_as, classroom):
     html = client.get("/staff/").get_data(as_text=True)
     assert "/staff/classes" in html
     assert "/staff/families" in html
+
+
+def test_a_class_in_another_school_stays_closed_even_if_the_roster_says_i_teach_it(
+        client, world, login_as, classroom, session):
+    from survey_app.models import Section, SectionStudent, SectionTeacher
+
+    section = Section(school_id=world.other_school.id, title="Oak Chemistry")
+    session.add(section)
+    session.flush()
+    session.add(SectionTeacher(section_id=section.id, staff_id=world.users["staff"].id))
+    session.add(SectionStudent(section_id=section.id, student_id=world.other_students[0].id))
+    session.commit()
+    login_as(world.users["staff"])
+    assert "Oak Chemistry" not in client.get("/staff/classes").get_data(as_text=True)
+    assert client.get(f"/staff/classes/{section.id}").status_code == 404
