@@ -157,7 +157,7 @@ def _row(r) -> dict:
             "grade_average": "—" if r.grade_average is None else f"{r.grade_average:g}",
             "low_completion": r.completion is not None
             and r.completion < class_service.LOW_COMPLETION,
-            "home": words.home(r), "named": words.named_text(r.named_teacher),
+            "home": words.home(r), "named": words.named_text(r.named_teacher, r.grade),
             "mark": words.mark_text(r.mark), "help": words.might_help(r), "tier": r.tier,
             "no_data": r.no_data}
 

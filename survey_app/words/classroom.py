@@ -114,7 +114,10 @@ def mark_text(mark: dict) -> str:
     return " ".join(parts) or "—"
 
 
-def named_text(named: bool | None) -> str:
+def named_text(named: bool | None, grade: int) -> str:
+    """Whether the student named the teacher; the student survey starts in grade 3."""
+    if named is None and grade < 3:
+        return _("Not asked before grade 3")
     return {True: _("Yes"), False: _("No"), None: _("No answer yet")}[named]
 
 
