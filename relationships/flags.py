@@ -22,8 +22,9 @@ from relationships import _core
 from relationships._materialise import anchor_flags, no_device, no_school_view, student_flags
 from relationships.graph import graph_tables
 from relationships.metrics import measure, sole_anchor_frame
-from relationships.records import Tables, validate_tables
+from relationships.records import Tables
 from relationships.rules import CODES, STUDENT_CODES, Flag, FlagRules
+from relationships.validation import validate_tables
 
 __all__ = [
     "CODES",

@@ -99,3 +99,14 @@ def test_the_script_fails_and_names_the_cycle(planted, capsys):
     assert "cycle: relationships.a → relationships.b → relationships.a" in out
     counts = json.loads(out.splitlines()[-1])
     assert (counts["modules"], counts["cycles"], counts["upward_imports"]) == (13, 1, 4)
+
+
+LONGEST = 400
+
+
+def test_no_module_is_over_400_lines():
+    """Modules stay small enough to read whole (migrations are generated and left out)."""
+    roots = [graph.ROOT / d for d in ("survey_app", "relationships", "tests", "benchmarks")]
+    long = {str(p.relative_to(graph.ROOT)): n for root in roots for p in root.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > LONGEST}
+    assert long == {}

@@ -70,12 +70,6 @@ class Page:
     students: int
 
 
-def evaluate_schools(*, session: Session, ctx: records.Context, school_ids):
-    """The schools' tables and every rule evaluated once (cached per data version)."""
-    st = school_cache.state(session=session, ctx=ctx, school_ids=school_ids)
-    return st.tables, st.evaluation
-
-
 def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
     stmt = (select(FollowUp.student_id, func.count().label("open_followups"),
                    func.min(FollowUp.due_on).label("next_due"))
@@ -218,16 +212,6 @@ def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context
             row.strengths = reasons.strengths(strengths.loc[row.student_id].to_dict())
         out.append(row)
     return out
-
-
-def caseload_rows(*, session: Session, ctx: records.Context, school_ids, filters: Filters,
-                  today: date) -> tuple[list[CaseloadRow], int]:
-    """Every matching row, sorted, with sentences (for exports); and the no-data count."""
-    rows, no_data, people, tables, ev = collect(session=session, ctx=ctx,
-                                                school_ids=school_ids, today=today)
-    groups = _group_members(people, filters.group)
-    rows = sorted((r for r in rows if _keep(r, filters, groups)), key=_sort_key(filters.sort))
-    return explain(rows, tables, ev, ctx), no_data
 
 
 def caseload_page(*, session: Session, ctx: records.Context, school_ids, filters: Filters,
