@@ -81,7 +81,9 @@ def flag_matrix(measures, rules=None):
     """
     r = rules or FlagRules()
     m = measures
-    col = {c: m[c].to_numpy() for c in ("reliable", "non_parent", "grade", "previous")}
+    col = {c: m[c].to_numpy() for c in ("reliable", "non_parent", "previous")}
+    # An unknown grade (NA) is in no range of grades: -1 is before every one of them.
+    col["grade"] = pd.array(m["grade"], dtype="Int64").fillna(-1).to_numpy(dtype="int64")
     student = m["responded_student"].to_numpy(dtype=bool)
     survey = student | m["responded_family"].to_numpy(dtype=bool)
     no_data = ~survey & ~m["marks_any"].to_numpy(dtype=bool)

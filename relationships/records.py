@@ -6,8 +6,8 @@ into these records; everything in :mod:`relationships` reads only them.
 Tables and columns (dtype in brackets; ``NA`` marks a nullable column):
 
 students
-    ``student_id`` [int64], ``school_id`` [int64], ``grade`` [int64, 0 =
-    kindergarten], ``household_id`` [Int64, NA], ``language`` [string],
+    ``student_id`` [int64], ``school_id`` [int64], ``grade`` [Int64, 0 =
+    kindergarten, NA when the roster does not say], ``household_id`` [Int64, NA], ``language`` [string],
     ``race_ethnicity`` [one of :data:`RACE_ETHNICITY` or NA], ``gender``
     [string, NA], ``english_learner``, ``econ_disadvantaged``, ``disability``
     [boolean, NA], ``responded_student``, ``responded_family`` [bool: a survey
@@ -97,7 +97,7 @@ def _cat(values):
 #: DataFrame column specs: table name -> {column: dtype}.
 COLUMNS = {
     "students": {
-        "student_id": "int64", "school_id": "int64", "grade": "int64",
+        "student_id": "int64", "school_id": "int64", "grade": "Int64",
         "household_id": "Int64", "language": "string",
         "race_ethnicity": _cat(RACE_ETHNICITY), "gender": "string",
         "english_learner": "boolean", "econ_disadvantaged": "boolean",

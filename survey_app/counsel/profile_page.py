@@ -175,7 +175,10 @@ def build(db, ctx, student, *, today: date) -> dict:
         "grade": labels.grade_name(student.grade), "wave": profile.wave,
         "conditions": _conditions(profile), "adults": _adults(profile),
         "flags": _flags(profile),
-        "strengths": reasons.strengths(profile.strengths) if profile.history else "",
+        # No survey and no marks: unknown, which "none in the family, …" would misread.
+        "strengths": str(reasons.UNKNOWN_STRENGTHS)
+        if any(f.code == "no_data" for f in profile.flags)
+        else reasons.strengths(profile.strengths) if profile.history else "",
         "history": profile.history, "context": profile.context,
         "map": {k: data[k] for k in ("nodes", "edges", "options")},
         "legend": data["legend"], "map_rows": _map_rows(data["rows"]),

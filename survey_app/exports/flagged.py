@@ -41,7 +41,7 @@ STATUS_NAMES = {FollowUpStatus.OPEN: _l("Open"), FollowUpStatus.IN_PROGRESS: _l(
 
 
 def flagged_table(*, session: Session, district_id: int, school_ids, today: date) -> Table:
-    """Every flagged student of ``school_ids``, sorted as the caseload sorts them."""
+    """Every flagged student of ``school_ids`` (no-data students too), in the caseload's order."""
     ctx = records.context(session=session, district_id=district_id, today=today)
     return Table("flagged", [str(h) for h in HEADER], _rows(session, ctx, school_ids, today),
                  escaped=True)
@@ -114,6 +114,10 @@ class _Words:
             found = self.helps[help_type] = reasons.help_request(help_type)
         return found
 
+    def unknown(self) -> str:
+        """The strengths of a student with no data: not known yet."""
+        return str(reasons.UNKNOWN_STRENGTHS)
+
     def strength(self, counts: tuple) -> str:
         """The strengths line of (family, school, community) reliable-adult counts."""
         found = self.strengths.get(counts)
@@ -142,16 +146,15 @@ def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> li
         if not own and fu is None:
             continue
         count, due, helps = fu if fu is not None else (0, None, [])
-        if own == _NO_DATA and not count:
-            continue  # students with no data are counted apart (as on the caseload)
         text = words.reasons(flags.reasons)
         if helps:
             text = "\n".join([*([text] if text else []), *map(words.help_request, helps)])
-        strength = ("" if flags.strengths is None or own == _NO_DATA else
-                    words.strength(flags.strengths))
-        rel = flags.reliable
+        # Unknown is not "none in the family, none at school": that reads as "no adults".
+        strength = (words.unknown() if own == _NO_DATA else
+                    "" if flags.strengths is None else words.strength(flags.strengths))
+        rel = None if own == _NO_DATA else flags.reliable  # not known, rather than 0
         overdue = bool(due and due < today)
-        key = (not overdue, -len(own) - len(helps), rel, name.casefold(), sid)
+        key = (not overdue, -len(own) - len(helps), rel or 0, name.casefold(), sid)
         owner, status = owners.get(sid, (None, None))
         out.append((key, (sis, sourced, name, school_name, grade, lang, "; ".join(own),
                           text, strength, rel, count, owner, due), status))

@@ -80,8 +80,11 @@ def _people(session: Session, student_ids: list[int]) -> dict[int, tuple]:
 
 def _node(kind: str, pk: int, data: dict, people: dict, deidentify: bool) -> dict:
     if kind == "student":
-        attrs = {"kind": "student", "grade": int(data["grade"]),
-                 "school_id": int(data["school_id"])}
+        attrs = {"kind": "student", "school_id": int(data["school_id"])}
+        try:
+            attrs["grade"] = int(data["grade"])
+        except (TypeError, ValueError):
+            pass  # an unknown grade (None, NaN, NA) is left out, never 0
         if not deidentify and pk in people:
             given, family, sis_id, sourced_id = people[pk]
             attrs.update(name=f"{given} {family}".strip(), sis_id=sis_id or "",

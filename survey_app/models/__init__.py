@@ -16,6 +16,7 @@ from survey_app.models.audit import AuditEvent  # noqa: E402
 from survey_app.models.engagement import Engagement, FamilyTrustMark  # noqa: E402
 from survey_app.models.flags import FlagSnapshot, StudentFlags  # noqa: E402
 from survey_app.models.followup import FollowUp  # noqa: E402
+from survey_app.models.imports import ImportRun  # noqa: E402
 from survey_app.models.school import District, School, Section, SectionStudent, SectionTeacher  # noqa: E402
 from survey_app.models.settings import DataVersion, DistrictSettings  # noqa: E402
 from survey_app.models.student import ContextMeasure, Household, Student  # noqa: E402
@@ -33,7 +34,7 @@ from survey_app.models.user import CounselorSchool, StaffUser  # noqa: E402
 __all__ = [
     "Adult", "AdultMatch", "Answer", "AuditEvent", "ContextMeasure", "CounselorSchool",
     "DataVersion",
-    "District", "DistrictSettings", "Engagement", "FamilyTrustMark", "FlagSnapshot", "FollowUp", "Household", "HouseholdCondition",
+    "District", "DistrictSettings", "Engagement", "FamilyTrustMark", "FlagSnapshot", "FollowUp", "Household", "HouseholdCondition", "ImportRun",
     "Invitation",
     "LanguageSwitch", "NAMING_CONVENTION", "Response", "School", "Section", "SectionStudent",
     "SectionTeacher", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",

@@ -17,6 +17,9 @@ class DistrictSettings(SQLModel, table=True):
     min_n: int = MIN_N
     languages: list[str] = json_field(list)  # empty: every complete language
     retention_days: int = 365
+    #: A bulk roster import that would remove more than this share of the active students
+    #: or staff is refused unless the removals are confirmed.
+    removal_share: float = Field(default=0.1, sa_column_kwargs={"server_default": "0.1"})
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
 

@@ -159,7 +159,7 @@ def _sort_key(sort: str):
     if sort == "name":
         return lambda r: (r.name.casefold(), r.student_id)
     if sort == "grade":
-        return lambda r: (r.grade, r.name.casefold(), r.student_id)
+        return lambda r: (r.grade is None, r.grade or 0, r.name.casefold(), r.student_id)
     if sort == "reliable":
         return lambda r: (r.reliable, r.name.casefold(), r.student_id)
     return lambda r: (not r.overdue, -len(r.codes) - len(r.help_types), r.reliable,
@@ -208,7 +208,9 @@ def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context
         row.flags = flags.get(row.student_id, [])
         row.reasons = [reasons.sentence(f.code, f.params, names) for f in row.flags]
         row.reasons += [reasons.help_request(h) for h in row.help_types]
-        if row.student_id in strengths.index and row.codes != ["no_data"]:
+        if row.codes == ["no_data"]:
+            row.strengths = str(reasons.UNKNOWN_STRENGTHS)  # not "none in the family, …"
+        elif row.student_id in strengths.index:
             row.strengths = reasons.strengths(strengths.loc[row.student_id].to_dict())
         out.append(row)
     return out

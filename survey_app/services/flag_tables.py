@@ -165,7 +165,9 @@ def _ties_and_adults(session, where, waves: dict[int, int]) -> tuple[pd.DataFram
         "setting": _code(SupportTie.setting, "ties", "setting") + 1,
         "kind": _code(canon.kind, "adults", "kind") + 1,
         "role": _code(canon.role, "adults", "role") + 1,
-        "wave": case({w: i for i, w in enumerate(wave_ids)}, value=SupportTie.wave_id),
+        # No waves: a CASE with no WHEN branch is an SQL syntax error (and no tie is selected)
+        "wave": case({w: i for i, w in enumerate(wave_ids)}, value=SupportTie.wave_id)
+        if wave_ids else literal(0),
         "staff": func.coalesce(canon.staff_id, -1) + 1,
     }
     packed = sum(cast(fields[f], BigInteger) * (1 << shift) for f, shift in _PACKED.items())

@@ -64,14 +64,17 @@ def _students(session: Session, school_id: int | None) -> list[Student]:
 
 def create_for_wave(*, session: Session, wave: SurveyWave, kind: str, secret: str,
                     school_id: int | None = None) -> list[Invitation]:
-    """Invite every student in grades 3–12 (or every household) not invited yet in ``wave``."""
+    """Invite every student in grades 3–12 or of unknown grade (or every household) not invited yet in ``wave``."""
     existing = select(Invitation).where(Invitation.wave_id == wave.id, Invitation.kind == kind)
     made: list[Invitation] = []
     students = _students(session, school_id)
     if kind == SurveyKind.STUDENT:
         done = {i.student_id for i in session.exec(existing)}
         for s in students:
-            if STUDENT_GRADES[0] <= s.grade <= STUDENT_GRADES[1] and s.id not in done:
+            # A student whose grade the roster does not give is invited: better asked
+            # than left out (the letter goes home; a family can leave it unanswered).
+            in_grades = s.grade is None or STUDENT_GRADES[0] <= s.grade <= STUDENT_GRADES[1]
+            if in_grades and s.id not in done:
                 made.append(_new_invitation(secret=secret, wave_id=wave.id, kind=kind,
                                             student_id=s.id, language=s.preferred_language))
     else:
@@ -221,7 +224,7 @@ def listing(*, session: Session, kind: str | None = None, school_code: str | Non
             "invitation": inv, "children": kids,
             "school": ", ".join(sorted(s.code for s in kid_schools)),
             "school_names": ", ".join(sorted(s.name for s in kid_schools)),
-            "grade": ";".join(str(k.grade) for k in kids),
+            "grade": ";".join("" if k.grade is None else str(k.grade) for k in kids),
             "sis_ids": ";".join(k.sis_id or k.sourced_id for k in kids),
         })
     return rows

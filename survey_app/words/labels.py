@@ -70,9 +70,9 @@ def gap_points(gap: int) -> str:
 
 def grade_name(grade: int | None) -> str:
     """The one way a grade is shown (caseload, profile, mapping grid, response
-    tracking, equity): "Kindergarten" for 0, else "Grade 5"; empty when unknown."""
-    if grade is None:
-        return ""
+    tracking, equity): "Kindergarten" for 0, else "Grade 5"; "—" when unknown."""
+    if grade is None or grade != grade:  # None, or NaN from a frame
+        return "—"
     if grade in GRADE_NAMES:
         return str(GRADE_NAMES[grade])
     return _("Grade %(grade)d", grade=grade)

@@ -221,6 +221,11 @@ def help_request(help_type: str | None) -> str:
     return _("The family asked for help with %(what)s.", what=what)
 
 
+#: The strengths of a student with no survey and no staff marks: not known, which is not
+#: "none in the family, none at school" (that reads as "no adults").
+UNKNOWN_STRENGTHS = _l("Unknown: no answers yet")
+
+
 def strengths(row: Mapping) -> str:
     """Reliable adults by part of life: "2 reliable adults in the family, none at school"."""
     family, school, community = (int(row.get(f"setting_{g}", 0) or 0)

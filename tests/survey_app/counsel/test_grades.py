@@ -11,7 +11,7 @@ from tests.factories import make_student
 
 
 @pytest.mark.parametrize(("grade", "shown"), [(0, "Kindergarten"), (5, "Grade 5"),
-                                              (12, "Grade 12"), (None, "")])
+                                              (12, "Grade 12"), (None, "—")])
 def test_grade_name(app, grade, shown):
     with app.test_request_context():
         assert labels.grade_name(grade) == shown

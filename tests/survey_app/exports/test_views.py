@@ -36,9 +36,16 @@ def test_page_is_for_district_admins(client, world, login_as):
     assert b'enctype="multipart/form-data"' in page.data
 
 
-def test_upload_imports_and_shows_the_report(client, world, login_as, session, roster):
+def test_upload_checks_first_then_imports_when_confirmed(client, world, login_as, session,
+                                                       roster):
     login_as(world.users["district_admin"])
     page = _upload(client, _zip_of(roster))
+    assert page.status_code == 200, page.data
+    text = page.get_data(as_text=True)
+    assert "Check the changes before saving them" in text
+    assert session.exec(select(Student).where(Student.sourced_id == "u1")).first() is None
+    session.rollback()  # end this read, to see what the page saves
+    page = client.post("/exports/roster/confirm", data={})
     assert page.status_code == 200, page.data
     text = page.get_data(as_text=True)
     assert "The roster is imported" in text
@@ -97,3 +104,30 @@ def test_upload_needs_csrf(make_app, world, tmp_path, roster):
     page = _upload(client, _zip_of(roster))
     assert page.status_code == 400
     assert 'name="csrf_token"' in client.get("/exports/roster").get_data(as_text=True)
+
+
+def test_removals_are_listed_and_need_confirming_and_the_import_can_be_undone(
+        client, world, login_as, session, roster, tmp_path):
+    admin = world.users["district_admin"]
+    login_as(admin)
+    _upload(client, _zip_of(roster))
+    client.post("/exports/roster/confirm", data={})
+    fewer = USERS.replace("u4,active,TRUE,s2,student,Omar,حسن,1004,,11,\n", "")
+    page = _upload(client, _zip_of(write_roster(tmp_path / "fewer", users=fewer)))
+    text = page.get_data(as_text=True)
+    assert "would remove 1 of the 9 active students (11%)" in text
+    assert "<li><bdi>Omar حسن</bdi></li>" in text
+    assert 'name="allow_removals"' in text
+    page = client.post("/exports/roster/confirm", data={})  # not confirmed: still refused
+    assert page.status_code == 400
+    session.rollback()
+    assert session.exec(select(Student).where(Student.sourced_id == "u4")).one().active
+    page = client.post("/exports/roster/confirm", data={"allow_removals": "y"})
+    assert page.status_code == 200, page.data
+    session.rollback()
+    assert not session.exec(select(Student).where(Student.sourced_id == "u4")).one().active
+    assert "Undo the last import" in client.get("/exports/roster").get_data(as_text=True)
+    page = client.post("/exports/roster/undo", follow_redirects=True)
+    assert "the roster is as it was before it" in page.get_data(as_text=True)
+    session.rollback()
+    assert session.exec(select(Student).where(Student.sourced_id == "u4")).one().active
