@@ -17,6 +17,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from relationships.rules import CODES
+from survey_app.inputs import id_number
 
 #: code -> (name, what it means, the form fields of its thresholds). Sources and whether a
 #: rule rests on published criteria come from relationships.rules.RULE_SOURCES.
@@ -146,13 +147,22 @@ class WaveForm(FlaskForm):
             raise ValidationError(_l("The closing date must not be before the opening date."))
 
 
+class ReopenForm(FlaskForm):
+    """Reopen a closed survey window: an optional new closing day (the page's CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    closes_on = DateField(_l("New closing day"), validators=[Optional()])
+
+
 class AuditFilterForm(FlaskForm):
     """The audit-log filter (a GET form: no CSRF token needed)."""
 
     class Meta:
         csrf = False
 
-    user = SelectField(_l("Person"), coerce=lambda v: int(v) if v else None,
+    user = SelectField(_l("Person"), coerce=lambda v: id_number(str(v)) if v else None,
                        validators=[Optional()])
     action = SelectField(_l("Action"), validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])

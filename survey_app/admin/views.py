@@ -9,10 +9,11 @@ from sqlmodel import select
 from wtforms import SelectChoice
 
 from relationships.rules import CODES, RULE_SOURCES, FlagRules
-from survey_app.admin.forms import RULES, AuditFilterForm, SettingsForm, WaveForm
+from survey_app.admin.forms import RULES, AuditFilterForm, ReopenForm, SettingsForm, WaveForm
 from survey_app.auth import ANALYST, permission_required, visible_school_ids
 from survey_app.db import get_session
 from survey_app.i18n import complete_languages_here, native_name
+from survey_app.inputs import id_number, page_number, whole_number
 from survey_app.models import School, SurveyWave
 from survey_app.services import audit, response_rates, waves
 from survey_app.services import settings as settings_service
@@ -30,7 +31,7 @@ def responses_page():
     db = get_session()
     district_id = current_user.district_id
     all_waves = waves.list_waves(session=db, district_id=district_id)
-    wave = _chosen_wave(all_waves, request.args.get("wave", type=int)) or waves.current_wave(
+    wave = _chosen_wave(all_waves, request.args.get("wave", type=id_number)) or waves.current_wave(
         session=db, district_id=district_id)
     if wave is None:
         return render_template("admin/responses.html", wave=None, waves=all_waves)
@@ -61,11 +62,11 @@ def _school_names(school_ids):
 
 
 def _nonrespondents(db, wave: SurveyWave, school_ids: list[int]) -> dict:
-    school_id = request.args.get("school", type=int)
+    school_id = request.args.get("school", type=id_number)
     if school_id is not None and school_id not in school_ids:
         abort(404)
-    grade = request.args.get("grade", type=int)
-    page = max(request.args.get("page", 1, type=int), 1)
+    grade = request.args.get("grade", type=whole_number)
+    page = request.args.get("page", 1, type=page_number)
     per_page = 100
     rows, total = response_rates.nonrespondents(
         session=db, wave_id=wave.id, school_ids=[school_id] if school_id else school_ids,
@@ -118,7 +119,8 @@ def _render_settings(form: SettingsForm, wave_form: WaveForm | None = None,
         "admin/settings.html", form=form, rules=RULES, sources=RULE_SOURCES,
         defaults=_default_texts(form), default_enabled=FlagRules().enabled, waves=all_waves,
         wave_form=wave_form or WaveForm(formdata=None),
-        wave_forms=wave_forms,
+        wave_forms=wave_forms, wave_states={w.id: waves.state(w) for w in all_waves},
+        reopen_forms={w.id: ReopenForm(formdata=None, prefix=f"reopen{w.id}") for w in all_waves},
     ), status
 
 
@@ -232,7 +234,7 @@ def audit_log():
     form.action.choices = [SelectChoice("", _("Every action"))] + [
         SelectChoice(a, a) for a in audit.actions(session=db, district_id=district_id)]
     form.validate()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_number)
     rows, total = audit.search(
         session=db, district_id=district_id, staff_id=form.user.data or None,
         action=form.action.data or None,
@@ -242,3 +244,32 @@ def audit_log():
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/audit_log.html", form=form, rows=rows, total=total,
                            page=page, pages=pages, args=args)
+
+
+@bp.post("/settings/waves/<int:wave_id>/reopen")
+@permission_required("settings.edit")
+def reopen_wave(wave_id: int):
+    """Open a closed survey window again (audited), until a new closing day or until closed."""
+    db = get_session()
+    wave = db.get(SurveyWave, wave_id)
+    if wave is None or wave.district_id != current_user.district_id:
+        abort(404)
+    form = ReopenForm(prefix=f"reopen{wave_id}")
+    if not form.validate():
+        flash(_("Please give the new closing day as a date, or leave it empty."), "error")
+        return redirect(url_for("admin.settings", _anchor="waves"))
+    before = waves.wave_dict(wave)
+    try:
+        waves.reopen(session=db, wave=wave, closes_on=form.closes_on.data)
+    except waves.WaveError as error:
+        flash(_("This survey window was purged: its answers and codes are gone, so it cannot "
+                "be opened again.") if error.reason == "purged"
+              else _("The new closing day cannot be in the past."), "error")
+        return redirect(url_for("admin.settings", _anchor="waves"))
+    audit.record(session=db, staff_id=current_user.id, action="wave_reopen", target_type="wave",
+                 target_id=wave.id, detail={"before": before, "after": waves.wave_dict(wave)},
+                 ip=request.remote_addr)
+    db.commit()
+    flash(_("The survey window is open again."), "success")
+    return redirect(url_for("admin.settings", _anchor="waves"))
+

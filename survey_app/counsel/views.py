@@ -12,6 +12,7 @@ from survey_app.auth import permission_required, visible_school_ids
 from survey_app.counsel import profile_page
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
 from survey_app.db import get_session
+from survey_app.inputs import id_number, page_number, whole_number
 from survey_app.services import audit, followups, reconciliation, records, students
 from survey_app.services import caseload as cases
 from survey_app.words import labels, reasons
@@ -24,8 +25,7 @@ def _context() -> records.Context:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.lstrip("-").isdigit() else None
+    return request.args.get(name, type=whole_number)
 
 
 def _filters() -> cases.Filters:
@@ -35,7 +35,7 @@ def _filters() -> cases.Filters:
         flag=request.args.get("flag") or None, group=request.args.get("group") or None,
         has_followup=request.args.get("followup") if request.args.get("followup") in
         ("yes", "no") else None,
-        sort=sort if sort in cases.SORTS else "priority", page=_int_arg("page") or 1)
+        sort=sort if sort in cases.SORTS else "priority", page=request.args.get("page", 1, type=page_number))
 
 
 def chosen_schools(school_id: int | None) -> list[int]:
@@ -159,7 +159,7 @@ def assign_mentor(student_id: int):
     db, ctx = get_session(), _context()
     form = MentorForm()
     allowed = profile_page.mentor_ids(db, ctx, found)
-    staff_id = int(form.staff_id.data) if (form.staff_id.data or "").isdigit() else -1
+    staff_id = request.form.get("staff_id", -1, type=id_number)
     if not form.validate_on_submit() or staff_id not in allowed:
         abort(400)
     followups.assign_mentor(session=db, student=found, staff_id=staff_id,

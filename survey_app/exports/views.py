@@ -25,7 +25,7 @@ from wtforms import BooleanField, SelectChoice
 
 from survey_app.auth import permission_required, require_school, visible_school_ids
 from survey_app.db import get_session
-from survey_app.exports import service
+from survey_app.exports import safe, service
 from survey_app.exports.forms import ExportForm, RosterUploadForm
 from survey_app.imports import roster_import, undo, uploads
 from survey_app.imports.report import ImportReport, describe
@@ -198,8 +198,8 @@ def download():
     buffer = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
     service.write_export(session=db, req=req, out=buffer)
     buffer.seek(0)
-    response = send_file(buffer, mimetype=service.content_type(req), as_attachment=True,
-                         download_name=service.filename(req), max_age=0)
+    response = send_file(buffer, mimetype=service.content_type(req), max_age=0)
+    response.headers["Content-Disposition"] = safe.attachment(service.filename(req))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.call_on_close(buffer.close)
     return response

@@ -25,6 +25,7 @@ from survey_app.models.survey import (  # noqa: E402
     HouseholdCondition,
     Invitation,
     LanguageSwitch,
+    PageSubmission,
     Response,
     SurveyWave,
 )
@@ -36,7 +37,7 @@ __all__ = [
     "DataVersion",
     "District", "DistrictSettings", "Engagement", "FamilyTrustMark", "FlagSnapshot", "FollowUp", "Household", "HouseholdCondition", "ImportRun",
     "Invitation",
-    "LanguageSwitch", "NAMING_CONVENTION", "Response", "School", "Section", "SectionStudent",
+    "LanguageSwitch", "NAMING_CONVENTION", "PageSubmission", "Response", "School", "Section", "SectionStudent",
     "SectionTeacher", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",
     "SurveyWave",
 ]

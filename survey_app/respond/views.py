@@ -31,12 +31,12 @@ from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import get_session, write_next
 from survey_app.i18n import choose_language, offered_languages, use_district_choice
 from survey_app.main.forms import CodeForm
-from survey_app.models import Invitation, Response, School
+from survey_app.models import Invitation, Response, School, SurveyWave
 from survey_app.models.enums import InvitationStatus, SurveyKind
 from survey_app.respond import forms
 from survey_app.respond.letters import render_letters
 from survey_app.security import limiter
-from survey_app.services import codes, invitations, responses
+from survey_app.services import codes, invitations, responses, submissions, waves
 from survey_app.services.responses import Record
 from survey_app.surveys.forms import field_name
 from survey_app.surveys.model import ADULTS, MAX_ADULTS
@@ -107,6 +107,9 @@ def _open(invitation: Invitation, chosen: str | None):
     offered = offered_languages()
     language = chosen if chosen in offered else (
         invitation.language if invitation.language in offered else str(get_locale()))
+    state = waves.state(db.get(SurveyWave, invitation.wave_id))
+    if state != waves.WaveState.OPEN:
+        return _closed(state, language)
     if invitations.is_opted_out(session=db, invitation=invitation):
         session.pop(STATE, None)
         session["lang"] = language
@@ -123,6 +126,20 @@ def _open(invitation: Invitation, chosen: str | None):
     definition = surveys.get(response.survey, response.version)
     first = response.current_page if definition.page(response.current_page or "") else None
     return redirect(url_for(".page", page_id=first or definition.pages[0].id))
+
+
+def _closed(state: str, language: str | None = None):
+    """A code, link or page of a wave that takes no answers: a kind page, nothing written.
+
+    Shown in ``language`` (the invitation's, or the one chosen) and the respondent is
+    forgotten on this device.
+    """
+    session.pop(STATE, None)
+    if language:
+        session["lang"] = language
+        refresh()
+    return render_template("respond/closed.html", state=state), \
+        200 if state == waves.WaveState.DRAFT else 410
 
 
 def _load():
@@ -187,6 +204,8 @@ def page(page_id: str):
     if loaded is None:
         return render_template("respond/lost.html"), 200 if request.method == "GET" else 400
     invitation, response, definition, student, current = loaded
+    if invitation.wave_state != waves.WaveState.OPEN:
+        return _closed(invitation.wave_state)
     page = definition.page(page_id) or abort(404)
     if response.status == InvitationStatus.SUBMITTED:
         return redirect(url_for(".done"))
@@ -216,6 +235,10 @@ def _save(page, form, ctx, invitation, response):
     """Write a checked page: under the write lock, from the answers as they are now."""
     db = get_session()
     definition, page_id = ctx.definition, page.id
+    key = submissions.valid_key(request.form.get("submission"))
+    if key and not submissions.claim(session=db, response_id=response.id, key=key,
+                                     page_id=page_id):
+        return _repeated(response)
     action = request.form.get("action", "next")
     remove = request.form.get("remove", "")
     # Where a resumed survey reopens: the page this button leads to.
@@ -230,6 +253,18 @@ def _save(page, form, ctx, invitation, response):
         session=db, response=response, language=language, page_id=resume_at.id,
         values=values, adults=blocks, current=ctx.current)
     return _after_save(action, form, ctx, invitation, response, entries)
+
+
+def _repeated(response):
+    """This very form was saved already (a double tap, a resend): nothing changes; go where
+    the first one went."""
+    db = get_session()
+    db.rollback()
+    stored = db.get(Response, response.id)
+    db.commit()
+    if stored is None or stored.status == InvitationStatus.SUBMITTED:
+        return redirect(url_for(".done"))
+    return redirect(url_for(".page", page_id=stored.current_page or response.current_page))
 
 
 def _after_save(action, form, ctx, invitation, response, entries):
@@ -304,7 +339,7 @@ def _render(form, ctx: forms.PageContext, invitation: Record, *, status: int = 2
         last=definition.neighbour(page.id, 1) is None,
         first=definition.position(page.id) == 0, errors=forms.flat_errors(form),
         page_errors=ctx.page_errors, skipped=skipped or [], max_adults=MAX_ADULTS,
-        family=invitation.kind == SurveyKind.FAMILY,
+        family=invitation.kind == SurveyKind.FAMILY, submission_key=submissions.new_key(),
     ), status
 
 
@@ -339,7 +374,9 @@ def letters():
     kind = kind if kind in (SurveyKind.STUDENT, SurveyKind.FAMILY) else SurveyKind.FAMILY
     code = request.args.get("school") or schools[0].code
     school = next((s for s in schools if s.code == code), None) or abort(404)
-    rows = invitations.listing(session=db, kind=kind, school_code=school.code)
+    # Letters of the waves taking answers, for the invitations not answered yet.
+    rows = invitations.listing(session=db, kind=kind, school_code=school.code,
+                               wave_ids=waves.open_wave_ids(session=db), unsubmitted=True)
     html = render_letters(rows, secret=current_app.config["SECRET_KEY"],
                           base_url=current_app.config["PUBLIC_BASE_URL"],
                           offered=offered_languages())

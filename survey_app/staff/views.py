@@ -35,6 +35,7 @@ from survey_app.auth import (
 )
 from survey_app.db import get_session
 from survey_app.i18n import native_name
+from survey_app.inputs import id_number, page_number, whole_number
 from survey_app.models import Household, School
 from survey_app.security import limiter
 from survey_app.services import audit, users, waves
@@ -89,6 +90,13 @@ ROLE_DESCRIPTIONS = {
     "staff": _l("You can mark the students you know well and log your contacts with families."),
     "analyst": _l("You see district figures by group. Student names are never shown to your role."),
 }
+
+
+def _is_id(raw: str) -> bool:
+    try:
+        return id_number(raw) > 0
+    except ValueError:
+        return False
 
 
 def _account_key() -> str:
@@ -180,10 +188,11 @@ def home():
 
 def _grid_args(source) -> dict:
     """The grid's filters from a query string or a posted form (kept across saves)."""
-    return {"school": source.get("school", type=int), "grade": source.get("grade", type=int),
-            "section": source.get("section", type=int),
+    return {"school": source.get("school", type=id_number),
+            "grade": source.get("grade", type=whole_number),
+            "section": source.get("section", type=id_number),
             "q": (source.get("q") or "").strip()[:100],
-            "page": max(source.get("page", 1, type=int) or 1, 1)}
+            "page": source.get("page", 1, type=page_number)}
 
 
 def _mapping_school(db, school_id: int | None) -> School | None:
@@ -244,7 +253,7 @@ def save_mapping():
     args = _grid_args(request.form)
     school = _mapping_school(db, args["school"]) or abort(404)
     wave = waves.current_wave(session=db, district_id=current_user.district_id) or abort(409)
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:mapping_service.PAGE_SIZE]
+    ids = [int(i) for i in request.form.getlist("ids") if _is_id(i)][:mapping_service.PAGE_SIZE]
     marks = {i: {m: request.form.get(f"{m}-{i}") == "1" for m in mapping_service.MARKS}
              for i in ids}
     saved = mapping_service.save_marks(session=db, staff_id=current_user.id, wave_id=wave.id,
@@ -282,7 +291,7 @@ def engagement():
     """The families of my schools' students, found by a child's name, with their contacts."""
     db = get_session()
     query = (request.args.get("q") or "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_number)
     rows, total = engagement_service.family_page(
         session=db, school_ids=visible_school_ids(), query=query, page=page)
     pages = max(1, -(-total // engagement_service.PAGE_SIZE))

@@ -197,3 +197,34 @@ def test_flagged_rows_are_the_caseloads_rows_in_its_order(app, session, surveyed
                                        if not r.open_followups]
     assert no_data
     assert all(r[4] == "Unknown: no answers yet" and r[5] is None for r in no_data)
+
+
+@pytest.mark.parametrize("code", ["EL\nM", "É\r\nL\tM", 'EL"; x=1', "../ELM"])
+def test_any_school_code_gives_a_safe_download_header(client, session, surveyed, login_as,
+                                                      code):
+    """RFC 6266: a code with a line break, a tab, quotes or a path still downloads; the
+    header has a plain-ASCII filename and the UTF-8 one in filename*. (A NUL cannot reach
+    a code: PostgreSQL refuses it and staff forms drop it.)"""
+    from email.message import Message
+
+    surveyed.school.code = code
+    session.add(surveyed.school)
+    session.commit()
+    login_as(surveyed.users["counselor"])
+    response = client.post("/exports/download",
+                           data={"kind": "flagged", "flagged-fmt": "csv", "flagged-school": code})
+    assert response.status_code == 200
+    header = response.headers["Content-Disposition"]
+    response.close()
+    assert "\n" not in header
+    assert "\r" not in header
+    assert "\x00" not in header
+    parsed = Message()
+    parsed["Content-Disposition"] = header
+    name = parsed.get_filename()
+    assert name.startswith("flagged-")
+    assert name.endswith(".csv")
+    assert "/" not in name
+    assert "\\" not in name
+    assert set(parsed.get_param("filename", header="Content-Disposition")) <= set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
