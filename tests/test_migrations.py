@@ -201,7 +201,7 @@ def test_family_trust_marks_added_to_a_database_with_data(empty_url):
     from sqlalchemy.exc import IntegrityError
 
     cfg = _config(empty_url)
-    command.upgrade(cfg, "f1a2b3c4d5e6")
+    command.upgrade(cfg, "f7a1c2d3e4b5")
     engine = create_engine(empty_url)
     with engine.begin() as conn:
         _district_wave_household(conn)
@@ -219,7 +219,7 @@ def test_family_trust_marks_added_to_a_database_with_data(empty_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT trust FROM family_trust_mark")).scalars().all() == ["yes"]
         assert conn.execute(text("SELECT given_name FROM staff_user")).scalar_one() == "Ana"
-    command.downgrade(cfg, "f1a2b3c4d5e6")
+    command.downgrade(cfg, "f7a1c2d3e4b5")
     tables = set(inspect(engine).get_table_names())
     assert "family_trust_mark" not in tables
     assert "household" in tables

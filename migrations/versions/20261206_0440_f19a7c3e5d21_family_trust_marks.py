@@ -4,7 +4,7 @@ One row per staff member, household and wave ("yes" | "not_yet" | "dont_know"),
 like ``staff_mark`` for students. A new table: rows already stored are untouched.
 
 Revision ID: f19a7c3e5d21
-Revises: f1a2b3c4d5e6
+Revises: f7a1c2d3e4b5
 Create Date: 2026-12-06 04:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'f19a7c3e5d21'
-down_revision: str | None = 'f1a2b3c4d5e6'
+down_revision: str | None = 'f7a1c2d3e4b5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
