@@ -4,7 +4,7 @@ One row per staff member, household and wave ("yes" | "not_yet" | "dont_know"),
 like ``staff_mark`` for students. A new table: rows already stored are untouched.
 
 Revision ID: f19a7c3e5d21
-Revises: f7a1c2d3e4b5
+Revises: f14b2c3d4e5f
 Create Date: 2026-12-06 04:40:00
 
 """
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = 'f19a7c3e5d21'
-down_revision: str | None = 'f7a1c2d3e4b5'
+down_revision: str | None = 'f14b2c3d4e5f'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -17,7 +17,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from relationships.rules import CODES
+from relationships.tiers import RANKED, TIER_CODES
 from survey_app.inputs import id_number
+from survey_app.words.labels import TIER_NAMES
 
 #: code -> (name, what it means, the form fields of its thresholds). Sources and whether a
 #: rule rests on published criteria come from relationships.rules.RULE_SOURCES.
@@ -126,6 +128,13 @@ class SettingsForm(FlaskForm):
 
 for _code in CODES:
     setattr(SettingsForm, f"on_{_code}", BooleanField(_l("Use this rule")))
+
+TIER_CHOICES = [SelectChoice(t, TIER_NAMES[t]) for t in RANKED]
+for _code in TIER_CODES:
+    setattr(SettingsForm, f"tier_{_code}", SelectField(_l("Priority"), choices=TIER_CHOICES))
+SettingsForm.escalate = MultiCheckboxField(
+    _l("Connect now when the student also has no adult at school"),
+    choices=[SelectChoice(c, c) for c in TIER_CODES])  # labels set by the view
 
 
 class WaveForm(FlaskForm):

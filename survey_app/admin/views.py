@@ -9,6 +9,7 @@ from sqlmodel import select
 from wtforms import SelectChoice
 
 from relationships.rules import CODES, RULE_SOURCES, FlagRules
+from relationships.tiers import RANKED, TIER_CODES, TIER_SOURCES, TierRules
 from survey_app.admin.forms import RULES, AuditFilterForm, ReopenForm, SettingsForm, WaveForm
 from survey_app.auth import ANALYST, permission_required, visible_school_ids
 from survey_app.db import get_session
@@ -17,7 +18,8 @@ from survey_app.inputs import id_number, page_number, whole_number
 from survey_app.models import School, SurveyWave
 from survey_app.services import audit, response_rates, waves
 from survey_app.services import settings as settings_service
-from survey_app.words.labels import GENDER_NAMES, RACE_NAMES
+from survey_app.words.labels import GENDER_NAMES, HELP_FILTER, RACE_NAMES, TIER_NAMES
+from survey_app.words.reasons import FLAG_NAMES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -87,9 +89,26 @@ def _settings_form(stored, formdata=None) -> SettingsForm:
     data = {**rules.to_dict(), "min_n": stored.min_n, "languages": stored.languages or [],
             "future_low": rules.future_grades[0], "future_high": rules.future_grades[1]}
     data.update({f"on_{code}": code in rules.enabled for code in CODES})
+    tiers = settings_service.tier_rules(stored)
+    data.update({f"tier_{code}": tiers.tier_of[code] for code in TIER_CODES})
+    data["escalate"] = sorted(tiers.escalate)
     form = SettingsForm(formdata=formdata, data=data)
     form.languages.choices = [SelectChoice(c, native_name(c)) for c in complete_languages_here()]
+    form.escalate.choices = [SelectChoice(c, reason_name(c)) for c in TIER_CODES
+                             if c != "no_school_adult"]
     return form
+
+
+def reason_name(code: str) -> str:
+    """A reason's short name: a flag's, or the family's request for help."""
+    return str(HELP_FILTER if code == "help_request" else FLAG_NAMES[code])
+
+
+def _tiers_from(form: SettingsForm) -> TierRules:
+    return TierRules.from_dict({
+        "tier_of": {code: form[f"tier_{code}"].data for code in TIER_CODES},
+        "escalate": form.escalate.data or [],
+    })
 
 
 def _rules_from(form: SettingsForm) -> FlagRules:
@@ -118,6 +137,9 @@ def _render_settings(form: SettingsForm, wave_form: WaveForm | None = None,
     return render_template(
         "admin/settings.html", form=form, rules=RULES, sources=RULE_SOURCES,
         defaults=_default_texts(form), default_enabled=FlagRules().enabled, waves=all_waves,
+        tier_codes=TIER_CODES, tier_names=TIER_NAMES, tier_sources=TIER_SOURCES,
+        default_tiers=TierRules(), ranked=RANKED, reason_name=reason_name,
+        default_escalate=", ".join(reason_name(c) for c in sorted(TierRules().escalate)),
         wave_form=wave_form or WaveForm(formdata=None),
         wave_forms=wave_forms, wave_states={w.id: waves.state(w) for w in all_waves},
         reopen_forms={w.id: ReopenForm(formdata=None, prefix=f"reopen{w.id}") for w in all_waves},
@@ -157,13 +179,14 @@ def settings():
     form = _settings_form(stored, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
-            rules = _rules_from(form)
+            rules, tiers = _rules_from(form), _tiers_from(form)
         except ValueError:
             form.form_errors.append(_("These settings do not fit together. Please check them."))
             return _render_settings(form, status=400)
         changed = settings_service.update_settings(
             session=db, settings=stored, staff_id=current_user.id, rules=rules,
-            min_n=form.min_n.data, languages=form.languages.data or [], ip=request.remote_addr)
+            min_n=form.min_n.data, languages=form.languages.data or [], tiers=tiers,
+            ip=request.remote_addr)
         db.commit()
         flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
         return redirect(url_for("admin.settings"))

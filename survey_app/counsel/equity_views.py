@@ -52,7 +52,7 @@ def equity():
     return render_template(
         "counsel/equity.html", rows=rows, chart=_chart(rows), measure=measure, by=by,
         average=measure in equity_service.AVERAGES,
-        school_id=school_id, measure_names=labels.MEASURE_NAMES,
+        school_id=school_id, measure_names=labels.measure_names(ctx.rules),
         by_names=labels.BY_NAMES,
         schools=cases.school_choices(session=db, school_ids=chosen_schools(None)),
         min_n=ctx.min_n)

@@ -8,10 +8,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from relationships.tiers import TIERS
 from survey_app.auth import permission_required, visible_school_ids
 from survey_app.counsel import profile_page
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
-from survey_app.db import get_session
+from survey_app.db import get_session, write_next
 from survey_app.inputs import id_number, page_number, whole_number
 from survey_app.services import audit, followups, reconciliation, records, students
 from survey_app.services import caseload as cases
@@ -28,9 +29,20 @@ def _int_arg(name: str) -> int | None:
     return request.args.get(name, type=whole_number)
 
 
+def _tier() -> str | None:
+    """The tier asked for: "all" is every student; none asked opens on the most urgent
+    tier, unless a reason is chosen (then every tier with that reason)."""
+    asked = request.args.get("tier")
+    if asked == "all":
+        return None
+    if asked in TIERS:
+        return asked
+    return None if request.args.get("flag") else TIERS[0]
+
+
 def _filters() -> cases.Filters:
     sort = request.args.get("sort", "priority")
-    return cases.Filters(
+    return cases.Filters(tier=_tier(),
         school_id=_int_arg("school"), grade=_int_arg("grade"),
         flag=request.args.get("flag") or None, group=request.args.get("group") or None,
         has_followup=request.args.get("followup") if request.args.get("followup") in
@@ -59,13 +71,28 @@ def caseload():
                                   filters=filters, today=date.today())
     options = caseload_options(db, schools)
     return render_template("counsel/caseload.html", page=page, filters=filters,
-                           options=options, page_url=_page_url)
+                           options=options, page_url=_page_url, tier_url=_tier_url,
+                           tiers=TIERS, tier_names=labels.TIER_NAMES,
+                           tier_hints=labels.TIER_HINTS,
+                           download_url=url_for("counsel.download_caseload",
+                                                **{k: v for k, v in request.args.items()
+                                                   if k != "page"}),
+                           sheet_url=url_for("counsel.meeting_sheet",
+                                             school=filters.school_id or "",
+                                             grade="" if filters.grade is None
+                                             else filters.grade))
 
 
 def _page_url(number: int) -> str:
     args = request.args.to_dict()
     args["page"] = str(number)
     return url_for("counsel.caseload", **args)
+
+
+def _tier_url(tier: str) -> str:
+    """This page's filters with another tier ("all": every tier), from its first page."""
+    args = {k: v for k, v in request.args.to_dict().items() if k not in ("page", "tier")}
+    return url_for("counsel.caseload", tier=tier, **args)
 
 
 def caseload_options(db, schools) -> dict:
@@ -96,6 +123,7 @@ def _audit(action: str, student, **detail) -> None:
     """Audit first, in a transaction of its own: the write never upgrades a read snapshot."""
     db = get_session()
     db.rollback()
+    write_next(db)  # wait for the write lock: a deferred upgrade may be refused at once
     audit.record(session=db, staff_id=current_user.id, action=action, target_type="student",
                  target_id=student.id, school_id=student.school_id, detail=detail,
                  ip=request.remote_addr)
@@ -123,9 +151,14 @@ def add_followup(student_id: int):
     if not form.validate_on_submit():
         flash(_("Please write a note and choose who will do it."), "error")
         return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
-    followups.create(session=db, student=found, created_by_id=current_user.id,
-                     owner_id=form.owner_id.data, note=form.note.data, due_on=form.due_on.data,
-                     **profile_page.about(form.about.data))
+    try:
+        followups.create(session=db, student=found, created_by_id=current_user.id,
+                         owner_id=form.owner_id.data, note=form.note.data,
+                         due_on=form.due_on.data, goal=form.goal.data,
+                         frequency=form.frequency.data or None,
+                         **profile_page.about(form.about.data))
+    except followups.FollowUpError:
+        abort(400)
     db.commit()
     flash(_("Follow-up saved."), "success")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
@@ -143,7 +176,8 @@ def update_followup(student_id: int, followup_id: int):
     form = FollowUpUpdateForm(prefix=f"f{row.id}")
     if form.validate_on_submit():
         followups.update(session=db, followup=row, status=form.status.data,
-                         outcome=form.outcome.data)
+                         outcome=form.outcome.data, progress=form.progress.data,
+                         staff_id=current_user.id, today=date.today())
         db.commit()
         flash(_("Follow-up updated."), "success")
     else:
@@ -163,9 +197,12 @@ def assign_mentor(student_id: int):
     if not form.validate_on_submit() or staff_id not in allowed:
         abort(400)
     followups.assign_mentor(session=db, student=found, staff_id=staff_id,
-                            created_by_id=current_user.id, allowed=allowed, today=date.today())
+                            created_by_id=current_user.id, allowed=allowed, today=date.today(),
+                            goal=_("Meet every two weeks and become an adult at school the "
+                                   "student can count on."))
     db.commit()
-    flash(_("Mentor assigned. Check-ins are booked in 4 weeks and in 2 months."), "success")
+    flash(_("Mentor plan made: the mentor sees the student on their \"my students\" page; "
+            "check-ins are booked in 4 weeks and in 2 months."), "success")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
 
 

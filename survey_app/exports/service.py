@@ -65,6 +65,7 @@ class ExportRequest:
     deidentify: bool = False
     salt: str | None = None
     today: date | None = None
+    all_waves: bool = False  # network: every wave, not only the current one
 
     def check(self) -> None:
         if self.kind not in KINDS or self.fmt not in KINDS[self.kind][2]:
@@ -89,7 +90,7 @@ def _tables(session: Session, req: ExportRequest):
         return responses_tables(session=session, school_ids=req.school_ids)
     return graphml.network_graph(session=session, district_id=req.district_id,
                                  school_ids=req.school_ids, deidentify=req.deidentify,
-                                 salt=req.salt, today=today)
+                                 salt=req.salt, today=today, all_waves=req.all_waves)
 
 
 def _packed(req: ExportRequest) -> str:

@@ -15,7 +15,7 @@ from survey_app.models.adult import Adult, AdultMatch  # noqa: E402
 from survey_app.models.audit import AuditEvent  # noqa: E402
 from survey_app.models.engagement import Engagement, FamilyTrustMark  # noqa: E402
 from survey_app.models.flags import FlagSnapshot, StudentFlags  # noqa: E402
-from survey_app.models.followup import FollowUp  # noqa: E402
+from survey_app.models.followup import FollowUp, FollowUpNote  # noqa: E402
 from survey_app.models.imports import ImportRun  # noqa: E402
 from survey_app.models.school import District, School, Section, SectionStudent, SectionTeacher  # noqa: E402
 from survey_app.models.settings import DataVersion, DistrictSettings  # noqa: E402
@@ -35,7 +35,8 @@ from survey_app.models.user import CounselorSchool, StaffUser  # noqa: E402
 __all__ = [
     "Adult", "AdultMatch", "Answer", "AuditEvent", "ContextMeasure", "CounselorSchool",
     "DataVersion",
-    "District", "DistrictSettings", "Engagement", "FamilyTrustMark", "FlagSnapshot", "FollowUp", "Household", "HouseholdCondition", "ImportRun",
+    "District", "DistrictSettings", "Engagement", "FamilyTrustMark", "FlagSnapshot", "FollowUp",
+    "FollowUpNote", "Household", "HouseholdCondition", "ImportRun",
     "Invitation",
     "LanguageSwitch", "NAMING_CONVENTION", "PageSubmission", "Response", "School", "Section", "SectionStudent",
     "SectionTeacher", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",

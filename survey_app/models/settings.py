@@ -14,6 +14,7 @@ class DistrictSettings(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     district_id: int = Field(foreign_key="district.id", unique=True)
     flag_rules: dict[str, Any] = json_field(dict)  # relationships.FlagRules.to_dict()
+    priority_tiers: dict[str, Any] = json_field(dict)  # relationships.tiers.TierRules.to_dict()
     min_n: int = MIN_N
     languages: list[str] = json_field(list)  # empty: every complete language
     retention_days: int = 365

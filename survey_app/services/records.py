@@ -25,7 +25,7 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -35,6 +35,7 @@ from sqlmodel import Session
 
 from relationships import FlagRules, Tables
 from relationships.records import empty_frame
+from relationships.tiers import TierRules
 from survey_app.models import (
     Answer,
     DistrictSettings,
@@ -49,7 +50,7 @@ from survey_app.models import (
     SurveyWave,
     conditions,
 )
-from survey_app.models.enums import InvitationStatus, SurveyKind
+from survey_app.models.enums import Consent, InvitationStatus, SurveyKind
 from survey_app.services.adult_ties import (
     combine_adults,
     load_ties,
@@ -57,7 +58,7 @@ from survey_app.services.adult_ties import (
     staff_adults,
 )
 from survey_app.services.frames import json_values, read_frame, typed
-from survey_app.services.settings import DEFAULT_MIN_N, flag_rules
+from survey_app.services.settings import DEFAULT_MIN_N, flag_rules, tier_rules
 
 CONDITION_ITEMS = conditions.ITEMS
 #: Stand-in student id that carries the school's mapping participation (see ``load_neighbourhood``).
@@ -75,6 +76,7 @@ class Context:
     wave_id: int | None
     rules: FlagRules
     min_n: int
+    tiers: TierRules = field(default_factory=TierRules)  # how the caseload is ordered
 
 
 def context(*, session: Session, district_id: int, today: date | None = None) -> Context:
@@ -90,9 +92,10 @@ def context(*, session: Session, district_id: int, today: date | None = None) ->
         select(DistrictSettings).where(DistrictSettings.district_id == district_id)
     ).scalars().first()
     rules = flag_rules(settings) if settings else FlagRules()
+    tiers = tier_rules(settings) if settings else TierRules()
     return Context(district_id=district_id, wave=wave.ordinal if wave else 1,
                    wave_id=wave.id if wave else None, rules=rules,
-                   min_n=settings.min_n if settings else DEFAULT_MIN_N)
+                   min_n=settings.min_n if settings else DEFAULT_MIN_N, tiers=tiers)
 
 
 # --- students ---------------------------------------------------------------------------
@@ -112,21 +115,45 @@ def _students(session, where, ctx: Context) -> pd.DataFrame:
         Student.household_id,
         func.coalesce(Student.home_language, Student.preferred_language).label("language"),
         Student.race_ethnicity, Student.gender, Student.english_learner,
-        Student.econ_disadvantaged, Student.disability,
+        Student.econ_disadvantaged, Student.disability, Student.consent,
     ).where(where).order_by(Student.id)
     frame = read_frame(session, stmt)
-    # Who answered this wave: two small set queries instead of a correlated EXISTS per row.
-    answered = select(Invitation.kind, Invitation.student_id, Invitation.household_id).where(
-        Invitation.wave_id == ctx.wave_id, Invitation.status == InvitationStatus.SUBMITTED)
-    if len(frame) <= _FEW:  # a neighbourhood: only these students' invitations
-        households = frame["household_id"].dropna().astype(int).tolist()
-        answered = answered.where(or_(Invitation.student_id.in_(frame["student_id"].tolist()),
-                                      Invitation.household_id.in_(households)))
+    students = frame["student_id"].tolist() if len(frame) <= _FEW else None
+    households = frame["household_id"].dropna().astype(int).tolist() if students else None
+    return with_answered(session, ctx, frame, students=students, households=households)
+
+
+def with_answered(session, ctx: Context, frame: pd.DataFrame, *, students=None,
+                  households=None) -> pd.DataFrame:
+    """``frame`` (``student_id``, ``household_id``, ``consent``) with who sent a survey back.
+
+    Adds ``responded_student``/``responded_family`` (this wave),
+    ``previous_student``/``previous_family`` (the wave before) and
+    ``opted_out``; drops ``consent``. Only a *submitted* survey counts: one
+    started and not sent is not data yet (the one rule for started responses,
+    see :mod:`relationships.records`). ``students``/``households``: the ids to
+    ask about when they are few (otherwise every answered invitation of the
+    waves is read, two small set queries instead of a correlated EXISTS per row).
+    """
+    waves = dict(session.execute(select(SurveyWave.id, SurveyWave.ordinal).where(
+        SurveyWave.district_id == ctx.district_id,
+        SurveyWave.ordinal.in_([ctx.wave, ctx.wave - 1]))).all())
+    answered = select(Invitation.kind, Invitation.student_id, Invitation.household_id,
+                      Invitation.wave_id).where(
+        Invitation.wave_id.in_(list(waves)), Invitation.status == InvitationStatus.SUBMITTED)
+    if students is not None:
+        answered = answered.where(or_(Invitation.student_id.in_(students),
+                                      Invitation.household_id.in_(households or [])))
     answered = read_frame(session, answered.distinct())
-    own = set(answered.loc[answered["kind"] == SurveyKind.STUDENT, "student_id"].dropna())
-    fam = set(answered.loc[answered["kind"] == SurveyKind.FAMILY, "household_id"].dropna())
-    frame["responded_student"] = frame["student_id"].isin(own)
-    frame["responded_family"] = frame["household_id"].isin(fam)
+    ordinal = answered["wave_id"].map(waves)
+    for when, wave in (("responded", ctx.wave), ("previous", ctx.wave - 1)):
+        sent = answered.loc[ordinal == wave]
+        own = set(sent.loc[sent["kind"] == SurveyKind.STUDENT, "student_id"].dropna())
+        fam = set(sent.loc[sent["kind"] == SurveyKind.FAMILY, "household_id"].dropna())
+        frame[f"{when}_student"] = frame["student_id"].isin(own).to_numpy(bool)
+        frame[f"{when}_family"] = frame["household_id"].isin(fam).to_numpy(
+            dtype=bool, na_value=False)
+    frame["opted_out"] = (frame.pop("consent") == Consent.OPTED_OUT).to_numpy(bool)
     return frame
 
 
@@ -195,7 +222,8 @@ def _conditions(session, where, waves) -> pd.DataFrame:
                 .select_from(hc)
                 .join(SurveyWave, SurveyWave.id == hc.wave_id)
                 .join(Student, on)
-                .where(where, hc.source == kind))
+                .where(where, hc.source == kind,
+                       sent_survey(hc, kind)))
         if waves is not None:
             stmt = stmt.where(SurveyWave.ordinal.in_(list(waves)))
         frame = read_frame(session, stmt)
@@ -212,6 +240,15 @@ def _conditions(session, where, waves) -> pd.DataFrame:
     merged = (both.drop(columns=["_rank", "response_id"])
               .groupby(["student_id", "wave"], sort=True).first())
     return typed("conditions", merged.reset_index())
+
+
+def sent_survey(hc, kind):
+    """The household answers' survey was sent back (a started one is not data yet)."""
+    who = (Invitation.student_id == hc.student_id if kind == SurveyKind.STUDENT
+           else Invitation.household_id == hc.household_id)
+    return (select(Invitation.id).where(Invitation.wave_id == hc.wave_id, Invitation.kind == kind,
+                                        who, Invitation.status == InvitationStatus.SUBMITTED)
+            .exists())
 
 
 # --- public loaders -----------------------------------------------------------------------------
@@ -305,7 +342,8 @@ def _with_stand_in(tables: Tables, taking_part: pd.DataFrame) -> Tables:
     if taking_part.empty or tables.students.empty:
         return tables
     stand_in = tables.students.iloc[[0]].assign(
-        student_id=STAND_IN, responded_student=False, responded_family=False)
+        student_id=STAND_IN, responded_student=False, responded_family=False,
+        previous_student=False, previous_family=False, opted_out=False)
     marks = taking_part.assign(student_id=STAND_IN, trusting=taking_part["trusting"] > 0,
                                may_benefit=False, willing_mentor=False)
     return tables.replace(

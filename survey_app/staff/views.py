@@ -47,6 +47,8 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 #: What each part of the workspace is, shown on the landing page when the user may use it.
 SECTIONS = [
+    ("mapping.edit", "staff.my_students", _l("My students"),
+     _l("The students you mentor or follow up with, and what is due this week.")),
     ("mapping.edit", "staff.mapping", _l("Relationship mapping"),
      _l("Mark the students you have a trusting relationship with.")),
     ("classes.view", "staff.classes", _l("My classes"),

@@ -27,7 +27,7 @@ def test_kindergarten_is_named_in_the_caseload_profile_grid_and_equity(
     session.commit()
     login_as(world.users["counselor"])
     caseload = client.get("/counsel/students").get_data(as_text=True)
-    assert "<td>Kindergarten</td>" in caseload
+    assert '<span class="muted small">Kindergarten</span>' in caseload
     assert "<td>0</td>" not in caseload
     profile = client.get(f"/counsel/students/{kid.id}").get_data(as_text=True)
     assert "<dd>Kindergarten</dd>" in profile
