@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from survey_app.audited import audited
 from survey_app.auth import (
     ADMIN,
     COUNSELOR,
@@ -44,6 +45,7 @@ def _today():
 
 @bp.get("/classes")
 @permission_required("classes.view")
+@audited.nothing("the names and sizes of classes; no student is named")
 def classes():
     """The classes I teach (and, for counselors and admins, every class of their schools)."""
     db = get_session()
@@ -79,6 +81,7 @@ def _shares(db, *, student_ids, staff_ids, wave_id, min_n) -> dict:
 
 @bp.get("/classes/<int:section_id>")
 @permission_required("classes.view")
+@audited.by_view({"GET": "class_view"}, when="a class is shown")
 def class_view(section_id: int):
     """One class: every student with context beside academics, sorted so help goes first."""
     db = get_session()
@@ -112,6 +115,7 @@ def class_view(section_id: int):
 
 @bp.get("/classes/<int:section_id>/students/<int:student_id>")
 @permission_required("classes.view")
+@audited.by_view({"GET": "class_student_view"}, when="a student of the class is shown")
 def class_student(section_id: int, student_id: int):
     """One student of one of my classes: the same facts as the class row, and my family mark."""
     db = get_session()
@@ -170,6 +174,7 @@ def _my_student_ids(db) -> list[int]:
 
 @bp.get("/families")
 @permission_required("classes.view")
+@audited.by_view({"GET": "families_view"}, when="my families are listed")
 def families():
     """The families of my students: my contacts this year and whether I feel I trust them."""
     db = get_session()
@@ -200,6 +205,7 @@ def _back(target: str | None) -> str:
 
 @bp.post("/families/<int:household_id>/trust")
 @permission_required("classes.view")
+@audited.by_view({"POST": "family_trust_mark"}, when="a mark was saved")
 def mark_family(household_id: int):
     """Save my answer to "Do I have a trusting relationship with this family?" this wave."""
     db = get_session()
@@ -223,6 +229,7 @@ def mark_family(household_id: int):
 
 @bp.get("/families/school")
 @permission_required("engagement.school")
+@audited.by_view({"GET": "engagement_school_view"}, when="a school's engagement is shown")
 def school_families():
     """School leaders: the two shares per teacher, per grade and by group, small groups hidden."""
     db = get_session()
