@@ -307,6 +307,9 @@ def test_screens_a_grade_4_student_scrolls_naming_three_adults(app, live_server,
             page.wait_for_url("**/survey/adults")
             assert page.locator("details.adult-folded").count() == 3
             measure("adults (back, three folded)")
+            for box in page.locator("details.adult-folded > summary").all():
+                size = box.bounding_box()
+                assert min(size["width"], size["height"]) >= 44, size  # a tap target
             # Opening one shows its answers as given: nothing was lost by folding.
             page.locator("details.adult-folded summary").nth(1).click()
             assert page.locator("#adults-1-name").input_value() == "Coach Dee"
