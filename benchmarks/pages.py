@@ -42,7 +42,7 @@ from sqlalchemy import event, text  # noqa: E402
 
 from survey_app import create_app  # noqa: E402
 from survey_app.cli.demo import demo  # noqa: E402
-from survey_app.db import get_engine, get_writer  # noqa: E402
+from survey_app.db import declare_schools, get_engine, get_writer  # noqa: E402
 from survey_app.demo import DEMO_PASSWORD  # noqa: E402
 
 SECRET = "bench-" * 8
@@ -153,7 +153,8 @@ def map_paint(app, email: str, school_id: int, runs: int = 3) -> tuple[int, floa
 class Saves:
     """A steady background of survey saves (``rate`` a second, ``share`` of them by
     respondents of the measured school), each its own committed transaction on the app's
-    engine, so it moves the version counters exactly as a survey page save does."""
+    engine that declares its respondent's schools, so it moves the version counters
+    exactly as a survey page save does (those schools' own counters)."""
 
     def __init__(self, engine, school_id: int, rate: float = 20.0, share: float = 0.25):
         import random
@@ -161,15 +162,16 @@ class Saves:
 
         self.engine, self.rate, self.share = engine, rate, share
         with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT r.id, COALESCE(s.school_id, hs.school_id) = :school AS here "
-                "FROM response r JOIN invitation i ON i.id = r.invitation_id "
-                "LEFT JOIN student s ON s.id = i.student_id "
-                "LEFT JOIN (SELECT household_id, min(school_id) AS school_id FROM student "
-                "           GROUP BY household_id) hs ON hs.household_id = i.household_id"),
-                {"school": school_id}).all()
-        self.here = [r.id for r in rows if r.here]
-        self.elsewhere = [r.id for r in rows if not r.here]
+            rows = conn.execute(text(  # each response with the schools of its respondent
+                "SELECT r.id, s.school_id FROM response r "
+                "JOIN invitation i ON i.id = r.invitation_id "
+                "JOIN student s ON s.id = i.student_id OR s.household_id = i.household_id"
+            )).all()
+        self.schools: dict[int, set[int]] = {}
+        for response_id, school in rows:
+            self.schools.setdefault(response_id, set()).add(school)
+        self.here = [r for r, schools in self.schools.items() if school_id in schools]
+        self.elsewhere = [r for r, schools in self.schools.items() if school_id not in schools]
         self.random = random.Random(1)
         self.done = 0
         self.stop = threading.Event()
@@ -179,9 +181,11 @@ class Saves:
         period, next_at = 1.0 / self.rate, time.perf_counter()
         while not self.stop.is_set():
             pool = self.here if self.random.random() < self.share else self.elsewhere
+            response_id = self.random.choice(pool)
             with self.engine.begin() as conn:
+                declare_schools(conn, self.schools[response_id])  # as the survey's save does
                 conn.execute(text("UPDATE response SET language = language WHERE id = :id"),
-                             {"id": self.random.choice(pool)})
+                             {"id": response_id})
             self.done += 1
             next_at += period
             self.stop.wait(max(0.0, next_at - time.perf_counter()))
