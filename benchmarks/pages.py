@@ -5,7 +5,8 @@ upgrade head``, then the ``demo`` command (``flask --app wsgi demo --students N
 --seed 1``; 4,900 students give an elementary school of ~3,000 and a high
 school of ~1,900). Signs in the counselor of the bigger school with the Flask
 test client and times ≥ 30 requests each of the caseload, a flagged student's
-profile, the school map data and the equity view: wall and CPU
+profile, the school map data and the equity view, and (signed in as the school's demo
+teacher) the classroom view of a 35-student class made for the run: wall and CPU
 (``time.process_time``) milliseconds, p50/p95, and SQL statements per request,
 warm (the school's tables cached, ``<page>_p50_ms``) and cold (``data_version``
 moved before each request as any write does, ``<page>_cold_p50_ms``), and the
@@ -87,6 +88,30 @@ def _counselor(engine) -> tuple[str, int, int]:
             "WHERE u.email IS NOT NULL AND u.role = 'counselor' "
             "ORDER BY s.n DESC, u.id LIMIT 1")).one()
     return row.email, int(row.school_id), int(row.n)
+
+
+def _class_of_35(engine, school_id: int) -> tuple[str, int]:
+    """A class of 35 students of the school (with context data) for its demo teacher:
+    (teacher's email, section id). Made for the run; the demo's homerooms hold ~20."""
+    with engine.begin() as conn:
+        email, teacher = conn.execute(text(
+            "SELECT email, id FROM staff_user WHERE school_id = :s AND role = 'staff' "
+            "AND email LIKE 'teacher.%' ORDER BY id LIMIT 1"), {"s": school_id}).one()
+        made = conn.execute(text("SELECT id FROM section WHERE sourced_id = 'bench-class-35'"))
+        if (section := made.scalar()) is not None:  # a reused --db: made by an earlier run
+            return email, int(section)
+        section = conn.execute(text(
+            "INSERT INTO section (school_id, sourced_id, title, active) "
+            "VALUES (:s, 'bench-class-35', 'Bench class of 35', true) RETURNING id"),
+            {"s": school_id}).scalar_one()
+        conn.execute(text("INSERT INTO section_teacher (section_id, staff_id) VALUES (:c, :t)"),
+                     {"c": section, "t": teacher})
+        conn.execute(text(
+            "INSERT INTO section_student (section_id, student_id) SELECT :c, s.id FROM student s "
+            "WHERE s.school_id = :s AND s.active AND s.grade >= 3 AND EXISTS (SELECT 1 FROM "
+            "context_measure m WHERE m.student_id = s.id) ORDER BY s.id LIMIT 35"),
+            {"c": section, "s": school_id})
+    return email, int(section)
 
 
 def tier_shares(app) -> tuple[dict, dict]:
@@ -271,25 +296,29 @@ def main(argv=None) -> None:
         client.post("/staff/login", data={"email": email, "password": DEMO_PASSWORD})
         first = client.get(f"/counsel/students?school={school_id}").get_data(as_text=True)
         student = int(re.search(r'href="/counsel/students/(\d+)"', first).group(1))
+        teacher_email, section = _class_of_35(engine, school_id)
+        teacher = app.test_client()
+        teacher.post("/staff/login", data={"email": teacher_email, "password": DEMO_PASSWORD})
         pages = {
-            "caseload": f"/counsel/students?school={school_id}",
-            "profile": f"/counsel/students/{student}",
-            "school_map_data": f"/counsel/map/data?school={school_id}",
-            "equity": f"/counsel/equity?school={school_id}&measure=no_school_adult"
-                      "&by=race_ethnicity",
+            "caseload": (client, f"/counsel/students?school={school_id}"),
+            "profile": (client, f"/counsel/students/{student}"),
+            "school_map_data": (client, f"/counsel/map/data?school={school_id}"),
+            "equity": (client, f"/counsel/equity?school={school_id}&measure=no_school_adult"
+                       "&by=race_ethnicity"),
+            "class_view": (teacher, f"/staff/classes/{section}"),
         }
         result = {"students": size, "requests": opts.requests, "cpus": os.cpu_count()}
         if not opts.saves_only:
             result["tier_shares"], result["tier_shares_by_school"] = tier_shares(app)
             _log(f"tier shares: {result['tier_shares']}")
-        for name, url in pages.items():
+        for name, (who, url) in pages.items():
             if opts.saves_only and name not in ("caseload", "profile"):
                 continue
             # warm: the school's tables cached (no write since); cold: a write before each.
             for kind, suffix, n, bump in (("warm", "", opts.requests, None),
                                           ("cold", "_cold", max(10, opts.requests // 3),
                                            engine))[:1 if opts.saves_only else 2]:
-                t = _time(client, url, n, statements, bump)
+                t = _time(who, url, n, statements, bump)
                 _log(f"{name:16s}{kind:5s} wall p50 {t['p50']:7.1f} ms  p95 {t['p95']:7.1f} ms"
                      f"   cpu p50 {t['cpu_p50']:7.1f} ms  p95 {t['cpu_p95']:7.1f} ms   "
                      f"{t['sql']:3d} SQL statements")
@@ -307,7 +336,7 @@ def main(argv=None) -> None:
         for name in ("caseload", "profile"):
             with Saves(get_writer(app), school_id,
                        declared=not opts.undeclared_saves) as saves:
-                t = _time(client, pages[name], opts.requests, statements)
+                t = _time(client, pages[name][1], opts.requests, statements)
             _log(f"{name:16s}saves wall p50 {t['p50']:7.1f} ms  p95 {t['p95']:7.1f} ms"
                  f"   cpu p50 {t['cpu_p50']:7.1f} ms"
                  f"   ({saves.per_second} saves/s, a quarter at this school)")

@@ -20,7 +20,7 @@ VERSIONED_TABLES = frozenset({
     "adult_match", "household", "section", "section_student", "section_teacher",
     "survey_wave", "district_settings", "follow_up", "follow_up_note", "engagement",
     "context_measure", "invitation", "response", "staff_user", "school", "counselor_school",
-    "district",
+    "district", "family_trust_mark",
 })
 #: Tables the staff picker of the survey's adult page reads: a write to one bumps the
 #: staff version (row ``STAFF_VERSION`` of ``data_version``), which every save does not.
