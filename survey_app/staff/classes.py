@@ -99,7 +99,7 @@ def class_view(section_id: int):
                                           staff_id=current_user.id)
     every, shares = school_cache.memo(
         db, ("class_view", section.id, teacher, ctx.wave_id, ctx.min_n, str(_today())),
-        lambda: _class_data(db, section.id, teacher, ctx))
+        lambda: _class_data(db, section.id, teacher, ctx), school_ids=[section.school_id])
     rows = class_service.sort_and_filter(every, sort=sort, keep=keep)
     shares = _shares_shown(shares, ctx.min_n)
     _audit("class_view", "section", section.id, section.school_id, students=len(every))
