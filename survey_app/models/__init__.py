@@ -16,6 +16,7 @@ from survey_app.models.audit import AuditEvent  # noqa: E402
 from survey_app.models.engagement import Engagement  # noqa: E402
 from survey_app.models.flags import FlagSnapshot, StudentFlags  # noqa: E402
 from survey_app.models.followup import FollowUp  # noqa: E402
+from survey_app.models.job import JobFile, JobRun  # noqa: E402
 from survey_app.models.school import District, School, Section, SectionStudent, SectionTeacher  # noqa: E402
 from survey_app.models.settings import DataVersion, DistrictSettings  # noqa: E402
 from survey_app.models.student import ContextMeasure, Household, Student  # noqa: E402
@@ -34,7 +35,7 @@ __all__ = [
     "Adult", "AdultMatch", "Answer", "AuditEvent", "ContextMeasure", "CounselorSchool",
     "DataVersion",
     "District", "DistrictSettings", "Engagement", "FlagSnapshot", "FollowUp", "Household", "HouseholdCondition",
-    "Invitation",
+    "Invitation", "JobFile", "JobRun",
     "LanguageSwitch", "NAMING_CONVENTION", "Response", "School", "Section", "SectionStudent",
     "SectionTeacher", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",
     "SurveyWave",

@@ -1,0 +1,88 @@
+"""Running jobs: one job in one transaction, then its outcome in a short one.
+
+``run`` is the whole life of a job in a worker. ``run_queued`` is what RQ
+calls (it builds the app from the environment in the forked work horse);
+``work`` is ``flask jobs work``: an RQ worker, or without Redis a loop over
+the job table.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+from flask import Flask, current_app, has_app_context
+from rq import Worker
+
+from survey_app.db import get_engine, job_session
+from survey_app.jobs import kinds, queue, runs
+from survey_app.jobs.progress import ProgressStore, Reporter
+from survey_app.models import JobRun
+
+log = logging.getLogger(__name__)
+_APP: Flask | None = None
+
+
+def progress_store(app: Flask | None = None) -> ProgressStore:
+    app = app or current_app
+    return ProgressStore(database_url=app.config["DATABASE_URL"],
+                         redis_url=queue.redis_url(app),
+                         folder=Path(app.config.get("JOB_FOLDER") or app.instance_path) / "jobs")
+
+
+def run(app: Flask, job_id: int) -> str | None:
+    """Claim and run one job; its status afterwards (None when it was not ours to run)."""
+    with job_session(app) as session:
+        if not runs.claim(session=session, job_id=job_id):
+            session.rollback()
+            return None
+        session.commit()
+        job = session.get(JobRun, job_id)
+        with Reporter(progress_store(app), job_id) as progress:
+            try:
+                report, ok = kinds.KINDS[job.kind](session=session, run=job, progress=progress)
+            except Exception as error:  # the job's own writes go; the failure is recorded
+                log.exception("job %s (%s) failed", job_id, job.kind)
+                session.rollback()
+                runs.fail(session=session, job_id=job_id, error=type(error).__name__)
+                session.commit()
+                return "failed"
+            progress.stage("done")
+        # The job's handler committed its work (or rolled it back) before this.
+        runs.finish(session=session, job_id=job_id, report=report, ok=ok)
+        session.commit()
+        return "done" if ok else "failed"
+
+
+def run_queued(job_id: int) -> str | None:
+    """RQ's entry point: the app is built once per process from the environment."""
+    global _APP
+    if has_app_context():  # the worker's own app, copied into RQ's forked work horse
+        app = current_app._get_current_object()
+        get_engine(app).dispose(close=False)  # the parent's connections stay the parent's
+        return run(app, job_id)
+    if _APP is None:
+        from survey_app import create_app
+
+        _APP = create_app()
+    with _APP.app_context():
+        return run(_APP, job_id)
+
+
+def work(app: Flask, *, burst: bool = False, poll: float = 1.0) -> int:
+    """Run jobs until stopped (or, with ``burst``, until none is waiting); how many ran."""
+    if queue.redis_url(app):
+        worker = Worker([queue.rq_queue(app)], connection=queue.rq_queue(app).connection)
+        worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+        return worker.successful_job_count + worker.failed_job_count
+    ran = 0
+    while True:
+        with job_session(app) as session:
+            job_id = runs.next_queued(session=session)
+        if job_id is not None:
+            ran += run(app, job_id) is not None
+        elif burst:
+            return ran
+        else:
+            time.sleep(poll)
