@@ -11,8 +11,9 @@ DEMO_STUDENTS ?= 3000
 .PHONY: run test setup catalogs translations migrate demo lint bench clean
 
 run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
-run: setup migrate ## serve on 127.0.0.1:$(PORT) with the demo district
+run: setup migrate ## serve on 127.0.0.1:$(PORT) with the demo district, and a job worker beside it
 	$(FLASK) demo --if-empty --students $(DEMO_STUDENTS) --seed 1
+	$(FLASK) jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: setup ## the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)

@@ -82,8 +82,11 @@ def roster_import(*, session: Session, run: JobRun, progress: Reporter):
         progress.stage("reading", oneroster.planned_bytes(package, extra))
         package.progress = lambda n: progress.advance(done=n)
         _counted_rows(package, progress)
-        report = oneroster.import_roster(session=session, package=package, extra=extra,
-                                         dry_run=dry_run)
+        try:
+            report = oneroster.import_roster(session=session, package=package, extra=extra,
+                                             dry_run=dry_run)
+        finally:
+            package.close()
     return _commit_import(session, run, report, "roster_import"), report.ok
 
 

@@ -4,6 +4,13 @@
 calls (it builds the app from the environment in the forked work horse);
 ``work`` is ``flask jobs work``: an RQ worker, or without Redis a loop over
 the job table.
+
+The RQ worker is RQ's ``SimpleWorker``: it runs each job in its own process
+instead of forking a work horse per job. One worker runs one job at a time with
+the app and connection pool it started with (a forked horse would share the
+parent's pooled connections); scale by starting more workers, and let the
+service manager restart one that dies. A job that dies with its worker is
+shown as stopped on its page and can be run again.
 """
 
 from __future__ import annotations
@@ -12,10 +19,10 @@ import logging
 import time
 from pathlib import Path
 
-from flask import Flask, current_app, has_app_context
-from rq import Worker
+from flask import Flask, current_app
+from rq import SimpleWorker
 
-from survey_app.db import get_engine, job_session
+from survey_app.db import job_session
 from survey_app.jobs import kinds, queue, runs
 from survey_app.jobs.progress import ProgressStore, Reporter
 from survey_app.models import JobRun
@@ -49,19 +56,18 @@ def run(app: Flask, job_id: int) -> str | None:
                 session.commit()
                 return "failed"
             progress.stage("done")
-        # The job's handler committed its work (or rolled it back) before this.
+        # The handler committed what it saves; whatever it left open (a read) ends here,
+        # and the outcome is written in a transaction of its own.
+        session.rollback()
         runs.finish(session=session, job_id=job_id, report=report, ok=ok)
         session.commit()
         return "done" if ok else "failed"
 
 
 def run_queued(job_id: int) -> str | None:
-    """RQ's entry point: the app is built once per process from the environment."""
+    """RQ's entry point: the worker's own app (``work`` keeps it here), or under some
+    other RQ worker one built from the environment."""
     global _APP
-    if has_app_context():  # the worker's own app, copied into RQ's forked work horse
-        app = current_app._get_current_object()
-        get_engine(app).dispose(close=False)  # the parent's connections stay the parent's
-        return run(app, job_id)
     if _APP is None:
         from survey_app import create_app
 
@@ -72,9 +78,12 @@ def run_queued(job_id: int) -> str | None:
 
 def work(app: Flask, *, burst: bool = False, poll: float = 1.0) -> int:
     """Run jobs until stopped (or, with ``burst``, until none is waiting); how many ran."""
+    global _APP
     if queue.redis_url(app):
-        worker = Worker([queue.rq_queue(app)], connection=queue.rq_queue(app).connection)
+        _APP = app
+        worker = SimpleWorker([queue.rq_queue(app)], connection=queue.rq_queue(app).connection)
         worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
+        worker.refresh()  # the counts live in Redis, written by the work horses
         return worker.successful_job_count + worker.failed_job_count
     ran = 0
     while True:
