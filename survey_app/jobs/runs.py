@@ -17,7 +17,8 @@ from survey_app.models import JobFile, JobRun
 from survey_app.models.base import utcnow
 from survey_app.services import audit
 
-#: A running job whose worker has not beaten for this long has lost its worker.
+#: A running job whose worker has not beaten for this long has lost its worker
+#: (``JOB_STALE_SECONDS``; the worker beats every 2 s).
 STALE_SECONDS = 20
 ACTIVE = ("queued", "running")
 
@@ -89,11 +90,12 @@ class JobState:
         return self.status in ACTIVE
 
 
-def state(run: JobRun, progress: dict[str, Any], *, now: float | None = None) -> JobState:
+def state(run: JobRun, progress: dict[str, Any], *, now: float | None = None,
+          stale: float = STALE_SECONDS) -> JobState:
     """The job's status with its progress; a running job without a recent beat is stopped."""
     now = time.time() if now is None else now
     status = run.status
-    if status == "running" and now - float(progress.get("beat", 0)) > STALE_SECONDS:
+    if status == "running" and now - float(progress.get("beat", 0)) > stale:
         status = "stopped"
     total, done = int(progress.get("total") or 0), int(progress.get("done") or 0)
     percent = min(100, done * 100 // total) if total and status == "running" else None

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -35,7 +44,8 @@ def _load(job_id: int) -> runs.JobState:
         abort(404)
     if run.started_by != current_user.id and not current_user.can(TITLES[run.kind][1]):
         abort(404)
-    return runs.state(run, progress_store().read(job_id))
+    return runs.state(run, progress_store().read(job_id),
+                      stale=current_app.config["JOB_STALE_SECONDS"])
 
 
 @bp.get("/<int:job_id>")
