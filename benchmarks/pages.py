@@ -12,7 +12,9 @@ moved before each request as any write does, ``<page>_cold_p50_ms``).
 The last line is one JSON object (milliseconds).
 
 Usage: python benchmarks/pages.py [--students 4900] [--requests 30] [--db PATH]
-(``--db``: reuse that database file, building it first if it does not exist).
+[--database-url URL] (``--db``: reuse that SQLite file, building it first if it does
+not exist; ``--database-url`` or ``BENCH_DATABASE_URL``: run on a scratch database
+on that PostgreSQL server instead, dropped at the end).
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _database import bench_database, engine_name, given_url  # noqa: E402  (benchmarks/)
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
@@ -46,18 +50,18 @@ def _log(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-def _app(path: Path):
+def _app(url: str):
     return create_app({"TESTING": True, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": False,
-                       "RATELIMIT_ENABLED": False, "DATABASE_URL": f"sqlite:///{path}"})
+                       "RATELIMIT_ENABLED": False, "DATABASE_URL": url})
 
 
-def build(path: Path, n_students: int) -> None:
+def build(url: str, n_students: int) -> None:
     """Migrate an empty database to head and load the demo district into it."""
     cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.attributes["database_url"] = f"sqlite:///{path}"
+    cfg.attributes["database_url"] = url
     cfg.attributes["configure_logger"] = False
     command.upgrade(cfg, "head")
-    app = _app(path)
+    app = _app(url)
     with app.app_context():
         result = CliRunner().invoke(demo, ["--students", str(n_students), "--seed", "1"],
                                     catch_exceptions=False)
@@ -116,15 +120,19 @@ def main(argv=None) -> None:
     args.add_argument("--requests", type=int, default=30)
     args.add_argument("--db", type=Path, default=None,
                       help="database file to reuse (built first when missing)")
+    args.add_argument("--database-url", default=None,
+                      help="a PostgreSQL server to run on (a scratch database, dropped after)")
     opts = args.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = opts.db or Path(tmp) / "bench.db"
-        if not path.exists():
+    server = given_url(opts.database_url)
+    with tempfile.TemporaryDirectory() as tmp, bench_database(server, Path(tmp)) as url:
+        if opts.db and not server:
+            url = f"sqlite:///{opts.db}"
+        if server or not opts.db or not opts.db.exists():
             start = time.perf_counter()
-            build(path, opts.students)
+            build(url, opts.students)
             _log(f"built the demo district ({opts.students} students) "
                  f"in {time.perf_counter() - start:.1f}s")
-        app = _app(path)
+        app = _app(url)
         engine = get_engine(app)
         statements = [0]
 
@@ -145,7 +153,8 @@ def main(argv=None) -> None:
             "equity": f"/counsel/equity?school={school_id}&measure=no_school_adult"
                       "&by=race_ethnicity",
         }
-        result = {"students": size, "requests": opts.requests, "cpus": os.cpu_count()}
+        result = {"students": size, "requests": opts.requests, "cpus": os.cpu_count(),
+                  "engine": engine_name(url)}
         for name, url in pages.items():
             # warm: the school's tables cached (no write since); cold: a write before each.
             for kind, suffix, n, bump in (("warm", "", opts.requests, None),

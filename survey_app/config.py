@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "JOB_QUEUE": "survey",
     "JOB_FOLDER": None,  # progress files without Redis (default: instance/)
     "JOB_STALE_SECONDS": 20,  # a running job silent this long has lost its worker
+    # Exports covering this many students run as jobs (the page answers at once).
+    "EXPORT_JOB_MIN_STUDENTS": 20_000,
 }
 
 #: Environment variables read at start-up, with the type each becomes.
@@ -58,6 +60,7 @@ _ENV_VARS: dict[str, type] = {
     "JOB_QUEUE": str,
     "JOB_FOLDER": str,
     "JOB_STALE_SECONDS": int,
+    "EXPORT_JOB_MIN_STUDENTS": int,
 }
 
 

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import tempfile
+from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlmodel import select
+from sqlmodel import func, select
 from wtforms import SelectChoice
 
 from survey_app.auth import permission_required, require_school, visible_school_ids
@@ -15,7 +25,7 @@ from survey_app.db import get_session
 from survey_app.exports import service
 from survey_app.exports.forms import ExportForm, RosterUploadForm
 from survey_app.jobs import queue, runs
-from survey_app.models import School
+from survey_app.models import School, Student
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -37,6 +47,18 @@ def import_roster():
         return redirect(url_for("jobs.show", job_id=run.id), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("exports/import_roster.html", form=form), status
+
+
+def _export_params(req: service.ExportRequest) -> dict[str, Any]:
+    """An export request as the job's parameters (the salt is never stored)."""
+    return {"kind": req.kind, "fmt": req.fmt, "school_ids": list(req.school_ids),
+            "school_code": req.school_code, "deidentify": req.deidentify}
+
+
+def _students_in(db, school_ids: tuple[int, ...]) -> int:
+    """Students an export would cover: past ``EXPORT_JOB_MIN_STUDENTS`` it runs as a job."""
+    return db.exec(select(func.count()).select_from(Student)
+                   .where(Student.school_id.in_(school_ids))).one()
 
 
 def _schools() -> list[tuple[str, str]]:
@@ -90,6 +112,13 @@ def download():
                                 school_code=school.code if school else None,
                                 deidentify=bool(form.deidentify.data) and kind == "network")
     service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr)
+    if _students_in(db, school_ids) >= current_app.config["EXPORT_JOB_MIN_STUDENTS"]:
+        run = runs.create(session=db, kind="export", district_id=current_user.district_id,
+                          staff_id=current_user.id, params=_export_params(req),
+                          ip=request.remote_addr)
+        db.commit()
+        queue.submit(run.id)
+        return redirect(url_for("jobs.show", job_id=run.id), 303)
     db.commit()
     # Rows go to a temporary file (memory up to 16 MB, then disk), never all into memory.
     buffer = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
@@ -100,3 +129,15 @@ def download():
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.call_on_close(buffer.close)
     return response
+
+
+@bp.post("/refresh-flags")
+@permission_required("roster.import")
+def refresh_flags():
+    """Hand the district's flag refresh (``flask refresh-flags``) to the job queue."""
+    db = get_session()
+    run = runs.create(session=db, kind="refresh_flags", district_id=current_user.district_id,
+                      staff_id=current_user.id, ip=request.remote_addr)
+    db.commit()
+    queue.submit(run.id)
+    return redirect(url_for("jobs.show", job_id=run.id), 303)

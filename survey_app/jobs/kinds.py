@@ -18,12 +18,13 @@ from typing import Any
 from sqlmodel import Session, select
 
 from survey_app.db import read_first
-from survey_app.exports import context, oneroster
+from survey_app.exports import context, oneroster, service
 from survey_app.exports.package import Package, open_package
 from survey_app.exports.report import ImportReport, Note, PackageError, Problem
+from survey_app.exports.service import ExportRequest
 from survey_app.jobs import runs
 from survey_app.jobs.progress import Reporter
-from survey_app.models import JobRun, School
+from survey_app.models import JobFile, JobRun, School
 from survey_app.services import audit, flag_store, records
 
 Handler = Callable[..., tuple[dict[str, Any], bool]]
@@ -136,7 +137,30 @@ def refresh_flags(*, session: Session, run: JobRun, progress: Reporter):
     return {"schools": len(schools), "worked_out": worked_out}, True
 
 
+def export(*, session: Session, run: JobRun, progress: Reporter):
+    """An export written to a file kept with the job until its starter downloads it.
+
+    Audited when it was asked for (``service.record`` in the request); the
+    parameters are those of ``exports.views._export_params``."""
+    p = run.params
+    req = ExportRequest(kind=p["kind"], fmt=p["fmt"], district_id=run.district_id,
+                        school_ids=tuple(p["school_ids"]), school_code=p.get("school_code"),
+                        deidentify=bool(p.get("deidentify")))
+    progress.stage("writing", 1)
+    with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as buffer:
+        service.write_export(session=session, req=req, out=buffer)
+        session.rollback()  # the export only read
+        buffer.seek(0)
+        data = buffer.read()
+    session.add(JobFile(job_id=run.id, name="out", data=data))
+    session.commit()
+    progress.advance(done=1)
+    return {"filename": service.filename(req), "content_type": service.content_type(req),
+            "bytes": len(data)}, True
+
+
 KINDS: dict[str, Handler] = {
+    "export": export,
     "roster_import": roster_import,
     "context_import": context_import,
     "refresh_flags": refresh_flags,

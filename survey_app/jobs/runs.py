@@ -57,7 +57,7 @@ def finish(*, session: Session, job_id: int, report: dict[str, Any], ok: bool) -
     run.status, run.report, run.finished_at = ("done" if ok else "failed"), report, utcnow()
     if ok:
         for row in session.exec(select(JobFile).where(JobFile.job_id == job_id,
-                                                      JobFile.name.not_like("out-%"))):
+                                                      JobFile.name != "out")):
             session.delete(row)
     session.flush()
 

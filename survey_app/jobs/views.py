@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     abort,
@@ -10,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import lazy_gettext as _l
@@ -30,9 +33,11 @@ TITLES = {
     "roster_import": (_l("Roster import"), "roster.import"),
     "context_import": (_l("Context data import"), "roster.import"),
     "refresh_flags": (_l("Working out flags"), "roster.import"),
+    "export": (_l("Export"), "exports.aggregate"),
 }
 STAGES = {"starting": _l("Starting"), "reading": _l("Reading the file"),
-          "flags": _l("Working out flags"), "done": _l("Finished")}
+          "flags": _l("Working out flags"), "writing": _l("Writing the file"),
+          "done": _l("Finished")}
 #: Seconds a queued job waits before the page says that no worker seems to be running.
 NO_WORKER_AFTER = 15
 
@@ -42,8 +47,9 @@ def _load(job_id: int) -> runs.JobState:
     run = get_session().get(JobRun, job_id)
     if run is None or run.district_id != current_user.district_id or run.kind not in TITLES:
         abort(404)
-    if run.started_by != current_user.id and not current_user.can(TITLES[run.kind][1]):
-        abort(404)
+    if run.started_by != current_user.id and (
+            run.kind == "export" or not current_user.can(TITLES[run.kind][1])):
+        abort(404)  # an export's file is for the one who asked for it (it was audited so)
     return runs.state(run, progress_store().read(job_id),
                       stale=current_app.config["JOB_STALE_SECONDS"])
 
@@ -82,3 +88,20 @@ def retry(job_id: int):
         db.commit()
         queue.submit(job_id)
     return redirect(url_for("jobs.show", job_id=job_id), 303)
+
+
+@bp.get("/<int:job_id>/file")
+@permission_required("workspace.enter")
+def download(job_id: int):
+    """Send the file a finished export job wrote (to the one who asked for it)."""
+    job = _load(job_id)
+    if job.run.kind != "export" or job.status != "done":
+        abort(404)
+    data = runs.files(session=get_session(), job_id=job_id).get("out")
+    if data is None:
+        abort(404)
+    response = send_file(io.BytesIO(data), mimetype=job.run.report["content_type"],
+                         as_attachment=True, download_name=job.run.report["filename"],
+                         max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -151,3 +151,42 @@ def test_other_kinds_run_as_jobs(app, world, session, kind):
         assert run.report == {"schools": 2, "worked_out": 2}
     else:
         assert run.report["counts"]
+
+
+def test_large_export_runs_as_a_job_and_gives_the_same_file(app, make_app, world, session):
+    from tests.factories import PASSWORD
+
+    def signed_in(client):
+        client.post("/staff/login", data={"email": world.users["district_admin"].email,
+                                          "password": PASSWORD})
+        return client
+
+    form = {"kind": "flagged", "flagged-fmt": "csv", "flagged-school": ""}
+    direct = signed_in(app.test_client()).post("/exports/download", data=form)
+    assert direct.status_code == 200
+    expected = direct.data
+    direct.close()
+    queued = make_app(EXPORT_JOB_MIN_STUDENTS=1)
+    client = signed_in(queued.test_client())
+    handed = client.post("/exports/download", data=form)
+    assert handed.status_code == 303
+    location = handed.headers["Location"]
+    assert worker.work(queued, burst=True) == 1
+    assert "Download the file" in client.get(location).get_data(as_text=True)
+    file = client.get(f"{location}/file")
+    assert file.status_code == 200
+    assert file.headers["Content-Disposition"] == direct.headers["Content-Disposition"]
+    assert file.data == expected
+    other = signed_in(app.test_client())  # the same role, but not the one who asked
+    other.post("/staff/logout")
+    other.post("/staff/login", data={"email": world.users["counselor"].email,
+                                     "password": PASSWORD})
+    assert other.get(f"{location}/file").status_code == 404
+
+
+def test_refresh_flags_button_runs_a_job(app, client, world, login_as, session):
+    login_as(world.users["district_admin"])
+    assert "Work out flags now" in client.get("/exports/").get_data(as_text=True)
+    location = client.post("/exports/refresh-flags").headers["Location"]
+    assert worker.work(app, burst=True) == 1
+    assert "Flags worked out for 2 schools." in client.get(location).get_data(as_text=True)
