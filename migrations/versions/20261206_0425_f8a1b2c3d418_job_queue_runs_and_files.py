@@ -1,4 +1,4 @@
-"""job queue runs and files
+"""job queue: job_run (what was asked, by whom, how it ended) and job_file (its uploads and output)
 
 Revision ID: f8a1b2c3d418
 Revises: e5f6a7b8c9d0
