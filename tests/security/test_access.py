@@ -18,7 +18,8 @@ ROLES = ["district_admin", "counselor", "staff", "analyst"]
 
 def _samples(world, role: str = "district_admin") -> dict[str, tuple]:
     """URL argument → (value in the user's school, value in another school)."""
-    job = world.job_ids[role]  # a finished export the user asked for (jobs are per person)
+    # a finished export the user asked for (jobs are per person; see _finished_jobs)
+    job = getattr(world, "job_ids", {}).get(role, 1)
     return {
         "job_id": (job, job),
         "student_id": (world.students[0].id, world.other_students[0].id),
