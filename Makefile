@@ -8,7 +8,7 @@ FLASK  := $(BIN)/flask --app wsgi
 LOCALES := $(notdir $(wildcard translations/*))
 DEMO_STUDENTS ?= 3000
 
-.PHONY: run test setup catalogs translations migrate demo lint bench clean
+.PHONY: run test test-fast setup catalogs translations migrate demo lint bench clean
 
 run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup migrate ## serve on 127.0.0.1:$(PORT) with the demo district, and a job worker beside it
@@ -18,6 +18,9 @@ run: setup migrate ## serve on 127.0.0.1:$(PORT) with the demo district, and a j
 
 test: setup ## the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: setup ## the everyday lane: all but the `slow` and `browser` tests (`make test` runs them)
+	$(BIN)/python -m pytest -m "not slow and not browser" -q $(PYTEST_ARGS)
 
 setup: $(STAMP) catalogs
 

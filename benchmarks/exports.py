@@ -67,7 +67,7 @@ def _step(args: list[str], env: dict) -> dict:
 
 def _write_package(env: dict, target: Path, extra: Path) -> None:
     code = ("from survey_app import create_app; from survey_app.db import job_session; "
-            "from survey_app.exports.oneroster_writer import write_oneroster; "
+            "from survey_app.demo.oneroster_writer import write_oneroster; "
             "from pathlib import Path; import sys; app = create_app(); "
             "ctx = app.app_context(); ctx.push(); "
             "s = job_session(app).__enter__(); "

@@ -27,7 +27,7 @@ from relationships.flags import FlagRules, evaluate, flag_matrix  # noqa: E402
 from relationships.graph import build_support_graph, school_structure  # noqa: E402
 from relationships.maps import ego_map  # noqa: E402
 from relationships.metrics import measure, school_measures, sole_anchor_frame  # noqa: E402
-from relationships.records import validate_tables  # noqa: E402
+from relationships.validation import validate_tables  # noqa: E402
 
 
 def _log(message):

@@ -41,7 +41,7 @@ from sqlalchemy import event, text  # noqa: E402
 from survey_app import create_app  # noqa: E402
 from survey_app.cli.demo import demo  # noqa: E402
 from survey_app.db import get_engine  # noqa: E402
-from survey_app.services.demo import DEMO_PASSWORD  # noqa: E402
+from survey_app.demo import DEMO_PASSWORD  # noqa: E402
 
 SECRET = "bench-" * 8
 

@@ -35,9 +35,9 @@ from relationships.records import (
     TeachingRecord,
     TieRecord,
     to_frames,
-    validate_tables,
 )
 from relationships.rules import RULE_SOURCES
+from relationships.validation import validate_tables
 
 __all__ = [
     "CODES",

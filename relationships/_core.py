@@ -86,7 +86,7 @@ def build_context(tables, *, wave=None, min_reliability=3):
     A tie is reliable when ``reliability >= min_reliability``, or when it is a
     student-survey tie to a staff member who gave the student a ✓ mark in the
     same wave. Ties to unknown students or adults are ignored here; use
-    :func:`relationships.records.validate_tables` first.
+    :func:`relationships.validation.validate_tables` first.
     """
     wave = current_wave(tables) if wave is None else int(wave)
     s_index = pd.Index(tables.students["student_id"])

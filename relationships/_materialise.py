@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 
 from relationships import _core
-from relationships.rules import STUDENT_CODES
+from relationships.rules import STUDENT_CODES, Flag
 
-__all__ = ["anchor_flags", "student_flags"]
+__all__ = ["anchor_flags", "no_device", "no_school_view", "student_flags"]
 
 
 def _grouped(keys, values, n):
@@ -67,10 +67,31 @@ def _staff_lists(ctx, pairs_array):
                     ctx.adult_ids[pairs_array % n_a], ctx.n_students)
 
 
+def no_school_view(m):
+    """Return "student", "staff", "both" or "" per row for ``no_school_adult``."""
+    by_student = m["responded_student"].to_numpy(dtype=bool) & (
+        m["school_student_view"].to_numpy() == 0)
+    by_staff = m["staff_mapped"].to_numpy(dtype=bool) & (m["trusting_marks"].to_numpy() == 0)
+    view = np.where(by_student, "student", "")
+    view = np.where(by_staff, np.where(by_student, "both", "staff"), view)
+    return view
+
+
+def no_device(m, rules):
+    """Per row: answered the device questions and has no device (a phone counts when the
+    rules say so): the ``access_barrier`` flag and its ``no_device`` parameter."""
+    own = m["device_own"].to_numpy(dtype=bool, na_value=False)
+    shared = m["device_shared"].to_numpy(dtype=bool, na_value=False)
+    device = own | shared
+    if rules.phone_is_device:
+        device |= m["device_phone"].to_numpy(dtype=bool, na_value=False)
+    answered = m[["device_own", "device_shared", "device_phone", "device_none"]].notna().any(
+        axis=1).to_numpy()
+    return answered & ~device
+
+
 def student_flags(ctx, tables, measures, matrix, rules, keep=None):
     """Return the :class:`Flag` list for every fired cell (rows in ``keep`` only)."""
-    from relationships.flags import Flag, _no_device, _no_school_view
-
     fired = matrix.to_numpy().copy()  # to_numpy may hand back a read-only view
     if keep is not None:
         fired &= np.asarray(keep, dtype=bool)[:, None]
@@ -80,8 +101,8 @@ def student_flags(ctx, tables, measures, matrix, rules, keep=None):
     m = {c: measures[c].tolist() for c in cols}
     m["internet"] = [None if v != v else v for v in measures["internet"].astype(object)]
     view = _core.staff_view(ctx)
-    extra = {"wave": ctx.wave, "view": _no_school_view(measures).tolist(),
-             "no_device": _no_device(measures, rules),
+    extra = {"wave": ctx.wave, "view": no_school_view(measures).tolist(),
+             "no_device": no_device(measures, rules),
              "unnamed": _staff_lists(ctx, view["unnamed_pairs"]),
              "unmarked": _staff_lists(ctx, view["unmarked_pairs"])}
     rel = ctx.t_reliable
@@ -103,8 +124,6 @@ def student_flags(ctx, tables, measures, matrix, rules, keep=None):
 
 def anchor_flags(anchors, rules, wave):
     """Return staff-level ``anchor_load`` flags from a sole-anchor frame."""
-    from relationships.flags import Flag
-
     heavy = anchors.loc[anchors["students"] >= rules.anchor_load_minimum]
     return [
         Flag("anchor_load", None, {"staff_id": staff, "adult_id": adult, "school_id": school,

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from relationships.rules import MIN_N
+
 __all__ = ["FEDERAL_RACE", "equity_breakdown", "equity_mean", "federal_race_category"]
 
 #: OneRoster race flag -> federal category code (Hispanic/Latino is separate).
@@ -107,7 +109,7 @@ def _suppress(cells, min_n, low, high):
     return hide_n, hide_count, reason, code, hide_total_n or hide_total_count
 
 
-def equity_breakdown(df, by, measure, min_n=10, *, low=0.05, high=0.95):
+def equity_breakdown(df, by, measure, min_n=MIN_N, *, low=0.05, high=0.95):
     """Count and rate of a yes/no ``measure`` per group, suppressed for privacy.
 
     Parameters
@@ -167,7 +169,7 @@ def equity_breakdown(df, by, measure, min_n=10, *, low=0.05, high=0.95):
     return table[[*by, "n", "count", "rate", "rate_code", "suppressed"]]
 
 
-def equity_mean(df, by, value, min_n=10):
+def equity_mean(df, by, value, min_n=MIN_N):
     """Mean of a numeric ``value`` per group, hidden where a group's size must be.
 
     A group of fewer than ``min_n`` students shows neither its size nor its

@@ -3,7 +3,7 @@
 :func:`flag_matrix` decides every student rule for every student with
 vectorised pandas/NumPy (one boolean column per code); :func:`evaluate`
 turns the fired cells into :class:`Flag` objects with the parameters a
-sentence needs. The app (``counsel/reasons.py``) turns them into words.
+sentence needs. The app (``survey_app/words/reasons.py``) turns them into words.
 
 Flags only speak from evidence: rules that read survey answers fire only
 for students with a survey back this wave; staff-view rules only where the
@@ -13,15 +13,18 @@ everything else) for a student with no survey and no staff marks.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from relationships import _core
+from relationships._materialise import anchor_flags, no_device, no_school_view, student_flags
+from relationships.graph import graph_tables
 from relationships.metrics import measure, sole_anchor_frame
-from relationships.records import Tables, validate_tables
-from relationships.rules import CODES, STUDENT_CODES, FlagRules
+from relationships.records import Tables
+from relationships.rules import CODES, STUDENT_CODES, Flag, FlagRules
+from relationships.validation import validate_tables
 
 __all__ = [
     "CODES",
@@ -39,18 +42,6 @@ STRENGTH_COLUMNS = (
     "setting_community", "type_emotional", "type_academic", "type_practical",
     "type_appraisal", "type_future", "type_emergency", "sources_agreeing",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Flag:
-    """One fired rule: a code, the student (None for staff-level flags),
-    JSON-able parameters for the sentence, and the evidence (tie ids, or
-    staff adult ids for staff-view rules)."""
-
-    code: str
-    student_id: int | None
-    params: dict = field(default_factory=dict)
-    evidence: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -103,7 +94,7 @@ def flag_matrix(measures, rules=None):
         "no_reliable_adult": survey & (col["reliable"] == 0),
         "single_anchor": survey & (col["reliable"] == 1),
         "few_reliable_adults": survey & (col["non_parent"] < r.few_reliable_minimum),
-        "no_school_adult": _no_school_view(m) != "",
+        "no_school_adult": no_school_view(m) != "",
         "narrow_web": survey & (_settings_count(m) < r.narrow_web_minimum),
         "support_gap": survey & gap,
         "no_future_guide": survey & (col["grade"] >= low) & (col["grade"] <= high)
@@ -117,30 +108,9 @@ def flag_matrix(measures, rules=None):
     return pd.DataFrame({c: out[c] & (c in r.enabled) for c in STUDENT_CODES}, index=m.index)
 
 
-def _no_school_view(m):
-    """Return "student", "staff", "both" or "" per row for ``no_school_adult``."""
-    by_student = m["responded_student"].to_numpy(dtype=bool) & (
-        m["school_student_view"].to_numpy() == 0)
-    by_staff = m["staff_mapped"].to_numpy(dtype=bool) & (m["trusting_marks"].to_numpy() == 0)
-    view = np.where(by_student, "student", "")
-    view = np.where(by_staff, np.where(by_student, "both", "staff"), view)
-    return view
-
-
-def _no_device(m, rules):
-    own = m["device_own"].to_numpy(dtype=bool, na_value=False)
-    shared = m["device_shared"].to_numpy(dtype=bool, na_value=False)
-    device = own | shared
-    if rules.phone_is_device:
-        device |= m["device_phone"].to_numpy(dtype=bool, na_value=False)
-    answered = m[["device_own", "device_shared", "device_phone", "device_none"]].notna().any(
-        axis=1).to_numpy()
-    return answered & ~device
-
-
 def _access_barrier(m, rules):
     internet = m["internet"].isin(rules.barrier_internet).to_numpy()
-    return m["has_conditions"].to_numpy(dtype=bool) & (internet | _no_device(m, rules))
+    return m["has_conditions"].to_numpy(dtype=bool) & (internet | no_device(m, rules))
 
 
 def evaluate(data, rules=None, *, wave=None, student_ids=None, errors="raise"):
@@ -168,16 +138,12 @@ def evaluate(data, rules=None, *, wave=None, student_ids=None, errors="raise"):
     >>> [(f.code, f.student_id, f.params) for f in ev.flags]
     [('no_data', 1, {'wave': 1})]
     """
-    from relationships.graph import graph_tables
-
     rules = rules or FlagRules()
     tables = data if isinstance(data, Tables) else graph_tables(data)  # a graph's own tables
     tables, skips = validate_tables(tables, errors=errors)
     ctx, pairs, measures = measure(tables, wave=wave, min_reliability=rules.min_reliability)
     matrix = flag_matrix(measures, rules)
     keep = None if student_ids is None else measures["student_id"].isin(list(student_ids))
-    from relationships._materialise import anchor_flags, student_flags
-
     flags = student_flags(ctx, tables, measures, matrix, rules, keep)
     if "anchor_load" in rules.enabled:
         flags += anchor_flags(sole_anchor_frame(ctx, pairs, tables), rules, ctx.wave)

@@ -21,6 +21,9 @@ STUDENT_CODES = (
 )
 CODES = (*STUDENT_CODES, "anchor_load")
 DEFAULT_ENABLED = frozenset(CODES) - {"five_adults"}
+#: The smallest group whose size or rate is shown (equity view, response rates, exports):
+#: the default of every district's setting, and the one place the number is written.
+MIN_N = 10
 
 #: code -> where the rule comes from and whether it rests on published criteria.
 RULE_SOURCES = {
@@ -42,6 +45,18 @@ RULE_SOURCES = {
     "anchor_load": ("articulation points of the school graph", False),
     "five_adults": ('practitioner "rule of five" heuristic, not research', False),
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One fired rule: a code, the student (None for staff-level flags),
+    JSON-able parameters for the sentence, and the evidence (tie ids, or
+    staff adult ids for staff-view rules)."""
+
+    code: str
+    student_id: int | None
+    params: dict = field(default_factory=dict)
+    evidence: tuple = ()
 
 
 def _positive(name, value):

@@ -11,14 +11,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages, commands."""
-    from survey_app import auth, cli, db, errors, i18n, security
+    from survey_app import auth, cli, db, errors, i18n, security, words
     from survey_app.config import load_config
+    from survey_app.models import conditions
 
     app = Flask(__name__, instance_relative_config=True)
     load_config(app, config)
     _trust_proxy(app)
     db.init_app(app)
+    conditions.listen()  # household_condition follows every ORM write of an answer
     i18n.init_app(app)
+    words.init_app(app)
     auth.init_app(app)
     security.init_app(app)
     _register_blueprints(app)

@@ -38,7 +38,6 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,
     "PROXY_FIX_HOPS": 0,
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
-    "SUPPRESSION_MIN_N": 10,
     # The job queue (survey_app/jobs): RQ on REDIS_URL when set, else the job table.
     "JOB_QUEUE": "survey",
     "JOB_FOLDER": None,  # progress files without Redis (default: instance/)

@@ -11,12 +11,12 @@ from wtforms import SelectChoice
 from relationships.rules import CODES, RULE_SOURCES, FlagRules
 from survey_app.admin.forms import RULES, AuditFilterForm, SettingsForm, WaveForm
 from survey_app.auth import ANALYST, permission_required, visible_school_ids
-from survey_app.counsel.labels import GENDER_NAMES, RACE_NAMES
 from survey_app.db import get_session
 from survey_app.i18n import complete_languages_here, native_name
 from survey_app.models import School, SurveyWave
 from survey_app.services import audit, response_rates, waves
 from survey_app.services import settings as settings_service
+from survey_app.words.labels import GENDER_NAMES, RACE_NAMES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -8,9 +8,9 @@ from datetime import date
 import click
 from flask import current_app
 
+from survey_app import demo as demo_service
 from survey_app.db import get_engine
-from survey_app.services import demo as demo_service
-from survey_app.services.demo import generate, load
+from survey_app.demo import generate, load
 
 _GENERATION_PHASES = ("students", "staff", "wave 1", "wave 2", "follow-ups")
 _GEN_UNITS, _LOAD_UNITS = 300, 700

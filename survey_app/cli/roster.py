@@ -11,9 +11,9 @@ from flask import current_app
 from flask_babel import force_locale
 
 from survey_app.db import job_session
-from survey_app.exports import context, oneroster
-from survey_app.exports.package import open_package
-from survey_app.exports.report import ImportReport, PackageError, describe
+from survey_app.imports import context, oneroster
+from survey_app.imports.package import open_package
+from survey_app.imports.report import ImportReport, PackageError, describe
 
 
 def echo_report(report: ImportReport, *, as_json: bool = False) -> None:
@@ -88,7 +88,7 @@ def import_roster(path: Path, extra: Path | None, dry_run: bool, as_json: bool) 
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Report what would change; save nothing.")
 def import_context(path: Path, dry_run: bool) -> None:
-    """Import attendance, completion and grade average per student and term (see exports/context.py)."""
+    """Import attendance, completion and grade average per student and term (see imports/context.py)."""
     with job_session(current_app) as session, _Bar(path.stat().st_size) as progress, \
             path.open("rb") as raw:
         report = context.import_context(session=session, raw=raw, name=path.name,

@@ -6,11 +6,11 @@ import pandas as pd
 from flask import render_template, request
 
 from survey_app.auth import permission_required
-from survey_app.counsel import labels
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
 from survey_app.db import get_session
 from survey_app.services import caseload as cases
 from survey_app.services import equity as equity_service
+from survey_app.words import labels
 
 BAR_W, ROW_H, LABEL_W = 420, 30, 290
 

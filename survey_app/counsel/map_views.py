@@ -12,12 +12,12 @@ from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
 from survey_app.auth import permission_required, public
-from survey_app.counsel import labels, reasons
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
 from survey_app.db import get_session
 from survey_app.services import audit, school_cache
 from survey_app.services import caseload as cases
 from survey_app.services import school_map as map_service
+from survey_app.words import labels, reasons
 
 # Located without importing pyvis (its import pulls in IPython: ~0.5 s of start-up).
 VIS_DIR = Path(find_spec("pyvis").origin).parent / "templates" / "lib" / "vis-9.1.2"

@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from survey_app.counsel import labels, reasons
 from survey_app.counsel.forms import DecisionForm, FollowUpForm, FollowUpUpdateForm, MentorForm
 from survey_app.services import followups, reconciliation, school_cache, school_map, students
+from survey_app.words import labels, reasons
 
 CONDITION_LABELS = {
     "home.internet": labels.ITEM_NAMES["home.internet"],

@@ -9,16 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from survey_app.auth import permission_required, visible_school_ids
-from survey_app.counsel import labels, profile_page, reasons
+from survey_app.counsel import profile_page
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
 from survey_app.db import get_session
 from survey_app.services import audit, followups, reconciliation, records, students
 from survey_app.services import caseload as cases
+from survey_app.words import labels, reasons
 
 bp = Blueprint("counsel", __name__, url_prefix="/counsel")
-# App-wide: staff and admin pages show grades the same way (_macros/pager.html grade()).
-bp.add_app_template_global(labels.grade_name, "grade_name")
-bp.add_app_template_global(labels.gap_points, "gap_points")
 
 
 def _context() -> records.Context:

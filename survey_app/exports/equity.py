@@ -2,7 +2,7 @@
 
 Values and suppression come from :mod:`survey_app.services.equity` (which uses
 :func:`relationships.equity_breakdown`); group names and the "shown as" words
-come from :mod:`survey_app.counsel.labels`, as for the equity view, so the file says what the screen says.
+come from :mod:`survey_app.words.labels`, as for the equity view, so the file says what the screen says.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pandas as pd
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
-from survey_app.counsel.labels import BY_NAMES, MEASURE_NAMES, group_label, shown_rate
 from survey_app.exports.table import Table
 from survey_app.services import equity, records
+from survey_app.words.labels import BY_NAMES, MEASURE_NAMES, group_label, shown_rate
 
 __all__ = ["HEADER", "equity_table"]
 

@@ -1,7 +1,7 @@
 """The ``flagged`` export: students to connect with, their reasons in words, and follow-ups.
 
 The same students, order and sentences as the counselor's caseload
-(:mod:`survey_app.services.caseload`, :mod:`survey_app.counsel.reasons`), built
+(:mod:`survey_app.services.caseload`, :mod:`survey_app.words.reasons`), built
 for many thousands of rows at once:
 
 - schools are taken one at a time, and only a narrow row per flagged student is
@@ -23,12 +23,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from survey_app.counsel import reasons
 from survey_app.exports.safe import safe_text
 from survey_app.exports.table import Table
 from survey_app.models import FollowUp, School, StaffUser, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
 from survey_app.services import flag_store, flag_tables, records
+from survey_app.words import reasons
 
 __all__ = ["HEADER", "flagged_table"]
 

@@ -18,10 +18,11 @@ from typing import Any
 from sqlmodel import Session, select
 
 from survey_app.db import read_first
-from survey_app.exports import context, oneroster, service
-from survey_app.exports.package import Package, open_package
-from survey_app.exports.report import ImportReport, Note, PackageError, Problem
+from survey_app.exports import service
 from survey_app.exports.service import ExportRequest
+from survey_app.imports import context, oneroster
+from survey_app.imports.package import Package, open_package
+from survey_app.imports.report import ImportReport, Note, PackageError, Problem
 from survey_app.jobs import runs
 from survey_app.jobs.progress import Reporter
 from survey_app.models import JobFile, JobRun, School

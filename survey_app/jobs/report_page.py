@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from survey_app.exports.report import ImportReport, describe
+from survey_app.imports.report import ImportReport, describe
 
 KIND_LABELS = {
     "schools": _l("Schools"), "students": _l("Students"), "staff": _l("Staff"),

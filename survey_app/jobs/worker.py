@@ -1,11 +1,10 @@
 """Running jobs: one job in one transaction, then its outcome in a short one.
 
 ``run`` is the whole life of a job in a worker. ``run_queued`` is what RQ
-calls (it builds the app from the environment in the forked work horse);
-``work`` is ``flask jobs work``: an RQ worker, or without Redis a loop over
+calls, with the app ``work`` started; ``work`` is ``flask jobs work``: an RQ worker, or without Redis a loop over
 the job table.
 
-The RQ worker is RQ's ``SimpleWorker``: it runs each job in its own process
+The RQ worker is RQ's ``SimpleWorker``: it runs each job in the worker's own process
 instead of forking a work horse per job. One worker runs one job at a time with
 the app and connection pool it started with (a forked horse would share the
 parent's pooled connections); scale by starting more workers, and let the
@@ -65,13 +64,10 @@ def run(app: Flask, job_id: int) -> str | None:
 
 
 def run_queued(job_id: int) -> str | None:
-    """RQ's entry point: the worker's own app (``work`` keeps it here), or under some
-    other RQ worker one built from the environment."""
-    global _APP
+    """RQ's entry point, in a worker started by ``work`` (``flask jobs work``), which keeps
+    its app here: jobs need the app's settings, engine and catalogs."""
     if _APP is None:
-        from survey_app import create_app
-
-        _APP = create_app()
+        raise RuntimeError("run jobs with `flask --app wsgi jobs work`, not RQ's own worker")
     with _APP.app_context():
         return run(_APP, job_id)
 

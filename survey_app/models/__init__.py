@@ -40,6 +40,3 @@ __all__ = [
     "SectionTeacher", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",
     "SurveyWave",
 ]
-
-# Derived tables kept in step on every ORM flush (household_condition).
-import survey_app.services.conditions  # noqa: E402, F401

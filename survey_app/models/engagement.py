@@ -13,7 +13,7 @@ class Engagement(SQLModel, table=True):
     school_id: int = Field(foreign_key="school.id", index=True)
     staff_id: int = Field(foreign_key="staff_user.id", index=True)
     contacted_on: date
-    channel: str = Field(max_length=20)  # Channel
+    channel: str = Field(max_length=20)  # a choice of staff.forms.EngagementForm.channel
     started_by: str = Field(max_length=10)  # "school" | "family"
     positive: bool = False  # good news shared
     concern: bool = False  # a concern raised

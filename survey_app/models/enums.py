@@ -53,22 +53,6 @@ class TieSource(StrEnum):
     STAFF_MARK = "staff_mark"
 
 
-class SupportType(StrEnum):
-    EMOTIONAL = "emotional"
-    ACADEMIC = "academic"
-    PRACTICAL = "practical"
-    APPRAISAL = "appraisal"
-    FUTURE = "future"
-    EMERGENCY = "emergency"
-
-
-class Frequency(StrEnum):
-    DAILY = "daily"
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
-    LESS = "less"
-
-
 class SurveyKind(StrEnum):
     STUDENT = "student"
     FAMILY = "family"
@@ -84,16 +68,6 @@ class MatchStatus(StrEnum):
     PROPOSED = "proposed"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"
-
-
-class Channel(StrEnum):
-    CALL = "call"
-    TEXT = "text"
-    EMAIL = "email"
-    HOME_VISIT = "home_visit"
-    CONFERENCE = "conference"
-    EVENT = "event"
-    OTHER = "other"
 
 
 class FollowUpStatus(StrEnum):

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlmodel import Field, SQLModel
 
+from relationships.rules import MIN_N
 from survey_app.models.base import json_field, utcnow
 
 
@@ -13,7 +14,7 @@ class DistrictSettings(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     district_id: int = Field(foreign_key="district.id", unique=True)
     flag_rules: dict[str, Any] = json_field(dict)  # relationships.FlagRules.to_dict()
-    min_n: int = 10
+    min_n: int = MIN_N
     languages: list[str] = json_field(list)  # empty: every complete language
     retention_days: int = 365
     updated_at: datetime = Field(default_factory=utcnow)

@@ -100,7 +100,7 @@ class LanguageSwitch(SQLModel, table=True):
 class HouseholdCondition(SQLModel, table=True):
     """One response's household conditions, decoded from its current answers.
 
-    Derived data (``services/conditions.py``): written whenever a page holding the
+    Derived data (``models/conditions.py``): written whenever a page holding the
     household items is saved, by the demo loader, and by the migration that made the
     table; deleted with the answers by a retention purge. One row per response, so a
     family's answers reach the household's current children when the pages read them.

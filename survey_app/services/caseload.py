@@ -18,11 +18,11 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from relationships import Evaluation, evaluate, flag_matrix
-from survey_app.counsel import reasons
 from survey_app.models import FollowUp, School, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
 from survey_app.services import records, school_cache
 from survey_app.services.frames import read_frame
+from survey_app.words import reasons
 
 OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 PER_PAGE = 50
@@ -68,12 +68,6 @@ class Page:
     pages: int
     no_data: int
     students: int
-
-
-def evaluate_schools(*, session: Session, ctx: records.Context, school_ids):
-    """The schools' tables and every rule evaluated once (cached per data version)."""
-    st = school_cache.state(session=session, ctx=ctx, school_ids=school_ids)
-    return st.tables, st.evaluation
 
 
 def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
@@ -218,16 +212,6 @@ def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context
             row.strengths = reasons.strengths(strengths.loc[row.student_id].to_dict())
         out.append(row)
     return out
-
-
-def caseload_rows(*, session: Session, ctx: records.Context, school_ids, filters: Filters,
-                  today: date) -> tuple[list[CaseloadRow], int]:
-    """Every matching row, sorted, with sentences (for exports); and the no-data count."""
-    rows, no_data, people, tables, ev = collect(session=session, ctx=ctx,
-                                                school_ids=school_ids, today=today)
-    groups = _group_members(people, filters.group)
-    rows = sorted((r for r in rows if _keep(r, filters, groups)), key=_sort_key(filters.sort))
-    return explain(rows, tables, ev, ctx), no_data
 
 
 def caseload_page(*, session: Session, ctx: records.Context, school_ids, filters: Filters,

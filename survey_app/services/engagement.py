@@ -19,52 +19,6 @@ from survey_app.services.mapping import display_name, like_pattern
 PAGE_SIZE = 50
 
 
-@dataclass(frozen=True)
-class HouseholdEngagement:
-    """Contacts with one family: how many, how many two-way, and whether any was two-way
-    *and* positive (the share of such families is the equity view's measure)."""
-
-    household_id: int
-    contacts: int
-    two_way: int
-    two_way_positive: bool
-    last_contact: date | None
-
-
-def household_engagement(*, session: Session, school_ids: Iterable[int],
-                         since: date | None = None) -> dict[int, HouseholdEngagement]:
-    """Per household with an active student in ``school_ids``: its engagement counts.
-
-    Every such household is present, with zeros when nobody has contacted it yet.
-    Contacts logged by any school of the district count (a family is one family).
-    ``since`` keeps contacts on or after that date (e.g. this school year).
-    """
-    school_ids = list(school_ids)
-    households = select(Student.household_id).where(
-        Student.school_id.in_(school_ids), Student.household_id.is_not(None),
-        Student.active.is_(True)).distinct().subquery()
-    on = Engagement.household_id == households.c.household_id
-    if since is not None:
-        on = and_(on, Engagement.contacted_on >= since)
-    two_way = case((Engagement.two_way.is_(True), 1), else_=0)
-    positive = case((and_(Engagement.two_way.is_(True), Engagement.positive.is_(True)), 1),
-                    else_=0)
-    rows = session.exec(
-        select(households.c.household_id, func.count(Engagement.id), func.sum(two_way),
-               func.sum(positive), func.max(Engagement.contacted_on))
-        .select_from(households).outerjoin(Engagement, on)
-        .group_by(households.c.household_id)
-    ).all()
-    return {hid: HouseholdEngagement(hid, n, int(tw or 0), bool(pos), last)
-            for hid, n, tw, pos, last in rows}
-
-
-def reachable(*, session: Session, household_id: int, school_ids: Iterable[int]) -> bool:
-    return session.exec(select(Student.id).where(
-        Student.household_id == household_id, Student.school_id.in_(list(school_ids)),
-        Student.active.is_(True))).first() is not None
-
-
 def children(*, session: Session, household_id: int, school_ids: Iterable[int]
              ) -> list[tuple[int, str, int, int]]:
     """The household's students in ``school_ids`` as (id, name, grade, school id)."""

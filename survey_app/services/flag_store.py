@@ -31,7 +31,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from relationships import evaluate, flag_matrix
-from survey_app.counsel import reasons as reason_words
 from survey_app.db import (
     FLAGS_VERSION,
     counter,
@@ -42,6 +41,7 @@ from survey_app.db import (
 from survey_app.models import FlagSnapshot, StudentFlags
 from survey_app.models.base import utcnow
 from survey_app.services import flag_tables, records
+from survey_app.words import reasons as reason_words
 
 __all__ = ["NONE", "StoredFlags", "forget", "reasons", "refresh", "school_flags",
            "snapshot_key"]

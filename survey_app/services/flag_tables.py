@@ -39,9 +39,10 @@ from survey_app.models import (
     Student,
     SupportTie,
     SurveyWave,
+    conditions,
 )
 from survey_app.models.enums import InvitationStatus, SurveyKind
-from survey_app.services import adult_ties, conditions, records
+from survey_app.services import adult_ties, records
 from survey_app.services.frames import typed
 
 __all__ = ["adult_names", "fetch_rows", "load_school"]

@@ -6,7 +6,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from relationships.records import COLUMNS, empty_frame
-from survey_app.services import conditions
+from survey_app.models import conditions
 
 __all__ = ["json_values", "read_frame", "typed"]
 

@@ -19,7 +19,7 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
 - the SQL → DataFrame reading is :mod:`survey_app.services.frames`; adults and ties
   (merges, staff, the surest of duplicate ties) are :mod:`survey_app.services.adult_ties`;
 - household conditions per student and wave (decoded when answers are saved, see
-  :mod:`survey_app.services.conditions`): the student's own answers win, the
+  :mod:`survey_app.models.conditions`): the student's own answers win, the
   family's answers fill the gaps.
 """
 
@@ -47,9 +47,9 @@ from survey_app.models import (
     StaffMark,
     Student,
     SurveyWave,
+    conditions,
 )
 from survey_app.models.enums import InvitationStatus, SurveyKind
-from survey_app.services import conditions
 from survey_app.services.adult_ties import (
     combine_adults,
     load_ties,
@@ -57,6 +57,7 @@ from survey_app.services.adult_ties import (
     staff_adults,
 )
 from survey_app.services.frames import json_values, read_frame, typed
+from survey_app.services.settings import DEFAULT_MIN_N, flag_rules
 
 CONDITION_ITEMS = conditions.ITEMS
 #: Stand-in student id that carries the school's mapping participation (see ``load_neighbourhood``).
@@ -88,10 +89,10 @@ def context(*, session: Session, district_id: int, today: date | None = None) ->
     settings = session.exec(
         select(DistrictSettings).where(DistrictSettings.district_id == district_id)
     ).scalars().first()
-    rules = FlagRules.from_dict(settings.flag_rules or {}) if settings else FlagRules()
+    rules = flag_rules(settings) if settings else FlagRules()
     return Context(district_id=district_id, wave=wave.ordinal if wave else 1,
                    wave_id=wave.id if wave else None, rules=rules,
-                   min_n=settings.min_n if settings else 10)
+                   min_n=settings.min_n if settings else DEFAULT_MIN_N)
 
 
 # --- students ---------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from survey_app.models import (
     StaffUser,
     Student,
     SupportTie,
+    conditions,
 )
 from survey_app.models.base import utcnow
 from survey_app.models.enums import (
@@ -41,7 +42,7 @@ from survey_app.models.enums import (
     SurveyKind,
     TieSource,
 )
-from survey_app.services import conditions, invitations
+from survey_app.services import invitations
 from survey_app.surveys.choices import RELATIVES
 from survey_app.surveys.model import PREFER_NOT
 
@@ -237,7 +238,7 @@ def save_page(*, session: Session, response: Record, language: str, page_id: str
     if added:
         connection.execute(_ADD, added)
         if any(a["item_id"] in conditions.ITEMS_SET for a in added):
-            # The counselor pages read household items decoded (services/conditions.py).
+            # The counselor pages read household items decoded (models/conditions.py).
             held = {k[0]: v.value for k, v in rows.items() if k[0] in conditions.ITEMS_SET}
             held.update((a["item_id"], a["value"]) for a in added
                         if a["item_id"] in conditions.ITEMS_SET)

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from relationships.rules import FlagRules
+from relationships.rules import MIN_N, FlagRules
 from survey_app.models import DistrictSettings
 from survey_app.models.base import utcnow
 from survey_app.services import audit
 
-DEFAULT_MIN_N = 10
+DEFAULT_MIN_N = MIN_N
 
 
 def get_settings(*, session: Session, district_id: int, create: bool = False

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from sqlmodel import SQLModel, select
 
 from survey_app import surveys
-from survey_app.exports.package import ALIASES
+from survey_app.imports.package import ALIASES
 from survey_app.models import Answer, Response
 from survey_app.surveys.forms import field_name
 from survey_app.surveys.model import ADULTS

@@ -34,6 +34,7 @@ def recoverable(table):
     return False
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.integers(1, 40), st.floats(0, 1)), min_size=1, max_size=6),
        st.integers(2, 15))

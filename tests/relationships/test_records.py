@@ -11,8 +11,8 @@ from relationships.records import (
     StudentRecord,
     TieRecord,
     to_frames,
-    validate_tables,
 )
+from relationships.validation import validate_tables
 
 STUDENTS = [StudentRecord(1, 10, 4, responded_student=True)]
 ADULTS = [AdultRecord(7, "family", "grandparent"), AdultRecord(8, "staff", "teacher", staff_id=80)]

@@ -23,9 +23,9 @@ from sqlalchemy import create_engine
 from sqlmodel import Session, SQLModel, select
 
 from survey_app import create_app
-from survey_app.exports.context import import_context
-from survey_app.exports.oneroster import import_roster
-from survey_app.exports.package import open_package
+from survey_app.imports.context import import_context
+from survey_app.imports.oneroster import import_roster
+from survey_app.imports.package import open_package
 from survey_app.models import FollowUp, Household, Invitation, School, StaffUser, Student
 from survey_app.models.enums import Role, SurveyKind
 from survey_app.services import engagement, followups, invitations, responses, waves

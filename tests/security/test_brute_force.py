@@ -23,6 +23,7 @@ def test_guessing_one_account_is_stopped_after_ten_tries(limited_client, world):
     assert right.status_code == 429
 
 
+@pytest.mark.slow
 def test_guessing_across_accounts_from_one_address_is_stopped(limited_client, world):
     statuses = [limited_client.post("/staff/login", data={"email": f"user{n}@example.org",
                                                           "password": "guess"}).status_code

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from flask_babel import force_locale
 
-from survey_app.counsel import labels
 from survey_app.exports import service
 from survey_app.models import ContextMeasure
 from survey_app.services import equity, records
+from survey_app.words import labels
 from tests.factories import make_student
 
 OLD, NEW = datetime(2025, 2, 1, tzinfo=UTC), datetime(2025, 9, 1, tzinfo=UTC)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from survey_app.counsel import labels
 from survey_app.counsel.equity_views import _rows
 from survey_app.services import equity, records
+from survey_app.words import labels
 from tests.factories import make_student
 
 

@@ -78,6 +78,7 @@ def throttled(app_config):
     return app_config
 
 
+@pytest.mark.slow
 def test_throttling_blocks_a_guesser_but_not_a_school(throttled, app, session, world):
     wave = world.wave
     from tests.factories import make_student

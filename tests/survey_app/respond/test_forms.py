@@ -8,7 +8,7 @@ from wtforms import FieldList, FormField
 from wtforms.fields.core import Flags, Label
 
 from survey_app import surveys
-from survey_app.surveys import forms as survey_forms
+from survey_app.surveys import binding
 from survey_app.surveys.forms import page_form_class
 
 ADULTS = {"adults-0-entry": "0", "adults-0-name": "Rosa", "adults-0-relation": "aunt_uncle",
@@ -78,17 +78,17 @@ def test_fields_bound_from_a_prototype_are_the_fields_wtforms_binds(app, languag
     """Every field of every page (both surveys, youngest and oldest grade, two adult
     blocks) bound from its prototype equals the field WTForms' own binding makes, with
     containers (choices, flags, label) of its own."""
-    survey_forms._PROTOTYPES.clear()
+    binding._PROTOTYPES.clear()
     bound = []
-    bind = survey_forms._Prototype.bind
-    monkeypatch.setattr(survey_forms._Prototype, "bind",
+    bind = binding._Prototype.bind
+    monkeypatch.setattr(binding._Prototype, "bind",
                         lambda self, *a: bound.append(1) or bind(self, *a))
     for definition, page, grade in _pages():
         cls = page_form_class(definition.survey, definition.version, page, grade)
         with app.test_request_context("/", method="POST", data=ADULTS), force_locale(language):
             with monkeypatch.context() as patch:
-                patch.setattr(survey_forms, "_PROTOTYPES", {})  # WTForms binds every field
-                patch.setattr(survey_forms, "MAX_PROTOTYPES", 0)
+                patch.setattr(binding, "_PROTOTYPES", {})  # WTForms binds every field
+                patch.setattr(binding, "MAX_PROTOTYPES", 0)
                 fresh = cls(meta={"csrf": False})
             first = cls(meta={"csrf": False})  # binds afresh and keeps prototypes
             copies = len(bound)
@@ -128,7 +128,7 @@ def test_adult_blocks_use_the_page_language_catalog(app):
     for language in ("es", "fa"):
         with app.test_request_context("/", method="POST", data=ADULTS), force_locale(language):
             form = cls(meta={"csrf": False})
-            catalog = survey_forms._wtforms_catalog(language)
+            catalog = binding._wtforms_catalog(language)
             assert form.skip_ok._translations is catalog
             for block in form.adults:
                 assert {f._translations for f in block.form} == {catalog}

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session, select
 
-from survey_app.exports.fields import BAD, parse_text
-from survey_app.exports.package import Row
-from survey_app.exports.report import ImportReport
+from survey_app.imports.fields import BAD, parse_text
+from survey_app.imports.package import Row
+from survey_app.imports.report import ImportReport
 from survey_app.models import (
     Adult,
     District,

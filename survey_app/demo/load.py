@@ -29,8 +29,8 @@ from sqlalchemy import (
 from sqlmodel import SQLModel
 
 import survey_app.models  # noqa: F401  (every table on the metadata)
+from survey_app.models import conditions
 from survey_app.models.base import utcnow
-from survey_app.services import conditions
 
 BATCH_ROWS = 50_000
 #: The order rows can go in (parents first); ``reset`` deletes in the reverse order.

@@ -7,9 +7,9 @@ import zipfile
 import pytest
 from sqlmodel import select
 
-from survey_app.exports import oneroster
-from survey_app.exports.package import open_package
-from survey_app.exports.report import PackageError, describe
+from survey_app.imports import oneroster
+from survey_app.imports.package import open_package
+from survey_app.imports.report import PackageError, describe
 from survey_app.models import (
     Adult,
     Answer,

@@ -20,7 +20,7 @@ from typing import IO
 
 from sqlmodel import Session, select
 
-from survey_app.exports.fields import RACE_FLAGS
+from survey_app.imports.fields import RACE_FLAGS
 from survey_app.models import (
     Adult,
     District,

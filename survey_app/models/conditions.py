@@ -9,7 +9,8 @@ in ``household_condition`` (one row per response):
 - :func:`write` when ``responses.save_page`` changes one of :data:`ITEMS` (it writes
   answers with Core, from the current answers it already holds);
 - :func:`refresh` after any ORM flush that wrote an answer to one of :data:`ITEMS`
-  (a session event: imports, scripts, tests);
+  (a session event that the app factory turns on with :func:`listen`: imports,
+  scripts, tests);
 - :func:`frame` for the demo loader and the migration that made the table
   (vectorised: each distinct answer text is decoded once);
 - the retention purge deletes the rows with the answers.
@@ -28,7 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session as OrmSession
 
-from survey_app.models import Answer, HouseholdCondition, Invitation, Response
+from survey_app.models.survey import Answer, HouseholdCondition, Invitation, Response
 
 ITEMS = ("home.internet", "home.devices", "home.quiet_place", "home.adult_after_school")
 ITEMS_SET = frozenset(ITEMS)
@@ -120,7 +121,13 @@ def write(conn, *, response_id: int, invitation_id: int, answers: dict) -> None:
                  {"response_id": response_id, "invitation_id": invitation_id, **params})
 
 
-@event.listens_for(OrmSession, "after_flush")
+def listen() -> None:
+    """Keep ``household_condition`` in step on every ORM flush from now on (once per
+    process; the app factory calls it)."""
+    if not event.contains(OrmSession, "after_flush", _after_flush):
+        event.listen(OrmSession, "after_flush", _after_flush)
+
+
 def _after_flush(session, _flush_context) -> None:
     """Keep ``household_condition`` in step with every ORM write of a household answer."""
     touched = {obj.response_id for group in (session.new, session.dirty, session.deleted)

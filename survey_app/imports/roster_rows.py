@@ -6,9 +6,9 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from survey_app.exports.fields import BAD, parse_grade, parse_text
-from survey_app.exports.package import Package, Row
-from survey_app.exports.report import ImportReport
+from survey_app.imports.fields import BAD, parse_grade, parse_text
+from survey_app.imports.package import Package, Row
+from survey_app.imports.report import ImportReport
 from survey_app.models.enums import Relation
 
 __all__ = ["PARENT_ROLES", "STAFF_ROLES", "link_households", "read_roles", "role_of",

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import insert
 
-from survey_app.exports.package import Row
-from survey_app.exports.roster_store import Store
+from survey_app.imports.package import Row
+from survey_app.imports.roster_store import Store
 from survey_app.models import SectionStudent, SectionTeacher
 
 __all__ = ["sync_members"]

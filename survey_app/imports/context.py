@@ -23,9 +23,9 @@ from typing import IO, Any
 from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
-from survey_app.exports.fields import BAD, parse_number, parse_text
-from survey_app.exports.package import Row, read_rows
-from survey_app.exports.report import ImportReport
+from survey_app.imports.fields import BAD, parse_number, parse_text
+from survey_app.imports.package import Row, read_rows
+from survey_app.imports.report import ImportReport
 from survey_app.models import ContextMeasure, Student
 from survey_app.models.base import utcnow
 

@@ -14,52 +14,29 @@ student names them and the staff member ✓s the student, mostly both.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
+from survey_app.demo import catalog as C
+from survey_app.demo import households
+from survey_app.demo import networks as N
+from survey_app.demo.shared import (
+    DEVICES,
+    LOST,
+    NORMAL,
+    SINGLE,
+    ZERO,
+    Ctx,
+    answers,
+    dumps_codes,
+    emit_entries,
+    maybe,
+    pick,
+    single,
+)
 from survey_app.services import codes
-from survey_app.services.demo import catalog as C
-from survey_app.services.demo import networks as N
-from survey_app.services.demo.generate import dumps_codes, maybe, pick
-
-NORMAL, ZERO, SINGLE, LOST = 0, 1, 2, 3
-_DEVICES = np.array([N.json.dumps([d for b, d in enumerate(
-    ("own_computer", "shared_computer", "phone")) if m >> b & 1] or ["nothing"])
-    for m in range(8)], dtype=object)
-_PREFER_NOT = '"prefer_not"'
-
-
-@dataclass
-class Ctx:
-    rng: np.random.Generator
-    roster: object
-    secret: str
-    today: date
-    profile: np.ndarray
-    k_fall: np.ndarray
-    k_spring: np.ndarray
-    unreached_hh: np.ndarray
-    home: dict
-    staff_adult: np.ndarray
-    teacher_of: tuple
-    next_adult: int
-    net: dict = field(default_factory=lambda: {})
-    family_net: dict = field(default_factory=lambda: {})
-    engaged: dict = field(default_factory=lambda: {})
-    out: dict = field(default_factory=lambda: {})
-    ids: dict = field(default_factory=lambda: {})
-
-    def add(self, table: str, frame: pd.DataFrame) -> np.ndarray:
-        """Append rows with the next ids of ``table``; return the ids."""
-        start = self.ids.get(table, 1)
-        ids = np.arange(start, start + len(frame))
-        self.ids[table] = start + len(frame)
-        self.out.setdefault(table, []).append(frame.assign(id=ids))
-        return ids
-
 
 SLOTS = 10  # adults outside school a student can list (the survey allows 10)
 SCHOOL_SLOTS = 2  # latent school adults per student
@@ -85,8 +62,6 @@ def add_surveys(rng, tables: dict, roster, *, secret: str, today: date,
               rng.random(n_hh) < C.UNREACHED_P, _home_latent(rng, n_hh), None,
               (start, count), 1)
     ctx.staff_adult = _staff_adults(ctx)
-    from survey_app.services.demo import households
-
     ctx.net = _student_network(ctx, social)
     ctx.family_net = households.family_network(ctx)
     ctx.engaged = _engagement_latent(ctx)
@@ -272,24 +247,6 @@ def _invite(ctx: Ctx, wave_id: int, kind: str, who: np.ndarray, language: np.nda
     return resp
 
 
-def _answers(ctx: Ctx, resp: pd.DataFrame, item: str, values, mask=None) -> None:
-    values = np.asarray(values, dtype=object)
-    if mask is not None:
-        resp, values = resp[mask], values[mask]
-    ctx.add("answer", pd.DataFrame({
-        "response_id": resp.response_id.to_numpy(), "item_id": item, "entry": 0, "version": 1,
-        "current": True, "value": values, "language": resp.language.to_numpy()}))
-
-
-def _single(ctx: Ctx, latent: np.ndarray, codes_: tuple, p: tuple, noise: float = 0.1):
-    """A household condition as one respondent reports it (a little noise, some prefer-not)."""
-    rng, m = ctx.rng, len(latent)
-    idx = np.where(rng.random(m) < noise, pick(rng, p, m), latent)
-    out = dumps_codes(np.asarray(codes_)[idx])
-    out[rng.random(m) < C.PREFER_NOT_P] = _PREFER_NOT
-    return out
-
-
 def _wave(ctx: Ctx, wave: int) -> None:
     rng, r, today = ctx.rng, ctx.roster, ctx.today
     opens, closes = ((today - timedelta(160), today - timedelta(130)) if wave == 1
@@ -303,13 +260,11 @@ def _wave(ctx: Ctx, wave: int) -> None:
     responds = ctx.engaged["student"][wave - 1][stu] | (ctx.profile[stu] > 0)
     resp = _invite(ctx, wave, "student", stu, r.language[stu], responds & active[stu],
                    opens, closes)
-    named = _student_answers(ctx, wave, resp)
+    named = _studentanswers(ctx, wave, resp)
     n_hh = len(r.hh_language)
     fam = _invite(ctx, wave, "family", np.arange(n_hh), r.hh_language,
                   ctx.engaged["family"][wave - 1] & ~ctx.unreached_hh, opens, closes)
-    from survey_app.services.demo import households
-
-    households.family_answers(ctx, wave, fam)
+    households.familyanswers(ctx, wave, fam)
     isolated = np.isin(ctx.profile, (ZERO, SINGLE))
     excluded = (r.consent == 2) | ctx.unreached_hh[r.household]
     k = len(r.staff_kind) + 1
@@ -320,15 +275,15 @@ def _wave(ctx: Ctx, wave: int) -> None:
                                         anchor_keys, excluded=excluded, isolated=isolated))
 
 
-def _student_answers(ctx: Ctx, wave: int, resp: pd.DataFrame) -> np.ndarray:
+def _studentanswers(ctx: Ctx, wave: int, resp: pd.DataFrame) -> np.ndarray:
     """Household items, the adults block and the school items; returns named staff keys."""
     rng, r = ctx.rng, ctx.roster
     who = resp.who.to_numpy()
     hh = r.household[who]
     home = {k: v[hh] for k, v in ctx.home.items()}
-    internet = _single(ctx, home["internet"], C.INTERNET, C.INTERNET_P)
+    internet = single(ctx, home["internet"], C.INTERNET, C.INTERNET_P)
     changed = rng.random(len(resp)) < 0.02  # changed their answer: two versions kept
-    _answers(ctx, resp, "home.internet", internet)
+    answers(ctx, resp, "home.internet", internet)
     ctx.out["answer"][-1].loc[changed, "version"] = 2
     earlier = pd.DataFrame({"response_id": resp.response_id.to_numpy()[changed],
                             "item_id": "home.internet", "entry": 0, "version": 1,
@@ -337,15 +292,15 @@ def _student_answers(ctx: Ctx, wave: int, resp: pd.DataFrame) -> np.ndarray:
     ctx.add("answer", earlier)
     devices = np.where(rng.random(len(resp)) < 0.05, rng.integers(0, 8, len(resp)),
                        home["devices"])
-    _answers(ctx, resp, "home.devices", _DEVICES[devices])
+    answers(ctx, resp, "home.devices", DEVICES[devices])
     for item, key, codes_, p in (
             ("home.quiet_place", "quiet", C.QUIET, C.QUIET_P),
             ("home.adult_after_school", "after", C.AFTER_SCHOOL, C.AFTER_SCHOOL_P),
             ("home.transport", "transport", C.TRANSPORT, C.TRANSPORT_P),
             ("home.caregiving", "caregiving", C.CAREGIVING, C.CAREGIVING_P)):
-        _answers(ctx, resp, item, _single(ctx, home[key], codes_, p))
+        answers(ctx, resp, item, single(ctx, home[key], codes_, p))
     job = dumps_codes(np.where(rng.random(len(resp)) < 0.25, "yes", "no"))
-    _answers(ctx, resp, "home.job", job, mask=r.grade[who] >= 9)
+    answers(ctx, resp, "home.job", job, mask=r.grade[who] >= 9)
     net = ctx.net
     mask = net["masks"][wave][who]
     owner, slot = np.nonzero(mask)
@@ -359,22 +314,12 @@ def _student_answers(ctx: Ctx, wave: int, resp: pd.DataFrame) -> np.ndarray:
                   resp.language.to_numpy()[owner], resp.day.to_numpy()[owner])
     staff = net["staff"].ravel()[flat]
     d = N.entry_rows(rng, e, staff, ctx.staff_adult, ctx.next_adult, details=details)
-    _emit_entries(ctx, e, d, N.entry_json(d, e.relation))
+    emit_entries(ctx, e, d, N.entry_json(d, e.relation))
     rows = np.arange(len(owner))
     ctx.add("support_tie", N.tie_frame(d, e.student, rows, e, wave, "student_survey"))
     _school_items(ctx, resp, owner, entry, staff, d["reliability"])
     k = len(r.staff_kind) + 1
     return (e.student * k + staff)[staff >= 0]
-
-
-def _emit_entries(ctx: Ctx, e: N.Entries, d: dict, values: list[str]) -> None:
-    if len(d["adults"]):
-        ctx.out.setdefault("adult", []).append(d["adults"])
-        ctx.next_adult = int(d["adults"].id.iloc[-1]) + 1
-        ctx.ids["adult"] = ctx.next_adult
-    ctx.add("answer", pd.DataFrame({
-        "response_id": e.response_id, "item_id": "adults", "entry": e.entry, "version": 1,
-        "current": True, "value": np.asarray(values, dtype=object), "language": e.language}))
 
 
 def _school_items(ctx: Ctx, resp, owner, entry, staff, reliability) -> None:
@@ -385,8 +330,8 @@ def _school_items(ctx: Ctx, resp, owner, entry, staff, reliability) -> None:
     first[trusted.index.to_numpy()] = trusted.to_numpy()
     done = resp.submitted.to_numpy()
     answer = np.where(first >= 0, "yes", np.where(rng.random(m) < 0.6, "no", "not_sure"))
-    _answers(ctx, resp, "school.trusted_adult", dumps_codes(answer), mask=done)
-    _answers(ctx, resp, "school.trusted_adult_entry", first.astype(str).astype(object),
+    answers(ctx, resp, "school.trusted_adult", dumps_codes(answer), mask=done)
+    answers(ctx, resp, "school.trusted_adult_entry", first.astype(str).astype(object),
              mask=done & (first >= 0))
     mentor = np.asarray(("yes", "maybe", "no"))[pick(rng, (0.25, 0.30, 0.45), m)]
-    _answers(ctx, resp, "school.wants_mentor", dumps_codes(mentor), mask=done)
+    answers(ctx, resp, "school.wants_mentor", dumps_codes(mentor), mask=done)

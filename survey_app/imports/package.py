@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO
 
-from survey_app.exports.report import ImportReport, PackageError, Problem
+from survey_app.imports.report import ImportReport, PackageError, Problem
 
 __all__ = ["ALIASES", "MAX_FIELD_CHARS", "Package", "Row", "normalise_header", "open_package"]
 

@@ -1,4 +1,4 @@
-"""Every flag code as a sentence in en, es and ar, through counsel/reasons.py, with the
+"""Every flag code as a sentence in en, es and ar, through words/reasons.py, with the
 plural boundaries (0, 1, 2, 3, 11, 100: Arabic's six forms zero/one/two/few/many/other)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from flask_babel import force_locale
 
 from relationships.records import SUPPORT_TYPES
 from relationships.rules import CODES
-from survey_app.counsel import reasons
+from survey_app.words import reasons
 
 NAMES = {7: "Nana", 1: "Ms A", 2: "Mr B", 3: "Dr C"}
 #: params per code, as relationships reports them

@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlmodel import Session
 from werkzeug.datastructures import FileStorage
 
-from survey_app.exports import oneroster
-from survey_app.exports.package import open_package
-from survey_app.exports.report import ImportReport, PackageError
+from survey_app.imports import oneroster
+from survey_app.imports.package import open_package
+from survey_app.imports.report import ImportReport, PackageError
 
 __all__ = ["import_uploaded_roster"]
 

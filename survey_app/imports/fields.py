@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 
 from relationships import federal_race_category
-from survey_app.exports.package import Row
-from survey_app.exports.report import ImportReport
+from survey_app.imports.package import Row
+from survey_app.imports.report import ImportReport
 from survey_app.models.enums import Consent
 
 __all__ = ["BAD", "RACE_FLAGS", "federal_race_category", "parse_bool", "parse_consent",

@@ -13,9 +13,9 @@ from sqlalchemy import delete, event, insert, text, update
 from sqlmodel import Session
 
 from survey_app.db import get_engine
+from survey_app.demo import load as demo_load
 from survey_app.models import FollowUp, StaffMark, Student
 from survey_app.services import caseload, records, school_cache
-from survey_app.services.demo import load as demo_load
 
 
 def _version(app) -> int:
@@ -81,8 +81,8 @@ def test_demo_loader_moves_it(app, world):
 
 
 def test_roster_import_moves_it(app, session, tmp_path):
-    from survey_app.exports import oneroster
-    from survey_app.exports.package import open_package
+    from survey_app.imports import oneroster
+    from survey_app.imports.package import open_package
     from tests.survey_app.exports.conftest import write_roster
 
     before = _version(app)

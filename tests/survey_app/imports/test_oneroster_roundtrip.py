@@ -9,10 +9,10 @@ from sqlmodel import Session, select
 
 from survey_app import create_app
 from survey_app.db import get_engine
-from survey_app.exports import oneroster
-from survey_app.exports.fields import federal_race_category
-from survey_app.exports.oneroster_writer import write_oneroster
-from survey_app.exports.package import open_package
+from survey_app.demo.oneroster_writer import write_oneroster
+from survey_app.imports import oneroster
+from survey_app.imports.fields import federal_race_category
+from survey_app.imports.package import open_package
 from survey_app.models import Household, Section, SectionStudent, SectionTeacher, Student
 from tests.conftest import TEST_CONFIG
 from tests.factories import make_student

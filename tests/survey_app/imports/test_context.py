@@ -7,7 +7,7 @@ import io
 import pytest
 from sqlmodel import select
 
-from survey_app.exports.context import import_context
+from survey_app.imports.context import import_context
 from survey_app.models import ContextMeasure
 
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from survey_app.exports import roster_rows
-from survey_app.exports.fields import (
+from survey_app.imports import roster_rows
+from survey_app.imports.fields import (
     BAD,
     RACE_FLAGS,
     federal_race_category,
@@ -27,10 +27,10 @@ from survey_app.exports.fields import (
     parse_date,
     parse_text,
 )
-from survey_app.exports.package import Package, Row, read_rows
-from survey_app.exports.report import ImportReport
-from survey_app.exports.roster_members import sync_members
-from survey_app.exports.roster_store import Store
+from survey_app.imports.package import Package, Row, read_rows
+from survey_app.imports.report import ImportReport
+from survey_app.imports.roster_members import sync_members
+from survey_app.imports.roster_store import Store
 from survey_app.models import District, School
 
 __all__ = ["USED_FILES", "import_roster", "planned_bytes", "refresh_statistics"]

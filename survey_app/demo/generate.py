@@ -15,7 +15,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from survey_app.services.demo import catalog as C
+from relationships.rules import MIN_N
+from survey_app.demo import catalog as C
+from survey_app.demo import surveys
+from survey_app.demo.shared import maybe, pick
 
 SCHOOLS = (  # code, name, grade_low, grade_high
     ("ELM", "Elm Street Elementary", 0, 5),
@@ -49,8 +52,6 @@ def build_district(n_students: int, seed: int, *, secret: str, today: date,
 
     ``progress(phase)`` is called as each phase starts (for a progress bar).
     """
-    from survey_app.services.demo import surveys
-
     rng = np.random.default_rng(seed)
     tables: dict[str, pd.DataFrame] = {
         "district": pd.DataFrame({"id": [1], "name": ["Demo Unified School District"],
@@ -62,7 +63,7 @@ def build_district(n_students: int, seed: int, *, secret: str, today: date,
             "grade_high": [s[3] for s in SCHOOLS], "timezone": ["America/New_York"] * 2,
             "active": [True, True]}),
         "district_settings": pd.DataFrame({
-            "id": [1], "district_id": [1], "flag_rules": ["{}"], "min_n": [10],
+            "id": [1], "district_id": [1], "flag_rules": ["{}"], "min_n": [MIN_N],
             "languages": ["[]"], "retention_days": [365]}),
     }
     progress("students")
@@ -72,25 +73,6 @@ def build_district(n_students: int, seed: int, *, secret: str, today: date,
     _sections(rng, tables, roster)
     surveys.add_surveys(rng, tables, roster, secret=secret, today=today, progress=progress)
     return tables
-
-
-def pick(rng: np.random.Generator, p, size: int) -> np.ndarray:
-    """Indices drawn with probabilities ``p`` (normalised)."""
-    p = np.asarray(p, dtype=float)
-    return rng.choice(len(p), size=size, p=p / p.sum())
-
-
-def dumps_codes(codes) -> np.ndarray:
-    """JSON text of each code, serialised once per distinct code."""
-    uniques, inverse = np.unique(np.asarray(codes).astype(str), return_inverse=True)
-    return np.array([json.dumps(u) for u in uniques], dtype=object)[inverse]
-
-
-def maybe(values, present) -> np.ndarray:
-    """An object column: Python ints where ``present``, None elsewhere (nullable FK)."""
-    out = np.asarray(values).astype(object)
-    out[~np.asarray(present, dtype=bool)] = None
-    return out
 
 
 def _households(rng, n: int) -> np.ndarray:

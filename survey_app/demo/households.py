@@ -8,10 +8,20 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from survey_app.services.demo import catalog as C
-from survey_app.services.demo import networks as N
-from survey_app.services.demo.generate import dumps_codes, pick
-from survey_app.services.demo.surveys import _DEVICES, LOST, NORMAL, ZERO, Ctx, _answers, _single
+from survey_app.demo import catalog as C
+from survey_app.demo import networks as N
+from survey_app.demo.shared import (
+    DEVICES,
+    LOST,
+    NORMAL,
+    ZERO,
+    Ctx,
+    answers,
+    dumps_codes,
+    emit_entries,
+    pick,
+    single,
+)
 
 
 def _masks_json(codes_: tuple, masks: np.ndarray) -> np.ndarray:
@@ -24,41 +34,41 @@ def _bits(rng, p: tuple, m: int) -> np.ndarray:
     return (rng.random((m, len(p))) < np.asarray(p)) @ (1 << np.arange(len(p)))
 
 
-def family_answers(ctx: Ctx, wave: int, resp: pd.DataFrame) -> None:
+def familyanswers(ctx: Ctx, wave: int, resp: pd.DataFrame) -> None:
     rng, r = ctx.rng, ctx.roster
     hh = resp.who.to_numpy()
     m = len(resp)
     lang = r.hh_language[hh]
-    _answers(ctx, resp, "contact.language", dumps_codes(lang))
+    answers(ctx, resp, "contact.language", dumps_codes(lang))
     channels = _bits(rng, (0.7, 0.5, 0.35, 0.2, 0.1), m)
-    _answers(ctx, resp, "contact.channels", _masks_json(C.CHANNELS, np.maximum(channels, 1)))
+    answers(ctx, resp, "contact.channels", _masks_json(C.CHANNELS, np.maximum(channels, 1)))
     times = np.asarray(C.CONTACT_TIMES, dtype=object)[rng.integers(len(C.CONTACT_TIMES), size=m)]
-    _answers(ctx, resp, "contact.times", dumps_codes(times))
+    answers(ctx, resp, "contact.times", dumps_codes(times))
     interp = np.where((lang != "en") & (rng.random(m) < 0.6), "yes", "no")
-    _answers(ctx, resp, "contact.interpreter", dumps_codes(interp))
+    answers(ctx, resp, "contact.interpreter", dumps_codes(interp))
     latent = ctx.home["internet"][hh]
-    internet = _single(ctx, latent, C.INTERNET, C.INTERNET_P, noise=0.05)
+    internet = single(ctx, latent, C.INTERNET, C.INTERNET_P, noise=0.05)
     internet[(latent >= 1) & (rng.random(m) < 0.3)] = '"need_help"'
-    _answers(ctx, resp, "home.internet", internet)
-    _answers(ctx, resp, "home.devices", _DEVICES[ctx.home["devices"][hh]])
-    _answers(ctx, resp, "home.adult_after_school",
-             _single(ctx, ctx.home["after"][hh], C.AFTER_SCHOOL, C.AFTER_SCHOOL_P))
+    answers(ctx, resp, "home.internet", internet)
+    answers(ctx, resp, "home.devices", DEVICES[ctx.home["devices"][hh]])
+    answers(ctx, resp, "home.adult_after_school",
+             single(ctx, ctx.home["after"][hh], C.AFTER_SCHOOL, C.AFTER_SCHOOL_P))
     work = _bits(rng, (0.7, 0.25, 0.1, 0.15), m)
-    _answers(ctx, resp, "home.work_hours", _masks_json(C.WORK_HOURS, np.maximum(work, 1)))
+    answers(ctx, resp, "home.work_hours", _masks_json(C.WORK_HOURS, np.maximum(work, 1)))
     transport = np.asarray(("walk", "bus", "car", "other", "other"))[ctx.home["transport"][hh]]
-    _answers(ctx, resp, "home.transport", dumps_codes(transport))
+    answers(ctx, resp, "home.transport", dumps_codes(transport))
     help_ = np.asarray(("yes", "sometimes", "no"))[pick(rng, (0.5, 0.3, 0.2), m)]
-    _answers(ctx, resp, "home.homework_help", dumps_codes(help_))
-    _answers(ctx, resp, "home.homework_language",
+    answers(ctx, resp, "home.homework_help", dumps_codes(help_))
+    answers(ctx, resp, "home.homework_language",
              dumps_codes(np.where(rng.random(m) < 0.5, lang, "en")))
     _family_adults(ctx, wave, resp)
     pickup = np.asarray(("Grandma", "My sister", "Aunt", "Neighbour", "Uncle", "Godmother"),
                         dtype=object)[rng.integers(6, size=m)]
-    _answers(ctx, resp, "family.emergency_pickup", dumps_codes(pickup))
+    answers(ctx, resp, "family.emergency_pickup", dumps_codes(pickup))
     for item, options, p in (("school.trusted_person", ("yes", "no", "not_sure"), (.6, .2, .2)),
                              ("school.asked_strengths", ("yes", "no"), (0.4, 0.6)),
                              ("school.good_news", ("never", "once", "several"), (.3, .35, .35))):
-        _answers(ctx, resp, item, dumps_codes(np.asarray(options)[pick(rng, p, m)]))
+        answers(ctx, resp, item, dumps_codes(np.asarray(options)[pick(rng, p, m)]))
     _help_requests(ctx, resp)
 
 
@@ -127,9 +137,7 @@ def _family_adults(ctx: Ctx, wave: int, resp: pd.DataFrame) -> None:
     chosen[firsts[lacking[pair_entry[firsts]]]] = True
     rows, kids = pair_entry[chosen], child[chosen]
     splits = np.split(kids + 1, np.cumsum(np.bincount(rows, minlength=len(owner)))[:-1])
-    from survey_app.services.demo.surveys import _emit_entries
-
-    _emit_entries(ctx, e, d, N.entry_json(d, e.relation, [s.tolist() for s in splits]))
+    emit_entries(ctx, e, d, N.entry_json(d, e.relation, [s.tolist() for s in splits]))
     ctx.add("support_tie", N.tie_frame(d, kids, rows, e, wave, "family_survey"))
 
 
@@ -147,8 +155,8 @@ def _help_requests(ctx: Ctx, resp: pd.DataFrame) -> None:
     """help.requests; each request becomes a follow-up per child in the counselor's queue."""
     rng, r, m = ctx.rng, ctx.roster, len(resp)
     asks = _bits(rng, (0.3, 0.3, 0.25, 0.15, 0.35, 0.2, 0.08), m) * (rng.random(m) < 0.12)
-    _answers(ctx, resp, "help.requests", _masks_json(C.HELP_TYPES, asks))
-    _answers(ctx, resp, "help.other", np.full(m, '"A winter coat"', dtype=object),
+    answers(ctx, resp, "help.requests", _masks_json(C.HELP_TYPES, asks))
+    answers(ctx, resp, "help.other", np.full(m, '"A winter coat"', dtype=object),
              mask=(asks & 64) > 0)
     hh_start, hh_count = _household_children(r)
     rows, kinds = np.nonzero((asks[:, None] >> np.arange(7)) & 1)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from survey_app.services.demo import catalog as C
-from survey_app.services.demo.generate import maybe, pick
+from survey_app.demo import catalog as C
+from survey_app.demo.shared import maybe, pick
 
 RELATIONS = np.asarray(C.RELATIONS, dtype=object)
 REL = {name: i for i, name in enumerate(C.RELATIONS)}

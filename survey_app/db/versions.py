@@ -1,0 +1,145 @@
+"""The version counters: every transaction that writes a table a cache reads moves a counter.
+
+The counters are rows of ``data_version``; :data:`COUNTERS` says which tables move
+which row. Caches compare the counter they were built at with the current one.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Session
+
+#: Tables the counselor pages read (directly or through records.py): a write to any of
+#: them bumps ``data_version`` in the same transaction (see :func:`track_writes`).
+VERSIONED_TABLES = frozenset({
+    "support_tie", "staff_mark", "answer", "household_condition", "student", "adult",
+    "adult_match", "household", "section", "section_student", "section_teacher",
+    "survey_wave", "district_settings", "follow_up", "engagement", "context_measure",
+    "invitation", "response", "staff_user", "school", "counselor_school", "district",
+})
+#: Tables the staff picker of the survey's adult page reads: a write to one bumps the
+#: staff version (row ``STAFF_VERSION`` of ``data_version``), which every save does not.
+STAFF_TABLES = frozenset({"staff_user"})
+#: Tables the flags are worked out from (``services/flag_tables.py``): a write to one bumps
+#: the flags version (row ``FLAGS_VERSION``), which follow-ups, contacts, context data and
+#: answers alone do not (answers reach the flags through ``household_condition`` and ties).
+FLAG_TABLES = frozenset({
+    "support_tie", "staff_mark", "household_condition", "student", "adult", "adult_match",
+    "household", "section", "section_student", "section_teacher", "survey_wave",
+    "district_settings", "invitation", "staff_user", "school", "district",
+})
+DATA_VERSION, STAFF_VERSION, FLAGS_VERSION = 1, 2, 3  # the counters' rows in ``data_version``
+#: Each counter's row and the tables whose writes move it.
+COUNTERS = {DATA_VERSION: VERSIONED_TABLES, STAFF_VERSION: STAFF_TABLES,
+            FLAGS_VERSION: FLAG_TABLES}
+_DIRTY = "survey_counters_moved"  # connection info: the counters this transaction moves
+_DML = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|TRUNCATE)\s+"
+                  r"(?:TABLE\s+)?[\"`\[]?(\w+)", re.IGNORECASE)
+#: Moves every counter (a migration may rewrite anything a cache holds).
+BUMP_ALL_SQL = "UPDATE data_version SET n = n + 1"
+
+
+def _written_tables(statement: str, context) -> set[str]:
+    compiled = getattr(context, "compiled", None) if context is not None else None
+    stmt = getattr(compiled, "statement", None)
+    table = getattr(stmt, "table", None)
+    if table is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return {table.name}
+    match = _DML.match(statement)  # driver SQL (bulk loaders), text(), TRUNCATE
+    if match is None:
+        return set()
+    if statement.lstrip()[:8].upper() == "TRUNCATE":
+        return set(re.findall(r"\"?(\w+)\"?\s*(?:,|$|\s)", statement[8:]))
+    return {match.group(1)}
+
+
+def track_writes(engine: Engine) -> None:
+    """Move each counter of :data:`COUNTERS` in every transaction on ``engine`` that writes
+    one of its tables (``data_version`` for any versioned table, the staff and flags
+    versions for theirs).
+
+    Engine level, so no write path can forget it: ORM flushes, Core inserts and
+    executemany, ``text()`` and driver SQL all pass ``after_cursor_execute``; the bump
+    runs on the same connection just before its COMMIT (the ``commit`` event, which
+    ORM sessions reach too), so the counter and the data change together or not at all.
+    """
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _after(conn, _cursor, statement, _parameters, context, _executemany):
+        info = conn.info
+        moved = info.get(_DIRTY)
+        if moved is not None and len(moved) == len(COUNTERS):
+            return  # every counter moves already
+        head = statement.lstrip()[:8].upper()
+        if not head.startswith(("INSERT", "UPDATE", "DELETE", "TRUNCATE")):
+            return
+        tables = _written_tables(statement, context)
+        rows = {row for row, watched in COUNTERS.items() if tables & watched}
+        if rows:
+            info[_DIRTY] = rows if moved is None else moved | rows
+
+    @event.listens_for(engine, "commit")
+    def _commit(conn):  # Core jobs (connect()/begin()); ORM sessions bumped already
+        _bump(conn)
+
+    @event.listens_for(engine, "rollback")
+    def _rollback(conn):
+        if not conn.invalidated:  # an invalidated connection's info goes with it
+            conn.info.pop(_DIRTY, None)
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection, record):
+        record.info.pop(_DIRTY, None)  # nothing carries over to the next checkout
+
+
+def has_unsaved_writes(session: Session) -> bool:
+    """This session's transaction wrote a versioned table it has not committed yet."""
+    if session.new or session.dirty or session.deleted:
+        return True
+    return bool(session.connection().info.get(_DIRTY))
+
+
+def _bump(conn) -> None:
+    """Move the counters this transaction's writes moved: one statement for all of them."""
+    rows = conn.info.pop(_DIRTY, None)
+    if not rows:
+        return
+    rows = tuple(sorted(rows))
+    if conn.exec_driver_sql(_bump_sql(rows)).rowcount < len(rows):
+        present = {r[0] for r in conn.exec_driver_sql("SELECT id FROM data_version")}
+        for row in rows:
+            if row not in present:  # a database from before this counter's migration
+                conn.exec_driver_sql(f"INSERT INTO data_version (id, n) VALUES ({row:d}, 1)")
+
+
+@functools.cache
+def _bump_sql(rows: tuple[int, ...]) -> str:
+    return f"UPDATE data_version SET n = n + 1 WHERE id IN ({', '.join(map(str, rows))})"
+
+
+@event.listens_for(OrmSession, "before_commit")
+def _before_session_commit(session) -> None:
+    """Bump while the session's transaction is still whole: a failure here (a lost
+    database) is an ordinary error the request's rollback cleans up (a clean 503),
+    where one inside the connection's COMMIT would leave it half-closed."""
+    if not session.in_transaction():
+        return
+    session.flush()
+    for conn in session.get_transaction()._connections.values():  # noqa: SLF001
+        _bump(conn[0])
+
+
+def data_version(session: Session) -> int:
+    """The shared counter of writes to the tables the counselor pages read."""
+    return counter(session, DATA_VERSION)
+
+
+def counter(session: Session, row: int) -> int:
+    """One counter of :data:`COUNTERS` as ``session``'s transaction sees it (0 if never moved)."""
+    found = session.connection().exec_driver_sql(
+        f"SELECT n FROM data_version WHERE id = {int(row):d}").first()
+    return int(found[0]) if found else 0
