@@ -48,7 +48,10 @@ class ProgressStore:
 
     def read(self, job_id: int) -> dict[str, Any]:
         if self._redis is not None:
-            raw = self._redis.hgetall(f"{self._prefix}:{job_id}")
+            try:
+                raw = self._redis.hgetall(f"{self._prefix}:{job_id}")
+            except redis.RedisError:
+                return {}  # the page shows the job's row without its progress
             return {k.decode(): json.loads(v) for k, v in raw.items()}
         try:
             return json.loads((self._folder / f"{job_id}.json").read_text())

@@ -9,9 +9,13 @@ row's id to a worker.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app
-from redis import Redis
+from redis import Redis, RedisError
 from rq import Queue
+
+log = logging.getLogger(__name__)
 
 #: Longest a job may run before RQ stops it (a 100,000-student district imports in ~25 s).
 JOB_TIMEOUT = 3600
@@ -27,9 +31,18 @@ def rq_queue(app: Flask | None = None) -> Queue:
                  connection=Redis.from_url(redis_url(app)))
 
 
-def submit(job_id: int, *, app: Flask | None = None) -> None:
-    """Give a committed job to the workers (without Redis they find it in the table)."""
+def submit(job_id: int, *, app: Flask | None = None) -> bool:
+    """Give a committed job to the workers (without Redis they find it in the table).
+
+    False when Redis cannot be reached: the job stays queued in the table and its
+    page says that no worker has taken it (never an error page for the upload).
+    """
     if redis_url(app) is None:
-        return
-    rq_queue(app).enqueue("survey_app.jobs.worker.run_queued", job_id,
-                          job_timeout=JOB_TIMEOUT, result_ttl=3600, failure_ttl=7 * 86400)
+        return True
+    try:
+        rq_queue(app).enqueue("survey_app.jobs.worker.run_queued", job_id,
+                              job_timeout=JOB_TIMEOUT, result_ttl=3600, failure_ttl=7 * 86400)
+    except RedisError:
+        log.warning("job %s recorded but not queued: Redis is unreachable", job_id, exc_info=True)
+        return False
+    return True

@@ -190,3 +190,19 @@ def test_refresh_flags_button_runs_a_job(app, client, world, login_as, session):
     location = client.post("/exports/refresh-flags").headers["Location"]
     assert worker.work(app, burst=True) == 1
     assert "Flags worked out for 2 schools." in client.get(location).get_data(as_text=True)
+
+
+def test_an_upload_with_redis_down_is_kept_and_says_no_worker_took_it(make_app, world, session,
+                                                                     roster, monkeypatch):
+    app = make_app(REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    client = app.test_client()
+    client.post("/staff/login", data={"email": world.users["district_admin"].email,
+                                      "password": factories.PASSWORD})
+    handed = upload(client, zip_of(roster))
+    assert handed.status_code == 303
+    session.commit()
+    assert session.exec(select(JobRun)).one().status == "queued"
+    monkeypatch.setattr(time, "time", lambda real=time.time: real() + 60)
+    page = client.get(handed.headers["Location"])
+    assert page.status_code == 200
+    assert "No job worker has taken this job yet" in page.get_data(as_text=True)
