@@ -23,7 +23,7 @@ from wtforms import SelectChoice
 from survey_app.auth import permission_required, require_school, visible_school_ids
 from survey_app.db import get_session
 from survey_app.exports import service
-from survey_app.exports.forms import ExportForm, RosterUploadForm
+from survey_app.exports.forms import ContextUploadForm, ExportForm, RosterUploadForm
 from survey_app.jobs import queue, runs
 from survey_app.models import School, Student
 
@@ -47,6 +47,23 @@ def import_roster():
         return redirect(url_for("jobs.show", job_id=run.id), 303)
     status = 400 if request.method == "POST" else 200
     return render_template("exports/import_roster.html", form=form), status
+
+
+@bp.route("/context", methods=["GET", "POST"])
+@permission_required("roster.import")
+def import_context():
+    """Take a context CSV (attendance, completion, grades) and hand it to the job queue."""
+    form = ContextUploadForm()
+    if form.validate_on_submit():
+        db = get_session()
+        run = runs.create(session=db, kind="context_import", district_id=current_user.district_id,
+                          staff_id=current_user.id, params={"dry_run": bool(form.dry_run.data)},
+                          files={"context.csv": form.csv_file.data.read()}, ip=request.remote_addr)
+        db.commit()
+        queue.submit(run.id)
+        return redirect(url_for("jobs.show", job_id=run.id), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("exports/import_context.html", form=form), status
 
 
 def _export_params(req: service.ExportRequest) -> dict[str, Any]:

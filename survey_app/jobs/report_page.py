@@ -10,7 +10,7 @@ KIND_LABELS = {
     "schools": _l("Schools"), "students": _l("Students"), "staff": _l("Staff"),
     "households": _l("Households"), "parents": _l("Parents and guardians"),
     "classes": _l("Classes"), "class members": _l("Students in classes"),
-    "class teachers": _l("Teachers of classes"), "context": _l("Context data"),
+    "class teachers": _l("Teachers of classes"), "context measures": _l("Context data"),
 }
 OUTCOMES = ("created", "updated", "unchanged", "deleted")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 
 import pytest
@@ -9,7 +10,7 @@ from sqlmodel import func, select
 
 from survey_app.jobs import kinds, runs, worker
 from survey_app.jobs.worker import progress_store
-from survey_app.models import AuditEvent, District, JobRun, Student
+from survey_app.models import AuditEvent, ContextMeasure, District, JobRun, Student
 from survey_app.models.enums import Role
 from tests import factories
 from tests.survey_app.exports.conftest import USERS, write_roster
@@ -206,3 +207,23 @@ def test_an_upload_with_redis_down_is_kept_and_says_no_worker_took_it(make_app, 
     page = client.get(handed.headers["Location"])
     assert page.status_code == 200
     assert "No job worker has taken this job yet" in page.get_data(as_text=True)
+
+
+def test_context_upload_page_hands_the_file_to_a_job(app, client, world, login_as, session):
+    login_as(world.users["district_admin"])
+    assert "Import context data" in client.get("/exports/roster").get_data(as_text=True)
+    sid = world.students[0].sourced_id
+    csv = f"sourcedId,term,attendance_rate\n{sid},2025-fall,93%\n".encode()
+    handed = client.post("/exports/context", data={"csv_file": (io.BytesIO(csv), "ctx.csv")},
+                         content_type="multipart/form-data")
+    assert handed.status_code == 303
+    assert worker.work(app, burst=True) == 1
+    page = client.get(handed.headers["Location"]).get_data(as_text=True)
+    assert "The context data is imported" in page
+    assert "Context data" in page
+    session.commit()
+    assert session.exec(select(ContextMeasure)).one().attendance_rate == pytest.approx(0.93)
+    wrong = client.post("/exports/context", data={"csv_file": (io.BytesIO(b"x"), "ctx.txt")},
+                        content_type="multipart/form-data")
+    assert wrong.status_code == 400
+    assert "Please choose a .csv file." in wrong.get_data(as_text=True)
