@@ -1,11 +1,11 @@
 """Running jobs: one job in one transaction, then its outcome in a short one.
 
 ``run`` is the whole life of a job in a worker. ``run_queued`` is what RQ
-calls, with the app ``work`` started; ``work`` is ``flask jobs work``: an RQ worker, or without Redis a loop over
-the job table.
+calls, with the app ``work`` started; ``work`` is ``flask jobs work``: an RQ
+worker, or without Redis a loop over the job table.
 
-The RQ worker is RQ's ``SimpleWorker``: it runs each job in the worker's own process
-instead of forking a work horse per job. One worker runs one job at a time with
+The RQ worker is RQ's ``SimpleWorker``: it runs each job in the worker's own
+process instead of forking a work horse per job. One worker runs one job at a time with
 the app and connection pool it started with (a forked horse would share the
 parent's pooled connections); scale by starting more workers, and let the
 service manager restart one that dies. A job that dies with its worker is

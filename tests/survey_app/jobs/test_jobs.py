@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -13,6 +16,7 @@ from survey_app.jobs.worker import progress_store
 from survey_app.models import AuditEvent, ContextMeasure, District, JobRun, Student
 from survey_app.models.enums import Role
 from tests import factories
+from tests._servers import ROOT
 from tests.survey_app.exports.conftest import USERS, write_roster
 from tests.survey_app.jobs.conftest import upload, zip_of
 
@@ -51,7 +55,15 @@ def test_rq_worker_runs_the_import_and_reports_progress(redis_queue, app, client
     login_as(world.users["district_admin"])
     handed = upload(client, zip_of(roster))
     job_id = int(handed.headers["Location"].rsplit("/", 1)[1])
-    assert worker.work(app, burst=True) == 1
+    # The worker as deployed: its own process, `flask jobs work`, on the same Redis queue.
+    env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
+           "SECRET_KEY": app.config["SECRET_KEY"], "REDIS_URL": app.config["REDIS_URL"],
+           "JOB_QUEUE": redis_queue, "JOB_FOLDER": app.config["JOB_FOLDER"]}
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "work",
+                           "--burst"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Ran 1 job(s)." in done.stderr
     state = client.get(f"/jobs/{job_id}.json").get_json()
     assert state["status"] == "done", state
     assert state["rows"] > 0
