@@ -8,7 +8,12 @@ test client and times ≥ 30 requests each of the caseload, a flagged student's
 profile, the school map data and the equity view: wall and CPU
 (``time.process_time``) milliseconds, p50/p95, and SQL statements per request,
 warm (the school's tables cached, ``<page>_p50_ms``) and cold (``data_version``
-moved before each request as any write does, ``<page>_cold_p50_ms``).
+moved before each request as any write does, ``<page>_cold_p50_ms``), and the
+share of students in each caseload tier (``tier_shares``, district and per school);
+then the caseload and profile again under a steady background of survey saves (about
+20 a second, a quarter of them at the measured school: ``<page>_p50_under_saves_ms``);
+and the school map in Chromium: nodes drawn by default and the time to its first
+drawing (``school_map_nodes``, ``school_map_paint_ms``).
 The last line is one JSON object (milliseconds).
 
 Usage: python benchmarks/pages.py [--students 4900] [--requests 30] [--db PATH]
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -40,7 +46,7 @@ from sqlalchemy import event, text  # noqa: E402
 
 from survey_app import create_app  # noqa: E402
 from survey_app.cli.demo import demo  # noqa: E402
-from survey_app.db import get_engine  # noqa: E402
+from survey_app.db import get_engine, get_writer  # noqa: E402
 from survey_app.demo import DEMO_PASSWORD  # noqa: E402
 
 SECRET = "bench-" * 8
@@ -81,6 +87,118 @@ def _counselor(engine) -> tuple[str, int, int]:
             "WHERE u.email IS NOT NULL AND u.role = 'counselor' "
             "ORDER BY s.n DESC, u.id LIMIT 1")).one()
     return row.email, int(row.school_id), int(row.n)
+
+
+def tier_shares(app) -> tuple[dict, dict]:
+    """Share of the district's students in each caseload tier, and each school's
+    (``relationships.tiers``; students no rule flags are in none)."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from relationships.tiers import shares
+    from survey_app.db import get_session
+    from survey_app.models import District, School
+    from survey_app.services import caseload, records
+
+    with app.test_request_context():
+        db = get_session()
+        district = db.exec(select(District)).first()
+        ctx = records.context(session=db, district_id=district.id)
+        every, by_school, total = [], {}, 0
+        for school in db.exec(select(School).order_by(School.name)).all():
+            rows, _no_data, people, _st, _ev = caseload.collect(
+                session=db, ctx=ctx, school_ids=[school.id], today=date.today())
+            tiers = [r.tier for r in rows]
+            by_school[school.name] = {**shares(tiers, len(people)), "students": len(people)}
+            every += tiers
+            total += len(people)
+        db.rollback()
+    return shares(every, total), by_school
+
+
+def map_paint(app, email: str, school_id: int, runs: int = 3) -> tuple[int, float]:
+    """Nodes drawn by default and the median milliseconds from asking for the school map
+    to its first drawing in Chromium (``#map[data-drawn]``, set by ``afterDrawing``)."""
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=os.environ.get(
+                "CHROMIUM", "/usr/bin/chromium"), args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(f"{base}/staff/login")
+            page.fill("input[name=email]", email)
+            page.fill("input[name=password]", DEMO_PASSWORD)
+            page.locator("form button[type=submit]").last.click()
+            page.wait_for_url(f"{base}/staff/**")
+            page.goto(f"{base}/counsel/map?school={school_id}")  # warm: kept map data
+            page.wait_for_selector("#map[data-drawn]", timeout=120_000)
+            times = []
+            for _run in range(runs):
+                start = time.perf_counter()
+                page.goto(f"{base}/counsel/map?school={school_id}")
+                page.wait_for_selector("#map[data-drawn]", timeout=120_000)
+                times.append((time.perf_counter() - start) * 1000)
+            nodes = int(page.get_attribute("#map", "data-drawn"))
+            browser.close()
+    finally:
+        server.shutdown()
+    return nodes, round(statistics.median(times), 1)
+
+
+class Saves:
+    """A steady background of survey saves (``rate`` a second, ``share`` of them by
+    respondents of the measured school), each its own committed transaction on the app's
+    engine, so it moves the version counters exactly as a survey page save does."""
+
+    def __init__(self, engine, school_id: int, rate: float = 20.0, share: float = 0.25):
+        import random
+        import threading
+
+        self.engine, self.rate, self.share = engine, rate, share
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT r.id, COALESCE(s.school_id, hs.school_id) = :school AS here "
+                "FROM response r JOIN invitation i ON i.id = r.invitation_id "
+                "LEFT JOIN student s ON s.id = i.student_id "
+                "LEFT JOIN (SELECT household_id, min(school_id) AS school_id FROM student "
+                "           GROUP BY household_id) hs ON hs.household_id = i.household_id"),
+                {"school": school_id}).all()
+        self.here = [r.id for r in rows if r.here]
+        self.elsewhere = [r.id for r in rows if not r.here]
+        self.random = random.Random(1)
+        self.done = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        period, next_at = 1.0 / self.rate, time.perf_counter()
+        while not self.stop.is_set():
+            pool = self.here if self.random.random() < self.share else self.elsewhere
+            with self.engine.begin() as conn:
+                conn.execute(text("UPDATE response SET language = language WHERE id = :id"),
+                             {"id": self.random.choice(pool)})
+            self.done += 1
+            next_at += period
+            self.stop.wait(max(0.0, next_at - time.perf_counter()))
+
+    def __enter__(self):
+        self.started = time.perf_counter()
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc):
+        self.stop.set()
+        self.thread.join()
+        self.per_second = round(self.done / (time.perf_counter() - self.started), 1)
 
 
 def _bump(engine) -> None:
@@ -144,8 +262,7 @@ def main(argv=None) -> None:
         client = app.test_client()
         client.post("/staff/login", data={"email": email, "password": DEMO_PASSWORD})
         first = client.get(f"/counsel/students?school={school_id}").get_data(as_text=True)
-        marker = 'href="/counsel/students/'
-        student = int(first.split(marker, 1)[1].split('"', 1)[0])
+        student = int(re.search(r'href="/counsel/students/(\d+)"', first).group(1))
         pages = {
             "caseload": f"/counsel/students?school={school_id}",
             "profile": f"/counsel/students/{student}",
@@ -155,6 +272,8 @@ def main(argv=None) -> None:
         }
         result = {"students": size, "requests": opts.requests, "cpus": os.cpu_count(),
                   "engine": engine_name(url)}
+        result["tier_shares"], result["tier_shares_by_school"] = tier_shares(app)
+        _log(f"tier shares: {result['tier_shares']}")
         for name, url in pages.items():
             # warm: the school's tables cached (no write since); cold: a write before each.
             for kind, suffix, n, bump in (("warm", "", opts.requests, None),
@@ -169,6 +288,19 @@ def main(argv=None) -> None:
                 result[f"{key}_cpu_p50_ms"], result[f"{key}_cpu_p95_ms"] = (t["cpu_p50"],
                                                                             t["cpu_p95"])
                 result[f"{key}_sql"] = t["sql"]
+        result["school_map_nodes"], result["school_map_paint_ms"] = map_paint(
+            app, email, school_id)
+        _log(f"school map: {result['school_map_nodes']} nodes, first paint "
+             f"{result['school_map_paint_ms']} ms (Chromium)")
+        # Under a steady background of survey saves (the survey window).
+        for name in ("caseload", "profile"):
+            with Saves(get_writer(app), school_id) as saves:
+                t = _time(client, pages[name], opts.requests, statements)
+            _log(f"{name:16s}saves wall p50 {t['p50']:7.1f} ms  p95 {t['p95']:7.1f} ms"
+                 f"   ({saves.per_second} saves/s, a quarter at this school)")
+            result[f"{name}_p50_under_saves_ms"] = t["p50"]
+            result[f"{name}_p95_under_saves_ms"] = t["p95"]
+            result["saves_per_s"] = saves.per_second
         engine.dispose()
     print(json.dumps(result))
 

@@ -7,7 +7,7 @@ No Python loop runs per student or per tie.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -116,6 +116,35 @@ def build_context(tables, *, wave=None, min_reliability=3):
     )
 
 
+def sent_only(ctx, student_sent, family_sent):
+    """Return ``ctx`` without the ties of surveys that were not sent back.
+
+    ``student_sent`` and ``family_sent`` are per student position: whether the
+    student's own survey and their family's came back in ``ctx.wave``. A
+    started survey that was never sent is not data yet (the one rule for
+    started responses; see :mod:`relationships.records`).
+    """
+    src, s = ctx.t_src, ctx.t_s
+    keep = ~(((src == _STUDENT) & ~np.asarray(student_sent, dtype=bool)[s])
+             | ((src == _FAMILY) & ~np.asarray(family_sent, dtype=bool)[s]))
+    if keep.all():
+        return ctx
+    return replace(ctx, t_rows=ctx.t_rows[keep], t_s=s[keep], t_a=ctx.t_a[keep],
+                   t_src=src[keep], t_group=ctx.t_group[keep],
+                   t_reliable=ctx.t_reliable[keep])
+
+
+def from_sources(ctx, student, family):
+    """Per tie of ``ctx``: whether its source is one of the student's chosen ones.
+
+    ``student`` and ``family`` are per student position (e.g. "answered both
+    waves").
+    """
+    s = ctx.t_s
+    return (((ctx.t_src == _STUDENT) & np.asarray(student, dtype=bool)[s])
+            | ((ctx.t_src == _FAMILY) & np.asarray(family, dtype=bool)[s]))
+
+
 def isin(values, test):
     """Hash-based ``np.isin`` for int64 arrays (no sorting)."""
     if not len(values) or not len(test):
@@ -160,9 +189,12 @@ def reliable_pairs(ctx, tables):
             "types": types, "groups": groups, "sources": sources}
 
 
-def reliable_count(ctx):
-    """Return the number of distinct reliable adults per student position."""
-    sel = ctx.t_reliable
+def reliable_count(ctx, keep=None):
+    """Return the number of distinct reliable adults per student position.
+
+    ``keep`` (per tie of ``ctx``) limits the count to some ties.
+    """
+    sel = ctx.t_reliable if keep is None else ctx.t_reliable & keep
     uniq = pd.unique(_pair(ctx.t_s[sel], ctx.t_a[sel], ctx.n_adults))
     return _count(uniq // ctx.n_adults, ctx.n_students)
 

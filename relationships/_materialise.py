@@ -29,7 +29,19 @@ def _grouped(keys, values, n):
 
 
 def _params(code, row, m, rules, extra):
-    """Return the parameters of ``code`` for measures row ``row`` (dict of lists)."""
+    """Return the parameters of ``code`` for measures row ``row`` (dict of lists).
+
+    A student opted out of the student survey (PPRA) named nobody: their flags
+    are decided on their family's survey and staff marks alone, and each says
+    so (``opted_out``: True).
+    """
+    params = _code_params(code, row, m, rules, extra)
+    if code != "no_data" and m.get("opted_out") and m["opted_out"][row]:
+        params["opted_out"] = True
+    return params
+
+
+def _code_params(code, row, m, rules, extra):
     if code == "no_data":
         return {"wave": extra["wave"]}
     if code == "no_reliable_adult":
@@ -67,14 +79,32 @@ def _staff_lists(ctx, pairs_array):
                     ctx.adult_ids[pairs_array % n_a], ctx.n_students)
 
 
+def school_tie(m):
+    """Per row: what keeps a student clear of ``no_school_adult``.
+
+    A reliable tie to a staff member from any source (the student's naming at
+    the district's reliability or met by a ✓, the family's naming), so the
+    flag never contradicts the strengths' "at school". A student whose own
+    survey is not back is also clear with a staff ✓ (the staff view is all
+    there is).
+    """
+    tie = m["school"].to_numpy() > 0
+    own = m["responded_student"].to_numpy(dtype=bool)
+    return tie | (~own & (m["trusting_marks"].to_numpy() > 0))
+
+
 def no_school_view(m):
-    """Return "student", "staff", "both" or "" per row for ``no_school_adult``."""
-    by_student = m["responded_student"].to_numpy(dtype=bool) & (
-        m["school_student_view"].to_numpy() == 0)
-    by_staff = m["staff_mapped"].to_numpy(dtype=bool) & (m["trusting_marks"].to_numpy() == 0)
-    view = np.where(by_student, "student", "")
-    view = np.where(by_staff, np.where(by_student, "both", "staff"), view)
-    return view
+    """Return "student", "staff", "both" or "" per row for ``no_school_adult``.
+
+    The view says which evidence found no school adult: the student's own
+    survey, the school's staff mapping (no ✓ for the student), or both.
+    """
+    student = m["responded_student"].to_numpy(dtype=bool)
+    data = student | m["responded_family"].to_numpy(dtype=bool) | m["marks_any"].to_numpy(
+        dtype=bool)
+    staff = m["staff_mapped"].to_numpy(dtype=bool) & data & (m["trusting_marks"].to_numpy() == 0)
+    view = np.where(student, np.where(staff, "both", "student"), np.where(staff, "staff", ""))
+    return np.where(school_tie(m), "", view)
 
 
 def no_device(m, rules):

@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from relationships.rules import MIN_N
+from relationships.suppression import ALL, PROTECTION, suppress_published
 
-__all__ = ["FEDERAL_RACE", "equity_breakdown", "equity_mean", "federal_race_category"]
+__all__ = ["ALL", "FEDERAL_RACE", "PROTECTION", "equity_breakdown", "equity_mean",
+           "federal_race_category", "suppress_published"]
 
 #: OneRoster race flag -> federal category code (Hispanic/Latino is separate).
 FEDERAL_RACE = {

@@ -73,7 +73,8 @@ def student_measures(tables, *, wave=None, min_reliability=3):
     ``setting_school``, ``setting_community``, ``type_<support>`` for the six
     support types, ``trusting_marks``, ``named_staff``, ``marked_unnamed``,
     ``named_unmarked``, ``staff_mapped`` (the school has staff marks this
-    wave), ``previous`` (reliable adults in ``wave - 1``), ``change``, and the
+    wave), ``opted_out``, ``previous``, ``compared``, ``both_waves`` and
+    ``change`` (see :func:`measure`), and the
     household conditions of the wave (``has_conditions``, ``internet``,
     ``device_*``).
 
@@ -94,28 +95,67 @@ def student_measures(tables, *, wave=None, min_reliability=3):
     return measure(tables, wave=wave, min_reliability=min_reliability)[2]
 
 
+def _student_flag(students, name):
+    """A bool column of ``students``; all False when the (optional) column is absent."""
+    if name in students:
+        return students[name].to_numpy(dtype=bool)
+    return np.zeros(len(students), dtype=bool)
+
+
 def measure(tables, *, wave=None, min_reliability=3):
     """Return ``(context, reliable pairs, student measures)`` computed once.
 
     The shared first step of :func:`student_measures`, :func:`sole_anchors`
-    and :func:`relationships.flags.evaluate`.
+    and :func:`relationships.flags.evaluate`. Ties of a survey that was not
+    sent back this wave are left out of every count (see
+    :func:`relationships._core.sent_only`).
+
+    ``previous`` and ``compared`` count reliable adults in the wave before and
+    in this one, from the sources that sent their survey back in *both* waves
+    (the student's own, the family's); ``both_waves`` says whether there is
+    such a source. Without one, ``change`` is NA: a student or family who did
+    not answer again is missing data, not a loss.
+
+    Examples
+    --------
+    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> t = to_frames(
+    ...     students=[StudentRecord(1, 10, 4, responded_student=True,
+    ...                             previous_family=True)],
+    ...     adults=[AdultRecord(7, "family", "grandparent")],
+    ...     ties=[TieRecord(1, 1, 7, "family_survey", 1, reliability=4),
+    ...           TieRecord(2, 1, 7, "student_survey", 2, reliability=4)])
+    >>> m = measure(t)[2]
+    >>> [str(m.loc[0, c]) for c in ("reliable", "previous", "both_waves", "change")]
+    ['1', '0', 'False', '<NA>']
     """
-    ctx = _core.build_context(tables, wave=wave, min_reliability=min_reliability)
-    pairs = _core.reliable_pairs(ctx, tables)
     st = tables.students
+    student, family = st["responded_student"].to_numpy(bool), st["responded_family"].to_numpy(bool)
+    ctx = _core.build_context(tables, wave=wave, min_reliability=min_reliability)
+    ctx = _core.sent_only(ctx, student, family)
+    pairs = _core.reliable_pairs(ctx, tables)
     out = {c: st[c].to_numpy() for c in
            ("student_id", "school_id", "grade", "responded_student", "responded_family")}
+    out["opted_out"] = _student_flag(st, "opted_out")
     out["marks_any"] = ctx.marks_any
     out.update(_pair_counts(ctx, pairs))
     view = _core.staff_view(ctx)
     out.update({k: v for k, v in view.items() if not k.endswith("_pairs")})
     mapped = pd.Series(ctx.marks_any).groupby(out["school_id"]).transform("any")
     out["staff_mapped"] = mapped.to_numpy(dtype=bool)
+    before_s, before_f = _student_flag(st, "previous_student"), _student_flag(st, "previous_family")
     prev = _core.build_context(tables, wave=ctx.wave - 1, min_reliability=min_reliability)
-    out["previous"] = _core.reliable_count(prev)
-    out["change"] = out["reliable"] - out["previous"]
+    prev = _core.sent_only(prev, before_s, before_f)
+    both_s, both_f = student & before_s, family & before_f
+    out["previous"] = _core.reliable_count(prev, _core.from_sources(prev, both_s, both_f))
+    out["compared"] = _core.reliable_count(ctx, _core.from_sources(ctx, both_s, both_f))
+    out["both_waves"] = both_s | both_f
+    out["change"] = pd.array(out["compared"] - out["previous"], dtype="Int64")
+    out["change"][~out["both_waves"]] = pd.NA
     frame = pd.DataFrame(out)
-    frame = pd.concat([frame, _conditions(tables, ctx.wave, ctx.student_ids)], axis=1)
+    conditions = _conditions(tables, ctx.wave, ctx.student_ids)
+    conditions["has_conditions"] &= student | family  # only a sent survey's answers count
+    frame = pd.concat([frame, conditions], axis=1)
     return ctx, pairs, frame
 
 

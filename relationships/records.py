@@ -6,12 +6,21 @@ into these records; everything in :mod:`relationships` reads only them.
 Tables and columns (dtype in brackets; ``NA`` marks a nullable column):
 
 students
-    ``student_id`` [int64], ``school_id`` [int64], ``grade`` [int64, 0 =
-    kindergarten], ``household_id`` [Int64, NA], ``language`` [string],
+    ``student_id`` [int64], ``school_id`` [int64], ``grade`` [Int64, 0 =
+    kindergarten, NA when the roster does not say], ``household_id`` [Int64, NA], ``language`` [string],
     ``race_ethnicity`` [one of :data:`RACE_ETHNICITY` or NA], ``gender``
     [string, NA], ``english_learner``, ``econ_disadvantaged``, ``disability``
     [boolean, NA], ``responded_student``, ``responded_family`` [bool: a survey
-    came back in the current wave].
+    was sent back (submitted) in the current wave], ``previous_student``,
+    ``previous_family`` [bool: sent back in the wave before], ``opted_out``
+    [bool: the family opted the student out of the student survey (PPRA)].
+    Optional: frames without the last three read as all False.
+
+    One rule for surveys that were started and not sent (the same in every
+    flag, count and export): a survey counts once it is sent. Ties and
+    household answers of a source that did not send its survey that wave are
+    not counted (the loaders leave them out, and :mod:`relationships.metrics`
+    ignores any that come in anyway).
 adults
     ``adult_id`` [int64], ``kind`` ["family" | "community" | "staff"],
     ``role`` [one of :data:`ROLES`], ``staff_id`` [Int64, NA unless staff],
@@ -97,11 +106,12 @@ def _cat(values):
 #: DataFrame column specs: table name -> {column: dtype}.
 COLUMNS = {
     "students": {
-        "student_id": "int64", "school_id": "int64", "grade": "int64",
+        "student_id": "int64", "school_id": "int64", "grade": "Int64",
         "household_id": "Int64", "language": "string",
         "race_ethnicity": _cat(RACE_ETHNICITY), "gender": "string",
         "english_learner": "boolean", "econ_disadvantaged": "boolean",
         "disability": "boolean", "responded_student": "bool", "responded_family": "bool",
+        "previous_student": "bool", "previous_family": "bool", "opted_out": "bool",
     },
     "adults": {
         "adult_id": "int64", "kind": _cat(ADULT_KINDS), "role": _cat(ROLES),
@@ -144,6 +154,9 @@ class StudentRecord:
     disability: bool | None = None
     responded_student: bool = False
     responded_family: bool = False
+    previous_student: bool = False
+    previous_family: bool = False
+    opted_out: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from survey_app.models import conditions
 
     app = Flask(__name__, instance_relative_config=True)
+    _strict_inputs(app)
     load_config(app, config)
     _trust_proxy(app)
     db.init_app(app)
@@ -28,6 +29,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     cli.init_app(app)
     return app
+
+
+def _strict_inputs(app: Flask) -> None:
+    """Requests without control characters; ids in URLs bounded (``survey_app.inputs``)."""
+    from survey_app.inputs import CleanRequest, IdConverter
+
+    app.request_class = CleanRequest
+    app.url_map.converters["int"] = IdConverter
 
 
 def _trust_proxy(app: Flask) -> None:

@@ -73,7 +73,7 @@ def init_app(app: Flask) -> None:
 
 
 def load_user(user_id: str) -> SignedInStaff | None:
-    if not user_id.isdigit():
+    if not (user_id.isascii() and user_id.isdigit()) or len(user_id) > 10:
         return None
     user = get_session().get(StaffUser, int(user_id))
     if user is None or not user.active or not user.password_hash:

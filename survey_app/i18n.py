@@ -107,9 +107,34 @@ def _remember_explicit_choice() -> None:
     requested = request.args.get("lang")
     if requested is None:
         return
-    if requested not in offered_languages():
+    if requested not in offered_languages() and not _completed_since_start(requested):
         abort(400, description=_l("We do not have that language. Please choose one from the list."))
     choose_language(requested)
+
+
+def _completed_since_start(code: str) -> bool:
+    """A configured language whose catalog was not complete when this process started
+    but is now: offered from now on, without a restart.
+
+    Which languages are complete is read once per process from the catalog files. A
+    worker that starts while a catalog is being rewritten (a checkout, a merge,
+    ``make translations``) saw it incomplete and refused ``?lang=`` for it with 400 for
+    the rest of its life: the fault suite's 400 on ``/survey/home?lang=es`` under load.
+    Only a configured language is read again (one line scan, ~2 ms), so a made-up
+    ``?lang=`` costs nothing.
+    """
+    config = current_app.config
+    if code not in config["LANGUAGES"] or code in config["OFFERED_LANGUAGES"]:
+        return False
+    folder = Path(config["BABEL_TRANSLATION_DIRECTORIES"]) / code / "LC_MESSAGES"
+    if not (folder / "messages.mo").exists() or not (folder / "messages.po").exists():
+        return False
+    if catalog_gaps(folder / "messages.po") != (0, 0):
+        return False
+    config["OFFERED_LANGUAGES"] = [c for c in config["LANGUAGES"]
+                                   if c in config["OFFERED_LANGUAGES"] or c == code]
+    g.pop("offered_languages", None)
+    return code in offered_languages()
 
 
 def choose_language(code: str) -> None:

@@ -1,8 +1,10 @@
 """Security headers (flask-talisman), CSRF, and rate limits (Flask-Limiter).
 
 The Content-Security-Policy allows nothing from outside the app and no inline
-script: every script is a file under ``/static``. Rate limits are counted in
-Redis when ``REDIS_URL`` is set, so every worker and instance shares them.
+script: every script is a file under ``/static``. Wrong codes, links and
+passwords are counted by ``survey_app.throttle`` (after the answer is checked, so a
+right one is never refused for its address), in Redis when ``REDIS_URL`` is set so
+every worker and instance shares them, in memory while Redis cannot be reached.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_qualified_name, get_remote_address
 from flask_talisman import Talisman
 
+from survey_app import throttle
 from survey_app.extensions import csrf
 
 CSP = {
@@ -68,7 +71,11 @@ def init_app(app: Flask) -> None:
         "RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://"
     )
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "survey")
+    # A limit declared with ``limiter.limit`` (none now: wrong answers are counted by
+    # ``survey_app.throttle``) falls back to memory too when Redis is lost.
+    app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     limiter.init_app(app)
+    throttle.init_app(app)
     app.extensions[_UNLIMITED] = {}
     if _no_limit_applies not in limiter._request_filters:  # noqa: SLF001 (one limiter, many apps)
         limiter.request_filter(_no_limit_applies)
@@ -87,8 +94,9 @@ def _no_limit_applies() -> bool:
     does. A filtered request is exempt from *every* limit, so this answers True only
     when the limiter has no default, application, meta or blueprint limit at all and the
     view was not decorated with a limit (nor ran a decorated function: Flask-Limiter's
-    endpoint hints). The code-entry pages and staff sign-in are never filtered
-    (tests/security/test_brute_force.py).
+    endpoint hints); tests/security/test_brute_force.py holds it to that. No view carries
+    such a limit now (code entry, links and sign-in count wrong answers themselves,
+    ``survey_app.throttle``), so today every request is filtered.
     """
     manager = limiter.limit_manager
     if (manager._default_limits or manager._application_limits  # noqa: SLF001

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 
@@ -195,11 +196,70 @@ def test_staff_version_row_added_beside_the_data_version(empty_url):
     engine.dispose()
 
 
-def test_job_tables_added_to_a_database_holding_data(empty_url):
-    """f8a1b2c3d418 adds job_run and job_file beside existing rows; a job and its upload
-    (binary) round-trip; the downgrade drops only the job tables."""
+def test_priority_tiers_column_added_to_stored_settings(empty_url):
+    """f14a1e2b3c4d gives a district's stored settings the default (empty) priority tiers."""
     cfg = _config(empty_url)
-    command.upgrade(cfg, "e5f6a7b8c9d0")
+    command.upgrade(cfg, "f1a2b3c4d5e6")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        _district_wave_household(conn)
+        conn.execute(text(
+            "INSERT INTO district_settings (district_id, flag_rules, min_n, languages, "
+            "retention_days, updated_at) SELECT id, '{\"min_reliability\": 4}', 12, '[]', 365, "
+            "CURRENT_TIMESTAMP FROM district"))
+    command.upgrade(cfg, "f14a1e2b3c4d")
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT flag_rules, min_n, priority_tiers "
+                                "FROM district_settings")).one()
+    def loaded(value):
+        return json.loads(value) if isinstance(value, str) else value
+
+    assert loaded(row[0]) == {"min_reliability": 4}
+    assert row[1] == 12
+    assert loaded(row[2]) == {}
+    command.downgrade(cfg, "f1a2b3c4d5e6")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT min_n FROM district_settings")).scalar_one() == 12
+    engine.dispose()
+
+
+def test_follow_ups_become_plans_keeping_what_they_hold(empty_url):
+    """f14b2c3d4e5f adds goal, frequency and progress notes; follow-ups keep their data."""
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "f14a1e2b3c4d")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        _district_wave_household(conn)
+        conn.execute(text(
+            "INSERT INTO school (id, district_id, code, name, grade_low, grade_high, timezone, "
+            "active, created_at) VALUES (1, 1, 'S', 'S', 0, 5, 'UTC', true, CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO student (id, school_id, sourced_id, given_name, family_name, grade, "
+            "preferred_language, race_flags, consent, active, created_at, updated_at) VALUES "
+            "(1, 1, 's1', 'Ana', 'Ruiz', 4, 'en', '[]', 'unknown', true, CURRENT_TIMESTAMP, "
+            "CURRENT_TIMESTAMP)"))
+        conn.execute(text(
+            "INSERT INTO follow_up (id, student_id, kind, note, due_on, status, created_at, "
+            "updated_at) VALUES (1, 1, 'flag', 'Call home', '2026-12-01', 'open', "
+            "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"))
+    command.upgrade(cfg, "f14b2c3d4e5f")
+    with engine.begin() as conn:
+        row = conn.execute(text("SELECT note, status, goal, frequency FROM follow_up")).one()
+        assert tuple(row) == ("Call home", "open", None, None)
+        conn.execute(text("INSERT INTO follow_up_note (follow_up_id, note, created_at) "
+                          "VALUES (1, 'Talked at lunch', CURRENT_TIMESTAMP)"))
+    command.downgrade(cfg, "f14a1e2b3c4d")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT note FROM follow_up")).scalar_one() == "Call home"
+        assert "follow_up_note" not in inspect(conn).get_table_names()
+    engine.dispose()
+
+
+def test_job_tables_added_to_a_database_holding_data(empty_url):
+    """f8a1b2c3d418 (after a16c0ffee016) adds job_run and job_file beside existing rows; a job
+    and its upload (binary) round-trip; the downgrade drops only the job tables."""
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "a16c0ffee016")
     engine = create_engine(empty_url)
     with engine.begin() as conn:
         _district_wave_household(conn)
@@ -214,7 +274,7 @@ def test_job_tables_added_to_a_database_holding_data(empty_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT data FROM job_file")).scalar_one() == upload
         assert conn.execute(text("SELECT language FROM household")).scalar_one() == "es"
-    command.downgrade(cfg, "e5f6a7b8c9d0")
+    command.downgrade(cfg, "a16c0ffee016")
     with engine.connect() as conn:
         assert "job_run" not in inspect(conn).get_table_names()
         assert conn.execute(text("SELECT name FROM survey_wave")).scalar_one() == "Fall"

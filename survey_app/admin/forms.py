@@ -17,6 +17,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from relationships.rules import CODES
+from relationships.tiers import RANKED, TIER_CODES
+from survey_app.inputs import id_number
+from survey_app.words.labels import TIER_NAMES
 
 #: code -> (name, what it means, the form fields of its thresholds). Sources and whether a
 #: rule rests on published criteria come from relationships.rules.RULE_SOURCES.
@@ -126,6 +129,13 @@ class SettingsForm(FlaskForm):
 for _code in CODES:
     setattr(SettingsForm, f"on_{_code}", BooleanField(_l("Use this rule")))
 
+TIER_CHOICES = [SelectChoice(t, TIER_NAMES[t]) for t in RANKED]
+for _code in TIER_CODES:
+    setattr(SettingsForm, f"tier_{_code}", SelectField(_l("Priority"), choices=TIER_CHOICES))
+SettingsForm.escalate = MultiCheckboxField(
+    _l("Connect now when the student also has no adult at school"),
+    choices=[SelectChoice(c, c) for c in TIER_CODES])  # labels set by the view
+
 
 class WaveForm(FlaskForm):
     """A survey window. Several are on one page (with prefixes): the app-wide CSRFProtect
@@ -146,14 +156,24 @@ class WaveForm(FlaskForm):
             raise ValidationError(_l("The closing date must not be before the opening date."))
 
 
+class ReopenForm(FlaskForm):
+    """Reopen a closed survey window: an optional new closing day (the page's CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    closes_on = DateField(_l("New closing day"), validators=[Optional()])
+
+
 class AuditFilterForm(FlaskForm):
     """The audit-log filter (a GET form: no CSRF token needed)."""
 
     class Meta:
         csrf = False
 
-    user = SelectField(_l("Person"), coerce=lambda v: int(v) if v else None,
+    user = SelectField(_l("Person"), coerce=lambda v: id_number(str(v)) if v else None,
                        validators=[Optional()])
     action = SelectField(_l("Action"), validators=[Optional()])
+    student = StringField(_l("Student (SIS id)"), validators=[Optional(), Length(max=64)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])

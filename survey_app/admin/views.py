@@ -2,21 +2,40 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import csv
+import io
+import json
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlmodel import select
 from wtforms import SelectChoice
 
 from relationships.rules import CODES, RULE_SOURCES, FlagRules
-from survey_app.admin.forms import RULES, AuditFilterForm, SettingsForm, WaveForm
+from relationships.tiers import RANKED, TIER_CODES, TIER_SOURCES, TierRules
+from survey_app.admin.forms import RULES, AuditFilterForm, ReopenForm, SettingsForm, WaveForm
+from survey_app.audited import audited
 from survey_app.auth import ANALYST, permission_required, visible_school_ids
 from survey_app.db import get_session
+from survey_app.exports.safe import safe_cell
 from survey_app.i18n import complete_languages_here, native_name
-from survey_app.models import School, SurveyWave
+from survey_app.inputs import id_number, page_number, whole_number
+from survey_app.models import School, Student, SurveyWave
 from survey_app.services import audit, response_rates, waves
 from survey_app.services import settings as settings_service
-from survey_app.words.labels import GENDER_NAMES, RACE_NAMES
+from survey_app.words.labels import GENDER_NAMES, HELP_FILTER, RACE_NAMES, TIER_NAMES
+from survey_app.words.reasons import FLAG_NAMES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -25,12 +44,13 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.get("/responses", endpoint="responses")
 @permission_required("responses.track")
+@audited.by_view({"GET": "view_nonrespondents"}, when="a wave's nonrespondents are listed")
 def responses_page():
     """Response rates by school, grade, language and group; who has not answered (not analysts)."""
     db = get_session()
     district_id = current_user.district_id
     all_waves = waves.list_waves(session=db, district_id=district_id)
-    wave = _chosen_wave(all_waves, request.args.get("wave", type=int)) or waves.current_wave(
+    wave = _chosen_wave(all_waves, request.args.get("wave", type=id_number)) or waves.current_wave(
         session=db, district_id=district_id)
     if wave is None:
         return render_template("admin/responses.html", wave=None, waves=all_waves)
@@ -61,11 +81,11 @@ def _school_names(school_ids):
 
 
 def _nonrespondents(db, wave: SurveyWave, school_ids: list[int]) -> dict:
-    school_id = request.args.get("school", type=int)
+    school_id = request.args.get("school", type=id_number)
     if school_id is not None and school_id not in school_ids:
         abort(404)
-    grade = request.args.get("grade", type=int)
-    page = max(request.args.get("page", 1, type=int), 1)
+    grade = request.args.get("grade", type=whole_number)
+    page = request.args.get("page", 1, type=page_number)
     per_page = 100
     rows, total = response_rates.nonrespondents(
         session=db, wave_id=wave.id, school_ids=[school_id] if school_id else school_ids,
@@ -86,9 +106,26 @@ def _settings_form(stored, formdata=None) -> SettingsForm:
     data = {**rules.to_dict(), "min_n": stored.min_n, "languages": stored.languages or [],
             "future_low": rules.future_grades[0], "future_high": rules.future_grades[1]}
     data.update({f"on_{code}": code in rules.enabled for code in CODES})
+    tiers = settings_service.tier_rules(stored)
+    data.update({f"tier_{code}": tiers.tier_of[code] for code in TIER_CODES})
+    data["escalate"] = sorted(tiers.escalate)
     form = SettingsForm(formdata=formdata, data=data)
     form.languages.choices = [SelectChoice(c, native_name(c)) for c in complete_languages_here()]
+    form.escalate.choices = [SelectChoice(c, reason_name(c)) for c in TIER_CODES
+                             if c != "no_school_adult"]
     return form
+
+
+def reason_name(code: str) -> str:
+    """A reason's short name: a flag's, or the family's request for help."""
+    return str(HELP_FILTER if code == "help_request" else FLAG_NAMES[code])
+
+
+def _tiers_from(form: SettingsForm) -> TierRules:
+    return TierRules.from_dict({
+        "tier_of": {code: form[f"tier_{code}"].data for code in TIER_CODES},
+        "escalate": form.escalate.data or [],
+    })
 
 
 def _rules_from(form: SettingsForm) -> FlagRules:
@@ -117,8 +154,12 @@ def _render_settings(form: SettingsForm, wave_form: WaveForm | None = None,
     return render_template(
         "admin/settings.html", form=form, rules=RULES, sources=RULE_SOURCES,
         defaults=_default_texts(form), default_enabled=FlagRules().enabled, waves=all_waves,
+        tier_codes=TIER_CODES, tier_names=TIER_NAMES, tier_sources=TIER_SOURCES,
+        default_tiers=TierRules(), ranked=RANKED, reason_name=reason_name,
+        default_escalate=", ".join(reason_name(c) for c in sorted(TierRules().escalate)),
         wave_form=wave_form or WaveForm(formdata=None),
-        wave_forms=wave_forms,
+        wave_forms=wave_forms, wave_states={w.id: waves.state(w) for w in all_waves},
+        reopen_forms={w.id: ReopenForm(formdata=None, prefix=f"reopen{w.id}") for w in all_waves},
     ), status
 
 
@@ -147,6 +188,7 @@ def _default_texts(form: SettingsForm) -> dict[str, str]:
 
 @bp.route("/settings", methods=["GET", "POST"])
 @permission_required("settings.edit")
+@audited.by_view({"POST": "settings_change"}, when="a setting changed (service)")
 def settings():
     """Flag thresholds with defaults and sources, min n, languages; waves below."""
     db = get_session()
@@ -155,13 +197,14 @@ def settings():
     form = _settings_form(stored, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
-            rules = _rules_from(form)
+            rules, tiers = _rules_from(form), _tiers_from(form)
         except ValueError:
             form.form_errors.append(_("These settings do not fit together. Please check them."))
             return _render_settings(form, status=400)
         changed = settings_service.update_settings(
             session=db, settings=stored, staff_id=current_user.id, rules=rules,
-            min_n=form.min_n.data, languages=form.languages.data or [], ip=request.remote_addr)
+            min_n=form.min_n.data, languages=form.languages.data or [], tiers=tiers,
+            ip=request.remote_addr)
         db.commit()
         flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
         return redirect(url_for("admin.settings"))
@@ -170,6 +213,7 @@ def settings():
 
 @bp.post("/settings/waves")
 @permission_required("settings.edit")
+@audited.by_view({"POST": "wave_add"}, when="a window was added")
 def add_wave():
     """Add a survey window."""
     form = WaveForm()
@@ -189,6 +233,7 @@ def add_wave():
 
 @bp.post("/settings/waves/<int:wave_id>")
 @permission_required("settings.edit")
+@audited.by_view({"POST": "wave_change"}, when="a window changed")
 def edit_wave(wave_id: int):
     """Rename a survey window or change its dates."""
     db = get_session()
@@ -222,9 +267,51 @@ def _stored():
 
 @bp.get("/audit")
 @permission_required("audit.read")
+@audited("view_audit_log")
 def audit_log():
     """Who viewed, exported or changed what, and when; filtered and paged."""
     db = get_session()
+    form, filters = _audit_filters(db)
+    page = request.args.get("page", 1, type=page_number)
+    rows, total = audit.find(session=db, district_id=current_user.district_id,
+                             filters=filters, page=page)
+    pages = max(1, -(-total // audit.PAGE_SIZE))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    audited.note(target_type="audit_log", target_id=current_user.district_id,
+                 detail={"filters": args, "page": page})
+    return render_template("admin/audit_log.html", form=form, rows=rows, total=total,
+                           page=page, pages=pages, args=args)
+
+
+@bp.get("/audit.csv")
+@permission_required("audit.read")
+@audited("export_audit_log")
+def audit_log_csv():
+    """The matching events as a CSV file (a FERPA record of disclosures), newest first."""
+    db = get_session()
+    _form, filters = _audit_filters(db)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    rows = list(audit.every(session=db, district_id=current_user.district_id,
+                            filters=filters))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["at_utc", "person", "action", "outcome", "target_type", "target_id",
+                     "school", "address", "detail"])
+    for e in rows:
+        writer.writerow([safe_cell(v) for v in (
+            e.at.isoformat(), e.staff_name or "", e.action, e.outcome, e.target_type or "",
+            e.target_id or "", e.school_name or "", e.ip or "",
+            json.dumps(e.detail, ensure_ascii=False, sort_keys=True) if e.detail else "")])
+    audited.note(target_type="audit_log", target_id=current_user.district_id,
+                 detail={"filters": args, "rows": len(rows)})
+    response = current_app.response_class(out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = \
+        f"attachment; filename=audit-log-{date.today().isoformat()}.csv"
+    return response
+
+
+def _audit_filters(db):
+    """The filter form as sent, and what it asks for (a student by SIS id)."""
     district_id = current_user.district_id
     form = AuditFilterForm(request.args)
     form.user.choices = [SelectChoice("", _("Everyone"))] + [
@@ -232,13 +319,48 @@ def audit_log():
     form.action.choices = [SelectChoice("", _("Every action"))] + [
         SelectChoice(a, a) for a in audit.actions(session=db, district_id=district_id)]
     form.validate()
-    page = max(request.args.get("page", 1, type=int), 1)
-    rows, total = audit.search(
-        session=db, district_id=district_id, staff_id=form.user.data or None,
-        action=form.action.data or None,
+    student_id = None
+    sis = (form.student.data or "").strip()
+    if sis and not form.student.errors:
+        student_id = db.exec(select(Student.id).join(School, School.id == Student.school_id)
+                             .where(Student.sis_id == sis,
+                                    School.district_id == district_id)).first()
+        if student_id is None:
+            form.student.errors = [_("No student with that SIS id in this district.")]
+            student_id = -1  # matches nothing: an unknown student has no events
+    filters = audit.Filters(
+        staff_id=form.user.data or None, action=form.action.data or None,
+        student_id=student_id,
         date_from=None if form.date_from.errors else form.date_from.data,
-        date_to=None if form.date_to.errors else form.date_to.data, page=page)
-    pages = max(1, -(-total // audit.PAGE_SIZE))
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template("admin/audit_log.html", form=form, rows=rows, total=total,
-                           page=page, pages=pages, args=args)
+        date_to=None if form.date_to.errors else form.date_to.data)
+    return form, filters
+
+
+@bp.post("/settings/waves/<int:wave_id>/reopen")
+@permission_required("settings.edit")
+@audited.by_view({"POST": "wave_reopen"}, when="a window was opened again")
+def reopen_wave(wave_id: int):
+    """Open a closed survey window again (audited), until a new closing day or until closed."""
+    db = get_session()
+    wave = db.get(SurveyWave, wave_id)
+    if wave is None or wave.district_id != current_user.district_id:
+        abort(404)
+    form = ReopenForm(prefix=f"reopen{wave_id}")
+    if not form.validate():
+        flash(_("Please give the new closing day as a date, or leave it empty."), "error")
+        return redirect(url_for("admin.settings", _anchor="waves"))
+    before = waves.wave_dict(wave)
+    try:
+        waves.reopen(session=db, wave=wave, closes_on=form.closes_on.data)
+    except waves.WaveError as error:
+        flash(_("This survey window was purged: its answers and codes are gone, so it cannot "
+                "be opened again.") if error.reason == "purged"
+              else _("The new closing day cannot be in the past."), "error")
+        return redirect(url_for("admin.settings", _anchor="waves"))
+    audit.record(session=db, staff_id=current_user.id, action="wave_reopen", target_type="wave",
+                 target_id=wave.id, detail={"before": before, "after": waves.wave_dict(wave)},
+                 ip=request.remote_addr)
+    db.commit()
+    flash(_("The survey window is open again."), "success")
+    return redirect(url_for("admin.settings", _anchor="waves"))
+

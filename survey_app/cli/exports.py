@@ -29,10 +29,13 @@ from survey_app.services import flag_store, records
               help="Language of headers, labels and reasons.")
 @click.option("--deidentify", is_flag=True,
               help="network: salted hashes instead of ids; no names or free text.")
+@click.option("--all-waves", is_flag=True,
+              help="network: every wave, each tie with its own wave's attributes "
+              "(default: the current wave only).")
 @click.option("--salt", envvar="EXPORT_SALT", help="Salt for --deidentify (default: random; "
               "give the same salt to link exports).")
 def export(kind: str, fmt: str, out: Path, school_code: str | None, lang: str,
-           deidentify: bool, salt: str | None) -> None:
+           deidentify: bool, all_waves: bool, salt: str | None) -> None:
     """Export KIND (flagged, responses, network); the export is written to the audit log."""
     if lang not in current_app.config["LANGUAGES"]:
         raise click.UsageError(f"--lang must be one of {', '.join(current_app.config['LANGUAGES'])}")
@@ -40,7 +43,8 @@ def export(kind: str, fmt: str, out: Path, school_code: str | None, lang: str,
         district, schools = _district_schools(session, school_code)
         req = service.ExportRequest(kind=kind, fmt=fmt, district_id=district.id,
                                     school_ids=tuple(s.id for s in schools),
-                                    school_code=school_code, deidentify=deidentify, salt=salt)
+                                    school_code=school_code, deidentify=deidentify, salt=salt,
+                                    all_waves=all_waves)
         try:
             req.check()
         except service.ExportError as error:

@@ -12,7 +12,7 @@ from sqlmodel import select
 from survey_app.db import job_session
 from survey_app.models import School, SurveyWave
 from survey_app.models.enums import SurveyKind
-from survey_app.services import invitations
+from survey_app.services import invitations, waves
 
 KINDS = click.Choice([k.value for k in SurveyKind])
 COLUMNS = ["code", "url", "kind", "school", "grade", "language", "invitation_id", "student_ids",
@@ -65,12 +65,17 @@ def create(kind: tuple[str, ...], school_code: str | None, wave_ordinal: int | N
 @click.option("--kind", type=KINDS, help="Only student or only family invitations.")
 @click.option("--school", "school_code", metavar="CODE", help="Only this school.")
 def export(out: Path, kind: str | None, school_code: str | None) -> None:
-    """Write a mail-merge CSV: code, url, kind, school, grade, language, ids."""
+    """Write a mail-merge CSV: code, url, kind, school, grade, language, ids.
+
+    Only the open waves' invitations not answered yet (as the letters page).
+    """
     secret = current_app.config["SECRET_KEY"]
     base = current_app.config["PUBLIC_BASE_URL"]
     with job_session(current_app) as session:
         _school_id(session, school_code)
-        rows = invitations.listing(session=session, kind=kind, school_code=school_code)
+        rows = invitations.listing(session=session, kind=kind, school_code=school_code,
+                                   wave_ids=waves.open_wave_ids(session=session),
+                                   unsubmitted=True)
         with out.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
             writer.writerow(COLUMNS)

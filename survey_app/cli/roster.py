@@ -11,16 +11,15 @@ from flask import current_app
 from flask_babel import force_locale
 
 from survey_app.db import job_session
-from survey_app.imports import context, oneroster
-from survey_app.imports.package import open_package
-from survey_app.imports.report import ImportReport, PackageError, describe
+from survey_app.imports import context, roster_import, undo
+from survey_app.imports.report import ImportReport, describe
 
 
 def echo_report(report: ImportReport, *, as_json: bool = False) -> None:
     """Counts, notes and problems, for an operator (English is fine here)."""
     with force_locale("en"):
         if as_json:
-            click.echo(json.dumps(report.as_dict()))
+            click.echo(json.dumps(report.as_dict(limit=None), ensure_ascii=False, default=str))
         else:
             _echo_lines(report)
 
@@ -60,28 +59,43 @@ class _Bar:
               help="CSV keyed by sourcedId: english_learner, disability, econ_disadvantaged, "
                    "consent (consented/opted_out/no_answer), preferred_language, home_language.")
 @click.option("--dry-run", is_flag=True, help="Report what would change; save nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as one JSON object.")
-def import_roster(path: Path, extra: Path | None, dry_run: bool, as_json: bool) -> None:
-    """Import a OneRoster 1.1/1.2 bulk package (folder or ZIP) in one transaction."""
-    try:
-        package = open_package(path)
-    except PackageError as error:
-        with force_locale("en"):
-            raise click.ClickException(describe(error.problem)) from error
+@click.option("--allow-removals", is_flag=True,
+              help="Confirm a bulk file that removes more than the district's share "
+                   "(10%% by default) of its active students or staff.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the whole report (every problem and note with its file, row and "
+                   "column) as one JSON object, and nothing else, on stdout.")
+def import_roster(path: Path, extra: Path | None, dry_run: bool, allow_removals: bool,
+                  as_json: bool) -> None:
+    """Import a OneRoster 1.1/1.2 package (folder or ZIP, bulk or delta) in one transaction."""
+    size = path.stat().st_size if path.is_file() else sum(
+        p.stat().st_size for p in path.glob("*.csv"))
     with job_session(current_app) as session, _Bar(
-            oneroster.planned_bytes(package, extra)) as progress:
-        package.progress = progress
-        report = oneroster.import_roster(session=session, package=package, extra=extra,
-                                         dry_run=dry_run)
-        if report.ok and not dry_run:
-            session.commit()
-            oneroster.refresh_statistics(session)
-        else:
-            session.rollback()
+            size * 2 + (extra.stat().st_size if extra else 0)) as progress:
+        report = roster_import.run(session=session, path=path, extra=extra, dry_run=dry_run,
+                                   allow_removals=allow_removals, progress=progress)
     echo_report(report, as_json=as_json)
     if not report.ok:
         raise click.ClickException(f"{report.problem_count} problems: nothing was imported")
-    click.echo("Dry run: nothing was saved." if dry_run else "Imported.")
+    if not as_json:
+        click.echo("Dry run: nothing was saved." if dry_run else "Imported.")
+
+
+@click.command("undo-import")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def undo_import(yes: bool) -> None:
+    """Undo the last roster import: restore what it removed or changed."""
+    with job_session(current_app) as session:
+        last = undo.last_run(session)
+        if last is None:
+            raise click.ClickException("no import to undo")
+        if not yes:
+            click.confirm(f"Undo the import of {last.created_at:%Y-%m-%d %H:%M} UTC?",
+                          abort=True)
+        counts = undo.undo(session=session, run=last, staff_id=None)
+        session.commit()
+    click.echo(f"Undone: {counts['restored']} rows put back as they were, "
+               f"{counts['removed']} rows the import had added taken out.")
 
 
 @click.command("import-context")
@@ -103,4 +117,4 @@ def import_context(path: Path, dry_run: bool) -> None:
     click.echo("Dry run: nothing was saved." if dry_run else "Imported.")
 
 
-COMMANDS = [import_roster, import_context]
+COMMANDS = [import_roster, undo_import, import_context]

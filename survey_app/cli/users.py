@@ -1,8 +1,9 @@
-"""``create-user``: make a staff account from the command line."""
+"""``init-district`` and ``create-user``: the first district and staff accounts."""
 
 from __future__ import annotations
 
 import os
+import re
 
 import click
 from flask import current_app
@@ -12,6 +13,52 @@ from survey_app.db import job_session
 from survey_app.models import District, School
 from survey_app.models.enums import Role
 from survey_app.services import users
+
+
+def _password(password_env: str | None) -> str:
+    if password_env:
+        password = os.environ.get(password_env)
+        if not password:
+            raise click.UsageError(f"environment variable {password_env} is empty or unset")
+        return password
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _code(name: str) -> str:
+    """A district code from its name: "Riverside Unified" → "riverside-unified"."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:64] or "district"
+
+
+@click.command("init-district")
+@click.argument("name")
+@click.option("--admin", "email", required=True, metavar="EMAIL",
+              help="Email of the first district admin, who can then import the roster on the web.")
+@click.option("--admin-name", default="", help='Full name of the admin, e.g. "Ana Reyes".')
+@click.option("--password-env", metavar="VAR",
+              help="Read the admin's password from this environment variable instead of a prompt.")
+def init_district(name: str, email: str, admin_name: str, password_env: str | None) -> None:
+    """Create the district NAME and its first admin, on a new install (before any roster)."""
+    name = " ".join(name.split())
+    if not name or len(name) > 200:
+        raise click.UsageError("the district name must have 1 to 200 characters")
+    password = _password(password_env)
+    given, _sep, family = admin_name.partition(" ")
+    with job_session(current_app) as session:
+        if session.exec(select(District.id)).first() is not None:
+            raise click.ClickException("a district exists already: use create-user to add staff")
+        district = District(name=name, code=_code(name))
+        session.add(district)
+        session.flush()
+        try:
+            user = users.create_user(
+                session=session, district_id=district.id, email=email, password=password,
+                role=Role.DISTRICT_ADMIN, given_name=given or email.split("@")[0],
+                family_name=family)
+        except users.UserError as error:
+            raise click.ClickException(str(error)) from error
+        session.commit()
+        click.echo(f"Created the district {district.name} and its admin {user.email}. "
+                   "Sign in to import the roster.")
 
 
 @click.command("create-user")
@@ -26,17 +73,13 @@ from survey_app.services import users
 def create_user(email: str, role: str, school_codes: tuple[str, ...], name: str,
                 password_env: str | None) -> None:
     """Create a staff account that can sign in."""
-    if password_env:
-        password = os.environ.get(password_env)
-        if not password:
-            raise click.UsageError(f"environment variable {password_env} is empty or unset")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = _password(password_env)
     given, _sep, family = name.partition(" ")
     with job_session(current_app) as session:
         district = session.exec(select(District)).first()
         if district is None:
-            raise click.ClickException("no district yet: import a roster or run `demo` first")
+            raise click.ClickException("no district yet: run `init-district NAME --admin EMAIL` "
+                                     "(or import a roster, or run `demo`) first")
         school_ids = []
         for code in school_codes:
             school = session.exec(select(School).where(School.code == code)).first()
@@ -55,4 +98,4 @@ def create_user(email: str, role: str, school_codes: tuple[str, ...], name: str,
         click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
 
-COMMANDS = [create_user]
+COMMANDS = [init_district, create_user]

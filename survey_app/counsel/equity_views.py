@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from flask import render_template, request
 
+from survey_app.audited import audited
 from survey_app.auth import permission_required
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
 from survey_app.db import get_session
@@ -38,6 +39,7 @@ def _chart(rows: list[dict]) -> dict:
 
 @bp.get("/equity")
 @permission_required("equity.view")
+@audited.nothing("group figures with small groups hidden: no one's data")
 def equity():
     """Show one measure by one grouping, with small groups hidden."""
     measure = request.args.get("measure", "no_school_adult")
@@ -52,7 +54,7 @@ def equity():
     return render_template(
         "counsel/equity.html", rows=rows, chart=_chart(rows), measure=measure, by=by,
         average=measure in equity_service.AVERAGES,
-        school_id=school_id, measure_names=labels.MEASURE_NAMES,
+        school_id=school_id, measure_names=labels.measure_names(ctx.rules),
         by_names=labels.BY_NAMES,
         schools=cases.school_choices(session=db, school_ids=chosen_schools(None)),
         min_n=ctx.min_n)

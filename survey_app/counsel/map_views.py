@@ -5,15 +5,16 @@ from __future__ import annotations
 from importlib.util import find_spec
 from pathlib import Path
 
-from flask import abort, current_app, render_template, send_from_directory
+from flask import abort, current_app, render_template, request, send_from_directory
 from flask_babel import get_locale
 from flask_login import current_user
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
+from survey_app.audited import audited
 from survey_app.auth import permission_required, public
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
-from survey_app.db import get_session
+from survey_app.db import get_session, write_next
 from survey_app.services import audit, school_cache
 from survey_app.services import caseload as cases
 from survey_app.services import school_map as map_service
@@ -47,38 +48,47 @@ def _audited_map_view(school_id: int, detail: dict):
     """Record that the school map was viewed (in its own commit) and return the session."""
     db = get_session()
     db.rollback()
+    write_next(db)  # wait for the write lock: a deferred upgrade may be refused at once
     audit.record(session=db, staff_id=current_user.id, action="view_school_map",
-                 target_type="school", target_id=school_id, school_id=school_id, detail=detail)
+                 target_type="school", target_id=school_id, school_id=school_id, detail=detail,
+                 ip=request.remote_addr)
     db.commit()
     return db
 
 
 @bp.get("/map")
 @permission_required("caseload.work")
+@audited.by_view({"GET": "view_school_map"}, when="always, before the map is read")
 def school_map():
     """Show students and staff of one school with their reliable ties."""
     school_id, grade = _school_and_grade()
-    db = _audited_map_view(school_id, {"grade": grade})
+    everyone = request.args.get("adults") == "all"
+    db = _audited_map_view(school_id, {"grade": grade, "everyone": everyone})
     ctx = _context()
-    data = _map_data(db, school_id, grade, ctx)
+    data = _map_data(db, school_id, grade, ctx, everyone)
+    alone = [r for r in data["rows"] if not r.get("school_adults")]
     return render_template(
         "counsel/school_map.html", data=data, school_id=school_id, grade=grade,
-        map_json=_map_json(db, school_id, grade, ctx),
+        everyone=everyone, alone=alone,
+        map_json=_map_json(db, school_id, grade, ctx, everyone),
         schools=cases.school_choices(session=db, school_ids=chosen_schools(None)),
         grades=[(g, labels.grade_name(g)) for g in range(13)])
 
 
 @bp.get("/map/data")
 @permission_required("caseload.work")
+@audited.by_view({"GET": "view_school_map"}, when="always, before the map is read")
 def school_map_data():
     """The school map's nodes and edges as JSON (for scripts and the benchmark)."""
     school_id, grade = _school_and_grade()
-    db = _audited_map_view(school_id, {"grade": grade, "format": "json"})
-    body = _map_json(db, school_id, grade, _context())
+    everyone = request.args.get("adults") == "all"
+    db = _audited_map_view(school_id, {"grade": grade, "format": "json",
+                                       "everyone": everyone})
+    body = _map_json(db, school_id, grade, _context(), everyone)
     return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
-def _map_json(db, school_id: int, grade: int | None, ctx) -> Markup:
+def _map_json(db, school_id: int, grade: int | None, ctx, everyone: bool = False) -> Markup:
     """The map's nodes, edges, options and legend as JSON that is safe inside a ``<script>``
     block (``<``, ``>``, ``&`` and ``'`` escaped, as ``|tojson`` does): the body of
     ``/map/data`` and the page's ``#map-data`` block alike.
@@ -87,18 +97,20 @@ def _map_json(db, school_id: int, grade: int | None, ctx) -> Markup:
     is kept too, per data version, school, grade and language.
     """
     def encode() -> Markup:
-        data = _map_data(db, school_id, grade, ctx)
+        data = _map_data(db, school_id, grade, ctx, everyone)
         return htmlsafe_json_dumps({k: data[k] for k in ("nodes", "edges", "options", "legend")},
                                    dumps=current_app.json.dumps, separators=(",", ":"))
 
-    return school_cache.memo(db, ("school_map_json", school_id, grade, ctx.district_id,
+    return school_cache.memo(db, ("school_map_json", school_id, grade, everyone,
+                                  ctx.district_id,
                                   ctx.wave, ctx.wave_id, repr(ctx.rules), str(get_locale())),
                              encode)
 
 
-def _map_data(db, school_id: int, grade: int | None, ctx=None) -> dict:
+def _map_data(db, school_id: int, grade: int | None, ctx=None, everyone: bool = False
+              ) -> dict:
     data = map_service.build(session=db, ctx=ctx or _context(), school_id=school_id,
-                             grade=grade, labels=labels.map_labels())
+                             grade=grade, labels=labels.map_labels(), everyone=everyone)
     for node in data["nodes"]:
         if "anchor_load" in node:
             node["title"] = f'{node["title"]} — ' + reasons.sentence(

@@ -8,7 +8,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from survey_app.counsel.forms import DecisionForm, FollowUpForm, FollowUpUpdateForm, MentorForm
+from survey_app.counsel.forms import (
+    FREQUENCY_LABELS,
+    DecisionForm,
+    FollowUpForm,
+    FollowUpUpdateForm,
+    MentorForm,
+)
 from survey_app.services import followups, reconciliation, school_cache, school_map, students
 from survey_app.words import labels, reasons
 
@@ -126,6 +132,9 @@ def _followups(db, ctx, profile, today: date) -> list[dict]:
                 else labels.KIND_OF_FOLLOWUP.get(r.kind, labels.KIND_OF_FOLLOWUP["other"]))
         form = FollowUpUpdateForm(prefix=f"f{r.id}", status=r.status)
         out.append({"id": r.id, "what": str(what), "note": r.note, "owner": v.owner,
+                    "goal": r.goal, "notes": v.notes or [], "open": r.status not in
+                    followups.CLOSED, "frequency": str(FREQUENCY_LABELS.get(
+                        r.frequency or "", "")) if r.frequency else "",
                     "mentor": v.mentor, "due": r.due_on.isoformat() if r.due_on else "",
                     "status": str(labels.STATUS_NAMES.get(r.status, r.status)),
                     "overdue": v.overdue, "outcome": r.outcome, "form": form,
@@ -145,11 +154,13 @@ def followup_form(db, student, flags=()) -> FollowUpForm:
     form = FollowUpForm(prefix="new")
     form.owner_id.choices = [SelectChoice(i, n) for i, n in followups.owners(
         session=db, school_id=student.school_id, include_id=current_user.id)]
-    form.about.choices = ([SelectChoice("", _("Something else"))]
+    form.about.choices = ([SelectChoice("kind:check_in", _("Regular check-ins")),
+                           SelectChoice("kind:referral", _("Referral"))]
                           + [SelectChoice(f"flag:{f.code}", reasons.flag_name(f.code))
                              for f in flags]
-                          + [SelectChoice(f"help:{k}", str(labels.HELP_FILTER) + ": " + str(v))
-                             for k, v in reasons.HELP_WORDS.items()])
+                          + [SelectChoice(f"help:{k}", _("Help with %(what)s", what=v))
+                             for k, v in reasons.HELP_WORDS.items()]
+                          + [SelectChoice("", _("Something else"))])
     return form
 
 
@@ -160,6 +171,8 @@ def about(value: str | None) -> dict:
         return {"flag_code": code}
     if kind == "help" and code in reasons.HELP_WORDS:
         return {"help_type": code}
+    if kind == "kind" and code in followups.PLAN_KINDS:
+        return {"kind": code}
     return {}
 
 
@@ -175,7 +188,10 @@ def build(db, ctx, student, *, today: date) -> dict:
         "grade": labels.grade_name(student.grade), "wave": profile.wave,
         "conditions": _conditions(profile), "adults": _adults(profile),
         "flags": _flags(profile),
-        "strengths": reasons.strengths(profile.strengths) if profile.history else "",
+        # No survey and no marks: unknown, which "none in the family, …" would misread.
+        "strengths": str(reasons.UNKNOWN_STRENGTHS)
+        if any(f.code == "no_data" for f in profile.flags)
+        else reasons.strengths(profile.strengths) if profile.history else "",
         "history": profile.history, "context": profile.context,
         "map": {k: data[k] for k in ("nodes", "edges", "options")},
         "legend": data["legend"], "map_rows": _map_rows(data["rows"]),

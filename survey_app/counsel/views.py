@@ -8,10 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from relationships.tiers import TIERS
+from survey_app.audited import audited
 from survey_app.auth import permission_required, visible_school_ids
 from survey_app.counsel import profile_page
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
-from survey_app.db import get_session
+from survey_app.db import get_session, write_next
+from survey_app.inputs import id_number, page_number, whole_number
 from survey_app.services import audit, followups, reconciliation, records, students
 from survey_app.services import caseload as cases
 from survey_app.words import labels, reasons
@@ -24,18 +27,28 @@ def _context() -> records.Context:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.lstrip("-").isdigit() else None
+    return request.args.get(name, type=whole_number)
+
+
+def _tier() -> str | None:
+    """The tier asked for: "all" is every student; none asked opens on the most urgent
+    tier, unless a reason is chosen (then every tier with that reason)."""
+    asked = request.args.get("tier")
+    if asked == "all":
+        return None
+    if asked in TIERS:
+        return asked
+    return None if request.args.get("flag") else TIERS[0]
 
 
 def _filters() -> cases.Filters:
     sort = request.args.get("sort", "priority")
-    return cases.Filters(
+    return cases.Filters(tier=_tier(),
         school_id=_int_arg("school"), grade=_int_arg("grade"),
         flag=request.args.get("flag") or None, group=request.args.get("group") or None,
         has_followup=request.args.get("followup") if request.args.get("followup") in
         ("yes", "no") else None,
-        sort=sort if sort in cases.SORTS else "priority", page=_int_arg("page") or 1)
+        sort=sort if sort in cases.SORTS else "priority", page=request.args.get("page", 1, type=page_number))
 
 
 def chosen_schools(school_id: int | None) -> list[int]:
@@ -50,6 +63,7 @@ def chosen_schools(school_id: int | None) -> list[int]:
 
 @bp.get("/students")
 @permission_required("caseload.work")
+@audited("view_caseload")
 def caseload():
     """List the students to connect with, with their reasons and strengths."""
     filters = _filters()
@@ -57,15 +71,34 @@ def caseload():
     db = get_session()
     page = cases.caseload_page(session=db, ctx=_context(), school_ids=schools,
                                   filters=filters, today=date.today())
+    audited.note(target_type="school", target_id=filters.school_id or "all",
+                 school_id=filters.school_id,
+                 detail={"schools": schools, "page": filters.page, "flag": filters.flag,
+                         "grade": filters.grade})
     options = caseload_options(db, schools)
     return render_template("counsel/caseload.html", page=page, filters=filters,
-                           options=options, page_url=_page_url)
+                           options=options, page_url=_page_url, tier_url=_tier_url,
+                           tiers=TIERS, tier_names=labels.TIER_NAMES,
+                           tier_hints=labels.TIER_HINTS,
+                           download_url=url_for("counsel.download_caseload",
+                                                **{k: v for k, v in request.args.items()
+                                                   if k != "page"}),
+                           sheet_url=url_for("counsel.meeting_sheet",
+                                             school=filters.school_id or "",
+                                             grade="" if filters.grade is None
+                                             else filters.grade))
 
 
 def _page_url(number: int) -> str:
     args = request.args.to_dict()
     args["page"] = str(number)
     return url_for("counsel.caseload", **args)
+
+
+def _tier_url(tier: str) -> str:
+    """This page's filters with another tier ("all": every tier), from its first page."""
+    args = {k: v for k, v in request.args.to_dict().items() if k not in ("page", "tier")}
+    return url_for("counsel.caseload", tier=tier, **args)
 
 
 def caseload_options(db, schools) -> dict:
@@ -96,6 +129,7 @@ def _audit(action: str, student, **detail) -> None:
     """Audit first, in a transaction of its own: the write never upgrades a read snapshot."""
     db = get_session()
     db.rollback()
+    write_next(db)  # wait for the write lock: a deferred upgrade may be refused at once
     audit.record(session=db, staff_id=current_user.id, action=action, target_type="student",
                  target_id=student.id, school_id=student.school_id, detail=detail,
                  ip=request.remote_addr)
@@ -104,6 +138,7 @@ def _audit(action: str, student, **detail) -> None:
 
 @bp.get("/students/<int:student_id>")
 @permission_required("students.identify")
+@audited.by_view({"GET": "view_student"}, when="always, before the profile is read")
 def student(student_id: int):
     """Show a student's adults, support map, reasons, follow-ups and history."""
     found = _student_or_404(student_id)
@@ -115,24 +150,35 @@ def student(student_id: int):
 
 @bp.post("/students/<int:student_id>/followups")
 @permission_required("caseload.work")
+@audited({"POST": "followup_add"})
 def add_followup(student_id: int):
     """Open a follow-up from a flag or a family's request for help."""
     found = _student_or_404(student_id)
     db = get_session()
     form = profile_page.followup_form(db, found)
     if not form.validate_on_submit():
+        audited.note(skip=True)  # nothing was saved
         flash(_("Please write a note and choose who will do it."), "error")
         return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
-    followups.create(session=db, student=found, created_by_id=current_user.id,
-                     owner_id=form.owner_id.data, note=form.note.data, due_on=form.due_on.data,
-                     **profile_page.about(form.about.data))
+    try:
+        made = followups.create(session=db, student=found, created_by_id=current_user.id,
+                                owner_id=form.owner_id.data, note=form.note.data,
+                                due_on=form.due_on.data, goal=form.goal.data,
+                                frequency=form.frequency.data or None,
+                                **profile_page.about(form.about.data))
+    except followups.FollowUpError:
+        audited.note(skip=True)  # nothing was saved
+        abort(400)
     db.commit()
+    audited.note(school_id=found.school_id,
+                 detail={"followup": getattr(made, "id", None), "owner": form.owner_id.data})
     flash(_("Follow-up saved."), "success")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
 
 
 @bp.post("/students/<int:student_id>/followups/<int:followup_id>")
 @permission_required("caseload.work")
+@audited({"POST": "followup_update"})
 def update_followup(student_id: int, followup_id: int):
     """Change a follow-up's status and note what happened."""
     found = _student_or_404(student_id)
@@ -143,34 +189,44 @@ def update_followup(student_id: int, followup_id: int):
     form = FollowUpUpdateForm(prefix=f"f{row.id}")
     if form.validate_on_submit():
         followups.update(session=db, followup=row, status=form.status.data,
-                         outcome=form.outcome.data)
+                         outcome=form.outcome.data, progress=form.progress.data,
+                         staff_id=current_user.id, today=date.today())
         db.commit()
+        audited.note(school_id=found.school_id,
+                     detail={"followup": row.id, "status": form.status.data})
         flash(_("Follow-up updated."), "success")
     else:
+        audited.note(skip=True)  # nothing was changed
         flash(_("Please choose a status."), "error")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
 
 
 @bp.post("/students/<int:student_id>/mentor")
 @permission_required("caseload.work")
+@audited({"POST": "mentor_assign"})
 def assign_mentor(student_id: int):
     """Make one of the suggested staff the student's mentor; book the check-ins."""
     found = _student_or_404(student_id)
     db, ctx = get_session(), _context()
     form = MentorForm()
     allowed = profile_page.mentor_ids(db, ctx, found)
-    staff_id = int(form.staff_id.data) if (form.staff_id.data or "").isdigit() else -1
+    staff_id = request.form.get("staff_id", -1, type=id_number)
     if not form.validate_on_submit() or staff_id not in allowed:
         abort(400)
     followups.assign_mentor(session=db, student=found, staff_id=staff_id,
-                            created_by_id=current_user.id, allowed=allowed, today=date.today())
+                            created_by_id=current_user.id, allowed=allowed, today=date.today(),
+                            goal=_("Meet every two weeks and become an adult at school the "
+                                   "student can count on."))
     db.commit()
-    flash(_("Mentor assigned. Check-ins are booked in 4 weeks and in 2 months."), "success")
+    audited.note(school_id=found.school_id, detail={"mentor": staff_id})
+    flash(_("Mentor plan made: the mentor sees the student on their \"my students\" page; "
+            "check-ins are booked in 4 weeks and in 2 months."), "success")
     return redirect(url_for("counsel.student", student_id=found.id, _anchor="followups"))
 
 
 @bp.post("/students/<int:student_id>/matches/<int:keep>/<int:merge>")
 @permission_required("caseload.work")
+@audited.by_view({"POST": "decide_match"}, when="a decision was saved, with it")
 def decide_match(student_id: int, keep: int, merge: int):
     """Answer a "same person?" question about two adults."""
     found = _student_or_404(student_id)

@@ -18,8 +18,9 @@ from sqlmodel import Session
 VERSIONED_TABLES = frozenset({
     "support_tie", "staff_mark", "answer", "household_condition", "student", "adult",
     "adult_match", "household", "section", "section_student", "section_teacher",
-    "survey_wave", "district_settings", "follow_up", "engagement", "context_measure",
-    "invitation", "response", "staff_user", "school", "counselor_school", "district",
+    "survey_wave", "district_settings", "follow_up", "follow_up_note", "engagement",
+    "context_measure", "invitation", "response", "staff_user", "school", "counselor_school",
+    "district",
 })
 #: Tables the staff picker of the survey's adult page reads: a write to one bumps the
 #: staff version (row ``STAFF_VERSION`` of ``data_version``), which every save does not.

@@ -1,5 +1,31 @@
-"""The demo district's vocabularies and distributions (all invented; shares roughly follow
-a diverse US district). Changing a number here changes the data for every seed."""
+"""The demo district's vocabularies and distributions. People are invented; shares roughly
+follow a diverse US district, and the answers to the survey's questions follow published
+prevalence so that what a newcomer sees on the caseload is plausible. Changing a number
+here changes the data for every seed.
+
+Published figures the demo follows (what the 3,000-student demo gives, from
+``benchmarks/pages.py``, in brackets):
+
+- An adult at school to talk to: Vermont Youth Risk Behavior Survey (Vermont Department
+  of Health, Healthy Vermonters 2030 indicator, 2024): about seven in ten high-school
+  students have at least one teacher or other adult at school they can talk to if they
+  have a problem, 15% say they have none; Providence SurveyWorks (SCORE indicator 4):
+  49-65% favourable by high school; Making Caring Common's relationship mapping finds
+  about a third of students with no school adult identified by staff (``SCHOOL_TIE_P``;
+  [no school adult: 30% elementary, 31% high school]).
+- Three or more non-parent adults (Search Institute Developmental Asset #3, "other adult
+  relationships"): reported by about half of surveyed youth in Search Institute's
+  aggregate profiles [fewer than 3: 45-46%].
+- Internet at home: Pew Research Center (2018, "Nearly one-in-five teens can't always
+  finish their homework because of the digital divide"): 15% of US households with
+  school-age children have no high-speed internet at home (``INTERNET_P``: 15% answer
+  unreliable, phone only or none).
+- No adult at all the student is sure of: rare (``PROFILE_P`` "zero", 3%) [4-4.5%].
+
+With these, the top caseload tier ("connect now", relationships/tiers.py) holds 10-15%
+of a school (1 in 8 of the demo district), against about half of the students in
+"strengthen": a list a school's counselors can each work through in a term.
+"""
 
 from __future__ import annotations
 
@@ -102,7 +128,7 @@ LIVES_WITH_P = {"parent_guardian": 0.88, "grandparent": 0.30, "aunt_uncle": 0.12
 
 #: Household conditions: codes with shares (student answers; the family's use the same).
 INTERNET = ("works_well", "unreliable", "phone_only", "none")
-INTERNET_P = (0.89, 0.05, 0.035, 0.025)
+INTERNET_P = (0.85, 0.06, 0.05, 0.04)  # 15% without working internet (Pew 2018, above)
 #: A computer for schoolwork (own, shared only, none) with working internet and without.
 COMPUTER_P = (0.68, 0.29, 0.03)
 COMPUTER_NO_INTERNET_P = (0.35, 0.35, 0.30)

@@ -63,8 +63,8 @@ def build_district(n_students: int, seed: int, *, secret: str, today: date,
             "grade_high": [s[3] for s in SCHOOLS], "timezone": ["America/New_York"] * 2,
             "active": [True, True]}),
         "district_settings": pd.DataFrame({
-            "id": [1], "district_id": [1], "flag_rules": ["{}"], "min_n": [MIN_N],
-            "languages": ["[]"], "retention_days": [365]}),
+            "id": [1], "district_id": [1], "flag_rules": ["{}"], "priority_tiers": ["{}"],
+            "min_n": [MIN_N], "languages": ["[]"], "retention_days": [365]}),
     }
     progress("students")
     roster = _students(rng, n_students, tables, today)

@@ -19,6 +19,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from survey_app import surveys as definitions
 from survey_app.demo import catalog as C
 from survey_app.demo import households
 from survey_app.demo import networks as N
@@ -237,7 +238,9 @@ def _invite(ctx: Ctx, wave_id: int, kind: str, who: np.ndarray, language: np.nda
     inv_ids = ctx.add("invitation", inv)
     r = np.flatnonzero(responds)
     resp = pd.DataFrame({
-        "invitation_id": inv_ids[r], "survey": kind, "version": "1", "language": language[r],
+        "invitation_id": inv_ids[r], "survey": kind,
+        # The real definition's version, so that a started demo survey can be resumed.
+        "version": definitions.current(kind).version, "language": language[r],
         "status": status[r].astype(object),
         "current_page": np.where(submitted[r], None, "adults").astype(object),
         "started_at": moment[r], "updated_at": moment[r],

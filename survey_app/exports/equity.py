@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from survey_app.exports.table import Table
 from survey_app.services import equity, records
-from survey_app.words.labels import BY_NAMES, MEASURE_NAMES, group_label, shown_rate
+from survey_app.words.labels import BY_NAMES, group_label, measure_names, shown_rate
 
 __all__ = ["HEADER", "equity_table"]
 
@@ -30,16 +30,17 @@ def equity_table(*, session: Session, district_id: int, school_ids, today: date)
     """One long table: measure, grouping, group, then the numbers (hidden cells empty)."""
     ctx = records.context(session=session, district_id=district_id, today=today)
     values = equity.student_values(session=session, ctx=ctx, school_ids=school_ids)
-    return Table("equity", [str(h) for h in HEADER], _rows(values, ctx.min_n))
+    return Table("equity", [str(h) for h in HEADER],
+                 _rows(values, ctx.min_n, measure_names(ctx.rules)))
 
 
-def _rows(values: pd.DataFrame, min_n: int) -> Iterator[list]:
+def _rows(values: pd.DataFrame, min_n: int, names: dict) -> Iterator[list]:
     for measure in equity.MEASURES:
         for by in equity.BREAKDOWNS:
             table = equity.breakdown(values, by=by, measure=measure, min_n=min_n)
             for row in table.to_dict("records"):
                 gap = row["gap"]
-                yield [str(MEASURE_NAMES[measure]), str(BY_NAMES[by]),
+                yield [str(names[measure]), str(BY_NAMES[by]),
                        group_label(by, row[by]), row["n"], row["count"], row["rate"],
                        shown_rate(row, min_n),
                        None if pd.isna(gap) else round(float(gap) * 100, 1),

@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from relationships import tiers as tiering
 from survey_app.exports.safe import safe_text
 from survey_app.exports.table import Table
 from survey_app.models import FollowUp, School, StaffUser, Student
@@ -41,7 +42,7 @@ STATUS_NAMES = {FollowUpStatus.OPEN: _l("Open"), FollowUpStatus.IN_PROGRESS: _l(
 
 
 def flagged_table(*, session: Session, district_id: int, school_ids, today: date) -> Table:
-    """Every flagged student of ``school_ids``, sorted as the caseload sorts them."""
+    """Every flagged student of ``school_ids`` (no-data students too), in the caseload's order."""
     ctx = records.context(session=session, district_id=district_id, today=today)
     return Table("flagged", [str(h) for h in HEADER], _rows(session, ctx, school_ids, today),
                  escaped=True)
@@ -92,13 +93,18 @@ class _Words:
             found = self.code_lists[text] = tuple(text.split())
         return found
 
-    def reasons(self, text: str) -> str:
-        """The sentences of a stored ``reasons`` text, one per line."""
-        found = self.texts.get(text)
+    def reasons(self, text: str, helps: tuple = (), tiers=None) -> str:
+        """The sentences of a stored ``reasons`` text and the family's requests for help,
+        one per line, most important first (as the caseload orders them)."""
+        found = self.texts.get((text, helps))
         if found is None:
-            found = self.texts[text] = "\n".join(
-                self._sentence(code, params, names)
-                for code, params, names in flag_store.reasons(text))
+            said: dict[str, list[str]] = {}
+            for code, params, names in flag_store.reasons(text):
+                said.setdefault(code, []).append(self._sentence(code, params, names))
+            said["help_request"] = [self.help_request(h) for h in helps]
+            order = tiering.ordered([*said], tiers or tiering.TierRules())
+            found = self.texts[(text, helps)] = "\n".join(
+                line for code in order for line in said[code])
         return found
 
     def _sentence(self, code: str, params: dict, names: dict) -> str:
@@ -113,6 +119,10 @@ class _Words:
         if found is None:
             found = self.helps[help_type] = reasons.help_request(help_type)
         return found
+
+    def unknown(self) -> str:
+        """The strengths of a student with no data: not known yet."""
+        return str(reasons.UNKNOWN_STRENGTHS)
 
     def strength(self, counts: tuple) -> str:
         """The strengths line of (family, school, community) reliable-adult counts."""
@@ -142,16 +152,15 @@ def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> li
         if not own and fu is None:
             continue
         count, due, helps = fu if fu is not None else (0, None, [])
-        if own == _NO_DATA and not count:
-            continue  # students with no data are counted apart (as on the caseload)
-        text = words.reasons(flags.reasons)
-        if helps:
-            text = "\n".join([*([text] if text else []), *map(words.help_request, helps)])
-        strength = ("" if flags.strengths is None or own == _NO_DATA else
-                    words.strength(flags.strengths))
-        rel = flags.reliable
+        text = words.reasons(flags.reasons, tuple(helps), ctx.tiers)
+        # Unknown is not "none in the family, none at school": that reads as "no adults".
+        strength = (words.unknown() if own == _NO_DATA else
+                    "" if flags.strengths is None else words.strength(flags.strengths))
+        rel = None if own == _NO_DATA else flags.reliable  # not known, rather than 0
         overdue = bool(due and due < today)
-        key = (not overdue, -len(own) - len(helps), rel, name.casefold(), sid)
+        tier = tiering.tier([*own, *(["help_request"] if helps else [])], ctx.tiers)
+        key = (_RANK.get(tier, len(_RANK)), not overdue, -len(own) - len(helps), rel or 0,
+               name.casefold(), sid)
         owner, status = owners.get(sid, (None, None))
         out.append((key, (sis, sourced, name, school_name, grade, lang, "; ".join(own),
                           text, strength, rel, count, owner, due), status))
@@ -159,6 +168,7 @@ def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> li
 
 
 _NO_DATA = ("no_data",)
+_RANK = {t: i for i, t in enumerate(tiering.TIERS)}
 
 
 def _people(session, school_id: int) -> list[tuple]:

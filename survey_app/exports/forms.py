@@ -21,7 +21,6 @@ class RosterUploadForm(FlaskForm):
         validators=[FileAllowed(["csv"], message=_l("Please choose a .csv file."))],
         render_kw={"accept": ".csv,text/csv"},
     )
-    dry_run = BooleanField(_l("Only check the file and show what would change"))
 
 
 class ContextUploadForm(FlaskForm):

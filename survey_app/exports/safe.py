@@ -12,11 +12,13 @@ dates) are returned untouched so numeric columns stay numeric.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from numbers import Number
 from typing import Any
+from urllib.parse import quote
 
-__all__ = ["TRIGGERS", "safe_cell", "safe_row", "safe_text"]
+__all__ = ["TRIGGERS", "attachment", "safe_cell", "safe_row", "safe_text"]
 
 #: Characters that start a formula (OWASP), plus the full-width forms Excel also accepts.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
@@ -57,3 +59,23 @@ def safe_text(text: str) -> str:
 def safe_row(values: list[Any] | tuple[Any, ...]) -> list[Any]:
     """Every cell of a row made safe."""
     return [safe_cell(v) for v in values]
+
+
+_NOT_PRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NOT_PLAIN = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def attachment(name: str) -> str:
+    """A ``Content-Disposition`` value for a download named ``name`` (RFC 6266).
+
+    Control characters and line breaks (a school code may hold one) are dropped, path
+    separators and quotes become ``_``; ``filename`` is a plain-ASCII fallback and
+    ``filename*`` the UTF-8 name, percent-encoded (RFC 8187), so no name can break the
+    header or reach outside the download folder.
+    """
+    clean = _NOT_PRINTABLE.sub("", name).replace("/", "_").replace("\\", "_").strip(" .")
+    clean = clean or "download"
+    ascii_name = unicodedata.normalize("NFKD", clean).encode("ascii", "ignore").decode()
+    fallback = _NOT_PLAIN.sub("_", ascii_name).strip("._") or "download"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(clean, safe='')}"
+

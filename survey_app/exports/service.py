@@ -65,6 +65,7 @@ class ExportRequest:
     deidentify: bool = False
     salt: str | None = None
     today: date | None = None
+    all_waves: bool = False  # network: every wave, not only the current one
 
     def check(self) -> None:
         if self.kind not in KINDS or self.fmt not in KINDS[self.kind][2]:
@@ -89,7 +90,7 @@ def _tables(session: Session, req: ExportRequest):
         return responses_tables(session=session, school_ids=req.school_ids)
     return graphml.network_graph(session=session, district_id=req.district_id,
                                  school_ids=req.school_ids, deidentify=req.deidentify,
-                                 salt=req.salt, today=today)
+                                 salt=req.salt, today=today, all_waves=req.all_waves)
 
 
 def _packed(req: ExportRequest) -> str:
@@ -109,13 +110,14 @@ def filename(req: ExportRequest) -> str:
 
 
 def record(*, session: Session, req: ExportRequest, staff_id: int | None,
-           ip: str | None = None) -> None:
-    """Audit the export before anything is written (FERPA disclosures log)."""
+           ip: str | None = None, outcome: str = "ok") -> None:
+    """Audit the export before anything leaves the server (FERPA disclosures log); a
+    file that could not be built is recorded with ``outcome="failed"``."""
     audit.record(session=session, staff_id=staff_id, action="export", target_type=req.kind,
                  target_id=req.school_code or "district",
                  school_id=req.school_ids[0] if len(req.school_ids) == 1 else None,
                  detail={"format": req.fmt, "schools": list(req.school_ids),
-                         "deidentify": req.deidentify}, ip=ip)
+                         "deidentify": req.deidentify}, ip=ip, outcome=outcome)
 
 
 def write_export(*, session: Session, req: ExportRequest, out: IO[bytes]) -> None:

@@ -1,4 +1,5 @@
-"""Roster upload for district admins; exports for counselors and admins (analysts: aggregates)."""
+"""Roster import for district admins (upload → check and differences → confirm, or undo the
+last one); exports for counselors and admins (analysts: aggregates)."""
 
 from __future__ import annotations
 
@@ -9,48 +10,161 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlmodel import func, select
-from wtforms import SelectChoice
+from wtforms import BooleanField, SelectChoice
 
+from survey_app.audited import audited
 from survey_app.auth import permission_required, require_school, visible_school_ids
-from survey_app.db import get_session
-from survey_app.exports import service
+from survey_app.db import get_session, write_next
+from survey_app.exports import safe, service
 from survey_app.exports.forms import ContextUploadForm, ExportForm, RosterUploadForm
+from survey_app.imports import roster_import, undo, uploads
+from survey_app.imports.report import ImportReport, describe
 from survey_app.jobs import queue, runs
 from survey_app.models import School, Student
+from survey_app.services import audit
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
+KIND_LABELS = {
+    "schools": _l("Schools"), "students": _l("Students"), "staff": _l("Staff"),
+    "households": _l("Households"), "parents": _l("Parents and guardians"),
+    "classes": _l("Classes"), "class members": _l("Students in classes"),
+    "class teachers": _l("Teachers of classes"),
+}
+OUTCOMES = ("created", "updated", "unchanged", "deleted")
+_STAGED = "roster_upload"  # session key: the token of the upload waiting for confirmation
+_NEEDS_CONSENT = "roster_upload_removes"  # session key: the check found removals to confirm
+_REMOVALS = {"too_many_students_removed", "too_many_staff_removed"}
+
+
+class ConfirmForm(FlaskForm):
+    allow_removals = BooleanField(_l("Yes, remove the people listed above"))
+
+
+class UndoForm(FlaskForm):
+    pass
+
+
+def _report_view(report: ImportReport) -> dict:
+    """The report as finished rows for the template, in the reader's language."""
+    return {
+        "ok": report.ok, "dry_run": report.dry_run, "problem_count": report.problem_count,
+        "hidden": report.problem_count - len(report.problems),
+        "counts": [{"label": KIND_LABELS.get(kind, kind),
+                    **{o: counts.get(o, 0) for o in OUTCOMES}}
+                   for kind, counts in report.counts.items()],
+        "notes": [describe(n) for n in report.notes],
+        "problems": [{"file": p.file or "", "row": p.row or "", "column": p.column or "",
+                      "text": describe(p)} for p in report.problems],
+        "removed": report.removed,
+        # Only too many removals: the admin may confirm them.
+        "confirmable": bool(report.problems) and {p.code for p in report.problems} <= _REMOVALS
+                       and report.problem_count == len(report.problems),
+    }
+
+
+def _page(form, report=None, *, status: int = 200, confirm=None):
+    last = undo.last_run(get_session())
+    return render_template("exports/import_roster.html", form=form, report=report,
+                           confirm=confirm, last=last, undo_form=UndoForm()), status
+
+
 @bp.route("/roster", methods=["GET", "POST"])
 @permission_required("roster.import")
+@audited({"POST": "roster_check"})  # the check names everyone the file would remove
 def import_roster():
-    """Take a OneRoster package and hand it to the job queue; its page shows the import."""
+    """Upload a OneRoster package: it is always checked first and nothing is saved yet."""
     form = RosterUploadForm()
-    if form.validate_on_submit():
-        files = {"package.zip": form.package.data.read()}
-        if form.extra.data is not None and form.extra.data.filename:
-            files["extra.csv"] = form.extra.data.read()
-        db = get_session()
-        run = runs.create(session=db, kind="roster_import", district_id=current_user.district_id,
-                          staff_id=current_user.id, params={"dry_run": bool(form.dry_run.data)},
-                          files=files, ip=request.remote_addr)
-        db.commit()
-        queue.submit(run.id)
-        return redirect(url_for("jobs.show", job_id=run.id), 303)
-    status = 400 if request.method == "POST" else 200
-    return render_template("exports/import_roster.html", form=form), status
+    if not form.validate_on_submit():
+        return _page(form, status=400 if request.method == "POST" else 200)
+    uploads.discard(uploads.find(session.pop(_STAGED, None)))
+    staged = uploads.stage(form.package.data, form.extra.data)
+    report = roster_import.run(session=get_session(), path=staged.package, extra=staged.extra,
+                               dry_run=True, staff_id=current_user.id)
+    view = _report_view(report)
+    audited.note(target_type="district", target_id=current_user.district_id,
+                 detail={"ok": report.ok})
+    if report.ok or view["confirmable"]:
+        session[_STAGED] = staged.token
+        session[_NEEDS_CONSENT] = not report.ok
+        return _page(form, view, confirm=ConfirmForm())
+    uploads.discard(staged)
+    return _page(form, view, status=400)
+
+
+@bp.post("/roster/confirm")
+@permission_required("roster.import")
+@audited.by_view({"POST": "roster_import"},
+                 when="the worker saved the checked import (kinds.roster_import; job_started now)")
+def confirm_roster():
+    """Hand the checked upload to the job queue (with the removals, when the admin said so):
+    the save runs in the worker and its page shows the progress and the report."""
+    form = ConfirmForm()
+    staged = uploads.find(session.get(_STAGED))
+    if not form.validate_on_submit() or staged is None:
+        flash(_("That upload is no longer waiting. Please upload the file again."), "error")
+        return redirect(url_for(".import_roster"))
+    db = get_session()
+    if session.get(_NEEDS_CONSENT) and not form.allow_removals.data:
+        # Not confirmed: the same check again, its removals listed (the upload still waits).
+        report = roster_import.run(session=db, path=staged.package, extra=staged.extra,
+                                   dry_run=True, staff_id=current_user.id)
+        view = _report_view(report)
+        return _page(RosterUploadForm(formdata=None), view, status=400,
+                     confirm=form if view["confirmable"] else None)
+    files = {"package.zip": staged.package.read_bytes()}
+    if staged.extra is not None:
+        files["extra.csv"] = staged.extra.read_bytes()
+    run = runs.create(session=db, kind="roster_import", district_id=current_user.district_id,
+                      staff_id=current_user.id,
+                      params={"allow_removals": bool(form.allow_removals.data)},
+                      files=files, ip=request.remote_addr)
+    db.commit()
+    session.pop(_STAGED, None)
+    session.pop(_NEEDS_CONSENT, None)
+    uploads.discard(staged)
+    queue.submit(run.id)
+    return redirect(url_for("jobs.show", job_id=run.id), 303)
+
+
+@bp.post("/roster/undo")
+@permission_required("roster.import")
+@audited.by_view({"POST": "roster_import_undone"}, when="the last import was undone")
+def undo_roster():
+    """Undo the last saved import: what it removed comes back, what it changed goes back."""
+    if not UndoForm().validate_on_submit():
+        return redirect(url_for(".import_roster"))
+    db = get_session()
+    last = undo.last_run(db)
+    if last is None:
+        flash(_("There is no import to undo."), "error")
+        return redirect(url_for(".import_roster"))
+    undo.undo(session=db, run=last, staff_id=current_user.id)
+    audit.record(session=db, staff_id=current_user.id, action="roster_import_undone",
+                 target_type="import_run", target_id=last.id, detail={},
+                 ip=request.remote_addr)
+    db.commit()
+    flash(_("The last import is undone: the roster is as it was before it."), "success")
+    return redirect(url_for(".import_roster"))
+
 
 
 @bp.route("/context", methods=["GET", "POST"])
 @permission_required("roster.import")
+@audited.by_view({"POST": "job_started"}, when="the upload was handed to the job queue")
 def import_context():
     """Take a context CSV (attendance, completion, grades) and hand it to the job queue."""
     form = ContextUploadForm()
@@ -96,6 +210,7 @@ def _export_form(kind: str, schools: list[tuple[str, str]]) -> ExportForm:
 
 @bp.get("/")
 @permission_required("exports.aggregate")
+@audited.nothing("the list of exports: no one's data")
 def index():
     """List the exports this user may take, with a download button each."""
     schools = _schools()
@@ -108,8 +223,9 @@ def index():
 
 @bp.post("/download")
 @permission_required("exports.aggregate")
+@audited.by_view({"POST": "export"}, when="a file was built (outcome ok) or failed to be")
 def download():
-    """Audit the export, then send it as a file."""
+    """Build the export, audit it (a failure as a failed export), then send it as a file."""
     kind = request.form.get("kind", "")
     if kind not in service.KINDS:
         abort(400)
@@ -128,21 +244,34 @@ def download():
                                 district_id=current_user.district_id, school_ids=school_ids,
                                 school_code=school.code if school else None,
                                 deidentify=bool(form.deidentify.data) and kind == "network")
-    service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr)
     if _students_in(db, school_ids) >= current_app.config["EXPORT_JOB_MIN_STUDENTS"]:
+        # Audited when asked for; the file is kept with the job for the one who asked.
+        service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr)
         run = runs.create(session=db, kind="export", district_id=current_user.district_id,
                           staff_id=current_user.id, params=_export_params(req),
                           ip=request.remote_addr)
         db.commit()
         queue.submit(run.id)
         return redirect(url_for("jobs.show", job_id=run.id), 303)
-    db.commit()
     # Rows go to a temporary file (memory up to 16 MB, then disk), never all into memory.
+    # Nothing leaves the server before the audit event of what leaves is committed.
     buffer = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
-    service.write_export(session=db, req=req, out=buffer)
+    db.commit()  # built in a read transaction (service.read_first): no write lock meanwhile
+    try:
+        service.write_export(session=db, req=req, out=buffer)
+    except Exception:
+        buffer.close()
+        db.rollback()
+        service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr,
+                       outcome="failed")
+        db.commit()
+        raise
+    write_next(db)
+    service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr)
+    db.commit()
     buffer.seek(0)
-    response = send_file(buffer, mimetype=service.content_type(req), as_attachment=True,
-                         download_name=service.filename(req), max_age=0)
+    response = send_file(buffer, mimetype=service.content_type(req), max_age=0)
+    response.headers["Content-Disposition"] = safe.attachment(service.filename(req))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.call_on_close(buffer.close)
     return response
@@ -150,6 +279,7 @@ def download():
 
 @bp.post("/refresh-flags")
 @permission_required("roster.import")
+@audited.by_view({"POST": "job_started"}, when="the refresh was handed to the job queue")
 def refresh_flags():
     """Hand the district's flag refresh (``flask refresh-flags``) to the job queue."""
     db = get_session()

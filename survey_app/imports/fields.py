@@ -80,7 +80,7 @@ def parse_grade(row: Row, column: str, report: ImportReport, file: str) -> Any:
         return None
     if value in _GRADES:
         return _GRADES[value]
-    if value.isdigit() and 1 <= int(value) <= 13:
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= 13:
         return int(value)
     report.problem("bad_grade", file=file, row=row.number, column=column, value=value[:40])
     return BAD

@@ -29,6 +29,7 @@ from survey_app.imports.fields import (
 )
 from survey_app.imports.package import Package, Row, read_rows
 from survey_app.imports.report import ImportReport
+from survey_app.imports.roster_guard import Guard
 from survey_app.imports.roster_members import sync_members
 from survey_app.imports.roster_store import Store
 from survey_app.models import District, School
@@ -38,6 +39,10 @@ __all__ = ["USED_FILES", "import_roster", "planned_bytes", "refresh_statistics"]
 USED_FILES = ("manifest.csv", "orgs.csv", "users.csv", "roles.csv", "demographics.csv",
               "classes.csv", "enrollments.csv")
 BATCH = 2000
+#: Orgs people belong to through the school above them.
+_UNDER_SCHOOL = {"department"}
+#: Orgs above the schools: nobody is attached to them here.
+_ABOVE_SCHOOL = {"local", "state", "national"}
 
 
 def planned_bytes(package: Package, extra: Path | None = None) -> int:
@@ -47,12 +52,29 @@ def planned_bytes(package: Package, extra: Path | None = None) -> int:
 
 
 def import_roster(*, session: Session, package: Package, extra: Path | None = None,
-                  dry_run: bool = False) -> ImportReport:
-    """Import ``package`` into the database; the caller commits when ``report.ok``."""
+                  dry_run: bool = False, staff_id: int | None = None,
+                  allow_removals: bool = False) -> ImportReport:
+    """Import ``package`` into the database; the caller commits when ``report.ok``.
+
+    ``staff_id`` is the person importing: their account is never deactivated, nor
+    the district's last admin; removals beyond the district's share are refused
+    unless ``allow_removals`` (:mod:`roster_guard`). ``report.changes`` holds what
+    the import changed (for undo).
+    """
     report = ImportReport(dry_run=dry_run)
+    guard = Guard(session, staff_id=staff_id, allow_removals=allow_removals)
+    existing = session.exec(select(District.id).order_by(District.id)).first()
+    guard.before(existing)
     importer = _Importer(session, package, report)
     importer.run(extra)
+    report.tally_notes()
     session.flush()
+    if importer.store is not None:
+        if guard.district_id is None:
+            guard.before(None)  # a new district: nothing was active before
+        guard.after(report)
+        report.changes = importer.store.changes
+        session.flush()
     return report
 
 
@@ -62,18 +84,22 @@ class _Importer:
         self.modes: dict[str, str] = {}
         self.store: Store | None = None
         self.demographics: dict[str, dict[str, Any]] = {}
+        self.demographic_rows: dict[str, int] = {}
         self.extras: dict[str, tuple[int, dict[str, Any]]] = {}
-        self.roles: dict[str, tuple[str, list[str]]] = {}
+        self.roles: dict[str, roster_rows.Roles] = {}
         self.tally: Counter = Counter()
         self.extra_name = "extra.csv"
 
     def run(self, extra: Path | None) -> None:
         self._manifest()
-        district, schools = self._orgs()
-        if district is None:
+        district, schools, above = self._orgs()
+        if district is None or not self.report.ok:
             return
         self.store = Store(self.session, self.report, district, schools,
                            bulk_orgs=self.modes.get("orgs") == "bulk")
+        for department, school in above.items():
+            if school in self.store.school_ids:
+                self.store.school_ids[department] = self.store.school_ids[school]
         self.roles = roster_rows.read_roles(self.package, self.report)
         self._demographics()
         if extra is not None:
@@ -85,6 +111,7 @@ class _Importer:
         self.store.save_households(households)
         self._load_users(households)
         self._check_extras()
+        self._check_demographics()
         self.store.save_classes(self.package.rows("classes.csv", "classes", self.report,
                                                   required=("sourcedId", "title")),
                                 bulk=self.modes.get("classes") == "bulk")
@@ -98,7 +125,6 @@ class _Importer:
     def _manifest(self) -> None:
         props = {r.get("propertyName"): r.get("value") for r in self.package.rows(
             "manifest.csv", "manifest", self.report)}
-        self.source_name = props.get("source.systemCode") or props.get("source.systemName")
         for key, mode in props.items():
             if not key or not key.startswith("file."):
                 continue
@@ -114,20 +140,46 @@ class _Importer:
             if name not in USED_FILES:
                 self.report.note("ignored_file", name=name)
 
-    def _orgs(self) -> tuple[District | None, list[Row]]:
+    def _orgs(self) -> tuple[District | None, list[Row], dict[str, str]]:
+        """The district, the school rows, and department → the school above it."""
+        if not self.package.has("orgs.csv"):
+            if not self.session.exec(select(School.id)).first():
+                self.report.problem("no_orgs", file="orgs.csv")
+            return self._district([]), [], {}
         rows = list(self.package.rows("orgs.csv", "orgs", self.report,
                                       required=("sourcedId", "name", "type")))
-        types = Counter(r.get("type").strip() for r in rows)
-        for kind, n in sorted(types.items()):
-            if kind.lower() not in {"school", "district"}:
-                self.report.note("skipped_org_type", count=n, type=kind)
-        district = self._district([r for r in rows if r.get("type").lower() == "district"])
-        if district is None:
-            self.report.problem("no_orgs", file="orgs.csv")
-        schools = [r for r in rows if r.get("type").lower() == "school"]
+        kinds = {r.get("sourcedId"): r.get("type").strip().lower() for r in rows}
+        parents = {r.get("sourcedId"): r.get("parentSourcedId") for r in rows}
+        schools = [r for r in rows if kinds[r.get("sourcedId")] == "school"]
+        above: dict[str, str] = {}
+        for row in rows:
+            sid, kind = row.get("sourcedId"), kinds[row.get("sourcedId")]
+            if kind in _UNDER_SCHOOL:
+                school = self._school_above(sid, kinds, parents)
+                if school is None:
+                    # Nothing above it is a school in the file: it is the school people know.
+                    self.report.tally("department_as_school", "orgs.csv", row.number, "type")
+                    schools.append(row)
+                else:
+                    above[sid] = school
+                    self.report.tally("department", "orgs.csv", row.number, "type")
+            elif kind not in {"school", "district"}:
+                self.report.tally("skipped_org", "orgs.csv", row.number, "type")
+        district = self._district([r for r in rows if kinds[r.get("sourcedId")] == "district"])
         if not schools and not self.session.exec(select(School.id)).first():
-            self.report.problem("no_orgs", file="orgs.csv")
-        return district, schools
+            self.report.problem("no_school_org", file="orgs.csv", column="type",
+                                kinds=sorted({k for k in kinds.values() if k}) or ["—"])
+        return district, schools, above
+
+    @staticmethod
+    def _school_above(sid: str, kinds: dict[str, str], parents: dict[str, str]) -> str | None:
+        seen = set()
+        while sid in kinds and sid not in seen:
+            seen.add(sid)
+            sid = parents.get(sid, "")
+            if kinds.get(sid) == "school":
+                return sid
+        return None
 
     def _district(self, rows: list[Row]) -> District | None:
         existing = self.session.exec(select(District).order_by(District.id)).first()
@@ -145,7 +197,9 @@ class _Importer:
             return district
         if existing is not None:
             return existing
-        name = (self.source_name or "District")[:200]
+        # Not the manifest's source.systemName/systemCode: they name the exporting system
+        # (or say "absent"), not the district. init-district names it before any roster.
+        name = "District"
         district = District(name=name, code="district")
         self.session.add(district)
         self.session.flush()
@@ -168,7 +222,10 @@ class _Importer:
                 continue
             values["race_flags"] = flags
             values["race_ethnicity"] = federal_race_category(flags)
+            if row.get("sourcedId") in self.demographics:
+                self.report.tally("duplicate_row", file, row.number, "sourcedId")
             self.demographics[row.get("sourcedId")] = values
+            self.demographic_rows[row.get("sourcedId")] = row.number
 
     def _extra(self, path: Path) -> None:
         file = self.extra_name = path.name
@@ -191,10 +248,9 @@ class _Importer:
                                  required=("sourcedId", "givenName", "familyName"))
 
     def _load_users(self, households: dict[str, str]) -> None:
-        batch: list[tuple[Row, str, list[str]]] = []
+        batch: list[tuple[Row, roster_rows.Roles]] = []
         for row in self._users():
-            role, orgs = roster_rows.role_of(row, self.roles)
-            batch.append((row, role, orgs))
+            batch.append((row, roster_rows.role_of(row, self.roles)))
             if len(batch) >= BATCH:
                 self._save_users(batch, households)
                 batch = []
@@ -211,6 +267,16 @@ class _Importer:
         self.store.save_staff(staff)
         self.store.save_parents(parents)
 
+    def _check_demographics(self) -> None:
+        """Demographics of staff, parents or unknown users are not kept: say how many."""
+        file = "demographics.csv"
+        for sid, number in self.demographic_rows.items():
+            if sid in self.store.student_ids or sid in self.store.deleted:
+                continue
+            known = sid in self.store.seen_users
+            self.report.tally("demographics_not_student" if known else "demographics_unknown",
+                              file, number, "sourcedId")
+
     def _check_extras(self) -> None:
         for sid, (number, _values) in self.extras.items():
             if sid not in self.store.student_ids:
@@ -221,8 +287,11 @@ class _Importer:
         for key, n in sorted(self.tally.items()):
             if key[0] == "role":
                 self.report.note("skipped_role", count=n, role=key[1])
+            elif key[0] == "other_role":
+                self.report.note("other_role", count=n, role=key[1])
             else:
                 self.report.note("no_grade", count=n)
+        self.report.tally_notes()
 
 
 def refresh_statistics(session: Session) -> None:

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import csv
 import io
+import lzma
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -23,7 +25,8 @@ from typing import IO
 
 from survey_app.imports.report import ImportReport, PackageError, Problem
 
-__all__ = ["ALIASES", "MAX_FIELD_CHARS", "Package", "Row", "normalise_header", "open_package"]
+__all__ = ["ALIASES", "MAX_FIELD_CHARS", "Package", "Row", "clean_text", "normalise_header",
+           "open_package"]
 
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 100  # typical CSV packs 5-15x; bombs pack 1000x and more
@@ -31,6 +34,19 @@ MAX_MEMBERS = 200
 MAX_FIELD_CHARS = 10_000
 
 csv.field_size_limit(MAX_FIELD_CHARS)
+
+
+#: C0 controls, DEL and C1 controls. NUL cannot be stored by PostgreSQL, and none of them
+#: is valid in XML 1.0 (the GraphML export), so none reaches the database: real exports
+#: carry them by accident (a vertical tab from a spreadsheet cell, a NUL from a
+#: bad conversion), never on purpose, so they are removed with a note rather than refused.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85]+")
+
+
+def clean_text(value: str) -> str:
+    """``value`` without control characters; line breaks and tabs become one space."""
+    return " ".join(_CONTROL.sub("", _BREAKS.sub(" ", value)).split())
 
 
 def normalise_header(name: str) -> str:
@@ -155,9 +171,15 @@ class Package:
         """Yield the rows of ``name``, reporting unknown headers and unreadable lines."""
         if name not in self._files:
             return
-        with self._files[name][1]() as raw:
-            yield from read_rows(raw, name, kind, report, required=required,
-                                 progress=self.progress)
+        try:
+            with self._files[name][1]() as raw:
+                yield from read_rows(raw, name, kind, report, required=required,
+                                     progress=self.progress)
+        except _ZIP_READ_ERRORS as error:
+            # A member that cannot be unpacked: damaged (bad CRC, cut short), encrypted,
+            # or bigger than the ZIP's directory says. Nothing from this package is saved.
+            code = "zip_encrypted" if "encrypted" in str(error) else "zip_damaged"
+            raise PackageError(Problem(code, file=name, params={"name": name})) from error
 
 
 def read_rows(raw: IO[bytes], name: str, kind: str, report: ImportReport, *,
@@ -180,13 +202,14 @@ def read_rows(raw: IO[bytes], name: str, kind: str, report: ImportReport, *,
         for line, cells in enumerate(reader, start=2):
             if not any(cells):
                 continue
-            if any("\x00" in c for c in cells):
-                # Python's csv accepts NUL since 3.11; PostgreSQL cannot store it.
-                report.problem("bad_csv", file=name, row=line, error="line contains NUL")
-                continue
             seen += 1
             values = dict(zip(names, map(str.strip, cells), strict=False))
             values.pop("", None)
+            if _CONTROL.search("".join(cells)):  # one search a row; cells only when needed
+                for column, value in values.items():
+                    if _CONTROL.search(value):
+                        values[column] = clean_text(value)
+                        report.stripped(name, line, column)
             yield Row(line, values)
         if not seen:
             report.note("empty_file", name=name)
@@ -211,6 +234,13 @@ def _map_header(header: list[str], name: str, kind: str, report: ImportReport,
     return None if missing else columns
 
 
+_ZIP_READ_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError,
+                    RuntimeError, OSError, lzma.LZMAError)
+#: Compression methods Python unpacks: stored, deflate, bzip2, LZMA. Not Deflate64 (9),
+#: which Windows Explorer uses for large files, nor PPMd, nor AES (99).
+_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
+
+
 def open_package(path: str | os.PathLike) -> Package:
     """A folder of CSVs or a ZIP, checked before anything is read."""
     path = Path(path)
@@ -218,8 +248,15 @@ def open_package(path: str | os.PathLike) -> Package:
         return Package({p.name.lower(): (p.stat().st_size, lambda p=p: p.open("rb"))
                         for p in path.iterdir() if p.is_file() and p.suffix.lower() == ".csv"})
     if not zipfile.is_zipfile(path):
-        raise PackageError(Problem("not_zip"))
-    return _open_zip(path)
+        with path.open("rb") as head:
+            start = head.read(4)
+        # A ZIP's first bytes are "PK\x03\x04": a cut-short download keeps them.
+        raise PackageError(Problem("zip_damaged" if start.startswith(b"PK") else "not_zip",
+                                   params={"name": path.name}))
+    try:
+        return _open_zip(path)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
+        raise PackageError(Problem("zip_damaged", params={"name": path.name})) from error
 
 
 def _open_zip(path: Path) -> Package:
@@ -241,6 +278,11 @@ def _open_zip(path: Path) -> Package:
             continue  # macOS resource forks beside the real files
         if not base.lower().endswith(".csv"):
             continue
+        if member.flag_bits & 0x1:
+            raise PackageError(Problem("zip_encrypted", params={"name": base}))
+        if member.compress_type not in _METHODS:
+            raise PackageError(Problem("zip_method", params={"name": base,
+                                                             "method": member.compress_type}))
         if base.lower() in files:
             raise PackageError(Problem("duplicate_file", params={"name": base}))
         files[base.lower()] = (member.file_size, lambda m=member: archive.open(m))

@@ -41,21 +41,37 @@ MESSAGES = {
     "email_taken": _l("The email “%(value)s” already belongs to another staff account."),
     "no_users": _l("The package has no users.csv."),
     "no_orgs": _l("The package has no orgs.csv, and the database has no schools yet."),
+    "no_school_org": _l("orgs.csv lists no school (only: %(kinds)s), and the database has no schools yet."),
     "unsafe_name": _l("The ZIP holds a file named “%(name)s”, which points outside the package. Nothing was read."),
     "zip_too_big": _l("The ZIP unpacks to more than %(limit)s MB. Split it or ask for help."),
     "zip_ratio": _l("The file “%(name)s” unpacks to far more than its packed size, as a ZIP bomb does. Nothing was read."),
     "zip_too_many": _l("The ZIP holds more than %(limit)s files."),
     "not_zip": _l("This is not a ZIP file or a folder of CSV files."),
+    "zip_damaged": _l("The ZIP file is damaged or incomplete at “%(name)s” (perhaps a download or copy was cut short). Nothing was saved: make the ZIP again and retry."),
+    "zip_encrypted": _l("“%(name)s” in the ZIP is protected by a password. Nothing was saved: make the ZIP again without a password."),
+    "zip_method": _l("“%(name)s” in the ZIP is compressed in a way this app cannot unpack (method %(method)s). Nothing was saved: make the ZIP again with ordinary compression (“Deflate”)."),
     "duplicate_file": _l("The package holds two files named “%(name)s”."),
+    "too_many_students_removed": _l("This bulk file would remove %(removed)s of the %(active)s active students (%(share)s), more than the %(limit)s the district allows at once. Nothing was changed. If the file is complete and right, confirm the removals."),
+    "too_many_staff_removed": _l("This bulk file would remove %(removed)s of the %(active)s active staff members (%(share)s), more than the %(limit)s the district allows at once. Nothing was changed. If the file is complete and right, confirm the removals."),
     # Notes: what the import skipped or assumed, shown beside a successful import.
     "ignored_columns": _l("Ignored the columns %(columns)s in %(name)s: the app does not use them."),
     "absent_file": _l("The manifest lists %(name)s, but the package does not contain it."),
     "ignored_file": _l("Did not read %(name)s: the app does not use it."),
     "empty_file": _l("%(name)s has no rows."),
     "skipped_role": _l("Skipped %(count)s rows with the role “%(role)s”."),
-    "skipped_org_type": _l("Skipped %(count)s organisations of the type “%(type)s”."),
-    "unknown_agents": _l("%(count)s parents or guardians named by students are not in users.csv; those students have no household from the file."),
-    "no_grade": _l("%(count)s students have no grade in the file; they keep their grade or get grade 0."),
+    "skipped_org": _l("%(count)s organisations in %(name)s are above the schools (local, state or national; the first in row %(row)s): nobody is attached to them here."),
+    "department": _l("%(count)s departments in %(name)s (the first in row %(row)s): their people and classes belong to the school above them."),
+    "department_as_school": _l("%(count)s departments in %(name)s have no school above them in the file (the first in row %(row)s): each was imported as a school."),
+    "agent_unknown": _l("%(count)s parents or guardians named in %(name)s are not in the file (the first in row %(row)s, column %(column)s): those students have no household from the file."),
+    "agent_is_staff": _l("%(count)s agents named in %(name)s are staff, not family (the first in row %(row)s, column %(column)s): they were not added to a household."),
+    "other_role": _l("%(count)s people also have the role “%(role)s”: only their primary role was imported."),
+    "duplicate_row": _l("%(count)s rows of %(name)s repeat an earlier row (the first in row %(row)s, column %(column)s): each was read once."),
+    "enrolled_other_role": _l("%(count)s enrollments in %(name)s name a person under a role they do not have in the file (the first in row %(row)s, column %(column)s): they were left out."),
+    "demographics_not_student": _l("%(count)s rows of %(name)s describe staff or parents (the first in row %(row)s): only students' demographics are kept."),
+    "demographics_unknown": _l("%(count)s rows of %(name)s name people who are not in the file (the first in row %(row)s): they were not used."),
+    "stripped": _l("Removed invisible control characters (such as tabs or NUL) from %(count)s values in %(name)s (the first in row %(row)s, column %(column)s)."),
+    "no_grade": _l("%(count)s students have no grade in the file: a new student's grade is unknown (shown as “—”), never kindergarten, and a grade already known is kept."),
+    "kept_account": _l("The account %(email)s stays active: an import never removes the person importing or the last district admin."),
     "no_district": _l("The file has no district; the schools were added to “%(name)s”."),
     "delta_file": _l("%(name)s is a delta file: rows missing from it were left as they were."),
 }
@@ -94,6 +110,14 @@ class ImportReport:
     notes: list[Note] = field(default_factory=list)
     #: kind ("schools", "students", …) → Counter of created/updated/deleted/unchanged
     counts: dict[str, Counter] = field(default_factory=dict)
+    #: (note code, file) → how many times; and the first (row, column) of each
+    tallies: Counter = field(default_factory=Counter)
+    first: dict[tuple[str, str], tuple[int, str | None]] = field(default_factory=dict)
+    stripped_at: set[tuple[str, int, str]] = field(default_factory=set)
+    #: What a saved import changed (see ``roster_store.Store.changes``), for undo.
+    changes: dict[str, Any] = field(default_factory=dict)
+    #: Names of the people the import deactivates (see ``roster_import``), and how many.
+    removed: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -113,17 +137,49 @@ class ImportReport:
         if note not in self.notes:  # users.csv is read twice
             self.notes.append(note)
 
+    def stripped(self, file: str, row: int, column: str) -> None:
+        """Control characters were removed from one value (files read twice count once)."""
+        if (file, row, column) not in self.stripped_at:
+            self.stripped_at.add((file, row, column))
+            self.tally("stripped", file, row, column)
+
+    def tally(self, code: str, file: str, row: int, column: str | None = None) -> None:
+        """One more of a repeated note (a duplicate row, …), the first one located."""
+        self.tallies[(code, file)] += 1
+        self.first.setdefault((code, file), (row, column))
+
+    def tally_notes(self) -> None:
+        """Turn the tallies into notes: how many, and where the first one is."""
+        for (code, file), n in sorted(self.tallies.items()):
+            row, column = self.first[(code, file)]
+            self.note(code, count=n, name=file, row=row, column=column or "")
+        self.tallies.clear()
+
     def count(self, kind: str, outcome: str, n: int = 1) -> None:
         if n:
             self.counts.setdefault(kind, Counter())[outcome] += n
 
-    def as_dict(self) -> dict[str, Any]:
-        """Plain data (for JSON output and the audit log)."""
-        return {
+    def as_dict(self, *, limit: int | None = 20) -> dict[str, Any]:
+        """Plain data: for the audit log (the first ``limit`` problems), and with
+        ``limit=None`` for ``--json`` (every problem and note, located, in words)."""
+        shown = self.problems if limit is None else self.problems[:limit]
+        out = {
             "ok": self.ok, "dry_run": self.dry_run, "problem_count": self.problem_count,
             "counts": {kind: dict(c) for kind, c in self.counts.items()},
-            "problems": [describe(p) for p in self.problems[:20]],
+            "problems": [describe(p) for p in shown],
         }
+        if limit is None:
+            out["problems"] = [_located(p) for p in shown]
+            out["notes"] = [{"code": n.code, "message": describe(n),
+                             **{k: n.params[k] for k in ("name", "row", "column")
+                                if n.params.get(k) not in (None, "")}}
+                            for n in self.notes]
+        return out
+
+
+def _located(problem: Problem) -> dict[str, Any]:
+    return {"code": problem.code, "file": problem.file, "row": problem.row,
+            "column": problem.column, "message": describe(problem)}
 
 
 def describe(item: Problem | Note) -> str:

@@ -22,27 +22,40 @@ def sync_members(store: Store, rows: Iterable[Row], *, bulk: bool) -> None:
     dropped = {"student": set(), "teacher": set()}
     # Small tuples only, never the rows themselves: a district has ~6 enrolments a student.
     pending: list[tuple[int, bool, int, str, str]] = []
+    report = store.report
     for row in rows:
         role = row.get("role").lower()
         kind = "student" if role == "student" else "teacher" if role in TEACHING_ROLES else None
         if kind is None:
             continue
-        section = store.section_ids.get(row.get("classSourcedId"))
-        if section is None:
-            store.report.problem("unknown_class", file=FILE, row=row.number,
-                                 column="classSourcedId", value=row.get("classSourcedId")[:80])
-            continue
         active = row.get("status").lower() != "tobedeleted"
+        class_id = row.get("classSourcedId")
+        section = store.section_ids.get(class_id)
+        if class_id in store.deleted_classes:
+            continue  # the class is removed, and its members with it
+        if section is None:
+            if active:
+                report.problem("unknown_class", file=FILE, row=row.number,
+                               column="classSourcedId", value=class_id[:80])
+            continue
         pending.append((row.number, active, section, row.get("userSourcedId"), kind))
     store.people(user for _n, _a, _s, user, _k in pending)
     for number, active, section, user, kind in pending:
         person = (store.student_ids if kind == "student" else store.staff_ids).get(user)
         if person is None:
-            if user not in store.deleted:
-                store.report.problem("unknown_user", file=FILE, row=number,
-                                     column="userSourcedId", value=user[:80])
+            other = (store.staff_ids if kind == "student" else store.student_ids).get(user)
+            if other is not None:
+                # A student enrolled as a teacher (or the reverse): the roles disagree, so
+                # the enrolment is left out rather than guessed, and said so.
+                report.tally("enrolled_other_role", FILE, number, "role")
+            elif user not in store.deleted and active:
+                report.problem("unknown_user", file=FILE, row=number,
+                               column="userSourcedId", value=user[:80])
             continue
-        (wanted if active else dropped)[kind].add((section, person))
+        pair = (section, person)
+        if pair in wanted[kind] or pair in dropped[kind]:
+            report.tally("duplicate_row", FILE, number, "userSourcedId")
+        (wanted if active else dropped)[kind].add(pair)
     if not store.report.ok:
         return
     _apply(store, SectionStudent, SectionStudent.student_id, "student_id", wanted["student"],
@@ -61,6 +74,8 @@ def _apply(store: Store, model, person_column, person_key: str, wanted: set, dro
     new = [{"section_id": s, person_key: p} for s, p in wanted if (s, p) not in existing]
     for start in range(0, len(new), 1000):
         store.session.execute(insert(model), new[start:start + 1000])
+    store.changes.setdefault(model.__tablename__, {"created": [], "updated": {}}).setdefault(
+        "added", []).extend([s, p] for s, p in wanted if (s, p) not in existing)
     kind = "class members" if model is SectionStudent else "class teachers"
     store.report.count(kind, "created", len(new))
     store.report.count(kind, "deleted", len(remove))

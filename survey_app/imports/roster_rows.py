@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from survey_app.imports.fields import BAD, parse_grade, parse_text
@@ -11,7 +12,7 @@ from survey_app.imports.package import Package, Row
 from survey_app.imports.report import ImportReport
 from survey_app.models.enums import Relation
 
-__all__ = ["PARENT_ROLES", "STAFF_ROLES", "link_households", "read_roles", "role_of",
+__all__ = ["PARENT_ROLES", "STAFF_ROLES", "Roles", "link_households", "read_roles", "role_of",
            "split_users"]
 
 STAFF_ROLES = {"teacher", "aide", "administrator", "counselor", "proctor", "principal",
@@ -22,43 +23,70 @@ PARENT_ROLES = {"parent": Relation.PARENT_GUARDIAN.value,
 FILE = "users.csv"
 
 
+@dataclass
+class Roles:
+    """A user's role and orgs, and where the file says so (for messages)."""
+
+    role: str  # the primary role, lower-case
+    orgs: list[str]  # the primary org first
+    file: str = FILE  # users.csv (1.1 columns) or roles.csv (1.2)
+    rows: dict[str, int] = field(default_factory=dict)  # org → roles.csv row naming it
+    others: list[str] = field(default_factory=list)  # other roles, not imported
+
+    def where(self, org: str, row: Row) -> tuple[str, int, str]:
+        """(file, row, column) of the place that names ``org`` for this user."""
+        if self.file == FILE:
+            column = "orgSourcedIds" if row.get("orgSourcedIds") else "primaryOrgSourcedId"
+            return FILE, row.number, column
+        return self.file, self.rows.get(org, row.number), "orgSourcedId"
+
+
 def _ids(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def read_roles(package: Package, report: ImportReport) -> dict[str, tuple[str, list[str]]]:
-    """OneRoster 1.2 ``roles.csv``: user → (primary role, orgs with the primary first)."""
-    roles: dict[str, tuple[str, list[str]]] = {}
+def read_roles(package: Package, report: ImportReport) -> dict[str, Roles]:
+    """OneRoster 1.2 ``roles.csv``: user → roles, the primary one first."""
+    roles: dict[str, Roles] = {}
     for row in package.rows("roles.csv", "roles", report,
                             required=("userSourcedId", "role", "orgSourcedId")):
         if row.get("status").lower() == "tobedeleted":
             continue
         user, role, org = row.get("userSourcedId"), row.get("role").lower(), row.get("orgSourcedId")
         primary = row.get("roleType").lower() == "primary"
-        if user not in roles:
-            roles[user] = (role, [org])
-        elif primary:
-            roles[user] = (role, [org, *roles[user][1]])
-        else:
-            roles[user][1].append(org)
+        found = roles.get(user)
+        if found is None:
+            roles[user] = Roles(role, [org], "roles.csv", {org: row.number})
+            continue
+        found.rows.setdefault(org, row.number)
+        if primary and role != found.role:
+            found.others.append(found.role)
+            found.role = role
+        elif role != found.role and role not in found.others:
+            found.others.append(role)
+        if org not in found.orgs:
+            found.orgs.insert(0, org) if primary else found.orgs.append(org)
     return roles
 
 
-def role_of(row: Row, roles: dict[str, tuple[str, list[str]]]) -> tuple[str, list[str]]:
-    """The role and orgs of a user: 1.1 columns, or 1.2 ``roles.csv``."""
-    sid = row.get("sourcedId")
-    if sid in roles:
-        return roles[sid]
+def role_of(row: Row, roles: dict[str, Roles]) -> Roles:
+    """The role and orgs of a user: 1.2 ``roles.csv``, or the 1.1 columns."""
+    found = roles.get(row.get("sourcedId"))
+    if found is not None:
+        return found
     orgs = _ids(row.get("orgSourcedIds")) or _ids(row.get("primaryOrgSourcedId"))
-    return row.get("role").lower(), orgs
+    listed = _ids(row.get("role").lower())  # some 1.1 exports list several roles
+    return Roles(listed[0] if listed else "", orgs, others=listed[1:])
 
 
-def link_households(users: Iterable[Row], roles: dict[str, tuple[str, list[str]]],
+def link_households(users: Iterable[Row], roles: dict[str, Roles],
                     report: ImportReport) -> dict[str, str]:
     """Student and parent sourcedId → household key, joining siblings who share a parent.
 
     Students and parents linked through ``agentSourcedIds`` (in either
     direction) form one household, keyed by the smallest parent sourcedId in it.
+    An agent who is staff (a teacher named as a student's agent) or who is not in
+    the file joins no household: each is counted in a note.
     """
     parent: dict[str, str] = {}
 
@@ -70,55 +98,73 @@ def link_households(users: Iterable[Row], roles: dict[str, tuple[str, list[str]]
             parent[x], x = root, parent[x]
         return root
 
-    parents, students = set(), set()
+    parents, students, staff = set(), set(), set()
+    links: list[tuple[str, str, int]] = []
     for row in users:
-        sid, role = row.get("sourcedId"), role_of(row, roles)[0]
+        sid, role = row.get("sourcedId"), role_of(row, roles).role
         if row.get("status").lower() == "tobedeleted":
             continue
-        (parents if role in PARENT_ROLES else students).add(sid)
-        parent.setdefault(sid, sid)
-        for agent in _ids(row.get("agentSourcedIds")):
+        if role in PARENT_ROLES:
+            parents.add(sid)
+        elif role == "student":
+            students.add(sid)
+        else:
+            staff.add(sid)
+            continue
+        links += [(sid, agent, row.number) for agent in _ids(row.get("agentSourcedIds"))]
+    family = parents | students
+    for sid, agent, number in links:
+        if agent in family:
+            parent.setdefault(sid, sid)
             parent.setdefault(agent, agent)
             parent[find(agent)] = find(sid)
+        elif agent in staff:
+            report.tally("agent_is_staff", FILE, number, "agentSourcedIds")
+        else:
+            report.tally("agent_unknown", FILE, number, "agentSourcedIds")
     key: dict[str, str] = {}
     for p in parents:
         root = find(p)
         key[root] = min(key.get(root, p), p)
-    missing = {a for a in parent if a not in parents and a not in students}
-    if missing:
-        report.note("unknown_agents", count=len(missing))
-    return {s: key[find(s)] for s in students | parents if find(s) in key}
+    return {s: key[find(s)] for s in family if find(s) in key}
 
 
-def split_users(batch: list[tuple[Row, str, list[str]]], report: ImportReport,
-                school_ids: dict[str, int], households: dict[str, str], seen: set[str],
+def split_users(batch: list[tuple[Row, Roles]], report: ImportReport,
+                school_ids: dict[str, int], households: dict[str, str], seen: dict[str, int],
                 tally: Counter) -> tuple[dict, dict, dict]:
     """Values for students, staff and parents, keyed by sourcedId; problems reported."""
     students: dict[str, dict[str, Any]] = {}
     staff: dict[str, dict[str, Any]] = {}
     parents: dict[str, dict[str, Any]] = {}
-    for row, role, orgs in batch:
+    for row, roles in batch:
         sid = parse_text(row, "sourcedId", report, FILE, limit=255, required=True)
         if sid is BAD:
             continue
+        same = hash(tuple(sorted(row.values.items())))
         if sid in seen:
-            report.problem("duplicate", file=FILE, row=row.number, column="sourcedId",
-                           value=sid[:80])
+            if seen[sid] == same:
+                report.tally("duplicate_row", FILE, row.number, "sourcedId")
+            else:
+                report.problem("duplicate", file=FILE, row=row.number, column="sourcedId",
+                               value=sid[:80])
             continue
-        seen.add(sid)
+        seen[sid] = same
         active = row.get("status").lower() != "tobedeleted"
+        role = roles.role
+        for other in roles.others:
+            tally[("other_role", other)] += 1
         if role == "student":
-            values = _student(row, orgs, report, school_ids, tally, active)
+            values = _student(row, roles, report, school_ids, tally, active)
             target = students
         elif role in STAFF_ROLES:
-            values, target = _staff(row, role, orgs, report, school_ids, active), staff
+            values, target = _staff(row, role, roles, report, school_ids, active), staff
         elif role in PARENT_ROLES:
             values, target = _parent(row, role, report, active), parents
         else:
             tally[("role", role or "?")] += 1
             continue
         if values is not None:
-            if sid in households:
+            if sid in households and target is not staff:
                 values["household"] = households[sid]
             target[sid] = values
     return students, staff, parents
@@ -131,32 +177,32 @@ def _names(row: Row, report: ImportReport) -> dict[str, Any]:
     }
 
 
-def _school(row: Row, orgs: list[str], report: ImportReport, school_ids: dict[str, int],
+def _school(row: Row, roles: Roles, report: ImportReport, school_ids: dict[str, int],
             *, required: bool) -> Any:
-    for org in orgs:
+    for org in roles.orgs:
         if org in school_ids:
             return school_ids[org]
     if required:
-        column = "orgSourcedIds" if orgs else None
-        if orgs:
-            report.problem("unknown_school", file=FILE, row=row.number, column=column,
-                           value=orgs[0][:80])
+        if roles.orgs:
+            file, number, column = roles.where(roles.orgs[0], row)
+            report.problem("unknown_school", file=file, row=number, column=column,
+                           value=roles.orgs[0][:80])
         else:
             report.problem("no_school", file=FILE, row=row.number, column="orgSourcedIds")
         return BAD
     return None
 
 
-def _student(row, orgs, report, school_ids, tally, active) -> dict[str, Any] | None:
+def _student(row, roles, report, school_ids, tally, active) -> dict[str, Any] | None:
     values = _names(row, report) | {
         "preferred_name": parse_text(row, "preferredGivenName", report, FILE, limit=200),
         "sis_id": parse_text(row, "identifier", report, FILE, limit=64),
-        "school_id": _school(row, orgs, report, school_ids, required=active),
+        "school_id": _school(row, roles, report, school_ids, required=active),
         "active": active,
     }
     grade = parse_grade(row, "grades", report, FILE)
     if grade is None:
-        tally[("no_grade",)] += 1
+        tally[("no_grade",)] += 1  # a new student's grade is then unknown, never kindergarten
     else:
         values["grade"] = grade
     if not active and values["school_id"] is None:
@@ -164,12 +210,12 @@ def _student(row, orgs, report, school_ids, tally, active) -> dict[str, Any] | N
     return None if BAD in values.values() else values
 
 
-def _staff(row, role, orgs, report, school_ids, active) -> dict[str, Any] | None:
+def _staff(row, role, roles, report, school_ids, active) -> dict[str, Any] | None:
     email = parse_text(row, "email", report, FILE, limit=320)
     values = _names(row, report) | {
         "email": email.lower() if email not in (None, BAD) else email,
         "title": role[:100],
-        "school_id": _school(row, orgs, report, school_ids, required=False),
+        "school_id": _school(row, roles, report, school_ids, required=False),
         "active": active,
         "_row": row.number,
     }

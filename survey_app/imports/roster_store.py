@@ -33,7 +33,7 @@ __all__ = ["Store"]
 CHUNK = 900  # stays under SQLite's bound-parameter limit in IN (...)
 
 _STUDENT_DEFAULTS = {
-    "grade": 0, "birth_date": None, "gender": None, "race_flags": {}, "race_ethnicity": None,
+    "grade": None, "birth_date": None, "gender": None, "race_flags": {}, "race_ethnicity": None,
     "english_learner": None, "econ_disadvantaged": None, "disability": None,
     "consent": "no_answer", "preferred_language": "en", "home_language": None,
     "household_id": None, "preferred_name": None, "sis_id": None, "deleted_at": None,
@@ -50,12 +50,16 @@ class Store:
                  school_rows: list[Row], *, bulk_orgs: bool = True):
         self.session, self.report, self.district = session, report, district
         self.now: datetime = utcnow()
-        self.seen_users: set[str] = set()
+        self.seen_users: dict[str, int] = {}  # sourcedId → hash of its row (duplicates)
         self.student_ids: dict[str, int] = {}
         self.staff_ids: dict[str, int] = {}
         self.section_ids: dict[str, int] = {}
         self.household_ids: dict[str, int] = {}
         self.deleted: set[str] = set()
+        self.deleted_classes: set[str] = set()
+        #: What this import changed, table by table, for "undo the last import"
+        #: (:mod:`survey_app.imports.undo`): created ids, and each updated row's old values.
+        self.changes: dict[str, dict[str, Any]] = {}
         self.school_ids = self._save_schools(school_rows, bulk_orgs)
 
     # -- schools -----------------------------------------------------------------------------
@@ -64,6 +68,7 @@ class Store:
         existing = {s.sourced_id: s for s in self.session.exec(
             select(School).where(School.district_id == self.district.id))}
         codes = {s.code for s in self.session.exec(select(School))}
+        self._known_schools = {s.id for s in existing.values()}
         seen = set()
         for row in rows:
             sid = parse_text(row, "sourcedId", self.report, "orgs.csv", limit=255, required=True)
@@ -85,16 +90,32 @@ class Store:
                 continue
             else:
                 self.report.count("schools", "updated" if active else "deleted")
+                self._record_update("school", school.id,
+                                    {"name": school.name, "active": school.active})
             school.name, school.active = name, active
             self.session.add(school)
         if bulk and rows:
             for sid, school in existing.items():
                 if sid and sid not in seen and school.active:
+                    self._record_update("school", school.id, {"active": True})
                     school.active = False
                     self.session.add(school)
                     self.report.count("schools", "deleted")
         self.session.flush()
+        made = [s.id for sid, s in existing.items() if s.id not in self._known_schools]
+        self._changed("school")["created"] += made
         return {sid: s.id for sid, s in existing.items() if sid and s.active}
+
+    # -- what changed --------------------------------------------------------------------------
+
+    def _changed(self, table: str) -> dict[str, Any]:
+        return self.changes.setdefault(table, {"created": [], "updated": {}})
+
+    def _record_update(self, table: str, pk: int, old: dict[str, Any]) -> None:
+        before = self._changed(table)["updated"].setdefault(str(pk), {})
+        for column, value in old.items():
+            before.setdefault(column, value.isoformat() if hasattr(value, "isoformat")
+                              else value)
 
     # -- generic upsert ----------------------------------------------------------------------
 
@@ -122,6 +143,8 @@ class Store:
                     continue
                 deleting = has_active and old["active"] and not new["active"]
                 self.report.count(kind, "deleted" if deleting else "updated")
+                self._record_update(model.__tablename__, record.id,
+                                    {c: old[c] for c in changed})
                 if hasattr(model, "updated_at"):
                     changed["updated_at"] = self.now
                 updates.setdefault(frozenset(changed), []).append({"id": record.id, **changed})
@@ -133,7 +156,9 @@ class Store:
         for part in _chunks(new_rows, 500):
             result = self.session.execute(
                 insert(table).returning(table.c.id, table.c.sourced_id), part)
-            ids.update({sid: pk for pk, sid in result})
+            made = {sid: pk for pk, sid in result}
+            ids.update(made)
+            self._changed(model.__tablename__)["created"] += list(made.values())
         self.report.count(kind, "created", len(new_rows))
         return ids
 
@@ -149,8 +174,9 @@ class Store:
                 "contact_channels": []} for k in keys if k not in self.household_ids]
         for part in _chunks(new, 500):
             result = self.session.execute(
-                insert(Household).returning(Household.sourced_id, Household.id), part)
-            self.household_ids.update(result.all())
+                insert(Household).returning(Household.sourced_id, Household.id), part).all()
+            self.household_ids.update(result)
+            self._changed("household")["created"] += [pk for _sid, pk in result]
         self.report.count("households", "created", len(new))
         self.report.count("households", "unchanged", len(keys) - len(new))
 
@@ -216,6 +242,10 @@ class Store:
             title = parse_text(row, "title", self.report, "classes.csv", limit=200,
                                required=True)
             school = row.get("schoolSourcedId")
+            if row.get("status").lower() == "tobedeleted":
+                self.deleted_classes.add(row.get("sourcedId"))
+                if school not in self.school_ids:
+                    continue  # a removal: its school may be gone too
             if school not in self.school_ids:
                 self.report.problem("unknown_school", file="classes.csv", row=row.number,
                                     column="schoolSourcedId", value=school[:80])
@@ -232,6 +262,8 @@ class Store:
             stale = self.session.execute(select(Section.id, Section.sourced_id).where(
                 Section.school_id.in_(school_ids), Section.active)).all()
             gone = [pk for pk, sid in stale if sid not in seen]
+            for pk in gone:
+                self._record_update("section", pk, {"active": True})
             for part in _chunks(gone):
                 self.session.execute(update(Section).where(Section.id.in_(part))
                                      .values(active=False))
@@ -247,6 +279,8 @@ class Store:
         students = self.session.execute(select(Student.id, Student.sourced_id).where(
             Student.school_id.in_(school_ids), Student.active)).all()
         gone = [pk for pk, sid in students if sid not in self.seen_users]
+        for pk in gone:
+            self._record_update("student", pk, {"active": True, "deleted_at": None})
         for part in _chunks(gone):
             self.session.execute(update(Student).where(Student.id.in_(part)).values(
                 active=False, deleted_at=self.now, updated_at=self.now))
@@ -255,6 +289,8 @@ class Store:
             StaffUser.district_id == self.district.id, StaffUser.active,
             StaffUser.sourced_id.is_not(None))).all()
         gone = [pk for pk, sid in staff if sid not in self.seen_users]
+        for pk in gone:
+            self._record_update("staff_user", pk, {"active": True})
         for part in _chunks(gone):
             self.session.execute(update(StaffUser).where(StaffUser.id.in_(part)).values(
                 active=False))
@@ -262,7 +298,11 @@ class Store:
 
     def remove_members(self, model: Any, ids: list[int]) -> None:
         for part in _chunks(ids):
-            self.session.execute(delete(model).where(model.id.in_(part)))
+            gone = self.session.execute(delete(model).where(model.id.in_(part)).returning(
+                model.section_id, *(c for c in model.__table__.c
+                                    if c.name in ("student_id", "staff_id")))).all()
+            self._changed(model.__tablename__).setdefault("removed", []).extend(
+                [list(pair) for pair in gone])
 
     def members_of_sections(self, model: Any, person: Any) -> list[tuple[int, int, int]]:
         found = []

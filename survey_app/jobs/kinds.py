@@ -21,6 +21,7 @@ from survey_app.db import read_first
 from survey_app.exports import service
 from survey_app.exports.service import ExportRequest
 from survey_app.imports import context, oneroster
+from survey_app.imports import roster_import as roster_import_service
 from survey_app.imports.package import Package, open_package
 from survey_app.imports.report import ImportReport, Note, PackageError, Problem
 from survey_app.jobs import runs
@@ -65,7 +66,9 @@ def _counted_rows(package: Package, progress: Reporter) -> None:
 
 
 def roster_import(*, session: Session, run: JobRun, progress: Reporter):
-    """A OneRoster package uploaded through the web page (``package.zip``, ``extra.csv``)."""
+    """A checked OneRoster package confirmed on the web page (``package.zip``, ``extra.csv``),
+    saved by :func:`survey_app.imports.roster_import.run` (the command line's service: the
+    removal guard, ``allow_removals``, the undo record) in one commit, or nothing at all."""
     dry_run = bool(run.params.get("dry_run"))
     uploaded = runs.files(session=session, job_id=run.id)
     with tempfile.TemporaryDirectory(prefix="roster-job-") as folder:
@@ -77,19 +80,23 @@ def roster_import(*, session: Session, run: JobRun, progress: Reporter):
             extra.write_bytes(uploaded["extra.csv"])
         try:
             package = open_package(zip_path)
-        except PackageError as error:
-            report = ImportReport(dry_run=dry_run)
-            report.problem(error.problem.code, **error.problem.params)
-            return report_data(report), False
-        progress.stage("reading", oneroster.planned_bytes(package, extra))
-        package.progress = lambda n: progress.advance(done=n)
-        _counted_rows(package, progress)
-        try:
-            report = oneroster.import_roster(session=session, package=package, extra=extra,
-                                             dry_run=dry_run)
-        finally:
+        except PackageError:
+            planned = 0  # roster_import.run reports the refused package as its problem
+        else:
+            planned = oneroster.planned_bytes(package, extra)
             package.close()
-    return _commit_import(session, run, report, "roster_import"), report.ok
+        progress.stage("reading", planned)
+        report = roster_import_service.run(
+            session=session, path=zip_path, extra=extra, dry_run=dry_run,
+            allow_removals=bool(run.params.get("allow_removals")), staff_id=run.started_by,
+            progress=lambda n: progress.advance(done=n),
+            on_open=lambda package: _counted_rows(package, progress))
+    if report.ok and not report.dry_run:  # run() committed the import and its undo record
+        audit.record(session=session, staff_id=run.started_by, action="roster_import",
+                     target_type="district", target_id=run.district_id,
+                     detail={**report.as_dict(), "job": run.id})
+        session.commit()
+    return report_data(report), report.ok
 
 
 def context_import(*, session: Session, run: JobRun, progress: Reporter):

@@ -18,8 +18,10 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from survey_app.audited import audited
 from survey_app.auth import permission_required
 from survey_app.db import get_session
+from survey_app.exports import safe
 from survey_app.jobs import queue, runs
 from survey_app.jobs.kinds import report_from
 from survey_app.jobs.report_page import report_view
@@ -56,6 +58,8 @@ def _load(job_id: int) -> runs.JobState:
 
 @bp.get("/<int:job_id>")
 @permission_required("workspace.enter")
+@audited.nothing("a job's progress and report (counts, the file's problems by row): the "
+                 "starter's own work; what the job saved or sent is audited by the job")
 def show(job_id: int):
     """Show the job's progress (the page reloads itself while it runs) or its report."""
     job = _load(job_id)
@@ -70,6 +74,7 @@ def show(job_id: int):
 
 @bp.get("/<int:job_id>.json")
 @permission_required("workspace.enter")
+@audited.nothing("the job page's state as JSON (polled while it runs): no one's record")
 def status(job_id: int):
     """The job's state as JSON, for scripts and tests."""
     job = _load(job_id)
@@ -79,6 +84,7 @@ def status(job_id: int):
 
 @bp.post("/<int:job_id>/retry")
 @permission_required("workspace.enter")
+@audited.by_view({"POST": "job_retried"}, when="the job was queued again (runs.retry)")
 def retry(job_id: int):
     """Run a failed or stopped job again from the files it was given."""
     job = _load(job_id)
@@ -92,6 +98,7 @@ def retry(job_id: int):
 
 @bp.get("/<int:job_id>/file")
 @permission_required("workspace.enter")
+@audited("job_file_download")  # the export was audited when asked; this is when it left
 def download(job_id: int):
     """Send the file a finished export job wrote (to the one who asked for it)."""
     job = _load(job_id)
@@ -100,8 +107,8 @@ def download(job_id: int):
     data = runs.files(session=get_session(), job_id=job_id).get("out")
     if data is None:
         abort(404)
-    response = send_file(io.BytesIO(data), mimetype=job.run.report["content_type"],
-                         as_attachment=True, download_name=job.run.report["filename"],
-                         max_age=0)
+    audited.note(target_type="job", target_id=job_id)
+    response = send_file(io.BytesIO(data), mimetype=job.run.report["content_type"], max_age=0)
+    response.headers["Content-Disposition"] = safe.attachment(job.run.report["filename"])
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -28,6 +28,7 @@ from survey_app.models import JobRun
 
 log = logging.getLogger(__name__)
 _APP: Flask | None = None
+_RAN = 0  # jobs run_queued ran in this process (SimpleWorker: the worker's own process)
 
 
 def progress_store(app: Flask | None = None) -> ProgressStore:
@@ -66,8 +67,10 @@ def run(app: Flask, job_id: int) -> str | None:
 def run_queued(job_id: int) -> str | None:
     """RQ's entry point, in a worker started by ``work`` (``flask jobs work``), which keeps
     its app here: jobs need the app's settings, engine and catalogs."""
+    global _RAN
     if _APP is None:
         raise RuntimeError("run jobs with `flask --app wsgi jobs work`, not RQ's own worker")
+    _RAN += 1
     with _APP.app_context():
         return run(_APP, job_id)
 
@@ -77,10 +80,13 @@ def work(app: Flask, *, burst: bool = False, poll: float = 1.0) -> int:
     global _APP
     if queue.redis_url(app):
         _APP = app
+        before = _RAN
         worker = SimpleWorker([queue.rq_queue(app)], connection=queue.rq_queue(app).connection)
         worker.work(burst=burst, with_scheduler=False, logging_level="WARNING")
-        worker.refresh()  # the counts live in Redis, written by the work horses
-        return worker.successful_job_count + worker.failed_job_count
+        # Counted here, not read back from RQ's worker hash in Redis (which the worker
+        # marks to expire when it stops, and whose counts are written only after the
+        # job's result is saved): the jobs this process itself ran.
+        return _RAN - before
     ran = 0
     while True:
         with job_session(app) as session:

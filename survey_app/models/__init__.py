@@ -15,7 +15,8 @@ from survey_app.models.adult import Adult, AdultMatch  # noqa: E402
 from survey_app.models.audit import AuditEvent  # noqa: E402
 from survey_app.models.engagement import Engagement  # noqa: E402
 from survey_app.models.flags import FlagSnapshot, StudentFlags  # noqa: E402
-from survey_app.models.followup import FollowUp  # noqa: E402
+from survey_app.models.followup import FollowUp, FollowUpNote  # noqa: E402
+from survey_app.models.imports import ImportRun  # noqa: E402
 from survey_app.models.job import JobFile, JobRun  # noqa: E402
 from survey_app.models.school import District, School, Section, SectionStudent, SectionTeacher  # noqa: E402
 from survey_app.models.settings import DataVersion, DistrictSettings  # noqa: E402
@@ -25,6 +26,7 @@ from survey_app.models.survey import (  # noqa: E402
     HouseholdCondition,
     Invitation,
     LanguageSwitch,
+    PageSubmission,
     Response,
     SurveyWave,
 )
@@ -34,9 +36,10 @@ from survey_app.models.user import CounselorSchool, StaffUser  # noqa: E402
 __all__ = [
     "Adult", "AdultMatch", "Answer", "AuditEvent", "ContextMeasure", "CounselorSchool",
     "DataVersion",
-    "District", "DistrictSettings", "Engagement", "FlagSnapshot", "FollowUp", "Household", "HouseholdCondition",
+    "District", "DistrictSettings", "Engagement", "FlagSnapshot", "FollowUp", "FollowUpNote",
+    "Household", "HouseholdCondition", "ImportRun",
     "Invitation", "JobFile", "JobRun",
-    "LanguageSwitch", "NAMING_CONVENTION", "Response", "School", "Section", "SectionStudent",
+    "LanguageSwitch", "NAMING_CONVENTION", "PageSubmission", "Response", "School", "Section", "SectionStudent",
     "SectionTeacher", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",
     "SurveyWave",
 ]

@@ -19,4 +19,7 @@ class Engagement(SQLModel, table=True):
     concern: bool = False  # a concern raised
     two_way: bool = False
     note: str | None = Field(default=None, max_length=2000)
+    #: The note is for staff of every school (its author said so); otherwise only for
+    #: staff of ``school_id``, the school it was written for.
+    district_wide: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = created_at_field()

@@ -82,4 +82,13 @@ class FollowUpKind(StrEnum):
     HELP_REQUEST = "help_request"
     MENTOR = "mentor"
     CHECK_IN = "check_in"
+    REFERRAL = "referral"
     OTHER = "other"
+
+
+class CheckInFrequency(StrEnum):
+    """How often a plan's owner checks in; the next due date moves on by it."""
+
+    WEEKLY = "weekly"
+    TWO_WEEKS = "two_weeks"
+    MONTHLY = "monthly"

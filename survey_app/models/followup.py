@@ -20,9 +20,22 @@ class FollowUp(SQLModel, table=True):
     created_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
     owner_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
     note: str | None = Field(default=None, max_length=4000)
+    goal: str | None = Field(default=None, max_length=1000)  # what the plan is for
+    frequency: str | None = Field(default=None, max_length=20)  # CheckInFrequency
     due_on: date | None = Field(default=None, index=True)
     status: str = Field(default=FollowUpStatus.OPEN, max_length=20, index=True)
     outcome: str | None = Field(default=None, max_length=2000)
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
+
+
+class FollowUpNote(SQLModel, table=True):
+    """A progress note on a plan: what happened at a check-in, by whom, when."""
+
+    __tablename__ = "follow_up_note"
+    id: int | None = Field(default=None, primary_key=True)
+    follow_up_id: int = Field(foreign_key="follow_up.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    note: str = Field(max_length=2000)
+    created_at: datetime = created_at_field()

@@ -14,9 +14,13 @@ class DistrictSettings(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     district_id: int = Field(foreign_key="district.id", unique=True)
     flag_rules: dict[str, Any] = json_field(dict)  # relationships.FlagRules.to_dict()
+    priority_tiers: dict[str, Any] = json_field(dict)  # relationships.tiers.TierRules.to_dict()
     min_n: int = MIN_N
     languages: list[str] = json_field(list)  # empty: every complete language
     retention_days: int = 365
+    #: A bulk roster import that would remove more than this share of the active students
+    #: or staff is refused unless the removals are confirmed.
+    removal_share: float = Field(default=0.1, sa_column_kwargs={"server_default": "0.1"})
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
 

@@ -33,7 +33,7 @@ class Student(SQLModel, table=True):
     given_name: str = Field(max_length=200)
     family_name: str = Field(max_length=200)
     preferred_name: str | None = Field(default=None, max_length=200)
-    grade: int = Field(index=True)  # 0 = kindergarten
+    grade: int | None = Field(default=None, index=True)  # 0 = kindergarten; None: not known
     birth_date: date | None = None
     preferred_language: str = Field(default="en", max_length=16)
     home_language: str | None = Field(default=None, max_length=16)

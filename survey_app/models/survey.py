@@ -85,6 +85,20 @@ class Answer(SQLModel, table=True):
     answered_at: datetime = created_at_field()
 
 
+class PageSubmission(SQLModel, table=True):
+    """A page form's submission key, kept once its save is written: a repeat of the same
+    form (a double tap, a resend after a timeout, back and send again) is recognised and
+    changes nothing. Two at once meet at the unique constraint."""
+
+    __tablename__ = "page_submission"
+    __table_args__ = (UniqueConstraint("response_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="response.id")
+    key: str = Field(max_length=64)
+    page: str = Field(max_length=40)
+    at: datetime = created_at_field()
+
+
 class LanguageSwitch(SQLModel, table=True):
     """A respondent changed language mid-survey (LimeSurvey and REDCap record this too)."""
 

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import abort, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import FieldList, FormField
 
+from survey_app.config import LANGUAGES
 from survey_app.surveys.forms import (
     NEED_NAME,
     TOO_MANY_ADULTS,
@@ -29,6 +31,7 @@ from survey_app.surveys.forms import (
     page_values,
 )
 from survey_app.surveys.model import ADULT_REF, MAX_ADULTS, Definition, Item, Page
+from survey_app.words.labels import grade_name
 
 _BLOCK = re.compile(r"^adults-(\d+)-")
 MAX_MATCHES = 20
@@ -59,6 +62,16 @@ def _fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def staff_label(staff_id: int, name: str, about: dict) -> str:
+    """A staff member the way children know them: surname first, then the given name,
+    the job title and the grade they teach ("Brown, Anna · Teacher · Grade 5")."""
+    family, title, grade = about.get(staff_id, (None, None, None))
+    given = name[:-len(family)].strip() if family and name.endswith(family) else ""
+    parts = [f"{family}, {given}" if family and given else name]
+    parts += [p for p in (title, grade_name(grade) if grade is not None else None) if p]
+    return " · ".join(parts)
+
+
 def staff_matches(staff: dict[int, str], query: str | None) -> list[tuple[int, str]]:
     """Staff whose name contains every word of ``query`` (case and accents ignored)."""
     words = _fold(query or "").split()
@@ -68,6 +81,10 @@ def staff_matches(staff: dict[int, str], query: str | None) -> list[tuple[int, s
     return found[:MAX_MATCHES]
 
 
+#: The family's language for letters and calls: offered as the one they answer in.
+LETTER_LANGUAGE = "contact.language"
+
+
 def build(ctx: PageContext, *, add_block: bool = False, find: tuple[str, str] | None = None):
     """The page form: request data on POST, saved answers on GET (plus a blank adult block)."""
     cls = page_form_class(ctx.definition.survey, ctx.definition.version, ctx.page, ctx.grade)
@@ -75,6 +92,9 @@ def build(ctx: PageContext, *, add_block: bool = False, find: tuple[str, str] | 
         form = cls()
     else:
         data = form_data(ctx.items, ctx.answers, ctx.adults)
+        letters = field_name(LETTER_LANGUAGE)
+        if letters in data and data[letters] is None and str(get_locale()) in LANGUAGES:
+            data[letters] = str(get_locale())  # the language they are answering in
         if ctx.page.has_adults and (add_block or not ctx.adults):
             data["adults"].append({})
         if find and ctx.page.has_adults:
@@ -102,13 +122,16 @@ def prepare(form, ctx: PageContext) -> None:
     if staff_allowed is None:
         staff_allowed = frozenset(str(i) for i in ctx.staff)
     kid_choices = [(str(i), name) for i, name in ctx.children] if ctx.definition.survey == "family" else []
+    about = getattr(ctx.staff, "about", {})
+    searched = {i: f"{name} {about.get(i, ('', '', None))[1] or ''}" for i, name in ctx.staff.items()}
     for block in form.adults:
         sub = block.form
-        matches = staff_matches(ctx.staff, sub.staff_query.data)
+        matches = staff_matches(searched, sub.staff_query.data)
         chosen = sub.staff_id.data
         if chosen and chosen in staff_allowed and all(str(i) != chosen for i, _n in matches):
-            matches.insert(0, (int(chosen), ctx.staff[int(chosen)]))
-        sub.staff_id.choices = opts([(str(i), n) for i, n in matches])
+            matches.insert(0, (int(chosen), ""))
+        sub.staff_id.choices = opts([(str(i), staff_label(i, ctx.staff[i], about))
+                                     for i, _n in matches])
         sub.staff_id.allowed = staff_allowed
         sub.children.choices = opts(kid_choices)
         sub.children.allowed = frozenset(code for code, _n in kid_choices)

@@ -1,9 +1,10 @@
 """The respondent side: open a survey by code or link, answer page by page, finish.
 
 Nothing but ids lives in the session cookie; every answer is saved on the
-server when its page is sent. Wrong codes are throttled per address *and* per
-code, and only refused attempts count, so a school behind one address never
-trips over its own students' right codes.
+server when its page is sent. A right code or link always opens its survey, whatever
+its address did before; wrong ones are counted per address and per code prefix
+(``survey_app.throttle``) and past a limit answered 429, so a school behind one
+address never trips over a guesser or its own students' typos.
 """
 
 from __future__ import annotations
@@ -25,47 +26,42 @@ from flask_babel import lazy_gettext as _l
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 from sqlmodel import select
+from werkzeug.exceptions import TooManyRequests
 
-from survey_app import surveys
+from survey_app import surveys, throttle
+from survey_app.audited import audited
 from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import get_session, write_next
 from survey_app.i18n import choose_language, offered_languages, use_district_choice
 from survey_app.main.forms import CodeForm
-from survey_app.models import Invitation, Response, School
+from survey_app.models import Invitation, Response, School, SurveyWave
 from survey_app.models.enums import InvitationStatus, SurveyKind
 from survey_app.respond import forms
 from survey_app.respond.letters import render_letters
-from survey_app.security import limiter
-from survey_app.services import codes, invitations, responses
+from survey_app.services import codes, invitations, responses, submissions, waves
 from survey_app.services.responses import Record
 from survey_app.surveys.forms import field_name
 from survey_app.surveys.model import ADULTS, MAX_ADULTS
 
 bp = Blueprint("respond", __name__)
 STATE = "respond"
-#: Refused attempts allowed before a pause; each window is longer (gradual back-off).
+#: Wrong attempts allowed before a pause; each window is longer (gradual back-off).
 IP_LIMITS = "20 per minute; 100 per hour; 300 per day"
+#: Wrong codes sharing their first ``PREFIX`` symbols, from any address.
 CODE_LIMITS = "5 per minute; 20 per hour; 50 per day"
+PREFIX = 4
 
 
-def _ip_key() -> str:
-    return f"respond-ip:{get_remote_address()}"
-
-
-def _code_key() -> str:
-    return "respond-code:" + codes.normalize_code(request.form.get("code", ""))[:24]
-
-
-def _refused(response) -> bool:
-    return response.status_code in (400, 404)
-
-
-def _ip_limits() -> str:
-    return current_app.config.get("RESPOND_IP_LIMITS", IP_LIMITS)
-
-
-def _code_limits() -> str:
-    return current_app.config.get("RESPOND_CODE_LIMITS", CODE_LIMITS)
+def _wrong(typed_code: str | None = None) -> int | None:
+    """Count a wrong code (``typed_code``) or link; seconds to wait when its address, or
+    the code's first symbols, are over their limits."""
+    counted = [(current_app.config.get("RESPOND_IP_LIMITS", IP_LIMITS),
+                f"respond-ip:{get_remote_address()}")]
+    if typed_code is not None:
+        counted.append((current_app.config.get("RESPOND_CODE_LIMITS", CODE_LIMITS),
+                        "respond-prefix:" + codes.normalize_code(typed_code)[:PREFIX]))
+    waits = [throttle.counters().refuse_wrong(limits, key) for limits, key in counted]
+    return max((w for w in waits if w), default=None)
 
 
 @bp.errorhandler(CSRFError)
@@ -76,10 +72,8 @@ def lost_session(_error):
 
 @bp.post("/")
 @public
-@limiter.limit(_ip_limits, key_func=_ip_key, deduct_when=_refused)
-@limiter.limit(_code_limits, key_func=_code_key, deduct_when=_refused)
 def enter_code():
-    """Open the survey for a typed code."""
+    """Open the survey for a typed code: a right one always opens, before any counter."""
     form = CodeForm()
     if form.validate_on_submit():
         invitation = invitations.find_by_code(session=get_session(), typed=form.code.data,
@@ -87,17 +81,22 @@ def enter_code():
         if invitation is not None:
             return _open(invitation, session.get("lang"))
         form.code.errors.append(_("We could not find that code. Please check it and try again."))
+    wait = _wrong(request.form.get("code", ""))
+    if wait:
+        return render_template("main/home.html", form=form), 429, {"Retry-After": str(wait)}
     return render_template("main/home.html", form=form), 400
 
 
 @bp.get("/r/<token>")
 @public
-@limiter.limit(_ip_limits, key_func=_ip_key, deduct_when=_refused)
 def open_link(token: str):
-    """Open the survey from a letter's link or QR code."""
+    """Open the survey from a letter's link or QR code (a right one always opens)."""
     invitation = invitations.find_by_token(session=get_session(), token=token,
                                            secret=current_app.config["SECRET_KEY"])
     if invitation is None:
+        wait = _wrong()
+        if wait:
+            raise TooManyRequests(retry_after=wait)
         abort(404, description=_l("This link does not work any more. Please type the code from your letter on the start page."))
     return _open(invitation, g.get("explicit_lang"))
 
@@ -107,6 +106,9 @@ def _open(invitation: Invitation, chosen: str | None):
     offered = offered_languages()
     language = chosen if chosen in offered else (
         invitation.language if invitation.language in offered else str(get_locale()))
+    state = waves.state(db.get(SurveyWave, invitation.wave_id))
+    if state != waves.WaveState.OPEN:
+        return _closed(state, language)
     if invitations.is_opted_out(session=db, invitation=invitation):
         session.pop(STATE, None)
         session["lang"] = language
@@ -123,6 +125,20 @@ def _open(invitation: Invitation, chosen: str | None):
     definition = surveys.get(response.survey, response.version)
     first = response.current_page if definition.page(response.current_page or "") else None
     return redirect(url_for(".page", page_id=first or definition.pages[0].id))
+
+
+def _closed(state: str, language: str | None = None):
+    """A code, link or page of a wave that takes no answers: a kind page, nothing written.
+
+    Shown in ``language`` (the invitation's, or the one chosen) and the respondent is
+    forgotten on this device.
+    """
+    session.pop(STATE, None)
+    if language:
+        session["lang"] = language
+        refresh()
+    return render_template("respond/closed.html", state=state), \
+        200 if state == waves.WaveState.DRAFT else 410
 
 
 def _load():
@@ -187,6 +203,8 @@ def page(page_id: str):
     if loaded is None:
         return render_template("respond/lost.html"), 200 if request.method == "GET" else 400
     invitation, response, definition, student, current = loaded
+    if invitation.wave_state != waves.WaveState.OPEN:
+        return _closed(invitation.wave_state)
     page = definition.page(page_id) or abort(404)
     if response.status == InvitationStatus.SUBMITTED:
         return redirect(url_for(".done"))
@@ -216,6 +234,10 @@ def _save(page, form, ctx, invitation, response):
     """Write a checked page: under the write lock, from the answers as they are now."""
     db = get_session()
     definition, page_id = ctx.definition, page.id
+    key = submissions.valid_key(request.form.get("submission"))
+    if key and not submissions.claim(session=db, response_id=response.id, key=key,
+                                     page_id=page_id):
+        return _repeated(response)
     action = request.form.get("action", "next")
     remove = request.form.get("remove", "")
     # Where a resumed survey reopens: the page this button leads to.
@@ -230,6 +252,18 @@ def _save(page, form, ctx, invitation, response):
         session=db, response=response, language=language, page_id=resume_at.id,
         values=values, adults=blocks, current=ctx.current)
     return _after_save(action, form, ctx, invitation, response, entries)
+
+
+def _repeated(response):
+    """This very form was saved already (a double tap, a resend): nothing changes; go where
+    the first one went."""
+    db = get_session()
+    db.rollback()
+    stored = db.get(Response, response.id)
+    db.commit()
+    if stored is None or stored.status == InvitationStatus.SUBMITTED:
+        return redirect(url_for(".done"))
+    return redirect(url_for(".page", page_id=stored.current_page or response.current_page))
 
 
 def _after_save(action, form, ctx, invitation, response, entries):
@@ -304,7 +338,7 @@ def _render(form, ctx: forms.PageContext, invitation: Record, *, status: int = 2
         last=definition.neighbour(page.id, 1) is None,
         first=definition.position(page.id) == 0, errors=forms.flat_errors(form),
         page_errors=ctx.page_errors, skipped=skipped or [], max_adults=MAX_ADULTS,
-        family=invitation.kind == SurveyKind.FAMILY,
+        family=invitation.kind == SurveyKind.FAMILY, submission_key=submissions.new_key(),
     ), status
 
 
@@ -328,6 +362,7 @@ def leave():
 
 @bp.get("/letters")
 @permission_required("invitations.print")
+@audited("view_letters")
 def letters():
     """Printable letters for one school's students or families."""
     db = get_session()
@@ -339,7 +374,11 @@ def letters():
     kind = kind if kind in (SurveyKind.STUDENT, SurveyKind.FAMILY) else SurveyKind.FAMILY
     code = request.args.get("school") or schools[0].code
     school = next((s for s in schools if s.code == code), None) or abort(404)
-    rows = invitations.listing(session=db, kind=kind, school_code=school.code)
+    # Letters of the waves taking answers, for the invitations not answered yet.
+    rows = invitations.listing(session=db, kind=kind, school_code=school.code,
+                               wave_ids=waves.open_wave_ids(session=db), unsubmitted=True)
+    audited.note(target_type="school", target_id=school.id, school_id=school.id,
+                 detail={"kind": kind, "letters": len(rows)})
     html = render_letters(rows, secret=current_app.config["SECRET_KEY"],
                           base_url=current_app.config["PUBLIC_BASE_URL"],
                           offered=offered_languages())

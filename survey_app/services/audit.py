@@ -22,11 +22,12 @@ def record(
     school_id: int | None = None,
     detail: dict[str, Any] | None = None,
     ip: str | None = None,
+    outcome: str = "ok",
 ) -> AuditEvent:
     event = AuditEvent(
         staff_id=staff_id, action=action, target_type=target_type,
         target_id=None if target_id is None else str(target_id),
-        school_id=school_id, detail=detail or {}, ip=ip,
+        school_id=school_id, detail=detail or {}, ip=ip, outcome=outcome,
     )
     session.add(event)
     session.flush()
@@ -46,6 +47,7 @@ class EventRow:
     school_name: str | None
     detail: dict[str, Any]
     ip: str | None
+    outcome: str = "ok"
 
 
 def _district_filter(district_id: int):
@@ -54,30 +56,79 @@ def _district_filter(district_id: int):
     return or_(AuditEvent.staff_id.in_(district_staff), AuditEvent.school_id.in_(district_schools))
 
 
+@dataclass(frozen=True)
+class Filters:
+    """What the admin asked for: a person (who acted, or whose account was the target),
+    an action, a student (events about that student), a range of days."""
+
+    staff_id: int | None = None
+    action: str | None = None
+    student_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+
+def _where(district_id: int, f: Filters) -> list:
+    where = [_district_filter(district_id)]
+    if f.staff_id is not None:
+        where.append(or_(AuditEvent.staff_id == f.staff_id,
+                         (AuditEvent.target_type == "staff_user")
+                         & (AuditEvent.target_id == str(f.staff_id))))
+    if f.action:
+        where.append(AuditEvent.action == f.action)
+    if f.student_id is not None:
+        where.append((AuditEvent.target_type == "student")
+                     & (AuditEvent.target_id == str(f.student_id)))
+    if f.date_from is not None:
+        where.append(AuditEvent.at >= datetime.combine(f.date_from, time.min, UTC))
+    if f.date_to is not None:
+        where.append(AuditEvent.at < datetime.combine(f.date_to + timedelta(days=1), time.min,
+                                                      UTC))
+    return where
+
+
+def _rows(where: list):
+    return (select(AuditEvent, StaffUser.given_name, StaffUser.family_name, School.name)
+            .outerjoin(StaffUser, StaffUser.id == AuditEvent.staff_id)
+            .outerjoin(School, School.id == AuditEvent.school_id)
+            .where(*where).order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
+
+
+def _event_row(e: AuditEvent, g: str | None, f: str | None, school: str | None) -> EventRow:
+    return EventRow(e.at, f"{g} {f}".strip() if g is not None else None, e.action,
+                    e.target_type, e.target_id, school, e.detail or {}, e.ip, e.outcome)
+
+
+def find(*, session: Session, district_id: int, filters: Filters, page: int = 1,
+         per_page: int = PAGE_SIZE) -> tuple[list[EventRow], int]:
+    """A page of the district's events matching ``filters``, newest first, and the count."""
+    where = _where(district_id, filters)
+    total = session.exec(select(func.count(AuditEvent.id)).where(*where)).one()
+    rows = session.exec(_rows(where).limit(per_page)
+                        .offset((max(page, 1) - 1) * per_page)).all()
+    return [_event_row(*row) for row in rows], total
+
+
+def every(*, session: Session, district_id: int, filters: Filters, batch: int = 1000):
+    """Every matching event, newest first, read in batches (for the log's export)."""
+    where = _where(district_id, filters)
+    offset = 0
+    while True:
+        rows = session.exec(_rows(where).limit(batch).offset(offset)).all()
+        yield from (_event_row(*row) for row in rows)
+        if len(rows) < batch:
+            return
+        offset += batch
+
+
 def search(*, session: Session, district_id: int, staff_id: int | None = None,
            action: str | None = None, date_from: date | None = None,
            date_to: date | None = None, page: int = 1, per_page: int = PAGE_SIZE
            ) -> tuple[list[EventRow], int]:
     """A page of the district's events, newest first, and how many match in all."""
-    where = [_district_filter(district_id)]
-    if staff_id is not None:
-        where.append(AuditEvent.staff_id == staff_id)
-    if action:
-        where.append(AuditEvent.action == action)
-    if date_from is not None:
-        where.append(AuditEvent.at >= datetime.combine(date_from, time.min, UTC))
-    if date_to is not None:
-        where.append(AuditEvent.at < datetime.combine(date_to + timedelta(days=1), time.min, UTC))
-    total = session.exec(select(func.count(AuditEvent.id)).where(*where)).one()
-    rows = session.exec(
-        select(AuditEvent, StaffUser.given_name, StaffUser.family_name, School.name)
-        .outerjoin(StaffUser, StaffUser.id == AuditEvent.staff_id)
-        .outerjoin(School, School.id == AuditEvent.school_id)
-        .where(*where).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
-    return [EventRow(e.at, f"{g} {f}".strip() if g is not None else None, e.action,
-                     e.target_type, e.target_id, school, e.detail or {}, e.ip)
-            for e, g, f, school in rows], total
+    return find(session=session, district_id=district_id, page=page, per_page=per_page,
+                filters=Filters(staff_id=staff_id, action=action, date_from=date_from,
+                                date_to=date_to))
 
 
 def actions(*, session: Session, district_id: int) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
@@ -18,9 +18,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from relationships import Evaluation, evaluate, flag_matrix
+from relationships import tiers as tiering
 from survey_app.models import FollowUp, School, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
-from survey_app.services import records, school_cache
+from survey_app.services import caseload_people, records, school_cache
 from survey_app.services.frames import read_frame
 from survey_app.words import reasons
 
@@ -37,6 +38,7 @@ class Filters:
     flag: str | None = None
     group: str | None = None
     has_followup: str | None = None  # "yes" | "no"
+    tier: str | None = None  # a tier of relationships.tiers.TIERS; None: every student
     sort: str = "priority"
     page: int = 1
 
@@ -58,6 +60,10 @@ class CaseloadRow:
     overdue: bool = False
     reasons: list[str] = field(default_factory=list)
     strengths: str = ""
+    named: str = ""  # "Ms. Reyes (Coach) is sure to help."
+    tier: str | None = None
+    owner: str | None = None
+    last_contact: date | None = None
 
 
 @dataclass
@@ -68,6 +74,7 @@ class Page:
     pages: int
     no_data: int
     students: int
+    tier_counts: dict = field(default_factory=dict)
 
 
 def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
@@ -97,7 +104,7 @@ def collect(*, session: Session, ctx: records.Context, school_ids, today: date):
     """
     st = school_cache.state(session=session, ctx=ctx, school_ids=school_ids)
     rows, no_data, people = st.memo(
-        ("caseload_rows", today),
+        ("caseload_rows", today, ctx.tiers),
         lambda: _rows(session, ctx, school_ids, today, st.evaluation))
     return rows, no_data, people, st, st.evaluation
 
@@ -110,6 +117,8 @@ def _rows(session: Session, ctx: records.Context, school_ids, today: date,
     reliable = dict(zip(evaluation.measures["student_id"].tolist(),
                         evaluation.measures["reliable"].tolist(), strict=True))
     follow_rows = follow.to_dict("index")
+    owners = caseload_people.owners(session, school_ids)
+    contacts = caseload_people.last_contacts(session, school_ids)
     rows, no_data = [], 0
     for rec in people.itertuples(index=False):
         codes = by_student.get(rec.student_id, [])
@@ -118,11 +127,17 @@ def _rows(session: Session, ctx: records.Context, school_ids, today: date,
         if not codes and fu is None:
             continue
         due = fu["next_due"] if fu is not None and not pd.isna(fu["next_due"]) else None
+        helps = list(fu["help_types"]) if fu is not None else []
+        reasons_in = codes + (["help_request"] if helps else [])
+        household = rec.household_id
         rows.append(CaseloadRow(
             student_id=rec.student_id, name=rec.name, sis_id=rec.sis_id, grade=rec.grade,
             school_id=rec.school_id, school_name=rec.school_name,
-            reliable=int(reliable.get(rec.student_id, 0)), codes=codes,
-            help_types=list(fu["help_types"]) if fu is not None else [],
+            reliable=int(reliable.get(rec.student_id, 0)),
+            codes=codes,
+            tier=tiering.tier(reasons_in, ctx.tiers), owner=owners.get(rec.student_id),
+            last_contact=None if pd.isna(household) else contacts.get(int(household)),
+            help_types=helps,
             open_followups=int(fu["open_followups"]) if fu is not None else 0,
             next_due=due, overdue=bool(due and due < today)))
     return rows, no_data, people
@@ -139,6 +154,10 @@ def _codes(evaluation: Evaluation, ctx: records.Context) -> dict[int, list[str]]
 
 
 def _keep(row: CaseloadRow, f: Filters, groups: dict) -> bool:
+    return _keep_but_tier(row, f, groups) and (f.tier is None or row.tier == f.tier)
+
+
+def _keep_but_tier(row: CaseloadRow, f: Filters, groups: dict) -> bool:
     if f.grade is not None and row.grade != f.grade:
         return False
     if f.flag == "help_request":
@@ -146,7 +165,7 @@ def _keep(row: CaseloadRow, f: Filters, groups: dict) -> bool:
             return False
     elif f.flag and f.flag not in row.codes:
         return False
-    if not f.flag and row.codes == ["no_data"] and not row.open_followups:
+    if not f.flag and f.tier is None and row.codes == ["no_data"] and not row.open_followups:
         return False  # students with no data are counted apart, listed on request
     if f.group and not groups.get(row.student_id, False):
         return False
@@ -159,11 +178,13 @@ def _sort_key(sort: str):
     if sort == "name":
         return lambda r: (r.name.casefold(), r.student_id)
     if sort == "grade":
-        return lambda r: (r.grade, r.name.casefold(), r.student_id)
+        return lambda r: (r.grade is None, r.grade or 0, r.name.casefold(), r.student_id)
     if sort == "reliable":
         return lambda r: (r.reliable, r.name.casefold(), r.student_id)
-    return lambda r: (not r.overdue, -len(r.codes) - len(r.help_types), r.reliable,
-                      r.name.casefold(), r.student_id)
+    rank = {t: i for i, t in enumerate(tiering.TIERS)}
+    return lambda r: (rank.get(r.tier, len(rank)), not r.overdue,
+                      -len(r.codes) - len(r.help_types), r.reliable, r.name.casefold(),
+                      r.student_id)
 
 
 def _group_members(people: pd.DataFrame, group: str | None) -> dict:
@@ -202,13 +223,24 @@ def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context
     names = st.memo("adult_names", lambda: dict(zip(
         tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(), strict=True)))
     strengths = st.memo("strengths", lambda: evaluation.strengths.set_index("student_id"))
+    adults = st.memo(("reliable_adults", ids), lambda: caseload_people.reliable_adults(
+        tables, ctx.wave, ctx.rules.min_reliability, ids))
     out = []
     for shared in rows:
         row = copy.copy(shared)
         row.flags = flags.get(row.student_id, [])
-        row.reasons = [reasons.sentence(f.code, f.params, names) for f in row.flags]
-        row.reasons += [reasons.help_request(h) for h in row.help_types]
-        if row.student_id in strengths.index and row.codes != ["no_data"]:
+        said: dict[str, list[str]] = {}
+        for f in row.flags:
+            said.setdefault(f.code, []).append(reasons.sentence(f.code, f.params, names))
+        said["help_request"] = [reasons.help_request(h) for h in row.help_types]
+        order = tiering.ordered([*row.codes, "help_request"], ctx.tiers)
+        row.reasons = [text for code in order for text in said.get(code, [])]
+        # The adults the student is sure of, by name (the page); the counts by part of
+        # life stay in ``strengths`` (as the flagged export has them).
+        row.named = reasons.strength_words(adults.get(row.student_id))
+        if row.codes == ["no_data"]:
+            row.strengths = str(reasons.UNKNOWN_STRENGTHS)  # not "none in the family, …"
+        elif row.student_id in strengths.index:
             row.strengths = reasons.strengths(strengths.loc[row.student_id].to_dict())
         out.append(row)
     return out
@@ -220,12 +252,17 @@ def caseload_page(*, session: Session, ctx: records.Context, school_ids, filters
     rows, no_data, people, tables, ev = collect(session=session, ctx=ctx,
                                                 school_ids=school_ids, today=today)
     groups = _group_members(people, filters.group)
+    counts = dict.fromkeys(tiering.TIERS, 0)
+    tiered = replace(filters, tier="any")  # every tier counted, no data included
+    for r in rows:
+        if r.tier is not None and _keep_but_tier(r, tiered, groups):
+            counts[r.tier] += 1
     kept = sorted((r for r in rows if _keep(r, filters, groups)), key=_sort_key(filters.sort))
     pages = max(1, math.ceil(len(kept) / per_page))
     page = min(max(filters.page, 1), pages)
     shown = explain(kept[(page - 1) * per_page: page * per_page], tables, ev, ctx)
     return Page(rows=shown, total=len(kept), page=page, pages=pages, no_data=no_data,
-                students=len(people))
+                students=len(people), tier_counts=counts)
 
 
 def school_choices(*, session: Session, school_ids) -> list[tuple[int, str]]:

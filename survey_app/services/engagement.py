@@ -97,15 +97,26 @@ class ContactRow:
     staff_name: str
 
 
-def contacts(*, session: Session, household_id: int) -> list[ContactRow]:
-    """A family's contacts, newest first, with who made them."""
+def contacts(*, session: Session, household_id: int, school_ids: Iterable[int],
+             viewer_id: int) -> list[ContactRow]:
+    """A family's contacts, newest first, with who made them.
+
+    Every contact is listed (a family is one family across the district), but a note is
+    shown only to staff of the school it was written for, to its author, or to everyone
+    when its author shared it district-wide: a family with children at two schools tells
+    each school's staff different things.
+    """
+    school_ids = set(school_ids)
     rows = session.exec(
         select(Engagement, StaffUser.given_name, StaffUser.family_name)
         .join(StaffUser, StaffUser.id == Engagement.staff_id)
         .where(Engagement.household_id == household_id)
         .order_by(Engagement.contacted_on.desc(), Engagement.id.desc())).all()
     return [ContactRow(e.contacted_on, e.channel, e.started_by, e.positive, e.concern,
-                       e.two_way, e.note, f"{g} {f}".strip()) for e, g, f in rows]
+                       e.two_way,
+                       e.note if (e.school_id in school_ids or e.district_wide
+                                  or e.staff_id == viewer_id) else None,
+                       f"{g} {f}".strip()) for e, g, f in rows]
 
 
 def log_contact(*, session: Session, household_id: int, school_id: int, staff_id: int,
@@ -117,6 +128,7 @@ def log_contact(*, session: Session, household_id: int, school_id: int, staff_id
         "started_by": data["started_by"], "positive": bool(data.get("positive")),
         "concern": bool(data.get("concern")), "two_way": bool(data.get("two_way")),
         "note": (data.get("note") or "").strip() or None,
+        "district_wide": bool(data.get("district_wide")),
     })
     session.add(engagement)
     session.flush()

@@ -1,8 +1,13 @@
 """Equity view: one measure per student, broken down by group, small cells suppressed.
 
 Suppression (small groups, complementary cells, 5 %/95 % coding) is
-:func:`relationships.equity_breakdown`'s; this module only picks the students
-and decides each student's yes/no (NA when the measure says nothing about them).
+:func:`relationships.equity_breakdown`'s, table by table (the joint
+suppression of every table published together,
+:func:`relationships.suppress_published`, is not wired here yet: see issue
+13's note); this module only picks the students and decides each student's
+yes/no (NA when the measure says nothing about them). The measures that are also flags are the flags' own
+decision with the district's settings, so each district total equals the
+number of students carrying the flag.
 
 Context data (``import-context``) gives two yes/no measures, chronically absent
 (attendance below 90 %) and assignment completion below 80 %, and two averages
@@ -20,6 +25,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from relationships import equity_breakdown, equity_mean, flag_matrix
+from relationships.flags import flag_population
 from survey_app.models import ContextMeasure, Engagement, Student
 from survey_app.services import records, school_cache
 
@@ -49,20 +55,24 @@ def student_values(*, session: Session, ctx: records.Context, school_ids) -> pd.
     return cached.memo("equity_values", lambda: _values(session, cached, school_ids, ctx)).copy()
 
 
+#: equity measure → the flag it counts (the same students, by the same rule)
+FLAG_MEASURES = {"no_school_adult": "no_school_adult", "few_reliable": "few_reliable_adults",
+                 "access_barrier": "access_barrier"}
+
+
 def _values(session: Session, cached, school_ids, ctx: records.Context) -> pd.DataFrame:
     st = cached.tables.students
     ev = cached.evaluation
-    m = ev.measures.set_index("student_id").reindex(st["student_id"])
-    data = (m["responded_student"] | m["responded_family"] | m["marks_any"]).to_numpy(bool)
-    matrix = flag_matrix(ev.measures, ctx.rules).set_index(ev.measures["student_id"])
-    barrier = matrix["access_barrier"].reindex(st["student_id"]).to_numpy(bool)
-    has_cond = m["has_conditions"].fillna(False).to_numpy(bool)
-    out = st[list(BREAKDOWNS)].copy()
-    out["no_school_adult"] = pd.array(np.where(data, m["school"].to_numpy() == 0, None),
-                                      dtype="boolean")
-    out["few_reliable"] = pd.array(np.where(data, m["reliable"].to_numpy() < 3, None),
-                                   dtype="boolean")
-    out["access_barrier"] = pd.array(np.where(has_cond, barrier, None), dtype="boolean")
+    ids = ev.measures["student_id"]
+    # The flags' own decision, with the district's thresholds (a measure is shown
+    # even when its flag is switched off); NA where the rule cannot speak.
+    matrix = flag_matrix(ev.measures, ctx.rules, all_codes=True).set_index(ids)
+    population = flag_population(ev.measures, ctx.rules).set_index(ids)
+    out = st[["school_id", *BREAKDOWNS]].copy()
+    for measure, code in FLAG_MEASURES.items():
+        fired = matrix[code].reindex(st["student_id"]).to_numpy(bool)
+        known = population[code].reindex(st["student_id"]).fillna(False).to_numpy(bool)
+        out[measure] = pd.array(np.where(known, fired, None), dtype="boolean")
     out["responded"] = pd.array(st["responded_student"].to_numpy(bool), dtype="boolean")
     out["two_way"] = _two_way(session, st, school_ids)
     return _with_context(out, _latest_context(session, school_ids), st["student_id"])

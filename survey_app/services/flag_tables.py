@@ -31,7 +31,6 @@ from relationships.records import COLUMNS, SUPPORT_TYPES, empty_frame
 from survey_app.models import (
     Adult,
     HouseholdCondition,
-    Invitation,
     SectionStudent,
     SectionTeacher,
     StaffMark,
@@ -41,8 +40,8 @@ from survey_app.models import (
     SurveyWave,
     conditions,
 )
-from survey_app.models.enums import InvitationStatus, SurveyKind
-from survey_app.services import adult_ties, records
+from survey_app.models.enums import SurveyKind
+from survey_app.services import adult_ties, household_records, records
 from survey_app.services.frames import typed
 
 __all__ = ["adult_names", "fetch_rows", "load_school"]
@@ -85,28 +84,17 @@ def load_school(*, session: Session, ctx: records.Context, school_id: int,
 def _students(session, where, ctx: records.Context) -> pd.DataFrame:
     """The students, and whether they (and their family) answered the current wave."""
     stmt = select(Student.id.label("student_id"), Student.school_id, Student.grade,
-                  Student.household_id).where(where).order_by(Student.id)
-    frame = _fetch(session, stmt, COLUMNS["students"])
+                  Student.household_id, Student.consent).where(where).order_by(Student.id)
+    frame = _fetch(session, stmt, {**COLUMNS["students"], "consent": "object"})
     blank = empty_frame("students").reindex(range(len(frame)))
     for name in _UNREAD_STUDENT_COLUMNS:  # no flag reads them (the equity view does)
         frame[name] = blank[name].array
-    submitted = (Invitation.wave_id == ctx.wave_id,
-                 Invitation.status == InvitationStatus.SUBMITTED)
-    own = session.execute(
-        select(Invitation.student_id).join(Student, Student.id == Invitation.student_id)
-        .where(where, Invitation.kind == SurveyKind.STUDENT, *submitted).distinct()).scalars()
-    family = session.execute(
-        select(Invitation.household_id)
-        .where(Invitation.household_id.in_(select(Student.household_id).where(where)),
-               Invitation.kind == SurveyKind.FAMILY, *submitted).distinct()).scalars()
-    frame["responded_student"] = frame["student_id"].isin(list(own)).to_numpy()
-    frame["responded_family"] = frame["household_id"].isin(list(family)).to_numpy(
-        dtype=bool, na_value=False)
+    frame = records.with_answered(session, ctx, frame)
     return frame.loc[:, list(COLUMNS["students"])]
 
 
 def _conditions(session, where, waves: dict[int, int]) -> pd.DataFrame:
-    """One conditions row per student and wave (the rules of ``records._conditions``).
+    """One conditions row per student and wave (the rules of ``household_records.household_conditions``).
 
     The student's own answers win, column by column; the family's fill the gaps.
     """
@@ -121,7 +109,8 @@ def _conditions(session, where, waves: dict[int, int]) -> pd.DataFrame:
                        literal(rank).label("rank"), hc.response_id, *cols)
                 .select_from(hc)
                 .join(Student, on)
-                .where(where, hc.source == kind, hc.wave_id.in_(list(waves))))
+                .where(where, hc.source == kind, hc.wave_id.in_(list(waves)),
+                       household_records.sent_survey(hc, kind)))
         frames.append(_fetch(session, stmt, dtypes))
     both = pd.concat(frames, ignore_index=True)
     if both.empty:
@@ -165,7 +154,9 @@ def _ties_and_adults(session, where, waves: dict[int, int]) -> tuple[pd.DataFram
         "setting": _code(SupportTie.setting, "ties", "setting") + 1,
         "kind": _code(canon.kind, "adults", "kind") + 1,
         "role": _code(canon.role, "adults", "role") + 1,
-        "wave": case({w: i for i, w in enumerate(wave_ids)}, value=SupportTie.wave_id),
+        # No waves: a CASE with no WHEN branch is an SQL syntax error (and no tie is selected)
+        "wave": case({w: i for i, w in enumerate(wave_ids)}, value=SupportTie.wave_id)
+        if wave_ids else literal(0),
         "staff": func.coalesce(canon.staff_id, -1) + 1,
     }
     packed = sum(cast(fields[f], BigInteger) * (1 << shift) for f, shift in _PACKED.items())

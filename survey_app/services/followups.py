@@ -15,11 +15,25 @@ from sqlalchemy import or_, select
 from sqlmodel import Session
 
 from relationships import suggest_mentors
-from survey_app.models import CounselorSchool, FollowUp, StaffUser, Student, SurveyWave
+from survey_app.models import (
+    CounselorSchool,
+    FollowUp,
+    FollowUpNote,
+    StaffUser,
+    Student,
+    SurveyWave,
+)
 from survey_app.models.base import utcnow
-from survey_app.models.enums import FollowUpKind, FollowUpStatus, Role
+from survey_app.models.enums import CheckInFrequency, FollowUpKind, FollowUpStatus, Role
 
 CHECK_INS = (timedelta(weeks=4), relativedelta(months=2))
+#: How far a check-in moves a plan's next due date.
+STEPS = {CheckInFrequency.WEEKLY: timedelta(weeks=1),
+         CheckInFrequency.TWO_WEEKS: timedelta(weeks=2),
+         CheckInFrequency.MONTHLY: relativedelta(months=1)}
+#: Plan types a counselor picks (help requests carry their help type; mentors come from
+#: the suggestions).
+PLAN_KINDS = (FollowUpKind.CHECK_IN, FollowUpKind.REFERRAL, FollowUpKind.OTHER)
 CLOSED = (FollowUpStatus.DONE, FollowUpStatus.CANCELLED)
 
 
@@ -36,40 +50,58 @@ class FollowUpView:
     before: int | None  # reliable adults in the wave the follow-up was opened
     after: int | None  # ... in the latest later wave, if any
     after_wave: int | None
+    notes: list = None  # (date, author, text) of its progress notes, oldest first
 
 
 def owners(*, session: Session, school_id: int, include_id: int) -> list[tuple[int, str]]:
-    """Counselors of the school (and the signed-in user) who can own a follow-up."""
+    """Who can own a plan: every active staff member of the school (teachers included),
+    its counselors, and the signed-in user."""
     serving = select(CounselorSchool.staff_id).where(CounselorSchool.school_id == school_id)
     rows = session.exec(select(StaffUser).where(
         StaffUser.active.is_(True),
-        or_(StaffUser.id == include_id,
+        or_(StaffUser.id == include_id, StaffUser.school_id == school_id,
             (StaffUser.role == Role.COUNSELOR) & StaffUser.id.in_(serving)))).scalars()
     return sorted(((u.id, u.display_name) for u in rows), key=lambda p: p[1].casefold())
 
 
 def create(*, session: Session, student: Student, created_by_id: int, owner_id: int | None,
            note: str, due_on: date | None, flag_code: str | None = None,
-           help_type: str | None = None) -> FollowUp:
-    """Open a follow-up from a flag (``flag_code``) or a family's request (``help_type``)."""
+           help_type: str | None = None, kind: str | None = None, goal: str | None = None,
+           frequency: str | None = None) -> FollowUp:
+    """Open a plan: from a flag (``flag_code``), a family's request (``help_type``) or of a
+    ``kind`` (:data:`PLAN_KINDS`), with a goal and a check-in frequency if given."""
+    if frequency and frequency not in STEPS:
+        raise FollowUpError(frequency)
+    if kind is not None and kind not in PLAN_KINDS:
+        raise FollowUpError(kind)
     kind = FollowUpKind.HELP_REQUEST if help_type else (
-        FollowUpKind.FLAG if flag_code else FollowUpKind.OTHER)
+        kind or (FollowUpKind.FLAG if flag_code else FollowUpKind.OTHER))
     row = FollowUp(student_id=student.id, kind=kind, flag_code=flag_code or None,
                    help_type=help_type or None, created_by_id=created_by_id,
-                   owner_id=owner_id or created_by_id, note=note.strip(), due_on=due_on)
+                   owner_id=owner_id or created_by_id, note=note.strip(), due_on=due_on,
+                   goal=(goal or "").strip() or None, frequency=frequency or None)
     session.add(row)
     session.flush()
     return row
 
 
-def update(*, session: Session, followup: FollowUp, status: str, outcome: str | None) -> FollowUp:
-    """Change the status (closing sets ``closed_at``) and record what happened."""
+def update(*, session: Session, followup: FollowUp, status: str, outcome: str | None,
+           progress: str | None = None, staff_id: int | None = None,
+           today: date | None = None) -> FollowUp:
+    """Change the status (closing sets ``closed_at``), record what happened, and add a
+    progress note; a note on an open plan with a check-in frequency books the next
+    check-in (its due date moves on from ``today`` by the frequency)."""
     if status not in {s.value for s in FollowUpStatus}:
         raise FollowUpError(status)
     followup.status = status
     followup.outcome = (outcome or "").strip() or followup.outcome
     followup.updated_at = utcnow()
     followup.closed_at = utcnow() if status in CLOSED else None
+    text = (progress or "").strip()
+    if text:
+        session.add(FollowUpNote(follow_up_id=followup.id, staff_id=staff_id, note=text))
+        if followup.frequency in STEPS and status not in CLOSED:
+            followup.due_on = (today or date.today()) + STEPS[followup.frequency]
     session.add(followup)
     session.flush()
     return followup
@@ -88,13 +120,15 @@ def suggestions(tables, student_id: int, *, wave: int, min_reliability: int,
 
 
 def assign_mentor(*, session: Session, student: Student, staff_id: int, created_by_id: int,
-                  allowed: set[int], today: date) -> FollowUp:
-    """Make ``staff_id`` the student's mentor (one of the suggestions) and book check-ins."""
+                  allowed: set[int], today: date, goal: str | None = None) -> FollowUp:
+    """Make ``staff_id`` the student's mentor (one of the suggestions): a mentor plan (every
+    two weeks, with ``goal``) and its check-ins with the counselor booked, in one step."""
     if staff_id not in allowed:
         raise FollowUpError("not a suggested mentor")
     mentor = FollowUp(student_id=student.id, kind=FollowUpKind.MENTOR, mentor_staff_id=staff_id,
                       created_by_id=created_by_id, owner_id=created_by_id,
-                      status=FollowUpStatus.IN_PROGRESS, due_on=today + CHECK_INS[0])
+                      status=FollowUpStatus.IN_PROGRESS, due_on=today + CHECK_INS[0],
+                      goal=goal, frequency=CheckInFrequency.TWO_WEEKS)
     session.add(mentor)
     session.add_all([FollowUp(student_id=student.id, kind=FollowUpKind.CHECK_IN,
                               mentor_staff_id=staff_id, created_by_id=created_by_id,
@@ -109,13 +143,27 @@ def for_student(*, session: Session, student_id: int, district_id: int, history:
     """The student's follow-ups, newest first, with owner, overdue and adults gained."""
     rows = session.exec(select(FollowUp).where(FollowUp.student_id == student_id)
                         .order_by(FollowUp.created_at.desc(), FollowUp.id.desc())).scalars().all()
+    notes = session.exec(select(FollowUpNote).where(
+        FollowUpNote.follow_up_id.in_([r.id for r in rows]))
+        .order_by(FollowUpNote.created_at, FollowUpNote.id)).scalars().all() if rows else []
     people = {u.id: u.display_name for u in session.exec(select(StaffUser).where(
-        StaffUser.id.in_({r.owner_id for r in rows} | {r.mentor_staff_id for r in rows})))
+        StaffUser.id.in_({r.owner_id for r in rows} | {r.mentor_staff_id for r in rows}
+                         | {n.staff_id for n in notes})))
         .scalars()}
     waves = session.exec(select(SurveyWave.ordinal, SurveyWave.opens_on).where(
         SurveyWave.district_id == district_id).order_by(SurveyWave.ordinal)).all()
     counts = {h["wave"]: h["reliable"] for h in history}
-    return [_view(r, people, waves, counts, today) for r in rows]
+    by_plan: dict[int, list] = {}
+    for n in notes:
+        by_plan.setdefault(n.follow_up_id, []).append(
+            (n.created_at.date(), people.get(n.staff_id), n.note))
+    views = [_view(r, people, waves, counts, today) for r in rows]
+    for v in views:
+        v.notes = by_plan.get(v.row.id, [])
+    # What is due first: open plans by their next date, then the closed ones, newest first.
+    return sorted(views, key=lambda v: (v.row.status in CLOSED,
+                                        v.row.due_on or date.max if v.row.status not in CLOSED
+                                        else date.max))
 
 
 def _wave_at(waves, when: datetime) -> int | None:

@@ -21,6 +21,9 @@ from survey_app.models import (
     Household,
     Invitation,
     School,
+    Section,
+    SectionStudent,
+    SectionTeacher,
     StaffUser,
     Student,
     SurveyWave,
@@ -64,14 +67,17 @@ def _students(session: Session, school_id: int | None) -> list[Student]:
 
 def create_for_wave(*, session: Session, wave: SurveyWave, kind: str, secret: str,
                     school_id: int | None = None) -> list[Invitation]:
-    """Invite every student in grades 3–12 (or every household) not invited yet in ``wave``."""
+    """Invite every student in grades 3–12 or of unknown grade (or every household) not invited yet in ``wave``."""
     existing = select(Invitation).where(Invitation.wave_id == wave.id, Invitation.kind == kind)
     made: list[Invitation] = []
     students = _students(session, school_id)
     if kind == SurveyKind.STUDENT:
         done = {i.student_id for i in session.exec(existing)}
         for s in students:
-            if STUDENT_GRADES[0] <= s.grade <= STUDENT_GRADES[1] and s.id not in done:
+            # A student whose grade the roster does not give is invited: better asked
+            # than left out (the letter goes home; a family can leave it unanswered).
+            in_grades = s.grade is None or STUDENT_GRADES[0] <= s.grade <= STUDENT_GRADES[1]
+            if in_grades and s.id not in done:
                 made.append(_new_invitation(secret=secret, wave_id=wave.id, kind=kind,
                                             student_id=s.id, language=s.preferred_language))
     else:
@@ -140,10 +146,20 @@ def children(*, session: Session, invitation: Invitation,
 
 
 _STAFF_T = StaffUser.__table__.c
-_STAFF = (core_select(_STAFF_T.id, _STAFF_T.given_name, _STAFF_T.family_name)
+_STAFF = (core_select(_STAFF_T.id, _STAFF_T.given_name, _STAFF_T.family_name, _STAFF_T.title)
           .where(_STAFF_T.school_id.in_(bindparam("schools", expanding=True)),
                  _STAFF_T.active.is_(True))
           .order_by(_STAFF_T.family_name))
+_ST, _SS, _SE = (SectionTeacher.__table__.c, SectionStudent.__table__.c, Section.__table__.c)
+#: The grades of the students each teacher has in class (how children know them: "5th grade").
+_STAFF_GRADES = (core_select(_ST.staff_id, func.min(Student.__table__.c.grade),
+                             func.max(Student.__table__.c.grade))
+                 .select_from(SectionTeacher.__table__
+                              .join(Section.__table__, _SE.id == _ST.section_id)
+                              .join(SectionStudent.__table__, _SS.section_id == _SE.id)
+                              .join(Student.__table__, Student.__table__.c.id == _SS.student_id))
+                 .where(_SE.school_id.in_(bindparam("schools", expanding=True)), _SE.active)
+                 .group_by(_ST.staff_id))
 
 
 #: The staff version (``data_version`` row ``STAFF_VERSION``: moved by every committed
@@ -160,14 +176,18 @@ MAX_STAFF_LISTS = 32
 class StaffNames(dict):
     """id → display name of the schools' active staff, and the ids as the form sends them.
 
-    Shared between requests when cached: read it, never change it.
+    ``about`` holds how children know each one: id → (surname, job title, the grade
+    they teach when it is one grade). Shared between requests when cached: read it,
+    never change it.
     """
 
     allowed: frozenset[str]
+    about: dict[int, tuple[str, str | None, int | None]]
 
-    def __init__(self, names):
+    def __init__(self, names, about=None):
         super().__init__(names)
         self.allowed = frozenset(str(i) for i in self)
+        self.about = about or {}
 
 
 def school_staff(*, session: Session, school_ids: set[int], version: int | None = None
@@ -187,8 +207,12 @@ def school_staff(*, session: Session, school_ids: set[int], version: int | None 
 
 def _load_staff(session: Session, school_ids) -> StaffNames:
     # Names only, not whole rows: the same words as ``StaffUser.display_name``.
-    rows = session.connection().execute(_STAFF, {"schools": list(school_ids)})
-    return StaffNames((i, f"{given} {family}".strip()) for i, given, family in rows)
+    connection = session.connection()
+    rows = connection.execute(_STAFF, {"schools": list(school_ids)}).all()
+    grades = {staff: low if low == high else None for staff, low, high in
+              connection.execute(_STAFF_GRADES, {"schools": list(school_ids)})}
+    return StaffNames(((i, f"{given} {family}".strip()) for i, given, family, _t in rows),
+                      {i: (family, title, grades.get(i)) for i, _g, family, title in rows})
 
 
 def mark_opened(*, session: Session, invitation: Invitation, now: Any) -> None:
@@ -201,13 +225,22 @@ def mark_opened(*, session: Session, invitation: Invitation, now: Any) -> None:
 
 
 def listing(*, session: Session, kind: str | None = None, school_code: str | None = None,
-            school_ids: set[int] | None = None, wave_id: int | None = None) -> list[dict]:
-    """Invitations with what a letter or a mail-merge row needs (no codes yet)."""
+            school_ids: set[int] | None = None, wave_id: int | None = None,
+            wave_ids: list[int] | None = None, unsubmitted: bool = False) -> list[dict]:
+    """Invitations with what a letter or a mail-merge row needs (no codes yet).
+
+    ``wave_ids`` keeps those waves' only (letters: the open waves); ``unsubmitted`` leaves
+    out the invitations already answered.
+    """
     query = select(Invitation)
     if kind:
         query = query.where(Invitation.kind == kind)
     if wave_id:
         query = query.where(Invitation.wave_id == wave_id)
+    if wave_ids is not None:
+        query = query.where(col(Invitation.wave_id).in_(wave_ids))
+    if unsubmitted:
+        query = query.where(Invitation.status != InvitationStatus.SUBMITTED)
     schools = {s.id: s for s in session.exec(select(School))}
     rows = []
     for inv in session.exec(query.order_by(Invitation.id)):
@@ -221,7 +254,7 @@ def listing(*, session: Session, kind: str | None = None, school_code: str | Non
             "invitation": inv, "children": kids,
             "school": ", ".join(sorted(s.code for s in kid_schools)),
             "school_names": ", ".join(sorted(s.name for s in kid_schools)),
-            "grade": ";".join(str(k.grade) for k in kids),
+            "grade": ";".join("" if k.grade is None else str(k.grade) for k in kids),
             "sis_ids": ";".join(k.sis_id or k.sourced_id for k in kids),
         })
     return rows

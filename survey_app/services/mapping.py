@@ -86,7 +86,8 @@ def grid_page(*, session: Session, staff_id: int, school_id: int, wave_id: int |
 
 def grades(*, session: Session, school_id: int) -> list[int]:
     return list(session.exec(
-        select(Student.grade).where(Student.school_id == school_id, Student.active.is_(True))
+        select(Student.grade).where(Student.school_id == school_id, Student.active.is_(True),
+                                    Student.grade.is_not(None))
         .distinct().order_by(Student.grade)))
 
 

@@ -25,7 +25,7 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -35,31 +35,28 @@ from sqlmodel import Session
 
 from relationships import FlagRules, Tables
 from relationships.records import empty_frame
+from relationships.tiers import TierRules
 from survey_app.models import (
-    Answer,
     DistrictSettings,
-    HouseholdCondition,
     Invitation,
-    Response,
     School,
     SectionStudent,
     SectionTeacher,
     StaffMark,
     Student,
     SurveyWave,
-    conditions,
 )
-from survey_app.models.enums import InvitationStatus, SurveyKind
+from survey_app.models.enums import Consent, InvitationStatus, SurveyKind
 from survey_app.services.adult_ties import (
     combine_adults,
     load_ties,
     named_adults,
     staff_adults,
 )
-from survey_app.services.frames import json_values, read_frame, typed
-from survey_app.services.settings import DEFAULT_MIN_N, flag_rules
+from survey_app.services.frames import read_frame, typed
+from survey_app.services.household_records import household_conditions
+from survey_app.services.settings import DEFAULT_MIN_N, flag_rules, tier_rules
 
-CONDITION_ITEMS = conditions.ITEMS
 #: Stand-in student id that carries the school's mapping participation (see ``load_neighbourhood``).
 STAND_IN = -1
 #: Up to this many students, loaders filter the other tables by their ids too.
@@ -75,6 +72,7 @@ class Context:
     wave_id: int | None
     rules: FlagRules
     min_n: int
+    tiers: TierRules = field(default_factory=TierRules)  # how the caseload is ordered
 
 
 def context(*, session: Session, district_id: int, today: date | None = None) -> Context:
@@ -90,9 +88,10 @@ def context(*, session: Session, district_id: int, today: date | None = None) ->
         select(DistrictSettings).where(DistrictSettings.district_id == district_id)
     ).scalars().first()
     rules = flag_rules(settings) if settings else FlagRules()
+    tiers = tier_rules(settings) if settings else TierRules()
     return Context(district_id=district_id, wave=wave.ordinal if wave else 1,
                    wave_id=wave.id if wave else None, rules=rules,
-                   min_n=settings.min_n if settings else DEFAULT_MIN_N)
+                   min_n=settings.min_n if settings else DEFAULT_MIN_N, tiers=tiers)
 
 
 # --- students ---------------------------------------------------------------------------
@@ -112,21 +111,45 @@ def _students(session, where, ctx: Context) -> pd.DataFrame:
         Student.household_id,
         func.coalesce(Student.home_language, Student.preferred_language).label("language"),
         Student.race_ethnicity, Student.gender, Student.english_learner,
-        Student.econ_disadvantaged, Student.disability,
+        Student.econ_disadvantaged, Student.disability, Student.consent,
     ).where(where).order_by(Student.id)
     frame = read_frame(session, stmt)
-    # Who answered this wave: two small set queries instead of a correlated EXISTS per row.
-    answered = select(Invitation.kind, Invitation.student_id, Invitation.household_id).where(
-        Invitation.wave_id == ctx.wave_id, Invitation.status == InvitationStatus.SUBMITTED)
-    if len(frame) <= _FEW:  # a neighbourhood: only these students' invitations
-        households = frame["household_id"].dropna().astype(int).tolist()
-        answered = answered.where(or_(Invitation.student_id.in_(frame["student_id"].tolist()),
-                                      Invitation.household_id.in_(households)))
+    students = frame["student_id"].tolist() if len(frame) <= _FEW else None
+    households = frame["household_id"].dropna().astype(int).tolist() if students else None
+    return with_answered(session, ctx, frame, students=students, households=households)
+
+
+def with_answered(session, ctx: Context, frame: pd.DataFrame, *, students=None,
+                  households=None) -> pd.DataFrame:
+    """``frame`` (``student_id``, ``household_id``, ``consent``) with who sent a survey back.
+
+    Adds ``responded_student``/``responded_family`` (this wave),
+    ``previous_student``/``previous_family`` (the wave before) and
+    ``opted_out``; drops ``consent``. Only a *submitted* survey counts: one
+    started and not sent is not data yet (the one rule for started responses,
+    see :mod:`relationships.records`). ``students``/``households``: the ids to
+    ask about when they are few (otherwise every answered invitation of the
+    waves is read, two small set queries instead of a correlated EXISTS per row).
+    """
+    waves = dict(session.execute(select(SurveyWave.id, SurveyWave.ordinal).where(
+        SurveyWave.district_id == ctx.district_id,
+        SurveyWave.ordinal.in_([ctx.wave, ctx.wave - 1]))).all())
+    answered = select(Invitation.kind, Invitation.student_id, Invitation.household_id,
+                      Invitation.wave_id).where(
+        Invitation.wave_id.in_(list(waves)), Invitation.status == InvitationStatus.SUBMITTED)
+    if students is not None:
+        answered = answered.where(or_(Invitation.student_id.in_(students),
+                                      Invitation.household_id.in_(households or [])))
     answered = read_frame(session, answered.distinct())
-    own = set(answered.loc[answered["kind"] == SurveyKind.STUDENT, "student_id"].dropna())
-    fam = set(answered.loc[answered["kind"] == SurveyKind.FAMILY, "household_id"].dropna())
-    frame["responded_student"] = frame["student_id"].isin(own)
-    frame["responded_family"] = frame["household_id"].isin(fam)
+    ordinal = answered["wave_id"].map(waves)
+    for when, wave in (("responded", ctx.wave), ("previous", ctx.wave - 1)):
+        sent = answered.loc[ordinal == wave]
+        own = set(sent.loc[sent["kind"] == SurveyKind.STUDENT, "student_id"].dropna())
+        fam = set(sent.loc[sent["kind"] == SurveyKind.FAMILY, "household_id"].dropna())
+        frame[f"{when}_student"] = frame["student_id"].isin(own).to_numpy(bool)
+        frame[f"{when}_family"] = frame["household_id"].isin(fam).to_numpy(
+            dtype=bool, na_value=False)
+    frame["opted_out"] = (frame.pop("consent") == Consent.OPTED_OUT).to_numpy(bool)
     return frame
 
 
@@ -149,69 +172,6 @@ def _teaching(session, where) -> pd.DataFrame:
             .join(Student, Student.id == SectionStudent.student_id)
             .where(where).distinct())
     return read_frame(session, stmt)
-
-
-def condition_answers(*, session: Session, where, waves=None) -> pd.DataFrame:
-    """Current answers to the household items for the students matching ``where``.
-
-    Returns columns ``student_id, wave, kind ("student" | "family"), item_id, value``:
-    the student's own answers and their household's family-survey answers.
-    """
-    frames = []
-    for kind, on in ((SurveyKind.STUDENT, Student.id == Invitation.student_id),
-                     (SurveyKind.FAMILY, Student.household_id == Invitation.household_id)):
-        stmt = (select(Student.id.label("student_id"), SurveyWave.ordinal.label("wave"),
-                       Answer.item_id, Answer.value)
-                .select_from(Answer)
-                .join(Response, Response.id == Answer.response_id)
-                .join(Invitation, Invitation.id == Response.invitation_id)
-                .join(SurveyWave, SurveyWave.id == Invitation.wave_id)
-                .join(Student, on)
-                .where(where, Invitation.kind == kind, Answer.current.is_(True),
-                       Answer.item_id.in_(CONDITION_ITEMS)))
-        if waves is not None:
-            stmt = stmt.where(SurveyWave.ordinal.in_(list(waves)))
-        frame = read_frame(session, stmt)
-        frame["kind"] = str(kind)
-        frames.append(frame)
-    out = pd.concat(frames, ignore_index=True)
-    out["value"] = json_values(out["value"], session)
-    return out[["student_id", "wave", "kind", "item_id", "value"]]
-
-
-def _conditions(session, where, waves) -> pd.DataFrame:
-    """One conditions row per student and wave, from ``household_condition``.
-
-    The student's own answers win, column by column; the family's fill the gaps
-    (a family response reaches every current child of its household).
-    """
-    hc = HouseholdCondition
-    cols = [getattr(hc, c) for c in conditions.COLUMNS]
-    frames = []
-    for rank, (kind, on) in enumerate(((SurveyKind.STUDENT, Student.id == hc.student_id),
-                                       (SurveyKind.FAMILY, Student.household_id == hc.household_id))):
-        stmt = (select(Student.id.label("student_id"), SurveyWave.ordinal.label("wave"),
-                       hc.response_id, *cols)
-                .select_from(hc)
-                .join(SurveyWave, SurveyWave.id == hc.wave_id)
-                .join(Student, on)
-                .where(where, hc.source == kind))
-        if waves is not None:
-            stmt = stmt.where(SurveyWave.ordinal.in_(list(waves)))
-        frame = read_frame(session, stmt)
-        if len(frame):
-            frames.append(frame.assign(_rank=rank))
-    if not frames:
-        return empty_frame("conditions")
-    both = pd.concat(frames, ignore_index=True).sort_values(["_rank", "response_id"],
-                                                            kind="stable")
-    # SQLite gives booleans as 0/1: back to True/False (None stays missing).
-    for column in conditions.DEVICES:
-        values = both[column]
-        both[column] = values.astype(object).where(values.isna(), values.astype(bool))
-    merged = (both.drop(columns=["_rank", "response_id"])
-              .groupby(["student_id", "wave"], sort=True).first())
-    return typed("conditions", merged.reset_index())
 
 
 # --- public loaders -----------------------------------------------------------------------------
@@ -275,7 +235,7 @@ def staff_marking(*, session: Session, school_id: int) -> pd.DataFrame:
 
 
 def student_where(student_id: int):
-    """The filter of one student, for :func:`condition_answers`."""
+    """The filter of one student, for :func:`survey_app.services.household_records.condition_answers`."""
     return _student_filter(None, [student_id])
 
 
@@ -305,7 +265,8 @@ def _with_stand_in(tables: Tables, taking_part: pd.DataFrame) -> Tables:
     if taking_part.empty or tables.students.empty:
         return tables
     stand_in = tables.students.iloc[[0]].assign(
-        student_id=STAND_IN, responded_student=False, responded_family=False)
+        student_id=STAND_IN, responded_student=False, responded_family=False,
+        previous_student=False, previous_family=False, opted_out=False)
     marks = taking_part.assign(student_id=STAND_IN, trusting=taking_part["trusting"] > 0,
                                may_benefit=False, willing_mentor=False)
     return tables.replace(
@@ -334,7 +295,7 @@ def _load(session, ctx, *, school_ids, student_ids, waves, staff_only=False) -> 
         adults=typed("adults", adults),
         ties=typed("ties", ties),
         staff_marks=typed("staff_marks", marks),
-        conditions=empty_frame("conditions") if staff_only else _conditions(session, where, waves),
+        conditions=empty_frame("conditions") if staff_only else household_conditions(session, where, waves),
         teaching=typed("teaching", teaching),
     )
 

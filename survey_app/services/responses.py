@@ -31,6 +31,7 @@ from survey_app.models import (
     StaffUser,
     Student,
     SupportTie,
+    SurveyWave,
     conditions,
 )
 from survey_app.models.base import utcnow
@@ -42,7 +43,7 @@ from survey_app.models.enums import (
     SurveyKind,
     TieSource,
 )
-from survey_app.services import invitations
+from survey_app.services import invitations, waves
 from survey_app.surveys.choices import RELATIVES
 from survey_app.surveys.model import PREFER_NOT
 
@@ -76,6 +77,7 @@ _RESPONDENT_COLUMNS = (
     (Student.__table__.c, ("id", "school_id", "grade", "preferred_name", "given_name")),
 )
 _A = Answer.__table__.c
+_W = SurveyWave.__table__.c
 # The response, its invitation, (student survey) the student and the response's current
 # answers (one row each; one row of nulls when there are none) in one statement built
 # once, with the district's languages (what the page's language is chosen from) and the
@@ -83,10 +85,12 @@ _A = Answer.__table__.c
 _RESPONDENT = (
     core_select(*[table[name] for table, names in _RESPONDENT_COLUMNS for name in names],
                 district_languages(), invitations.STAFF_VERSION_COLUMN,
+                _W.opens_on, _W.closes_on, _W.purged_at,
                 _A.id, _A.item_id, _A.entry, _A.version, _A.value)
     .select_from(Response.__table__
                  .join(Invitation.__table__,
                        Invitation.__table__.c.id == Response.__table__.c.invitation_id)
+                 .join(SurveyWave.__table__, _W.id == Invitation.__table__.c.wave_id)
                  .outerjoin(Student.__table__,
                             Student.__table__.c.id == Invitation.__table__.c.student_id)
                  .outerjoin(Answer.__table__, and_(_A.response_id == Response.__table__.c.id,
@@ -101,8 +105,9 @@ def load_respondent(*, session: Session, response_id: Any, invitation_id: Any
     if there is no such pair. What a page needs, without loading ORM objects on every page
     save; the answers are what ``current_answers`` reads, in the same statement.
 
-    The invitation's record carries the district's language choice (``languages``) and
-    the staff version (``staff_version``), read in the same statement.
+    The invitation's record carries the district's language choice (``languages``), the
+    staff version (``staff_version``) and its wave's state (``wave_state``), read in the
+    same statement.
     """
     rows = session.connection().execute(_RESPONDENT, {"r": response_id, "i": invitation_id}
                                         ).all()
@@ -116,8 +121,11 @@ def load_respondent(*, session: Session, response_id: Any, invitation_id: Any
         start += len(names)
     response, invitation, student = records
     invitation.languages, invitation.staff_version = row[start], row[start + 1]
+    opens_on, closes_on, purged_at = row[start + 2:start + 5]
+    invitation.wave_state = waves.state_of(opens_on=opens_on, closes_on=closes_on,
+                                           purged_at=purged_at)
     current = {(item_id, entry): Saved(id_, version, value)
-               for id_, item_id, entry, version, value in (r[start + 2:] for r in rows)
+               for id_, item_id, entry, version, value in (r[start + 5:] for r in rows)
                if id_ is not None}
     return invitation, response, student if student.id is not None else None, current
 
@@ -320,10 +328,22 @@ def _help_requests(session: Session, answers: dict[str, Any], kids: list[Student
     return made
 
 
+def _answered_later(session: Session, invitation: Invitation) -> bool:
+    """The household sent a family survey of a later wave: its preferences are newer."""
+    later = (select(Invitation.id).join(SurveyWave, SurveyWave.id == Invitation.wave_id)
+             .where(Invitation.household_id == invitation.household_id,
+                    Invitation.kind == SurveyKind.FAMILY,
+                    Invitation.status == InvitationStatus.SUBMITTED,
+                    SurveyWave.ordinal > select(SurveyWave.ordinal).where(
+                        SurveyWave.id == invitation.wave_id).scalar_subquery()))
+    return session.exec(later).first() is not None
+
+
 def _contact_preferences(session: Session, answers: dict[str, Any],
-                         household_id: int | None) -> None:
+                         invitation: Invitation) -> None:
+    household_id = invitation.household_id
     household = session.get(Household, household_id) if household_id else None
-    if household is None:
+    if household is None or _answered_later(session, invitation):
         return
     language = answers.get("contact.language")
     if language and language not in ("other", PREFER_NOT):
@@ -359,7 +379,7 @@ def submit(*, session: Session, response: Response, invitation: Invitation,
                                  entry=entry))
         if invitation.kind == SurveyKind.FAMILY:
             _help_requests(session, answers, kids, response)
-            _contact_preferences(session, answers, invitation.household_id)
+            _contact_preferences(session, answers, invitation)
     now = now or utcnow()
     response.status = invitation.status = InvitationStatus.SUBMITTED
     response.submitted_at = invitation.submitted_at = now

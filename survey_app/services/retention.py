@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -13,16 +14,19 @@ from survey_app.models import (
     AdultMatch,
     Answer,
     DistrictSettings,
+    FollowUp,
+    Household,
     HouseholdCondition,
     Invitation,
     LanguageSwitch,
+    PageSubmission,
     Response,
     School,
     SupportTie,
     SurveyWave,
 )
 from survey_app.models.base import utcnow
-from survey_app.models.enums import AdultKind
+from survey_app.models.enums import AdultKind, FollowUpKind, InvitationStatus, SurveyKind
 from survey_app.services import flag_store
 
 
@@ -37,6 +41,8 @@ class PurgeReport:
     language_switches: int
     ties: int
     adults: int
+    notes: int = 0
+    contact_preferences: int = 0
 
 
 def purge_allowed_on(wave: SurveyWave, retention_days: int) -> date | None:
@@ -61,7 +67,8 @@ def _delete_orphan_adults(session: Session) -> int:
 
 def purge_wave(*, session: Session, district_id: int, ordinal: int, today: date | None = None,
                force: bool = False) -> PurgeReport:
-    """Delete the answers, survey ties and typed adults of wave ``ordinal``.
+    """Delete the answers, survey ties and typed adults of wave ``ordinal``, every copy of
+    its answers (help-request notes, contact preferences) and its codes.
 
     Response rows stay (with their status and dates) so response-rate history
     survives; staff marks stay. Refuses before the retention period has passed
@@ -83,12 +90,21 @@ def purge_wave(*, session: Session, district_id: int, ordinal: int, today: date 
     responses = select(Response.id).join(Invitation, Invitation.id == Response.invitation_id)
     responses = responses.where(Invitation.wave_id == wave.id)
     answers = session.execute(delete(Answer).where(Answer.response_id.in_(responses))).rowcount
+    session.execute(delete(PageSubmission).where(PageSubmission.response_id.in_(responses)))
     session.execute(delete(HouseholdCondition).where(  # decoded from those answers
         HouseholdCondition.response_id.in_(responses)))
     switches = session.execute(
         delete(LanguageSwitch).where(LanguageSwitch.response_id.in_(responses))).rowcount
     ties = session.execute(delete(SupportTie).where(
         SupportTie.wave_id == wave.id, SupportTie.response_id.is_not(None))).rowcount
+    # Copies of answers outside the answer table: a family's own words in the follow-ups
+    # its help requests made (the request and what staff did about it stay), and the
+    # contact preferences households gave in this wave.
+    notes = session.execute(update(FollowUp).where(
+        FollowUp.response_id.in_(responses), FollowUp.kind == FollowUpKind.HELP_REQUEST,
+        FollowUp.note.is_not(None)).values(note=None)).rowcount
+    contacts = _forget_contact_preferences(session, wave)
+    _forget_codes(session, wave)
     orphans = _delete_orphan_adults(session)
     # Stored flags hold reasons and adults' names worked out from what was just deleted.
     flag_store.forget(session, session.execute(
@@ -96,4 +112,37 @@ def purge_wave(*, session: Session, district_id: int, ordinal: int, today: date 
     session.execute(update(SurveyWave).where(SurveyWave.id == wave.id).values(purged_at=utcnow()))
     session.flush()
     return PurgeReport(wave=ordinal, answers=answers, language_switches=switches, ties=ties,
-                       adults=orphans)
+                       adults=orphans, notes=notes, contact_preferences=contacts)
+
+
+def _forget_contact_preferences(session: Session, wave: SurveyWave) -> int:
+    """Clear the contact channels, times and interpreter wish of the households whose
+    latest sent family survey is in ``wave`` (those are the preferences it gave). The
+    letter language stays: it came with the roster too, and letters must still reach them.
+    """
+    sent = (select(Invitation.household_id, SurveyWave.ordinal, Invitation.submitted_at)
+            .join(SurveyWave, SurveyWave.id == Invitation.wave_id)
+            .where(Invitation.kind == SurveyKind.FAMILY,
+                   Invitation.status == InvitationStatus.SUBMITTED,
+                   Invitation.household_id.is_not(None)))
+    latest: dict[int, tuple] = {}
+    for household_id, ordinal, at in session.execute(sent):
+        key = (at is not None, at, ordinal)
+        if household_id not in latest or key > latest[household_id][0]:
+            latest[household_id] = (key, ordinal)
+    ids = [h for h, (_key, ordinal) in latest.items() if ordinal == wave.ordinal]
+    if not ids:
+        return 0
+    return session.execute(update(Household).where(Household.id.in_(ids)).values(
+        contact_channels=[], contact_times=None, wants_interpreter=None)).rowcount
+
+
+def _forget_codes(session: Session, wave: SurveyWave) -> None:
+    """The wave's codes and links are gone: new nonces and hashes that nothing derives."""
+    ids = list(session.execute(select(Invitation.id).where(Invitation.wave_id == wave.id))
+               .scalars())
+    if not ids:
+        return
+    session.execute(update(Invitation), [
+        {"id": i, "nonce": secrets.token_hex(16), "code_hash": secrets.token_hex(32),
+         "token_hash": secrets.token_hex(32)} for i in ids])

@@ -17,8 +17,6 @@ copied before sentences are written into them).
 from __future__ import annotations
 
 import threading
-import weakref
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,16 +27,14 @@ from relationships import Evaluation, Tables, evaluate
 from survey_app.db import data_version, has_unsaved_writes
 from survey_app.services import kept, records
 
-#: Schools (or school sets) kept per process and database.
+#: Schools (or school sets) kept per process and database (kind ``school state`` of kept.py).
 MAX_ENTRIES = 4
 #: Memoised results (pages' flags, rows per day, map data…) per cached school.
 MAX_EXTRAS = 64
 #: Results of :func:`memo` kept per process, database and kind of result (apart from
 #: the schools, so that many small results never push a school's tables out; see kept.py).
 MAX_MEMOS = 8
-_lock = threading.Lock()
 _SEEN = "school_cache.data_version"  # session.info: (transaction, version read in it)
-_caches: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> OrderedDict
 
 
 @dataclass
@@ -62,15 +58,6 @@ class SchoolState:
             return self.extras[key]
 
 
-def _cache_for(session: Session):
-    pool = session.get_bind().pool
-    with _lock:
-        cache = _caches.get(pool)
-        if cache is None:
-            cache = _caches[pool] = OrderedDict()
-        return cache
-
-
 def _version(session: Session) -> int:
     """``data_version``, read once per transaction of ``session`` (a page asks for several
     cached results; what it then reads is never older than the first answer)."""
@@ -88,24 +75,11 @@ def state(*, session: Session, ctx: records.Context, school_ids) -> SchoolState:
         # Our own uncommitted writes: the counter has not moved yet, so load them fresh.
         session.flush()
         return _load(session, ctx, school_ids, -1)
-    version = _version(session)
     key = (tuple(sorted(int(s) for s in school_ids)), ctx.district_id, ctx.wave, ctx.wave_id,
-           repr(ctx.rules), version)
-    cache = _cache_for(session)
-    with _lock:
-        hit = cache.get(key)
-        if hit is not None:
-            cache.move_to_end(key)
-            return hit
-    made = _load(session, ctx, school_ids, version)
-    with _lock:
-        cache[key] = made
-        cache.move_to_end(key)
-        for old in [k for k in cache if k[-1] < version or k[:5] == key[:5] and k != key]:
-            del cache[old]  # older versions can never be asked for again
-        while len(cache) > MAX_ENTRIES:
-            cache.popitem(last=False)
-    return made
+           repr(ctx.rules))
+    version = _version(session)
+    return kept.at_version(session, "school state", ("school", *key), version,
+                           lambda: _load(session, ctx, school_ids, version), limit=MAX_ENTRIES)
 
 
 def memo(session: Session, key: tuple, make):
@@ -131,12 +105,10 @@ def _load(session: Session, ctx: records.Context, school_ids, version: int) -> S
 
 def clear() -> None:
     """Forget every cached school and memo (tests)."""
-    with _lock:
-        _caches.clear()
     kept.clear()
 
 
 def peek(session: Session) -> list[Any]:
-    """The keys cached for this database (tests, diagnostics)."""
-    memos = [k for k in kept.keys(session) if k[0] == "memo"]
-    return list(_cache_for(session)) + memos
+    """The keys kept for this database, schools (``"school", …``) and memos (``"memo", …``),
+    each ending with its data version (tests, diagnostics)."""
+    return [k for k in kept.keys(session) if k[0] in ("school", "memo")]

@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from relationships import build_support_graph, sole_anchors
 from relationships.maps import school_map as map_of
+from relationships.school_view import staff_view
 from survey_app.services import records, school_cache
 
 
@@ -24,16 +25,16 @@ def _node_keys(G, school_id: int) -> list:
 
 
 def build(*, session: Session, ctx: records.Context, school_id: int, grade: int | None,
-          labels: dict) -> dict:
+          labels: dict, everyone: bool = False) -> dict:
     """Map data (nodes, edges, options, legend, rows) of ``school_id``, one grade or all.
 
     Made once per data version, grade and labels (see :mod:`school_cache`); the
     caller gets its own copy to change.
     """
     data = school_cache.memo(
-        session, ("school_map", school_id, grade, ctx.district_id, ctx.wave, ctx.wave_id,
-                  repr(ctx.rules), repr(labels)),
-        lambda: _build(session, ctx, school_id, grade, labels))
+        session, ("school_map", school_id, grade, everyone, ctx.district_id, ctx.wave,
+                  ctx.wave_id, repr(ctx.rules), repr(labels)),
+        lambda: _build(session, ctx, school_id, grade, labels, everyone))
     # The caller changes nodes' top-level keys only (titles of staff nodes).
     return {**data, "nodes": [dict(node) for node in data["nodes"]]}
 
@@ -61,7 +62,7 @@ def anchor_loads(*, session: Session, ctx: records.Context, school_id: int) -> d
 
 
 def _build(session: Session, ctx: records.Context, school_id: int, grade: int | None,
-           labels: dict) -> dict:
+           labels: dict, everyone: bool = False) -> dict:
     tables = records.load_school_tables(session=session, ctx=ctx, school_ids=[school_id],
                                         waves=[ctx.wave])
     ids = tables.students["student_id"]
@@ -72,9 +73,14 @@ def _build(session: Session, ctx: records.Context, school_id: int, grade: int | 
                                             names["name"].tolist(), strict=True)))
     G = build_support_graph(tables, student_ids=ids.tolist(), wave=ctx.wave,
                             min_reliability=ctx.rules.min_reliability)
-    data = map_of(G, school_id, labels)
     load = anchors(session=session, ctx=ctx, school_id=school_id, tables=tables)
     load = dict(zip(load["adult_id"].tolist(), load["students"].tolist(), strict=True))
+    if not everyone:  # the counselor's question: students and school staff only
+        data = staff_view(G, school_id, labels, loads=load,
+                          group_label=labels.get("group_alone", "No adult at school"))
+        data["anchor_load"] = _anchor_rows(G, data, load)
+        return data
+    data = map_of(G, school_id, labels)
     keys = _node_keys(G, school_id)
     for node, key in zip(data["nodes"], keys, strict=True):
         if node["group"] == "student":
@@ -89,3 +95,11 @@ def _build(session: Session, ctx: records.Context, school_id: int, grade: int | 
          if k[0] == "adult" and G.nodes[k]["kind"] == "staff" and load.get(k[1], 0)),
         key=lambda r: -r["students"])
     return data
+
+
+def _anchor_rows(G, data, load) -> list[dict]:
+    """Staff many students rely on alone, most first (the table beside the map)."""
+    staff = [n for n in G if n[0] == "adult" and G.nodes[n]["kind"] == "staff"
+             and load.get(n[1], 0)]
+    return sorted(({"name": G.nodes[k]["name"], "students": load[k[1]]} for k in staff),
+                  key=lambda r: -r["students"])

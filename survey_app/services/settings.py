@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from relationships.rules import MIN_N, FlagRules
+from relationships.tiers import TierRules
 from survey_app.models import DistrictSettings
 from survey_app.models.base import utcnow
 from survey_app.services import audit
@@ -36,21 +37,32 @@ def flag_rules(settings: DistrictSettings) -> FlagRules:
     return FlagRules.from_dict(settings.flag_rules or {})
 
 
+def tier_rules(settings: DistrictSettings) -> TierRules:
+    """The district's priority tiers; stored values are merged over the defaults."""
+    return TierRules.from_dict(settings.priority_tiers or {})
+
+
 def snapshot(settings: DistrictSettings) -> dict[str, Any]:
     return {"flag_rules": flag_rules(settings).to_dict(), "min_n": settings.min_n,
-            "languages": sorted(settings.languages or [])}
+            "languages": sorted(settings.languages or []),
+            "priority_tiers": tier_rules(settings).to_dict()}
 
 
 def update_settings(*, session: Session, settings: DistrictSettings, staff_id: int,
                     rules: FlagRules, min_n: int, languages: list[str],
-                    ip: str | None = None) -> dict[str, Any]:
-    """Store new values; audit what changed (before and after). Return the changes."""
+                    tiers: TierRules | None = None, ip: str | None = None) -> dict[str, Any]:
+    """Store new values; audit what changed (before and after). Return the changes.
+
+    ``tiers`` None keeps the stored priority tiers.
+    """
     before = snapshot(settings)
-    after = {"flag_rules": rules.to_dict(), "min_n": min_n, "languages": sorted(languages)}
+    after = {"flag_rules": rules.to_dict(), "min_n": min_n, "languages": sorted(languages),
+             "priority_tiers": (tiers or tier_rules(settings)).to_dict()}
     changed_before, changed_after = _diff(before, after)
     if not changed_after:
         return {}
     settings.flag_rules = after["flag_rules"]
+    settings.priority_tiers = after["priority_tiers"]
     settings.min_n = min_n
     settings.languages = after["languages"]
     settings.updated_at = utcnow()
@@ -67,7 +79,7 @@ def _diff(before: dict, after: dict) -> tuple[dict, dict]:
     """Only the keys that changed (flag rules compared key by key)."""
     old, new = {}, {}
     for key in after:
-        if key == "flag_rules":
+        if key in ("flag_rules", "priority_tiers"):
             keys = [k for k in after[key] if before[key].get(k) != after[key][k]]
             if keys:
                 old[key] = {k: before[key].get(k) for k in keys}

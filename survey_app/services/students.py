@@ -16,7 +16,7 @@ from relationships import build_support_graph, evaluate, student_measures
 from relationships.maps import ego_map
 from relationships.records import SUPPORT_TYPES
 from survey_app.models import ContextMeasure, School, Student
-from survey_app.services import records, school_cache
+from survey_app.services import household_records, records, school_cache
 
 
 @dataclass
@@ -90,7 +90,7 @@ def _derive(session: Session, ctx: records.Context, student: Student) -> dict:
     ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
     names = dict(zip(tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(),
                      strict=True))
-    answers = records.condition_answers(session=session, where=records.student_where(student.id),
+    answers = household_records.condition_answers(session=session, where=records.student_where(student.id),
                                         waves=[ctx.wave])
     G = build_support_graph(tables, student_ids=[student.id], wave=ctx.wave,
                             min_reliability=ctx.rules.min_reliability)

@@ -8,8 +8,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from survey_app.models import CounselorSchool, StaffUser
 from survey_app.models.base import utcnow
 from survey_app.models.enums import Role
+from survey_app.services import passwords
 
-MIN_PASSWORD_LENGTH = 12
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 
 
 # Checked against when the email is unknown, so both paths cost one scrypt at the same
@@ -30,12 +31,18 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method="scrypt")
 
 
+def find_by_email(*, session: Session, email: str) -> StaffUser | None:
+    """The account with this email (any case), or None."""
+    email = (email or "").strip().lower()
+    # No address holds NUL, and PostgreSQL refuses to compare text that does (a 500).
+    if not email or "\x00" in email:
+        return None
+    return session.exec(select(StaffUser).where(func.lower(StaffUser.email) == email)).first()
+
+
 def authenticate(*, session: Session, email: str, password: str) -> StaffUser | None:
     """The active user with this email and password, or None (same cost either way)."""
-    email = email.strip().lower()
-    # No address holds NUL, and PostgreSQL refuses to compare text that does (a 500).
-    user = None if "\x00" in email else session.exec(
-        select(StaffUser).where(func.lower(StaffUser.email) == email)).first()
+    user = find_by_email(session=session, email=email)
     if user is None or not user.password_hash or not user.active:
         check_password_hash(_DUMMY_HASH, password)
         return None
@@ -59,8 +66,9 @@ def create_user(
     """Create a staff account; counselors serve ``school_ids``, staff belong to the first."""
     if role not in set(Role):
         raise UserError(f"unknown role {role!r}; choose one of {', '.join(Role)}")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    refused = passwords.problem(password, context=(email, given_name, family_name))
+    if refused:
+        raise UserError(passwords.ENGLISH[refused])
     if role in (Role.STAFF, Role.COUNSELOR) and not school_ids:
         raise UserError(f"a {role} needs a school (--school CODE)")
     email = email.strip().lower()
@@ -77,3 +85,22 @@ def create_user(
         session.add_all(CounselorSchool(staff_id=user.id, school_id=s) for s in school_ids)
         session.flush()
     return user
+
+
+def change_password(*, session: Session, user: StaffUser, old: str, new: str) -> str | None:
+    """Set ``user``'s password to ``new`` when ``old`` is the current one; end every
+    session of the user (the caller starts this one again). Returns why not, or None:
+    "wrong_old", "same", or a ``passwords`` problem."""
+    if not user.password_hash or not check_password_hash(user.password_hash, old):
+        return "wrong_old"
+    if new == old:
+        return "same"
+    refused = passwords.problem(new, context=(user.email or "", user.given_name,
+                                              user.family_name))
+    if refused:
+        return refused
+    user.password_hash = hash_password(new)
+    user.session_generation += 1
+    session.add(user)
+    session.flush()
+    return None

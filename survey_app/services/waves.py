@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 
 from sqlmodel import Session, func, select
 
@@ -51,3 +52,63 @@ def wave_dict(wave: SurveyWave) -> dict:
     return {"id": wave.id, "ordinal": wave.ordinal, "name": wave.name,
             "opens_on": wave.opens_on.isoformat() if wave.opens_on else None,
             "closes_on": wave.closes_on.isoformat() if wave.closes_on else None}
+
+
+class WaveState(StrEnum):
+    """Where a wave is in its life: answers are taken only while it is open."""
+
+    DRAFT = "draft"  # not open yet (opens on a later day)
+    OPEN = "open"
+    CLOSED = "closed"  # its closing day has passed: its codes show a kind page, nothing is saved
+    PURGED = "purged"  # its answers are deleted and its codes are gone, for good
+
+
+def state_of(*, opens_on: date | None, closes_on: date | None, purged_at: datetime | None,
+             today: date | None = None) -> WaveState:
+    """The state of a wave with these dates (the columns, read with the respondent or not)."""
+    today = today or utcnow().date()
+    if purged_at is not None:
+        return WaveState.PURGED
+    if opens_on is not None and opens_on > today:
+        return WaveState.DRAFT
+    if closes_on is not None and closes_on < today:
+        return WaveState.CLOSED
+    return WaveState.OPEN
+
+
+def state(wave: SurveyWave, today: date | None = None) -> WaveState:
+    return state_of(opens_on=wave.opens_on, closes_on=wave.closes_on, purged_at=wave.purged_at,
+                    today=today)
+
+
+def open_wave_ids(*, session: Session, today: date | None = None) -> list[int]:
+    """The waves taking answers today (all districts: one district is one deployment)."""
+    return [w.id for w in session.exec(select(SurveyWave)) if state(w, today) == WaveState.OPEN]
+
+
+class WaveError(ValueError):
+    """The wave cannot be changed that way: ``reason`` is ``"purged"`` or ``"past"``."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def reopen(*, session: Session, wave: SurveyWave, closes_on: date | None,
+           today: date | None = None) -> SurveyWave:
+    """Open a closed wave again until ``closes_on`` (None: until it is closed by hand).
+
+    A purged wave's answers and codes are gone: it cannot be reopened.
+    """
+    today = today or utcnow().date()
+    current = state(wave, today)
+    if current == WaveState.PURGED:
+        raise WaveError("purged")
+    if closes_on is not None and closes_on < today:
+        raise WaveError("past")
+    wave.closes_on = closes_on
+    if wave.opens_on is not None and wave.opens_on > today:
+        wave.opens_on = today
+    session.add(wave)
+    session.flush()
+    return wave

@@ -28,6 +28,24 @@ class LoginForm(FlaskForm):
     )
 
 
+class PasswordChangeForm(FlaskForm):
+    """Change one's own password: the current one first (NIST SP 800-63B 5.1.1.2)."""
+
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(message=_l("Please type your current password.")),
+                    Length(max=200)],
+        render_kw={"autocomplete": "current-password"})
+    new = PasswordField(
+        _l("New password"),
+        validators=[InputRequired(message=_l("Please type a new password."))],
+        render_kw={"autocomplete": "new-password", "minlength": 12})
+    again = PasswordField(
+        _l("New password again"),
+        validators=[InputRequired(message=_l("Please type a new password."))],
+        render_kw={"autocomplete": "new-password"})
+
+
 class EngagementForm(FlaskForm):
     """One contact with a family (Flamboyan-style engagement measures)."""
 
@@ -56,6 +74,9 @@ class EngagementForm(FlaskForm):
         validators=[Optional(), Length(max=2000, message=_l("Please keep the note under 2,000 characters."))],
         description=_l("Only what helps the next person who talks with this family."),
     )
+    district_wide = BooleanField(
+        _l("Share the note with staff of every school"),
+        description=_l("Otherwise only staff of this school see it."))
 
     def validate_contacted_on(self, field):
         if field.data and field.data > date.today():

@@ -20,24 +20,24 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlmodel import select
+from werkzeug.exceptions import HTTPException
 
+from survey_app import signin
+from survey_app.audited import audited
 from survey_app.auth import (
-    SignedInStaff,
     end_sessions,
     permission_required,
     public,
     require_school,
-    school_ids_for,
-    start_session,
     visible_school_ids,
 )
 from survey_app.db import get_session
 from survey_app.i18n import native_name
+from survey_app.inputs import id_number, page_number, whole_number
 from survey_app.models import Household, School
-from survey_app.security import limiter
-from survey_app.services import audit, users, waves
+from survey_app.services import audit, waves
 from survey_app.services import engagement as engagement_service
 from survey_app.services import mapping as mapping_service
 from survey_app.staff.forms import EngagementForm, LoginForm
@@ -46,6 +46,8 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 #: What each part of the workspace is, shown on the landing page when the user may use it.
 SECTIONS = [
+    ("mapping.edit", "staff.my_students", _l("My students"),
+     _l("The students you mentor or follow up with, and what is due this week.")),
     ("mapping.edit", "staff.mapping", _l("Relationship mapping"),
      _l("Mark the students you have a trusting relationship with.")),
     ("engagement.log", "staff.engagement", _l("Family contacts"),
@@ -85,54 +87,54 @@ ROLE_DESCRIPTIONS = {
 }
 
 
-def _account_key() -> str:
-    email = (request.form.get("email") or "").strip().lower()[:320]
-    return f"login:{request.remote_addr}:{email}"
-
-
-def _address_key() -> str:
-    return f"login-ip:{request.remote_addr}"
-
-
-def _failed(response) -> bool:
-    """Only refused sign-ins count: colleagues behind one school address are not slowed."""
-    return response.status_code in (400, 401)
+def _is_id(raw: str) -> bool:
+    try:
+        return id_number(raw) > 0
+    except ValueError:
+        return False
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an absolute URL or a scheme-relative one."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("staff.home")
+    """A path of this app to go to after sign-in, else the workspace home.
+
+    Browsers and Werkzeug read a URL more loosely than ``urlsplit``: ``////evil.example``
+    collapses to ``//evil.example``, a backslash is a slash, tabs and newlines are
+    dropped, and an encoded slash may be decoded on the way. So the target must match
+    one of this app's routes (``url_map``) as a plain path: one leading slash, nothing
+    encoded or ambiguous before the path starts.
+    """
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return url_for("staff.home")
+    if any(ch in target for ch in "\\\t\r\n") or any(ord(ch) < 32 for ch in target):
+        return url_for("staff.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or "%" in parts.path:
+        return url_for("staff.home")
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        adapter.match(parts.path, method="GET")
+    except HTTPException:
+        return url_for("staff.home")
+    return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit("10 per minute; 50 per hour; 100 per day", key_func=_account_key,
-               methods=["POST"], deduct_when=_failed)
-@limiter.limit("30 per minute; 300 per hour", key_func=_address_key, methods=["POST"],
-               deduct_when=_failed)
 def login():
-    """Sign a staff member in with email and password."""
+    """Sign a staff member in with email and password (``survey_app.signin``)."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.home"))
     form = LoginForm()
     if form.validate_on_submit():
-        db = get_session()
-        user = users.authenticate(session=db, email=form.email.data, password=form.password.data)
-        if user is not None:
-            lang = session.get("lang")
-            session.clear()  # a fresh session at sign-in: no fixation
-            if lang:
-                session["lang"] = lang
-            session.permanent = True
-            start_session(user)
-            login_user(SignedInStaff(user, school_ids_for(user)))
-            audit.record(session=db, staff_id=user.id, action="sign_in", ip=request.remote_addr)
-            db.commit()
+        checked = signin.check_password(form.email.data, form.password.data)
+        if checked.user is not None:
+            signin.open_session(checked.user)
+            get_session().commit()
             return redirect(_safe_next(request.args.get("next")))
+        if checked.outcome == "throttled":
+            form.password.errors.append(_("Please wait a little and try again."))
+            return render_template("staff/login.html", form=form), 429, \
+                {"Retry-After": str(checked.wait)}
         form.password.errors.append(_("That email and password do not match. Please try again."))
         return render_template("staff/login.html", form=form), 401
     status = 400 if request.method == "POST" else 200
@@ -146,6 +148,9 @@ def logout():
     lang = session.get("lang")
     if current_user.is_authenticated:
         end_sessions(current_user.id)
+        audit.record(session=get_session(), staff_id=current_user.id, action="sign_out",
+                     target_type="staff_user", target_id=current_user.id,
+                     ip=request.remote_addr)
         get_session().commit()
         logout_user()
     session.clear()
@@ -157,6 +162,7 @@ def logout():
 
 @bp.get("/")
 @permission_required("workspace.enter")
+@audited.nothing("the menu of the workspace: no one's data")
 def home():
     """Show what this role can do here."""
     sections = [
@@ -174,10 +180,11 @@ def home():
 
 def _grid_args(source) -> dict:
     """The grid's filters from a query string or a posted form (kept across saves)."""
-    return {"school": source.get("school", type=int), "grade": source.get("grade", type=int),
-            "section": source.get("section", type=int),
+    return {"school": source.get("school", type=id_number),
+            "grade": source.get("grade", type=whole_number),
+            "section": source.get("section", type=id_number),
             "q": (source.get("q") or "").strip()[:100],
-            "page": max(source.get("page", 1, type=int) or 1, 1)}
+            "page": source.get("page", 1, type=page_number)}
 
 
 def _mapping_school(db, school_id: int | None) -> School | None:
@@ -204,6 +211,7 @@ def _grid_url(args: dict) -> str:
 
 @bp.get("/mapping")
 @permission_required("mapping.edit")
+@audited("view_mapping")
 def mapping():
     """The relationship-mapping grid: one page of the school's students and *my* marks."""
     db = get_session()
@@ -212,7 +220,9 @@ def mapping():
     if school is None:
         schools = db.exec(select(School).where(School.id.in_(visible_school_ids()))
                           .order_by(School.name)).all()
+        audited.note(skip=True)  # the list of schools: no one's data
         return render_template("staff/mapping_schools.html", schools=schools)
+    audited.note(target_type="school", target_id=school.id, school_id=school.id)
     wave = waves.current_wave(session=db, district_id=current_user.district_id)
     sections = mapping_service.sections(session=db, school_id=school.id,
                                         staff_id=current_user.id)
@@ -232,18 +242,21 @@ def mapping():
 
 @bp.post("/mapping")
 @permission_required("mapping.edit")
+@audited({"POST": "mapping_save"})
 def save_mapping():
     """Save the marks of one page of the grid (the form post that works without JavaScript)."""
     db = get_session()
     args = _grid_args(request.form)
     school = _mapping_school(db, args["school"]) or abort(404)
     wave = waves.current_wave(session=db, district_id=current_user.district_id) or abort(409)
-    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()][:mapping_service.PAGE_SIZE]
+    ids = [int(i) for i in request.form.getlist("ids") if _is_id(i)][:mapping_service.PAGE_SIZE]
     marks = {i: {m: request.form.get(f"{m}-{i}") == "1" for m in mapping_service.MARKS}
              for i in ids}
     saved = mapping_service.save_marks(session=db, staff_id=current_user.id, wave_id=wave.id,
                                        school_ids=[school.id], marks=marks)
     db.commit()
+    audited.note(target_type="school", target_id=school.id, school_id=school.id,
+                 detail={"students": saved})
     flash(ngettext("Saved: %(num)d student.", "Saved: %(num)d students.", saved), "success")
     if request.form.get("go") == "next":
         args["page"] += 1
@@ -252,6 +265,7 @@ def save_mapping():
 
 @bp.post("/mapping/students/<int:student_id>")
 @permission_required("mapping.edit")
+@audited({"POST": "mapping_save"})
 def save_mark(student_id: int):
     """Save one student's three marks (sent by the grid's script as soon as a box changes)."""
     db = get_session()
@@ -272,20 +286,24 @@ def save_mark(student_id: int):
 
 @bp.get("/engagement")
 @permission_required("engagement.log")
+@audited("view_families")
 def engagement():
     """The families of my schools' students, found by a child's name, with their contacts."""
     db = get_session()
     query = (request.args.get("q") or "").strip()[:100]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = request.args.get("page", 1, type=page_number)
     rows, total = engagement_service.family_page(
         session=db, school_ids=visible_school_ids(), query=query, page=page)
     pages = max(1, -(-total // engagement_service.PAGE_SIZE))
+    audited.note(target_type="families", target_id=query or None,
+                 detail={"page": page, "shown": len(rows), "query": bool(query)})
     return render_template("staff/engagement.html", rows=rows, total=total, page=page,
                            pages=pages, query=query, language_name=native_name)
 
 
 @bp.route("/engagement/households/<int:household_id>", methods=["GET", "POST"])
 @permission_required("engagement.log")
+@audited({"GET": "view_family", "POST": "engagement_add"})
 def household(household_id: int):
     """A family's contacts, and the form to record a new one."""
     db = get_session()
@@ -293,6 +311,7 @@ def household(household_id: int):
                                        school_ids=visible_school_ids())
     if not kids:
         abort(404)
+    audited.note(school_id=kids[0][3])
     form = EngagementForm()
     if request.method == "GET":
         form.contacted_on.data = date.today()
@@ -300,13 +319,12 @@ def household(household_id: int):
         engagement_service.log_contact(
             session=db, household_id=household_id, school_id=kids[0][3],
             staff_id=current_user.id, data=form.data)
-        audit.record(session=db, staff_id=current_user.id, action="engagement_add",
-                     target_type="household", target_id=household_id, school_id=kids[0][3],
-                     ip=request.remote_addr)
         db.commit()
         flash(_("The contact is saved."), "success")
         return redirect(url_for("staff.household", household_id=household_id))
-    contacts = engagement_service.contacts(session=db, household_id=household_id)
+    contacts = engagement_service.contacts(session=db, household_id=household_id,
+                                           school_ids=visible_school_ids(),
+                                           viewer_id=current_user.id)
     language = db.get(Household, household_id).language
     return render_template("staff/household.html", form=form, children=kids,
                            contacts=contacts, household_id=household_id,

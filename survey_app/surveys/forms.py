@@ -80,6 +80,17 @@ class OneOf:
             raise StopValidation(str(PREFER_NOT_ALONE))
 
 
+def stripped(data: Any) -> Any:
+    """A choice as sent, without surrounding spaces: ``" "`` is no answer. (``Optional``
+    stops the checks at a blank but leaves the spaces in the data, so a value made from
+    it would be stored as given, or fail to parse.)"""
+    if isinstance(data, str):
+        return data.strip()
+    if isinstance(data, list):
+        return [v.strip() if isinstance(v, str) else v for v in data]
+    return data
+
+
 def opts(pairs: list[tuple[str, Any]]) -> list[SelectChoice]:
     """(value, label) pairs → WTForms choices."""
     return [SelectChoice(value, label) for value, label in pairs]
@@ -102,13 +113,14 @@ def _text(item_label: Any, max_length: int, *, multiline: bool = False, hint: An
 def _single(item_label: Any, choices: list, hint: Any = None) -> Field:
     allowed = frozenset(code for code, _label in choices)
     return RadioField(item_label, choices=opts(choices), description=hint, validate_choice=False,
-                      validators=[Optional(), OneOf(allowed)])
+                      validators=[Optional(), OneOf(allowed)], filters=(stripped,))
 
 
 def _multi(item_label: Any, choices: list, hint: Any = None) -> Field:
     allowed = frozenset(code for code, _label in choices)
     return SelectMultipleField(item_label, choices=opts(choices), description=hint,
-                               validate_choice=False, validators=[OneOf(allowed)])
+                               validate_choice=False, validators=[OneOf(allowed)],
+                               filters=(stripped,))
 
 
 def _language_choices(prefer_not: bool) -> list[tuple[str, Any]]:
@@ -130,11 +142,11 @@ def _field_for(item: Item) -> Field:
     if item.kind == LANGUAGE:
         choices = _language_choices(item.prefer_not)
         return SelectField(item.label, choices=opts(choices), description=item.hint,
-                           validate_choice=False, validators=[OneOf(frozenset(
+                           validate_choice=False, filters=(stripped,), validators=[OneOf(frozenset(
                                code for code, _label in choices))])
     if item.kind == ADULT_REF:
         field = RadioField(item.label, choices=[], description=item.hint, validate_choice=False,
-                           validators=[Optional(), OneOf()])
+                           validators=[Optional(), OneOf()], filters=(stripped,))
         return field
     raise ValueError(item.kind)
 
@@ -156,21 +168,23 @@ class AdultForm(FlaskForm):
                                   "Please keep this shorter (at most %(max)d characters).",
                                   max=100)), no_control_characters])
     staff_id = RadioField(_l("Adults from school"), choices=[], validate_choice=False,
-                          validators=[Optional(), OneOf()])
+                          validators=[Optional(), OneOf()], filters=(stripped,))
     relation = SelectField(_l("Who is this person to you?"),
                            choices=opts([("", _l("Choose one"))] + _pairs(c.RELATION, False)),
-                           validate_choice=False,
+                           validate_choice=False, filters=(stripped,),
                            validators=[OneOf(frozenset(ch.code for ch in c.RELATION))])
     support = SelectMultipleField(_l("What do they help you with?"),
                                   description=_l("Choose all that are true."),
                                   choices=opts(_pairs(c.SUPPORT, False)), validate_choice=False,
-                                  validators=[OneOf(frozenset(ch.code for ch in c.SUPPORT))])
+                                  validators=[OneOf(frozenset(ch.code for ch in c.SUPPORT))],
+                                  filters=(stripped,))
     frequency = _single(_l("How often do you talk with them?"), _pairs(c.FREQUENCY, False))
     reliability = _single(_l("If you asked this person for help, how sure are you that they would help?"),
                           _pairs(c.RELIABILITY, False))
     lives_with = _single(_l("Does this person live with you?"), _pairs(c.YES_NO, False))
     children = SelectMultipleField(_l("For which of your children?"), choices=[],
-                                   validate_choice=False, validators=[OneOf()])
+                                   validate_choice=False, validators=[OneOf()],
+                                   filters=(stripped,))
 
 
 class FamilyAdultForm(AdultForm):
@@ -179,11 +193,23 @@ class FamilyAdultForm(AdultForm):
     support = SelectMultipleField(_l("What do they help your children with?"),
                                   description=_l("Choose all that are true."),
                                   choices=opts(_pairs(c.SUPPORT_FAMILY, False)), validate_choice=False,
-                                  validators=[OneOf(frozenset(ch.code for ch in c.SUPPORT))])
+                                  validators=[OneOf(frozenset(ch.code for ch in c.SUPPORT))],
+                                  filters=(stripped,))
     frequency = _single(_l("How often do your children talk with them?"), _pairs(c.FREQUENCY, False))
     reliability = _single(_l("If your children asked this person for help, how sure are you that they would help?"),
                           _pairs(c.RELIABILITY, False))
     lives_with = _single(_l("Does this person live with your children?"), _pairs(c.YES_NO, False))
+
+
+class YoungAdultForm(AdultForm):
+    """Grades 3–5: the same block without "how often do you talk": fewer questions for a
+    child naming several adults. No flag reads how often (SURVEYS.md flag rules)."""
+
+    frequency = None
+
+
+#: The highest grade that gets the shorter adult block.
+YOUNG_GRADES_UP_TO = 5
 
 
 class PageForm(FlaskForm):
@@ -214,7 +240,9 @@ def _build_form_class(survey: str, page: Page, grade: int | None) -> type[PageFo
     attrs: dict[str, Any] = {}
     for item in page.items_for(grade):
         if item.kind == ADULTS:
-            block = FamilyAdultForm if survey == "family" else AdultForm
+            block = FamilyAdultForm if survey == "family" else (
+                YoungAdultForm if grade is not None and grade <= YOUNG_GRADES_UP_TO
+                else AdultForm)
             attrs["adults"] = FieldList(FormField(block), min_entries=0)
         else:
             attrs[field_name(item.id)] = _field_for(item)
@@ -279,7 +307,7 @@ def adult_value(block: AdultForm, staff_names: dict[int, str]) -> dict[str, Any]
         "staff_id": staff_id,
         "relation": block.relation.data or None,
         "support": [v for v in block.support.data or [] if v],
-        "frequency": block.frequency.data or None,
+        "frequency": (block.frequency.data or None) if "frequency" in block else None,
         "reliability": int(block.reliability.data) if block.reliability.data else None,
         "lives_with": {"yes": True, "no": False}.get(block.lives_with.data or ""),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from babel import Locale
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -30,6 +31,22 @@ SORT_NAMES = {
     "reliable": _l("Fewest adults first"),
 }
 HELP_FILTER = _l("Family asked for help")
+#: The caseload's priority tiers (relationships.tiers), most urgent first.
+TIER_NAMES = {
+    "connect_now": _l("Connect now"),
+    "strengthen": _l("Strengthen"),
+    "watch": _l("Watch"),
+    "no_data": _l("No data yet"),
+}
+TIER_HINTS = {
+    "connect_now": _l("No adult they can count on, or no adult at school and just one adult, "
+                      "fewer adults than before or a request for help."),
+    "strengthen": _l("Some adults, but few, from one part of life, or not for every kind "
+                     "of help."),
+    "watch": _l("Worth a look: staff and student see it differently, or internet or a device "
+                "at home."),
+    "no_data": _l("No survey and no staff marks yet: not knowing is not the same as fine."),
+}
 ROLE_NAMES = {
     "parent_guardian": _l("Parent or guardian"), "grandparent": _l("Grandparent"),
     "aunt_uncle": _l("Aunt or uncle"), "sibling_adult": _l("Older brother or sister"),
@@ -70,9 +87,9 @@ def gap_points(gap: int) -> str:
 
 def grade_name(grade: int | None) -> str:
     """The one way a grade is shown (caseload, profile, mapping grid, response
-    tracking, equity): "Kindergarten" for 0, else "Grade 5"; empty when unknown."""
-    if grade is None:
-        return ""
+    tracking, equity): "Kindergarten" for 0, else "Grade 5"; "—" when unknown."""
+    if grade is None or grade != grade:  # None, or NaN from a frame
+        return "—"
     if grade in GRADE_NAMES:
         return str(GRADE_NAMES[grade])
     return _("Grade %(grade)d", grade=grade)
@@ -86,6 +103,9 @@ def map_labels(student_names: dict | None = None) -> dict:
         "kinds": {k: str(v) for k, v in KIND_NAMES.items()},
         "edges": {k: str(v) for k, v in EDGE_NAMES.items()},
         "students": dict(student_names or {}),
+        "counts": {"format": _("%(staff)d at school, %(family)d in the family, "
+                               "%(community)d in the community")},
+        "group_alone": _("No adult at school"),
     }
 SETTING_NAMES = {
     "home": _l("At home"), "family_elsewhere": _l("Family elsewhere"),
@@ -111,8 +131,9 @@ STATUS_NAMES = {
     "cancelled": _l("Cancelled"),
 }
 KIND_OF_FOLLOWUP = {
-    "mentor": _l("Mentor"), "check_in": _l("Check-in with the mentor"), "other": _l("Follow-up"),
+    "mentor": _l("Mentor"), "check_in": _l("Check-in"), "other": _l("Follow-up"),
     "flag": _l("Follow-up"), "help_request": _l("Family asked for help"),
+    "referral": _l("Referral"),
 }
 
 
@@ -122,7 +143,8 @@ def answer_name(code) -> str:
 
 MEASURE_NAMES = {
     "no_school_adult": _l("Students with no adult at school they can count on"),
-    "few_reliable": _l("Students with fewer than 3 adults they can count on"),
+    "few_reliable": _l("Students with fewer than %(num)d adults beyond parents they can count on",
+                       num=3),
     "access_barrier": _l("Students without working internet or a device at home"),
     "responded": _l("Students who answered the survey"),
     "two_way": _l("Students whose family had a two-way, positive contact with the school"),
@@ -133,6 +155,15 @@ MEASURE_NAMES = {
     "attendance_avg": _l("Average attendance (latest term)"),
     "completion_avg": _l("Average assignment completion (latest term)"),
 }
+
+
+def measure_names(rules) -> dict:
+    """:data:`MEASURE_NAMES` with the district's own thresholds in the words."""
+    return {**MEASURE_NAMES, "few_reliable": _l(
+        "Students with fewer than %(num)d adults beyond parents they can count on",
+        num=rules.few_reliable_minimum)}
+
+
 BY_NAMES = {
     "race_ethnicity": _l("Race and ethnicity"), "gender": _l("Gender"),
     "english_learner": _l("English learner"), "econ_disadvantaged": _l("Economically disadvantaged"),
@@ -172,6 +203,6 @@ def shown_rate(row, min_n: int) -> str:
         return _("%(num)d%% or less", num=5)
     if row["rate_code"] == "ge95":
         return _("%(num)d%% or more", num=95)
-    if row["suppressed"] == "complementary":
+    if row["suppressed"] in ("complementary", "small_count") or pd.isna(row["rate"]):
         return _("hidden to protect a small group")
     return f"{round(float(row['rate']) * 100)}%"

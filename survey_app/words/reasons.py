@@ -14,6 +14,8 @@ from babel import Locale
 from babel.lists import format_list
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 
+from survey_app.words.labels import ROLE_NAMES
+
 _ = gettext
 _l = lazy_gettext
 
@@ -74,7 +76,11 @@ def sentence(code: str, params: Mapping, names: Mapping | None = None) -> str:
     """
     names = names or {}
     handler = _SENTENCES.get(code)
-    return handler(params, names) if handler else flag_name(code)
+    text = handler(params, names) if handler else flag_name(code)
+    if params.get("opted_out"):
+        return _("Opted out of the student survey; from the family's answers and staff marks: "
+                 "%(reason)s", reason=text)
+    return text
 
 
 def sentence_key(code: str, params: Mapping, names: Mapping) -> tuple:
@@ -84,10 +90,11 @@ def sentence_key(code: str, params: Mapping, names: Mapping) -> tuple:
     adult is keyed by the name shown, not the adult's id, so the many students
     whose one adult is called "Maya" share one sentence.
     """
+    opted = bool(params.get("opted_out"))
     if code == "single_anchor":
-        return code, names.get(params.get("adult_id"))
+        return code, opted, names.get(params.get("adult_id"))
     if code == "perception_gap":
-        return (code, *(tuple(names[i] for i in params.get(k, []) if i in names)
+        return (code, opted, *(tuple(names[i] for i in params.get(k, []) if i in names)
                         for k in ("marked_not_named", "named_not_marked")),
                 len(params.get("marked_not_named", [])), len(params.get("named_not_marked", [])))
     return code, repr(params)  # params are JSON-able values built in one order
@@ -221,6 +228,11 @@ def help_request(help_type: str | None) -> str:
     return _("The family asked for help with %(what)s.", what=what)
 
 
+#: The strengths of a student with no survey and no staff marks: not known, which is not
+#: "none in the family, none at school" (that reads as "no adults").
+UNKNOWN_STRENGTHS = _l("Unknown: no answers yet")
+
+
 def strengths(row: Mapping) -> str:
     """Reliable adults by part of life: "2 reliable adults in the family, none at school"."""
     family, school, community = (int(row.get(f"setting_{g}", 0) or 0)
@@ -263,3 +275,17 @@ def mentor_reason(code: str, params: Mapping) -> str:
                         "Already the only school adult for %(num)d students.",
                         int(params.get("students", 0)))
     return code
+
+
+def strength_words(adults) -> str:
+    """Adults the student can count on, by name: "Ms. Reyes (Coach) is sure to help."
+
+    ``adults``: (name, role, reliability) from the surest and nearest to school first.
+    Empty when there is none to name.
+    """
+    if not adults:
+        return ""
+    who = join(_("%(name)s (%(role)s)", name=name, role=ROLE_NAMES.get(role, role))
+               for name, role, _sure in adults)
+    return ngettext("%(who)s is sure to help.", "%(who)s are sure to help.", len(adults),
+                    who=who)

@@ -71,6 +71,17 @@ def pytest_sessionfinish(session):
     close_browser()
 
 
+#: Figures the browser tests measure, printed in the terminal summary ("browser figures").
+FIGURES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("browser figures")
+        for line in FIGURES:
+            terminalreporter.write_line(line)
+
+
 @pytest.fixture(scope="session")
 def browser():
     return launch_browser()

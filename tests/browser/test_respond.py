@@ -71,7 +71,7 @@ def test_student_completes_in_spanish_from_a_link(live_server, page, district):
     page.wait_for_url("**/survey/adults")
     page.fill("#adults-0-staff_query", "rivera")
     page.locator("button[name=find][value='0']").click()
-    page.get_by_label("Ana Rivera").check()
+    page.get_by_label("Rivera, Ana").check()
     page.select_option("#adults-0-relation", "teacher")
     _choose(page, "adults-0-reliability", 0)
     page.locator("button[name=action][value=add]").click()

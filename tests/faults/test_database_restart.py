@@ -127,7 +127,8 @@ def test_database_restart_gives_clean_503_then_recovers(cluster, tmp_path):
         workers = server.wait_workers(2)
         for person in people:
             assert person.open(server.url) == 302
-            assert person.browser.request(f"{server.url}/survey/home?lang=es")[0] == 200
+            status, _h, body = person.browser.request(f"{server.url}/survey/home?lang=es")
+            assert status == 200, body[:2000]
         stop = threading.Event()
         threads = [threading.Thread(target=_save_until, args=(p, server.url, stop, seen))
                    for p in people]

@@ -1,9 +1,10 @@
 """Every flag rule at its boundary."""
 
+import pandas as pd
 import pytest
 
 from relationships.flags import FlagRules, evaluate, evaluate_flags
-from relationships.records import StaffMarkRecord, StudentRecord
+from relationships.records import StaffMarkRecord, StudentRecord, to_frames
 
 
 def codes(flags, student_id=1):
@@ -71,7 +72,9 @@ def test_named_staff_who_did_not_mark(make_tables):
                     extra_students=[StudentRecord(2, 10, 4)])
     flags = evaluate_flags(t)
     assert flag(flags, "perception_gap").params["named_not_marked"] == [901]
-    assert flag(flags, "no_school_adult").params["view"] == "staff"
+    # The student named their teacher at reliability 4: a reliable school tie,
+    # whatever the staff marks say (issue 13: 170 such students were flagged).
+    assert "no_school_adult" not in codes(flags)
 
 
 @pytest.mark.parametrize(("responded", "marks", "view"), [
@@ -114,11 +117,37 @@ def test_future_support_clears_no_future_guide(make_tables):
 def test_lost_adults_across_waves(make_tables):
     ties = [(100, "student_survey", 4, {"wave": 1}), (101, "student_survey", 4, {"wave": 1}),
             (100, "student_survey", 4, {"wave": 2})]
-    flags = evaluate_flags(make_tables(ties))
+    both = [StudentRecord(1, 10, 4, responded_student=True, previous_student=True)]
+
+    def tables(ties, **kw):
+        return make_tables(ties, **kw).replace(students=to_frames(students=both).students)
+
+    flags = evaluate_flags(tables(ties))
     assert flag(flags, "lost_adults").params == {"count": 1, "previous": 2, "wave": 2,
                                                  "previous_wave": 1}
     same = [(100, "student_survey", 4, {"wave": 1}), (100, "student_survey", 4, {"wave": 2})]
-    assert "lost_adults" not in codes(evaluate_flags(make_tables(same)))
+    assert "lost_adults" not in codes(evaluate_flags(tables(same)))
+
+
+def test_lost_adults_needs_the_same_sources_in_both_waves(make_tables):
+    """Issue 13: 72 of 168 fired because a family answered the first wave and not the second."""
+    ties = [(100, "family_survey", 4, {"wave": 1}), (101, "student_survey", 4, {"wave": 1}),
+            (101, "student_survey", 4, {"wave": 2})]
+    not_again = make_tables(ties, extra_students=[])
+    students = to_frames(students=[StudentRecord(1, 10, 4, responded_student=True,
+                                                 previous_student=True, previous_family=True)])
+    t = not_again.replace(students=students.students)
+    ev = evaluate(t)
+    assert "lost_adults" not in codes(ev.flags)
+    row = ev.measures.loc[0]
+    assert (row["previous"], row["compared"], bool(row["both_waves"])) == (1, 1, True)
+    # Nobody answered both waves: the change is missing, not a loss.
+    students = to_frames(students=[StudentRecord(1, 10, 4, responded_student=True,
+                                                 previous_family=True)])
+    t = not_again.replace(students=students.students)
+    ev = evaluate(t)
+    assert "lost_adults" not in codes(ev.flags)
+    assert pd.isna(ev.measures.loc[0, "change"])
 
 
 def test_no_data_replaces_the_other_rules(make_tables):
@@ -189,3 +218,23 @@ def test_inputs_are_not_mutated(make_tables):
     evaluate(t)
     for k, frame in before.items():
         assert getattr(t, k).equals(frame)
+
+
+def test_opted_out_students_flags_say_they_come_from_the_family(make_tables):
+    """Issue 13: an opted-out student named nothing; "Named no adult…" from the family
+    survey alone misread them. Their flags are the family's and say so."""
+    t = make_tables([(100, "family_survey", 2)], responded=False, family=True)
+    t = t.replace(students=to_frames(students=[StudentRecord(
+        1, 10, 4, responded_family=True, opted_out=True)]).students)
+    flags = evaluate_flags(t)
+    assert flag(flags, "no_reliable_adult").params == {"count": 0, "opted_out": True}
+    assert all(f.params.get("opted_out") for f in flags)
+
+
+def test_a_started_survey_is_not_data(make_tables):
+    """Issue 13: ties of a survey started and not sent counted in the strengths while the
+    student was "no survey"; now they count nowhere and the student is no_data alone."""
+    ev = evaluate(make_tables([(100, "student_survey", 4), (900, "student_survey", 4)],
+                              responded=False, conditions=[{"internet": "none"}]))
+    assert codes(ev.flags) == {"no_data"}
+    assert ev.strengths.loc[0, "reliable"] == 0

@@ -20,7 +20,7 @@ def staff(i, langs=("en",)):
 
 def test_mentor_ranking_reasons_and_exclusions():
     students = [StudentRecord(1, 10, 9, language="es", responded_student=True)] + [
-        StudentRecord(s, 10, 9) for s in range(2, 14)]
+        StudentRecord(s, 10, 9, responded_student=True) for s in range(2, 14)]
     adults = [staff(1), staff(2, ("es",)), staff(3), staff(4), staff(5, ("es",))]
     ties = [TieRecord(1, 1, 3, "student_survey", 1, reliability=2, setting="school"),
             TieRecord(2, 1, 4, "student_survey", 1, reliability=4, setting="school")]

@@ -116,3 +116,27 @@ def test_formulas_come_out_as_text(formula_world, kind, fmt):
     add("formula cells checked escaped (CSV/XLSX)", len(escaped))
     add("export cells checked for formulas", len(cells))
     FIGURES["export kind x format"] = len(EXPORTS)
+
+
+#: Names with characters XML 1.0 forbids (C0 controls but tab/newline/CR, U+FFFE/U+FFFF;
+#: NUL never gets in: the roster import and PostgreSQL refuse it).
+CONTROL_TEXTS = ["Ana\x01Lu", "Bo\x08b", "Cy\x0bd", "Dee\x1b[31m", "Eve\ufffe", "Fay\x02e",
+                 "Gil\x7fy", "Hal\x0cz"]
+
+
+@pytest.fixture(scope="module")
+def control_world(tmp_path_factory):
+    app, engine, world = _world(tmp_path_factory, CONTROL_TEXTS, list(reversed(CONTROL_TEXTS)))
+    yield app, engine, world
+    engine.dispose()
+
+
+@pytest.mark.parametrize(("kind", "fmt"), EXPORTS)
+def test_control_characters_never_break_an_export(control_world, kind, fmt):
+    """Issue 13: a control character in a name made the GraphML unreadable while the
+    command printed "Wrote…". Every export is read back by its standard reader."""
+    cells = _cells(_export(*control_world, kind, fmt), kind, fmt)  # raises if unreadable
+    if fmt == "graphml":
+        text = "\n".join(str(v) for v, _t in cells)
+        assert "Ana\ufffdLu" in text or kind != "network"  # replaced, the rest kept
+        assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", text)

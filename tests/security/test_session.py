@@ -87,3 +87,19 @@ def test_migration_adds_the_generation_to_existing_staff(tmp_path):
         row = conn.execute(text("SELECT given_name, session_generation FROM staff_user")).one()
     assert tuple(row) == ("Ana", 0)
     engine.dispose()
+
+
+def test_a_staff_cookie_does_not_work_from_another_browser(client, world, login_as):
+    """Flask-Login's "strong" protection binds the session to the address and browser it
+    was signed in from (it skipped permanent sessions, and sign-in made them permanent)."""
+    login_as(world.users["counselor"])
+    assert client.get("/staff/").status_code == 200
+    stolen = _cookie(client)
+    for elsewhere in ({"REMOTE_ADDR": "203.0.113.9"},
+                      {"HTTP_USER_AGENT": "Mozilla/5.0 (attacker)"}):
+        client.set_cookie("session", stolen)
+        response = client.get("/staff/", environ_base=elsewhere)
+        assert response.status_code == 302, elsewhere
+        assert "/staff/login" in response.headers["Location"]
+    client.set_cookie("session", stolen)
+    assert client.get("/staff/").status_code == 200  # the browser it belongs to keeps it

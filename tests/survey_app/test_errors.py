@@ -18,7 +18,10 @@ def test_wrong_password_is_401_and_signs_nobody_in(client, world, session):
     assert page.status_code == 401
     assert b"no coinciden" in page.data
     assert client.get("/staff/").status_code == 302
-    assert session.exec(select(AuditEvent)).all() == []
+    # the refusal is audited as such (no sign-in, no password kept)
+    events = session.exec(select(AuditEvent)).all()
+    assert [(e.action, e.outcome) for e in events] == [("sign_in_failed", "refused")]
+    assert "wrong password 123" not in str(events[0].detail)
 
 
 def test_forged_csrf_token_is_refused_in_the_users_language(make_app, world):

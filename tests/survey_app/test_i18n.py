@@ -88,3 +88,26 @@ def test_settings_may_offer_every_complete_language(app, session, world):
     session.commit()
     with app.test_request_context("/"):
         assert "ar" in complete_languages_here()
+
+
+def test_a_catalog_completed_after_start_is_offered_without_a_restart(make_app, tmp_path):
+    """A worker that started while es was being rewritten (a checkout, a merge) used to
+    answer ``?lang=es`` with 400 for the rest of its life (the fault suite's flake)."""
+    import shutil
+
+    from survey_app.config import ROOT
+
+    folder = tmp_path / "translations"
+    shutil.copytree(ROOT / "translations", folder)
+    po = folder / "es" / "LC_MESSAGES" / "messages.po"
+    whole = po.read_text(encoding="utf-8")
+    po.write_text(whole + '\nmsgid "Not yet"\nmsgstr ""\n', encoding="utf-8")  # mid-update
+    app = make_app(BABEL_TRANSLATION_DIRECTORIES=str(folder))
+    assert "es" not in app.config["OFFERED_LANGUAGES"]
+    client = app.test_client()
+    assert client.get("/?lang=es").status_code == 400
+    po.write_text(whole, encoding="utf-8")
+    page = client.get("/?lang=es")
+    assert page.status_code == 200
+    assert 'lang="es"' in page.get_data(as_text=True)
+    assert client.get("/?lang=xx").status_code == 400  # never configured: still refused

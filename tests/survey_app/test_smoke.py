@@ -5,7 +5,8 @@ def test_home_answers(client):
 
 
 def test_healthz_says_database_is_up(client):
-    assert client.get("/healthz").get_json() == {"app": "up", "database": "up"}
+    assert client.get("/healthz").get_json() == {"app": "up", "database": "up",
+                                                 "redis": "memory"}  # no REDIS_URL in tests
 
 
 def test_login_and_landing(client, world, login_as):

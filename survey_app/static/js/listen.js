@@ -1,5 +1,7 @@
 /* Read a question aloud with the browser's own voices: no text leaves the device.
-   The buttons stay hidden unless this browser has a voice for the page language. */
+   Only voices that run on the device (localService === true) are used: a network voice
+   would send the question to a speech service. The buttons stay hidden unless this
+   browser has such a voice for the page language. */
 (function () {
   "use strict";
   var synth = window.speechSynthesis;
@@ -9,7 +11,7 @@
   var wanted = { "zh-hans": ["zh-cn", "zh-sg", "zh"] }[lang] || [lang, primary];
 
   function pickVoice() {
-    var voices = synth.getVoices();
+    var voices = synth.getVoices().filter(function (v) { return v.localService === true; });
     for (var i = 0; i < wanted.length; i++) {
       for (var j = 0; j < voices.length; j++) {
         var v = voices[j].lang.toLowerCase().replace("_", "-");

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from relationships.rules import CODES, DEFAULT_ENABLED, FlagRules
+from relationships.tiers import TIER_CODES, TierRules
 from survey_app.models import AuditEvent, DistrictSettings, SurveyWave
 
 
@@ -16,8 +17,9 @@ def _valid_form(**changes) -> dict:
         "support_gap_types": list(rules.support_gap_types), "future_low": "9",
         "future_high": "12", "barrier_internet": list(rules.barrier_internet),
         "lost_adults_drop": "1", "anchor_load_minimum": "10", "five_adults_minimum": "5",
-        "min_n": "10",
+        "min_n": "10", "escalate": sorted(TierRules().escalate),
     })
+    data.update({f"tier_{c}": t for c, t in TierRules().tier_of.items()})
     data.update(changes)
     return data
 
@@ -149,3 +151,37 @@ def test_empty_wave_name_refused(client, world, login_as):
     response = client.post("/admin/settings/waves", data={"name": ""})
     assert response.status_code == 400
     assert "Please give the survey window a name." in response.get_data(as_text=True)
+
+
+def test_priorities_shown_with_defaults_and_sources(client, world, login_as):
+    login_as(world.users["district_admin"])
+    html = client.get("/admin/settings").get_data(as_text=True)
+    for code in TIER_CODES:
+        assert f'name="tier_{code}"' in html
+    assert "Default: Connect now" in html
+    assert "Harvard Center on the Developing Child" in html
+    assert "they never hide anyone" in html
+
+
+def test_priority_change_saved_and_audited_and_orders_the_caseload(client, world, login_as,
+                                                                 session):
+    admin = world.users["district_admin"]
+    login_as(admin)
+    data = _valid_form(tier_access_barrier="connect_now", escalate=["single_anchor"])
+    assert client.post("/admin/settings", data=data).status_code == 302
+    tiers = TierRules.from_dict(_stored(session, world).priority_tiers)
+    assert tiers.tier_of["access_barrier"] == "connect_now"
+    assert tiers.escalate == frozenset({"single_anchor"})
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "settings_change")).one()
+    assert event.detail["before"]["priority_tiers"]["tier_of"]["access_barrier"] == "watch"
+    assert event.detail["after"]["priority_tiers"]["escalate"] == ["single_anchor"]
+    assert "flag_rules" not in event.detail["after"]
+    session.commit()
+
+
+def test_unknown_priority_refused_nothing_changed(client, world, login_as, session):
+    login_as(world.users["district_admin"])
+    response = client.post("/admin/settings", data=_valid_form(tier_lost_adults="someday"))
+    assert response.status_code == 400
+    row = _stored(session, world)  # none was stored: the defaults still hold
+    assert row is None or TierRules.from_dict(row.priority_tiers) == TierRules()

@@ -23,13 +23,21 @@ def test_flagged_students_come_with_reasons_and_strengths(app, session, story):
     rows = {r.student_id: r for r in page.rows}
     assert story.flagged.id in rows
     assert page.no_data == 1
-    # No survey, but the staff mapped and nobody marked them: still someone to connect with.
-    assert rows[story.silent.id].codes == ["no_data", "no_school_adult"]
+    # No survey, and the staff mapped without marking them: we know nothing, so
+    # no_data alone (issue 13), counted apart and listed on request.
+    assert story.silent.id not in rows
+    assert [r.codes for r in _page(app, session, story, flag="no_data").rows] == [["no_data"]]
     row = rows[story.flagged.id]
     assert "single_anchor" in row.codes
     assert "access_barrier" in row.codes
     assert any("only on a phone" in r for r in row.reasons)
+    # Strengths name the adult the student is sure of (escaped by the template, not here).
+    assert row.named == "<img src=x onerror=alert(1)> (Grandparent) is sure to help."
     assert row.strengths == "1 reliable adult in the family, none at school, none in the community"
+    assert row.tier == "connect_now"  # one adult, none at school
+    # The staff view alone: still no data yet, the tier of its own that lists them.
+    unknown = {r.student_id: r for r in _page(app, session, story, tier="no_data").rows}
+    assert unknown[story.silent.id].tier == "no_data"
 
 
 def test_filters_by_flag_and_follow_up(app, session, story):

@@ -11,7 +11,7 @@ from tests.factories import make_student
 
 
 @pytest.mark.parametrize(("grade", "shown"), [(0, "Kindergarten"), (5, "Grade 5"),
-                                              (12, "Grade 12"), (None, "")])
+                                              (12, "Grade 12"), (None, "—")])
 def test_grade_name(app, grade, shown):
     with app.test_request_context():
         assert labels.grade_name(grade) == shown
@@ -27,7 +27,7 @@ def test_kindergarten_is_named_in_the_caseload_profile_grid_and_equity(
     session.commit()
     login_as(world.users["counselor"])
     caseload = client.get("/counsel/students").get_data(as_text=True)
-    assert "<td>Kindergarten</td>" in caseload
+    assert '<span class="muted small">Kindergarten</span>' in caseload
     assert "<td>0</td>" not in caseload
     profile = client.get(f"/counsel/students/{kid.id}").get_data(as_text=True)
     assert "<dd>Kindergarten</dd>" in profile

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import Session
@@ -36,10 +37,29 @@ def test_counselor_sees_the_caseload_with_reasons(client, login_as, story):
     assert response.status_code == 200
     assert "Students to connect with" in html
     assert "All their support runs through one adult" in html
-    assert "1 reliable adult in the family, none at school" in html
+    assert "(Grandparent) is sure to help." in html  # the adult by name, escaped
+    assert 'aria-current="page">Connect now' in html  # opens on the most urgent tier
     assert "1 student has no survey or staff marks yet" in html
     for name in XSS_NAMES:
         assert name not in html  # never raw markup
+
+
+def test_caseload_tiers_cover_every_flagged_student(client, login_as, story):
+    """The tier tabs add up to everyone any rule finds; each tab lists its own."""
+    login_as(story.world.users["counselor"])
+    _r, everyone = _get(client, "/counsel/students?tier=all")
+    listed = set()
+    for tier in ("connect_now", "strengthen", "watch", "no_data"):
+        _r, html = _get(client, f"/counsel/students?tier={tier}")
+        ids = {int(p.split('"', 1)[0]) for p in html.split('href="/counsel/students/')[1:]
+               if p.split('"', 1)[0].isdigit()}
+        assert not ids & listed  # one tier each
+        listed |= ids
+    _r, html = _get(client, "/counsel/students?tier=all")
+    all_ids = {int(p.split('"', 1)[0]) for p in everyone.split('href="/counsel/students/')[1:]
+               if p.split('"', 1)[0].isdigit()}
+    assert all_ids <= listed
+    assert story.silent.id in listed  # no data yet is listed, in a tier of its own
 
 
 def test_profile_shows_adults_by_source_map_and_audits(client, login_as, story, session):
@@ -100,10 +120,32 @@ def test_school_map_page_and_data(client, login_as, story):
     login_as(story.world.users["counselor"])
     response, html = _get(client, "/counsel/map")
     assert response.status_code == 200
-    data = client.get("/counsel/map/data").get_json()
+    data = client.get("/counsel/map/data?adults=all").get_json()
     assert data["options"]["physics"]["enabled"] is False
     assert all("x" in n for n in data["nodes"])
     assert any(n["title"] == XSS_NAMES[0] + " — Grandparent" for n in data["nodes"])
+
+
+def test_school_map_shows_students_and_staff_and_who_has_no_school_adult(client, login_as,
+                                                                         story):
+    """By default: students and school staff only, family and community as counts; the
+    students with no school adult in one labelled group; the same people in a table."""
+    login_as(story.world.users["counselor"])
+    data = client.get("/counsel/map/data").get_json()
+    assert {n["group"] for n in data["nodes"]} <= {"student", "staff", "label"}
+    assert all("x" in n for n in data["nodes"])
+    students = [n for n in data["nodes"] if n["group"] == "student"]
+    assert len(students) == 3
+    flagged = next(n for n in students if n["title"].startswith(story.flagged.given_name))
+    assert re.search(r" — 0 at school, [1-9] in the family, 0 in the community$", flagged["title"])
+    label = next(n for n in data["nodes"] if n["group"] == "label")
+    alone = [n for n in students if n["color"] == "#b00020"]
+    assert label["label"] == f"No adult at school ({len(alone)})"
+    assert all(n["x"] >= 1000 for n in alone)  # apart, in their block
+    html = client.get("/counsel/map").get_data(as_text=True)
+    assert "Students with no adult at school" in html
+    assert 'id="map-find"' in html
+    assert html.count("<option value=") >= 3  # the search offers every student
 
 
 def _embedded_map(html: str) -> dict:
@@ -115,16 +157,16 @@ def test_school_map_page_embeds_the_kept_data_and_follows_a_write(app, client, l
                                                                   session):
     school_cache.clear()
     login_as(story.world.users["counselor"])
-    html = _get(client, "/counsel/map")[1]
+    html = _get(client, "/counsel/map?adults=all")[1]
     assert XSS_NAMES[1] not in html
     assert "\\u003c/script\\u003e" in html  # the JSON block stays shut
     kept = [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")]
     assert len(kept) == 1  # the page and the JSON endpoint share one encoded body
-    assert _embedded_map(html) == client.get("/counsel/map/data").get_json()
+    assert _embedded_map(html) == client.get("/counsel/map/data?adults=all").get_json()
     assert [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")] == kept
     assert "Ms Newcomer" not in html
     _another_worker_adds_ms_newcomer(app, story)
-    after = _get(client, "/counsel/map")[1]
+    after = _get(client, "/counsel/map?adults=all")[1]
     assert any("Ms Newcomer" in n["title"] for n in _embedded_map(after)["nodes"])
     events = session.exec(AuditEvent.__table__.select().where(
         AuditEvent.action == "view_school_map")).all()
@@ -167,6 +209,38 @@ def test_mentor_assignment_books_check_ins(client, login_as, story, session):
     assert client.post(url, data={"staff_id": teacher.id}).status_code == 302
     kinds = sorted(r.kind for r in session.exec(FollowUp.__table__.select()).all())
     assert kinds == ["check_in", "check_in", "mentor"]
+    plan = session.exec(FollowUp.__table__.select().where(FollowUp.kind == "mentor")).one()
+    assert plan.frequency == "two_weeks"  # a plan in one step: goal and check-ins
+    assert plan.goal
+
+
+def test_a_plan_with_an_owner_from_the_staff_goal_and_progress(client, login_as, story,
+                                                               session):
+    """Any staff member may own a plan; a progress note books the next check-in."""
+    login_as(story.world.users["counselor"])
+    teacher = story.world.users["staff"]
+    url = f"/counsel/students/{story.flagged.id}"
+    assert f'<option value="{teacher.id}">' in client.get(url).get_data(as_text=True)
+    response = client.post(f"{url}/followups", data={
+        "new-about": "kind:check_in", "new-owner_id": teacher.id, "new-goal": "Feels at home",
+        "new-frequency": "weekly", "new-due_on": "2030-01-01", "new-note": "Lunch chats"})
+    assert response.status_code == 302
+    row = session.exec(FollowUp.__table__.select()).one()
+    assert (row.kind, row.owner_id, row.goal, row.frequency) == (
+        "check_in", teacher.id, "Feels at home", "weekly")
+    client.post(f"{url}/followups/{row.id}", data={
+        f"f{row.id}-status": "in_progress", f"f{row.id}-progress": "Talked about the team"})
+    session.rollback()
+    moved = session.get(FollowUp, row.id)
+    assert moved.due_on == date.today() + timedelta(weeks=1)
+    html = client.get(url).get_data(as_text=True)
+    assert "Talked about the team" in html
+    assert html.index("Plans and what is due") < html.index("Why connect")  # due first
+    client.post(f"{url}/followups", data={
+        "new-about": "kind:mentor", "new-owner_id": teacher.id, "new-note": "x"})
+    session.rollback()
+    kinds = {r.kind for r in session.exec(FollowUp.__table__.select()).all()}
+    assert "mentor" not in kinds  # mentors come from the suggestions only
 
 
 def test_profile_kept_between_views_follows_a_write_made_elsewhere(app, client, login_as,
@@ -189,14 +263,14 @@ def test_school_map_data_kept_per_language_follows_a_write(app, client, login_as
                                                            session):
     school_cache.clear()
     login_as(story.world.users["counselor"])
-    en = client.get("/counsel/map/data?lang=en").get_json()
-    es = client.get("/counsel/map/data?lang=es").get_json()
+    en = client.get("/counsel/map/data?lang=en&adults=all").get_json()
+    es = client.get("/counsel/map/data?lang=es&adults=all").get_json()
     assert en["legend"] != es["legend"]  # one kept body per language
-    assert client.get("/counsel/map/data?lang=en").get_json() == en
+    assert client.get("/counsel/map/data?lang=en&adults=all").get_json() == en
     kept = [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")]
     assert len(kept) == 2
     assert not any("Ms Newcomer" in n["title"] for n in en["nodes"])
     _another_worker_adds_ms_newcomer(app, story)
-    after = client.get("/counsel/map/data?lang=en").get_json()
+    after = client.get("/counsel/map/data?lang=en&adults=all").get_json()
     assert any("Ms Newcomer" in n["title"] for n in after["nodes"])
     assert client.get("/counsel/map/data").headers["Content-Type"] == "application/json"

@@ -175,7 +175,8 @@ def test_flagged_rows_are_the_caseloads_rows_in_its_order(app, session, surveyed
     with app.test_request_context():
         table = flagged_table(session=session, district_id=surveyed.district.id,
                               school_ids=(surveyed.school.id,), today=today)
-        exported = [(r[0], r[2], r[6], r[7], r[8], r[9], r[10]) for r in table.rows]
+        everyone = [(r[0], r[2], r[6], r[7], r[8], r[9], r[10]) for r in table.rows]
+        exported = [r for r in everyone if r[2] != "no_data" or r[6]]
         ctx = records.context(session=session, district_id=surveyed.district.id, today=today)
         rows = caseload.caseload_page(session=session, ctx=ctx, school_ids=(surveyed.school.id,),
                                       filters=caseload.Filters(), today=today,
@@ -184,5 +185,46 @@ def test_flagged_rows_are_the_caseloads_rows_in_its_order(app, session, surveyed
         expected = [(safe_cell(r.sis_id), safe_cell(r.name), "; ".join(r.codes),
                      safe_cell("\n".join(r.reasons)), r.strengths, r.reliable,
                      r.open_followups) for r in rows]
+        unknown = caseload.caseload_page(session=session, ctx=ctx,
+                                         school_ids=(surveyed.school.id,),
+                                         filters=caseload.Filters(flag="no_data"),
+                                         today=today, per_page=10**6).rows
     assert exported == expected
     assert len(exported) >= 2
+    # Students with no data are in the export too, as the caseload lists them on request.
+    no_data = [r for r in everyone if r[2] == "no_data" and not r[6]]
+    assert [r[1] for r in no_data] == [safe_cell(r.name) for r in unknown
+                                       if not r.open_followups]
+    assert no_data
+    assert all(r[4] == "Unknown: no answers yet" and r[5] is None for r in no_data)
+
+
+@pytest.mark.parametrize("code", ["EL\nM", "É\r\nL\tM", 'EL"; x=1', "../ELM"])
+def test_any_school_code_gives_a_safe_download_header(client, session, surveyed, login_as,
+                                                      code):
+    """RFC 6266: a code with a line break, a tab, quotes or a path still downloads; the
+    header has a plain-ASCII filename and the UTF-8 one in filename*. (A NUL cannot reach
+    a code: PostgreSQL refuses it and staff forms drop it.)"""
+    from email.message import Message
+
+    surveyed.school.code = code
+    session.add(surveyed.school)
+    session.commit()
+    login_as(surveyed.users["counselor"])
+    response = client.post("/exports/download",
+                           data={"kind": "flagged", "flagged-fmt": "csv", "flagged-school": code})
+    assert response.status_code == 200
+    header = response.headers["Content-Disposition"]
+    response.close()
+    assert "\n" not in header
+    assert "\r" not in header
+    assert "\x00" not in header
+    parsed = Message()
+    parsed["Content-Disposition"] = header
+    name = parsed.get_filename()
+    assert name.startswith("flagged-")
+    assert name.endswith(".csv")
+    assert "/" not in name
+    assert "\\" not in name
+    assert set(parsed.get_param("filename", header="Content-Disposition")) <= set(
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")

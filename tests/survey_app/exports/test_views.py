@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from survey_app.jobs import worker
-from survey_app.models import AuditEvent, Student
+from survey_app.models import AuditEvent, JobRun, Student
 from tests.survey_app.exports.conftest import USERS, write_roster
 
 
@@ -27,10 +27,11 @@ def _upload(client, data: io.BytesIO, **fields):
                        content_type="multipart/form-data")
 
 
-def _imported(client, app, data: io.BytesIO, **fields):
-    """Upload through the page, let a worker run the job, and return the job's page."""
-    handed = _upload(client, data, **fields)
+def _confirmed(client, app, **fields):
+    """Save the checked upload: the page hands it to the job queue; a worker runs it."""
+    handed = client.post("/exports/roster/confirm", data=fields)
     assert handed.status_code == 303, handed.data
+    assert "/jobs/" in handed.headers["Location"]
     assert worker.work(app, burst=True) == 1
     return client.get(handed.headers["Location"])
 
@@ -45,9 +46,16 @@ def test_page_is_for_district_admins(client, world, login_as):
     assert b'enctype="multipart/form-data"' in page.data
 
 
-def test_upload_imports_and_shows_the_report(app, client, world, login_as, session, roster):
+def test_upload_checks_first_then_imports_when_confirmed(app, client, world, login_as, session,
+                                                       roster):
     login_as(world.users["district_admin"])
-    page = _imported(client, app, _zip_of(roster))
+    page = _upload(client, _zip_of(roster))
+    assert page.status_code == 200, page.data
+    text = page.get_data(as_text=True)
+    assert "Check the changes before saving them" in text
+    assert session.exec(select(Student).where(Student.sourced_id == "u1")).first() is None
+    session.rollback()  # end this read, to see what the page saves
+    page = _confirmed(client, app)
     assert page.status_code == 200, page.data
     text = page.get_data(as_text=True)
     assert "The roster is imported" in text
@@ -55,15 +63,18 @@ def test_upload_imports_and_shows_the_report(app, client, world, login_as, sessi
     assert session.exec(select(Student).where(Student.sourced_id == "u1")).one()
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "roster_import")).one()
     assert event.detail["counts"]["students"]["created"] == 4
-    assert event.staff_id == world.users["district_admin"].id
+    job = session.exec(select(JobRun)).one()
+    assert (job.kind, job.status, job.started_by) == ("roster_import", "done",
+                                                       world.users["district_admin"].id)
+    assert event.detail["job"] == job.id
 
 
-def test_broken_upload_names_row_and_column_and_saves_nothing(app, client, world, login_as,
+def test_broken_upload_names_row_and_column_and_saves_nothing(client, world, login_as,
                                                               session, tmp_path):
     login_as(world.users["district_admin"])
     folder = write_roster(tmp_path / "b", users=USERS.replace(",03,", ",ZZ,"))
-    page = _imported(client, app, _zip_of(folder))
-    assert page.status_code == 200
+    page = _upload(client, _zip_of(folder))
+    assert page.status_code == 400
     text = page.get_data(as_text=True)
     assert "Nothing was imported" in text
     assert "<td>users.csv</td><td>2</td><td><bdi>grades</bdi></td>" in text
@@ -74,7 +85,7 @@ def test_broken_upload_names_row_and_column_and_saves_nothing(app, client, world
     ({"../users.csv": "x"}, "points outside the package"),
     ({"users.csv": b"0" * (20 * 1024 * 1024)}, "ZIP bomb"),
 ])
-def test_unsafe_zips_are_refused_with_a_clear_message(app, client, world, login_as, members,
+def test_unsafe_zips_are_refused_with_a_clear_message(client, world, login_as, members,
                                                       message):
     login_as(world.users["district_admin"])
     buffer = io.BytesIO()
@@ -82,8 +93,8 @@ def test_unsafe_zips_are_refused_with_a_clear_message(app, client, world, login_
         for name, data in members.items():
             archive.writestr(name, data)
     buffer.seek(0)
-    page = _imported(client, app, buffer)
-    assert page.status_code == 200
+    page = _upload(client, buffer)
+    assert page.status_code == 400
     assert message in page.get_data(as_text=True)
 
 
@@ -107,3 +118,31 @@ def test_upload_needs_csrf(make_app, world, tmp_path, roster):
     page = _upload(client, _zip_of(roster))
     assert page.status_code == 400
     assert 'name="csrf_token"' in client.get("/exports/roster").get_data(as_text=True)
+
+
+def test_removals_are_listed_and_need_confirming_and_the_import_can_be_undone(
+        app, client, world, login_as, session, roster, tmp_path):
+    admin = world.users["district_admin"]
+    login_as(admin)
+    _upload(client, _zip_of(roster))
+    _confirmed(client, app)
+    fewer = USERS.replace("u4,active,TRUE,s2,student,Omar,حسن,1004,,11,\n", "")
+    page = _upload(client, _zip_of(write_roster(tmp_path / "fewer", users=fewer)))
+    text = page.get_data(as_text=True)
+    assert "would remove 1 of the 9 active students (11%)" in text
+    assert "<li><bdi>Omar حسن</bdi></li>" in text
+    assert 'name="allow_removals"' in text
+    page = client.post("/exports/roster/confirm", data={})  # not confirmed: still refused
+    assert page.status_code == 400
+    session.rollback()
+    assert session.exec(select(Student).where(Student.sourced_id == "u4")).one().active
+    assert 'name="allow_removals"' in page.get_data(as_text=True)  # still waiting
+    page = _confirmed(client, app, allow_removals="y")
+    assert "The roster is imported" in page.get_data(as_text=True)
+    session.rollback()
+    assert not session.exec(select(Student).where(Student.sourced_id == "u4")).one().active
+    assert "Undo the last import" in client.get("/exports/roster").get_data(as_text=True)
+    page = client.post("/exports/roster/undo", follow_redirects=True)
+    assert "the roster is as it was before it" in page.get_data(as_text=True)
+    session.rollback()
+    assert session.exec(select(Student).where(Student.sourced_id == "u4")).one().active

@@ -178,6 +178,8 @@ def test_reimport_updates_by_sourced_id_soft_deletes_and_keeps_survey_data(app, 
              .replace("u4,active,TRUE,s2,student,Omar,حسن,1004,,11,\n", ""))
     folder = write_roster(tmp_path / "again", users=users)
     report, _n, problems = run_import(app, session, folder)
+    assert [p.code for p in report.problems] == ["too_many_students_removed"]  # 2 of 4
+    report, _n, problems = run_import(app, session, folder, allow_removals=True)
     assert problems == []
     session.expire_all()
     after = students(session)
@@ -278,5 +280,6 @@ def test_staff_email_links_an_account_or_is_refused(app, session, world, roster)
     assert linked.sourced_id == "t1"
     assert linked.password_hash is not None  # the account keeps its sign-in
     users = USERS.replace("t1,active", "t9,active")
-    report, _n, _p = run_import(app, session, write_roster(roster.parent / "r2", users=users))
+    report, _n, _p = run_import(app, session, write_roster(roster.parent / "r2", users=users),
+                                allow_removals=True)
     assert [(p.row, p.column, p.code) for p in report.problems] == [(8, "email", "email_taken")]

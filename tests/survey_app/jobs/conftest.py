@@ -25,9 +25,17 @@ def zip_of(folder: Path) -> io.BytesIO:
     return buffer
 
 
-def upload(client, data: io.BytesIO, **fields):
-    return client.post("/exports/roster", data={"package": (data, "roster.zip"), **fields},
+def check(client, data: io.BytesIO):
+    """The first step of the page: the upload is checked and its differences shown."""
+    return client.post("/exports/roster", data={"package": (data, "roster.zip")},
                        content_type="multipart/form-data")
+
+
+def upload(client, data: io.BytesIO, **fields):
+    """Check the roster, then "Save these changes": the answer hands it to a job."""
+    checked = check(client, data)
+    assert checked.status_code == 200, checked.data
+    return client.post("/exports/roster/confirm", data=fields)
 
 
 @pytest.fixture

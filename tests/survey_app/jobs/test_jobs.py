@@ -18,7 +18,7 @@ from survey_app.models.enums import Role
 from tests import factories
 from tests._servers import ROOT
 from tests.survey_app.exports.conftest import USERS, write_roster
-from tests.survey_app.jobs.conftest import upload, zip_of
+from tests.survey_app.jobs.conftest import check, upload, zip_of
 
 
 def _students(session) -> int:
@@ -119,13 +119,23 @@ def test_a_running_job_without_a_heartbeat_is_stopped_and_may_run_again():
     assert runs.state(run, {}, now=1e9).status == "stopped"  # never started beating
 
 
-def test_broken_roster_fails_with_its_problems_and_saves_nothing(app, client, world, login_as,
-                                                                session, tmp_path):
-    login_as(world.users["district_admin"])
+def test_broken_roster_is_refused_at_the_check_and_a_job_given_one_fails(app, client, world,
+                                                                        login_as, session,
+                                                                        tmp_path):
+    admin = world.users["district_admin"]
+    login_as(admin)
     folder = write_roster(tmp_path / "b", users=USERS.replace(",03,", ",ZZ,"))
-    location = upload(client, zip_of(folder)).headers["Location"]
-    worker.work(app, burst=True)
-    state = client.get(f"{location}.json").get_json()
+    checked = check(client, zip_of(folder))
+    assert checked.status_code == 400
+    assert "Save these changes" not in checked.get_data(as_text=True)
+    session.commit()
+    assert session.exec(select(JobRun)).first() is None  # nothing to confirm, no job
+    # A job whose file fails anyway (the roster changed since its check) keeps nothing.
+    run = runs.create(session=session, kind="roster_import", district_id=admin.district_id,
+                      staff_id=admin.id, params={}, files={"package.zip": zip_of(folder).read()})
+    session.commit()
+    assert worker.work(app, burst=True) == 1
+    state = client.get(f"/jobs/{run.id}.json").get_json()
     assert state["status"] == "failed"
     assert state["report"]["problems"][0]["column"] == "grades"
     session.commit()

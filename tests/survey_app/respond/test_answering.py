@@ -128,7 +128,7 @@ def test_staff_search_and_pick(client, started, session, school_staff):
     r = client.post("/survey/adults", data={"adults-0-entry": "", "adults-0-staff_query": "rive",
                                             "find": "0"})
     page = client.get(r.headers["Location"])
-    assert b"Ana Rivera" in page.data
+    assert b"Rivera, Ana" in page.data  # surname first, as children know them
     client.post("/survey/adults", data={"adults-0-entry": "", "adults-0-staff_id": str(ana.id),
                                         "adults-0-relation": "teacher"})
     value = _answers(session, "adults")[0].value
@@ -251,3 +251,26 @@ def test_a_district_language_change_is_seen_on_the_next_page_and_save(
     assert "lang=ar" not in r.headers["Location"]
     r = client.post("/survey/home", data=HOME | {"switch_lang": "es"})
     assert "lang=es" in r.headers["Location"]
+
+
+def test_the_staff_picker_shows_staff_as_children_know_them(client, started, session, world,
+                                                            school_staff):
+    """Surname first, job title, and the grade they teach; found by the title too."""
+    from survey_app.models import Section, SectionStudent, SectionTeacher
+
+    ana, bo = school_staff
+    ana.title, bo.title = "Teacher", "Music Teacher"
+    student = world.students[0]
+    section = Section(school_id=world.school.id, title="Homeroom")
+    session.add_all([ana, bo, section])
+    session.flush()
+    session.add_all([SectionTeacher(section_id=section.id, staff_id=ana.id),
+                     SectionStudent(section_id=section.id, student_id=student.id)])
+    session.commit()
+    started()
+    r = client.post("/survey/adults", data={"adults-0-entry": "", "adults-0-staff_query": "teacher",
+                                            "find": "0"})
+    page = client.get(r.headers["Location"]).data.decode()
+    assert f"Rivera, Ana · Teacher · Grade {student.grade}" in page
+    assert "Nguyễn, Bo · Music Teacher" in page
+

@@ -1,7 +1,7 @@
 """job queue: job_run (what was asked, by whom, how it ended) and job_file (its uploads and output)
 
 Revision ID: f8a1b2c3d418
-Revises: e5f6a7b8c9d0
+Revises: a16c0ffee016
 Create Date: 2026-12-06 04:25:45.752999
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = 'f8a1b2c3d418'
-down_revision: str | None = 'e5f6a7b8c9d0'
+down_revision: str | None = 'a16c0ffee016'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

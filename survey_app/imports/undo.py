@@ -1,0 +1,93 @@
+"""Undo the last roster import: put back every roster row it removed or changed.
+
+A saved import keeps what it changed (:class:`~survey_app.models.ImportRun`):
+the ids it created and, for each row it updated or deactivated, the values
+before. Undoing restores those values, deactivates what it created (softly:
+students and staff keep their ids, in case anything points at them), removes
+the class members it added and puts back the ones it removed. Only the newest
+import can be undone, once: the ones before it are what it built on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, delete, exists, insert, update
+from sqlmodel import Session, select
+
+from survey_app.models import (
+    Adult,
+    Household,
+    ImportRun,
+    School,
+    Section,
+    SectionStudent,
+    SectionTeacher,
+    StaffUser,
+    Student,
+    SupportTie,
+)
+from survey_app.models.base import utcnow
+
+__all__ = ["last_run", "undo"]
+
+_MODELS = {"student": Student, "staff_user": StaffUser, "school": School, "section": Section,
+           "household": Household, "adult": Adult}
+_MEMBERS = {"section_student": (SectionStudent, "student_id"),
+            "section_teacher": (SectionTeacher, "staff_id")}
+_CHUNK = 900
+
+
+def last_run(session: Session) -> ImportRun | None:
+    """The newest saved import, if it has not been undone yet."""
+    run = session.exec(select(ImportRun).order_by(ImportRun.id.desc())).first()
+    return run if run is not None and run.undone_at is None else None
+
+
+def undo(*, session: Session, run: ImportRun, staff_id: int | None) -> Counter:
+    """Restore what ``run`` changed; the caller commits. Returns what was put back."""
+    done: Counter = Counter()
+    now = utcnow()
+    for table, model in _MODELS.items():
+        change = run.changes.get(table, {})
+        for pk, old in change.get("updated", {}).items():
+            values = {c: _typed(model, c, v) for c, v in old.items()}
+            if "updated_at" in model.__table__.c:
+                values["updated_at"] = now
+            session.execute(update(model).where(model.id == int(pk)).values(**values))
+            done["restored"] += 1
+        created = [int(pk) for pk in change.get("created", [])]
+        for start in range(0, len(created), _CHUNK):
+            part = created[start:start + _CHUNK]
+            if model is Student:
+                session.execute(update(Student).where(Student.id.in_(part)).values(
+                    active=False, deleted_at=now, updated_at=now))
+            elif model is Adult:  # parents from the file, unless a tie names them since
+                session.execute(delete(Adult).where(Adult.id.in_(part), ~exists().where(
+                    SupportTie.adult_id == Adult.id)))
+            elif "active" in model.__table__.c:
+                session.execute(update(model).where(model.id.in_(part)).values(active=False))
+            done["removed"] += len(part) if model is not Household else 0
+    for table, (model, person) in _MEMBERS.items():
+        change = run.changes.get(table, {})
+        for section, who in change.get("added", []):
+            session.execute(delete(model).where(model.section_id == section,
+                                                getattr(model, person) == who))
+        back = [{"section_id": s, person: p} for s, p in change.get("removed", [])]
+        if back:
+            session.execute(insert(model), back)
+    run.undone_at, run.undone_by_id = now, staff_id
+    session.add(run)
+    session.flush()
+    return done
+
+
+def _typed(model, column: str, value):
+    """A stored old value as its column wants it (dates were kept as ISO text)."""
+    kind = model.__table__.c[column].type
+    if isinstance(value, str) and isinstance(kind, DateTime):
+        return datetime.fromisoformat(value)
+    if isinstance(value, str) and isinstance(kind, Date):
+        return date.fromisoformat(value)
+    return value

@@ -1,0 +1,152 @@
+"""A counselor's week in Chromium: priorities, plans that reach a teacher, the list taken
+away (download and staff-meeting sheet), and every staff page on a phone."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import describe
+from tests.browser.test_counsel import DESKTOP, _sign_in
+from tests.survey_app.counsel.conftest import story  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_out(page, base):
+    page.context.clear_cookies()
+    page.goto(f"{base}/staff/login")
+
+
+def test_mentor_suggestion_becomes_a_plan_the_teacher_sees_with_the_check_in_due(
+        live_server, make_page, axe_check, story):  # noqa: F811
+    counselor, teacher = story.world.users["counselor"], story.world.users["staff"]
+    page = make_page(viewport=DESKTOP)
+    _sign_in(page, live_server, counselor)
+    page.goto(f"{live_server}/counsel/students/{story.flagged.id}")
+    # What is due and the add form come before the reasons and the map.
+    headings = page.locator("h2").all_inner_texts()
+    assert headings.index("Plans and what is due") < headings.index("Why connect")
+    page.get_by_role("button", name=f"Make {teacher.display_name} the mentor",
+                     exact=True).click()
+    page.wait_for_url(re.compile(r".*/counsel/students/\d+(#followups)?$"))
+    assert "Mentor plan made" in page.locator("body").inner_text()
+    plan = page.locator(".plan").filter(has_text="Meet every two weeks").first
+    assert "Every two weeks" in plan.inner_text()
+    violations = axe_check(page)
+    assert not violations, describe(violations)
+    _sign_out(page, live_server)
+    _sign_in(page, live_server, teacher)
+    page.goto(f"{live_server}/staff/")
+    page.get_by_role("link", name=re.compile("My students")).click()
+    card = page.locator(f"#student-{story.flagged.id}")
+    assert card.is_visible()
+    text = card.inner_text()
+    assert "You are the mentor" in text
+    assert "Check-in" in text
+    assert "due" in text
+    assert "Just one adult" not in page.locator("main").inner_text()  # no flags for teachers
+    violations = axe_check(page)
+    assert not violations, describe(violations)
+    assert page.requests.outside(live_server) == []
+
+
+def test_filtered_caseload_downloads_as_shown(live_server, make_page, story):  # noqa: F811
+    page = make_page(viewport=DESKTOP)
+    _sign_in(page, live_server, story.world.users["counselor"])
+    page.goto(f"{live_server}/counsel/students?tier=all")
+    shown = [n.strip() for n in page.locator("table.caseload tbody th a").all_inner_texts()]
+    assert shown
+    with page.expect_download() as info:
+        page.get_by_role("button", name="CSV").click()
+    body = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert [r[0] for r in rows[1:]] == shown  # same students, same order
+
+
+def test_staff_meeting_sheet_prints_the_unmarked_students(live_server, make_page, axe_check,
+                                                          story):  # noqa: F811
+    page = make_page(viewport=DESKTOP)
+    _sign_in(page, live_server, story.world.users["counselor"])
+    page.goto(f"{live_server}/counsel/students")
+    page.get_by_role("link", name="Staff-meeting sheet").click()
+    violations = axe_check(page)
+    assert not violations, describe(violations)
+    page.emulate_media(media="print")
+    names = page.locator("table.meeting tbody th").all_inner_texts()
+    # The story's connected student is the one a teacher marked ✓.
+    assert story.connected.given_name not in " ".join(names)
+    assert any(story.silent.given_name in n for n in names)
+    assert not page.locator(".site-header").is_visible()  # only the sheet on paper
+    pdf = page.pdf(format="Letter")
+    assert pdf.startswith(b"%PDF")
+    assert len(pdf) > 1000
+
+
+def _staff_pages(app, story) -> list[str]:  # noqa: F811
+    """Every GET page of the staff side with no path argument, and a few that need one."""
+    fixed = set()
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.arguments:
+            continue
+        path = str(rule.rule)
+        if path.startswith(("/staff", "/counsel", "/admin", "/exports")) and not any(
+                part in path for part in ("/data", "/vendor", "/logout", "/login", ".json",
+                                          "/download")):
+            fixed.add(path)
+    students = [f"/counsel/students/{s.id}" for s in story.world.students]
+    return sorted(fixed) + students + ["/counsel/students?tier=all",
+                                       f"/staff/engagement/households/"
+                                       f"{story.world.students[0].household_id}"]
+
+
+#: The outermost elements that reach past the viewport's right edge (what to fix).
+_WIDEST = """() => [...document.querySelectorAll('body *')].filter(e => {
+    const r = e.getBoundingClientRect(), p = e.parentElement.getBoundingClientRect();
+    return r.width > 0 && r.right > 391 && p.right <= 391; }).slice(0, 5).map(e =>
+    `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().width)}px`)"""
+
+
+def test_every_staff_page_fits_a_phone(app, live_server, make_page, story):  # noqa: F811
+    """390×844: nothing scrolls sideways, for each role on the pages it may open."""
+    too_wide = []
+    for role in ("district_admin", "counselor", "staff"):
+        page = make_page()
+        _sign_in(page, live_server, story.world.users[role])
+        for path in _staff_pages(app, story):
+            response = page.goto(f"{live_server}{path}")
+            if response.status in (403, 404, 405):
+                continue
+            page.wait_for_load_state("load")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > 390:
+                too_wide.append((role, path, width, page.evaluate(_WIDEST)))
+        page.context.close()
+    assert not too_wide, "\n".join(map(str, too_wide))
+
+
+def test_school_map_finds_and_highlights_one_student(live_server, make_page, axe_check,
+                                                      story):  # noqa: F811
+    page = make_page(viewport=DESKTOP)
+    _sign_in(page, live_server, story.world.users["counselor"])
+    page.goto(f"{live_server}/counsel/map")
+    page.wait_for_selector("#map[data-drawn]")
+    data = page.evaluate("JSON.parse(document.getElementById('map-data').textContent)")
+    assert {n["group"] for n in data["nodes"]} <= {"student", "staff", "label"}
+    name = story.connected.given_name
+    page.fill("#map-find", name)
+    page.press("#map-find", "Enter")
+    selected = page.get_attribute("#map", "data-selected")
+    hit = next(n for n in data["nodes"] if n["id"] == selected)
+    assert hit["title"].startswith(name)
+    assert page.locator("#map-find-result").inner_text() == "Shown and selected on the map."
+    page.fill("#map-find", "Nobody by this name")
+    page.press("#map-find", "Enter")
+    assert "No student" in page.locator("#map-find-result").inner_text()
+    violations = axe_check(page)
+    assert not violations, describe(violations)
+    assert page.dialogs == []
