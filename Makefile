@@ -16,8 +16,9 @@ DEMO_STUDENTS ?= 3000
 	clean lock audit
 
 run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
-run: setup-runtime migrate ## serve on 127.0.0.1:$(PORT) with the demo district
+run: setup-runtime migrate ## serve on 127.0.0.1:$(PORT) with the demo district, and a job worker beside it
 	$(FLASK) demo --if-empty --students $(DEMO_STUDENTS) --seed 1
+	$(FLASK) jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: setup ## the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)

@@ -18,11 +18,12 @@ drawing (``school_map_nodes``, ``school_map_paint_ms``).
 The last line is one JSON object (milliseconds).
 
 Usage: python benchmarks/pages.py [--students 4900] [--requests 30] [--db PATH]
-[--saves-only] [--undeclared-saves]
-(``--db``: reuse that database file, building it first if it does not exist;
+[--saves-only] [--undeclared-saves] [--database-url URL]
+(``--db``: reuse that SQLite file, building it first if it does not exist;
 ``--saves-only``: caseload and profile warm and under saves, nothing else;
 ``--undeclared-saves``: the saves declare no school, the baseline before per-school
-counters).
+counters; ``--database-url`` or ``BENCH_DATABASE_URL``: run on a scratch database on
+that PostgreSQL server instead, dropped at the end).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _database import bench_database, engine_name, given_url  # noqa: E402  (benchmarks/)
 from alembic import command  # noqa: E402
 from alembic.config import Config  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
@@ -57,18 +60,18 @@ def _log(message: str) -> None:
     sys.stderr.write(message + "\n")
 
 
-def _app(path: Path):
+def _app(url: str):
     return create_app({"TESTING": True, "SECRET_KEY": SECRET, "WTF_CSRF_ENABLED": False,
-                       "RATELIMIT_ENABLED": False, "DATABASE_URL": f"sqlite:///{path}"})
+                       "RATELIMIT_ENABLED": False, "DATABASE_URL": url})
 
 
-def build(path: Path, n_students: int) -> None:
+def build(url: str, n_students: int) -> None:
     """Migrate an empty database to head and load the demo district into it."""
     cfg = Config(str(ROOT / "alembic.ini"))
-    cfg.attributes["database_url"] = f"sqlite:///{path}"
+    cfg.attributes["database_url"] = url
     cfg.attributes["configure_logger"] = False
     command.upgrade(cfg, "head")
-    app = _app(path)
+    app = _app(url)
     with app.app_context():
         result = CliRunner().invoke(demo, ["--students", str(n_students), "--seed", "1"],
                                     catch_exceptions=False)
@@ -275,15 +278,19 @@ def main(argv=None) -> None:
     args.add_argument("--undeclared-saves", action="store_true",
                       help="background saves declare no school (every save moves the shared "
                            "counter, as before per-school counters: the baseline)")
+    args.add_argument("--database-url", default=None,
+                      help="a PostgreSQL server to run on (a scratch database, dropped after)")
     opts = args.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        path = opts.db or Path(tmp) / "bench.db"
-        if not path.exists():
+    server = given_url(opts.database_url)
+    with tempfile.TemporaryDirectory() as tmp, bench_database(server, Path(tmp)) as url:
+        if opts.db and not server:
+            url = f"sqlite:///{opts.db}"
+        if server or not opts.db or not opts.db.exists():
             start = time.perf_counter()
-            build(path, opts.students)
+            build(url, opts.students)
             _log(f"built the demo district ({opts.students} students) "
                  f"in {time.perf_counter() - start:.1f}s")
-        app = _app(path)
+        app = _app(url)
         engine = get_engine(app)
         statements = [0]
 
@@ -307,18 +314,19 @@ def main(argv=None) -> None:
                        "&by=race_ethnicity"),
             "class_view": (teacher, f"/staff/classes/{section}"),
         }
-        result = {"students": size, "requests": opts.requests, "cpus": os.cpu_count()}
+        result = {"students": size, "requests": opts.requests, "cpus": os.cpu_count(),
+                  "engine": engine_name(url)}
         if not opts.saves_only:
             result["tier_shares"], result["tier_shares_by_school"] = tier_shares(app)
             _log(f"tier shares: {result['tier_shares']}")
-        for name, (who, url) in pages.items():
+        for name, (who, page_url) in pages.items():
             if opts.saves_only and name not in ("caseload", "profile"):
                 continue
             # warm: the school's tables cached (no write since); cold: a write before each.
             for kind, suffix, n, bump in (("warm", "", opts.requests, None),
                                           ("cold", "_cold", max(10, opts.requests // 3),
                                            engine))[:1 if opts.saves_only else 2]:
-                t = _time(who, url, n, statements, bump)
+                t = _time(who, page_url, n, statements, bump)
                 _log(f"{name:16s}{kind:5s} wall p50 {t['p50']:7.1f} ms  p95 {t['p95']:7.1f} ms"
                      f"   cpu p50 {t['cpu_p50']:7.1f} ms  p95 {t['cpu_p95']:7.1f} ms   "
                      f"{t['sql']:3d} SQL statements")

@@ -1,4 +1,4 @@
-"""Page saves per second under concurrent clients: gunicorn (2 workers) on SQLite.
+"""Page saves per second under concurrent clients: gunicorn (2 workers) on SQLite or PostgreSQL.
 
 Each client opens its own student invitation by link, names two adults (one
 typed, one from a school of 60 staff), then for ~20 s saves the survey's pages
@@ -15,7 +15,9 @@ one whole phase would otherwise move the ratio more than any change to the app.
 gunicorn runs as the README recommends: 2 workers of the default ``sync`` class
 (``BENCH_WORKER_CLASS=gthread BENCH_THREADS=2`` to compare threaded workers). Only 127.0.0.1,
 bounded loops. Targets: ratio ≥ 0.25, ≥ 300 saves/s, 0 errors.
-Last line: one JSON object (saves_per_s, p95_ms, errors, ratio, hello_per_s, …).
+``--database-url URL`` (or ``BENCH_DATABASE_URL``) runs on a scratch database on that
+PostgreSQL server (made beside the one named, dropped at the end); SQLite otherwise.
+Last line: one JSON object (saves_per_s, p95_ms, errors, ratio, hello_per_s, engine, …).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _cli  # noqa: E402  (benchmarks/ is the script's own folder)
+from _database import bench_database, engine_name, given_url  # noqa: E402
 from _respond_data import SECRET, build  # noqa: E402
 
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "8"))
@@ -181,9 +184,14 @@ def _hello(_client: Client, _i: int):
 
 
 def main() -> None:
-    _cli.parse(__doc__, {'BENCH_CLIENTS': 'concurrent clients (8)', 'BENCH_SECONDS': 'seconds per phase (20)', 'BENCH_ROUNDS': 'alternating slices (4)', 'BENCH_WORKER_CLASS': 'gunicorn worker class (sync)', 'BENCH_THREADS': 'threads per gthread worker (2)'})
-    folder = tempfile.mkdtemp(prefix="respond-load-")
-    url = f"sqlite:///{folder}/bench.db"
+    opts = _cli.parse(__doc__, {'BENCH_CLIENTS': 'concurrent clients (8)', 'BENCH_SECONDS': 'seconds per phase (20)', 'BENCH_ROUNDS': 'alternating slices (4)', 'BENCH_WORKER_CLASS': 'gunicorn worker class (sync)', 'BENCH_THREADS': 'threads per gthread worker (2)', 'BENCH_DATABASE_URL': 'a PostgreSQL server (SQLite otherwise)'},
+                      database_url=True)
+    folder = Path(tempfile.mkdtemp(prefix="respond-load-"))
+    with bench_database(given_url(opts.database_url), folder) as url:
+        _run(url)
+
+
+def _run(url: str) -> None:
     access = build(url, students=2 * CLIENTS, staff=STAFF)
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET, "ENV": "development",
@@ -238,7 +246,8 @@ def main() -> None:
                           "server_cpu_ms_per_save": round(cpu_save, 2),
                           "server_cpu_ms_per_hello": round(cpu_hello, 2),
                           "cpu_ratio": round(cpu_ratio, 3),
-                          "clients": CLIENTS, "gunicorn": server_args}))
+                          "clients": CLIENTS, "gunicorn": server_args,
+                          "engine": engine_name(url)}))
     finally:
         server.terminate()
         server.wait(timeout=10)

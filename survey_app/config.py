@@ -38,6 +38,12 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,
     "PROXY_FIX_HOPS": 0,
     "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # The job queue (survey_app/jobs): RQ on REDIS_URL when set, else the job table.
+    "JOB_QUEUE": "survey",
+    "JOB_FOLDER": None,  # progress files without Redis (default: instance/)
+    "JOB_STALE_SECONDS": 20,  # a running job silent this long has lost its worker
+    # Exports covering this many students run as jobs (the page answers at once).
+    "EXPORT_JOB_MIN_STUDENTS": 20_000,
 }
 
 #: Environment variables read at start-up, with the type each becomes.
@@ -50,6 +56,10 @@ _ENV_VARS: dict[str, type] = {
     "PUBLIC_BASE_URL": str,
     "SESSION_COOKIE_SECURE": bool,
     "SQL_ECHO": bool,
+    "JOB_QUEUE": str,
+    "JOB_FOLDER": str,
+    "JOB_STALE_SECONDS": int,
+    "EXPORT_JOB_MIN_STUDENTS": int,
 }
 
 

@@ -72,9 +72,9 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
-def app_config(database_url) -> dict:
+def app_config(database_url, tmp_path) -> dict:
     """The test settings; a test may change them before asking for ``app``."""
-    return {**TEST_CONFIG, "DATABASE_URL": database_url}
+    return {**TEST_CONFIG, "DATABASE_URL": database_url, "JOB_FOLDER": str(tmp_path)}
 
 
 @pytest.fixture

@@ -284,3 +284,29 @@ def test_family_trust_marks_added_to_a_database_with_data(empty_url):
     assert "family_trust_mark" not in tables
     assert "household" in tables
     engine.dispose()
+
+
+def test_job_tables_added_to_a_database_holding_data(empty_url):
+    """f8a1b2c3d418 (after a16c0ffee016) adds job_run and job_file beside existing rows; a job
+    and its upload (binary) round-trip; the downgrade drops only the job tables."""
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "a16c0ffee016")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        _district_wave_household(conn)
+    command.upgrade(cfg, "f8a1b2c3d418")
+    upload = bytes(range(256)) * 4
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO job_run (kind, status, district_id, params, report, "
+                          "attempts, created_at) VALUES ('roster_import', 'queued', 1, '{}', "
+                          "'{}', 0, CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO job_file (job_id, name, data) SELECT id, 'package.zip', "
+                          ":data FROM job_run"), {"data": upload})
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT data FROM job_file")).scalar_one() == upload
+        assert conn.execute(text("SELECT language FROM household")).scalar_one() == "es"
+    command.downgrade(cfg, "a16c0ffee016")
+    with engine.connect() as conn:
+        assert "job_run" not in inspect(conn).get_table_names()
+        assert conn.execute(text("SELECT name FROM survey_wave")).scalar_one() == "Fall"
+    engine.dispose()

@@ -7,9 +7,9 @@ from flask.cli import with_appcontext
 
 def init_app(app: Flask) -> None:
     """Register every command module; each command runs inside the app context."""
-    from survey_app.cli import demo, exports, invitations, ops, roster, users
+    from survey_app.cli import demo, exports, invitations, jobs, ops, roster, users
 
-    for module in (users, demo, roster, exports, ops, invitations):
+    for module in (users, demo, roster, exports, ops, invitations, jobs):
         for command in module.COMMANDS:
             app.cli.add_command(_in_app_context(command))
 

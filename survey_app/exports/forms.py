@@ -23,6 +23,18 @@ class RosterUploadForm(FlaskForm):
     )
 
 
+class ContextUploadForm(FlaskForm):
+    csv_file = FileField(
+        _l("Context data (CSV)"),
+        description=_l("One row per student and term: sourcedId, term, attendance_rate, "
+                       "assignment_completion, grade_average."),
+        validators=[FileRequired(message=_l("Please choose the CSV file.")),
+                    FileAllowed(["csv"], message=_l("Please choose a .csv file."))],
+        render_kw={"accept": ".csv,text/csv"},
+    )
+    dry_run = BooleanField(_l("Only check the file and show what would change"))
+
+
 class ExportForm(FlaskForm):
     """One download button; the view fills the school choices."""
 

@@ -4,10 +4,12 @@ last one); exports for counselors and admins (analysts: aggregates)."""
 from __future__ import annotations
 
 import tempfile
+from typing import Any
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -20,17 +22,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlmodel import select
+from sqlmodel import func, select
 from wtforms import BooleanField, SelectChoice
 
 from survey_app.audited import audited
 from survey_app.auth import permission_required, require_school, visible_school_ids
 from survey_app.db import get_session, write_next
 from survey_app.exports import safe, service
-from survey_app.exports.forms import ExportForm, RosterUploadForm
+from survey_app.exports.forms import ContextUploadForm, ExportForm, RosterUploadForm
 from survey_app.imports import roster_import, undo, uploads
 from survey_app.imports.report import ImportReport, describe
-from survey_app.models import School
+from survey_app.jobs import queue, runs
+from survey_app.models import School, Student
 from survey_app.services import audit
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
@@ -43,6 +46,7 @@ KIND_LABELS = {
 }
 OUTCOMES = ("created", "updated", "unchanged", "deleted")
 _STAGED = "roster_upload"  # session key: the token of the upload waiting for confirmation
+_NEEDS_CONSENT = "roster_upload_removes"  # session key: the check found removals to confirm
 _REMOVALS = {"too_many_students_removed", "too_many_staff_removed"}
 
 
@@ -95,6 +99,7 @@ def import_roster():
                  detail={"ok": report.ok})
     if report.ok or view["confirmable"]:
         session[_STAGED] = staged.token
+        session[_NEEDS_CONSENT] = not report.ok
         return _page(form, view, confirm=ConfirmForm())
     uploads.discard(staged)
     return _page(form, view, status=400)
@@ -102,28 +107,37 @@ def import_roster():
 
 @bp.post("/roster/confirm")
 @permission_required("roster.import")
-@audited.by_view({"POST": "roster_import"}, when="the checked import was saved")
+@audited.by_view({"POST": "roster_import"},
+                 when="the worker saved the checked import (kinds.roster_import; job_started now)")
 def confirm_roster():
-    """Import the checked upload for real (with the removals, when the admin said so)."""
-    form, upload = ConfirmForm(), RosterUploadForm(formdata=None)
+    """Hand the checked upload to the job queue (with the removals, when the admin said so):
+    the save runs in the worker and its page shows the progress and the report."""
+    form = ConfirmForm()
     staged = uploads.find(session.get(_STAGED))
     if not form.validate_on_submit() or staged is None:
         flash(_("That upload is no longer waiting. Please upload the file again."), "error")
         return redirect(url_for(".import_roster"))
     db = get_session()
-    report = roster_import.run(session=db, path=staged.package, extra=staged.extra,
-                               allow_removals=bool(form.allow_removals.data),
-                               staff_id=current_user.id)
-    view = _report_view(report)
-    if not report.ok:
-        return _page(upload, view, status=400, confirm=form if view["confirmable"] else None)
-    session.pop(_STAGED, None)
-    uploads.discard(staged)
-    audit.record(session=db, staff_id=current_user.id, action="roster_import",
-                 target_type="district", target_id=current_user.district_id,
-                 detail=report.as_dict(), ip=request.remote_addr)
+    if session.get(_NEEDS_CONSENT) and not form.allow_removals.data:
+        # Not confirmed: the same check again, its removals listed (the upload still waits).
+        report = roster_import.run(session=db, path=staged.package, extra=staged.extra,
+                                   dry_run=True, staff_id=current_user.id)
+        view = _report_view(report)
+        return _page(RosterUploadForm(formdata=None), view, status=400,
+                     confirm=form if view["confirmable"] else None)
+    files = {"package.zip": staged.package.read_bytes()}
+    if staged.extra is not None:
+        files["extra.csv"] = staged.extra.read_bytes()
+    run = runs.create(session=db, kind="roster_import", district_id=current_user.district_id,
+                      staff_id=current_user.id,
+                      params={"allow_removals": bool(form.allow_removals.data)},
+                      files=files, ip=request.remote_addr)
     db.commit()
-    return _page(upload, view)
+    session.pop(_STAGED, None)
+    session.pop(_NEEDS_CONSENT, None)
+    uploads.discard(staged)
+    queue.submit(run.id)
+    return redirect(url_for("jobs.show", job_id=run.id), 303)
 
 
 @bp.post("/roster/undo")
@@ -146,6 +160,36 @@ def undo_roster():
     flash(_("The last import is undone: the roster is as it was before it."), "success")
     return redirect(url_for(".import_roster"))
 
+
+
+@bp.route("/context", methods=["GET", "POST"])
+@permission_required("roster.import")
+@audited.by_view({"POST": "job_started"}, when="the upload was handed to the job queue")
+def import_context():
+    """Take a context CSV (attendance, completion, grades) and hand it to the job queue."""
+    form = ContextUploadForm()
+    if form.validate_on_submit():
+        db = get_session()
+        run = runs.create(session=db, kind="context_import", district_id=current_user.district_id,
+                          staff_id=current_user.id, params={"dry_run": bool(form.dry_run.data)},
+                          files={"context.csv": form.csv_file.data.read()}, ip=request.remote_addr)
+        db.commit()
+        queue.submit(run.id)
+        return redirect(url_for("jobs.show", job_id=run.id), 303)
+    status = 400 if request.method == "POST" else 200
+    return render_template("exports/import_context.html", form=form), status
+
+
+def _export_params(req: service.ExportRequest) -> dict[str, Any]:
+    """An export request as the job's parameters (the salt is never stored)."""
+    return {"kind": req.kind, "fmt": req.fmt, "school_ids": list(req.school_ids),
+            "school_code": req.school_code, "deidentify": req.deidentify}
+
+
+def _students_in(db, school_ids: tuple[int, ...]) -> int:
+    """Students an export would cover: past ``EXPORT_JOB_MIN_STUDENTS`` it runs as a job."""
+    return db.exec(select(func.count()).select_from(Student)
+                   .where(Student.school_id.in_(school_ids))).one()
 
 
 def _schools() -> list[tuple[str, str]]:
@@ -200,6 +244,15 @@ def download():
                                 district_id=current_user.district_id, school_ids=school_ids,
                                 school_code=school.code if school else None,
                                 deidentify=bool(form.deidentify.data) and kind == "network")
+    if _students_in(db, school_ids) >= current_app.config["EXPORT_JOB_MIN_STUDENTS"]:
+        # Audited when asked for; the file is kept with the job for the one who asked.
+        service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr)
+        run = runs.create(session=db, kind="export", district_id=current_user.district_id,
+                          staff_id=current_user.id, params=_export_params(req),
+                          ip=request.remote_addr)
+        db.commit()
+        queue.submit(run.id)
+        return redirect(url_for("jobs.show", job_id=run.id), 303)
     # Rows go to a temporary file (memory up to 16 MB, then disk), never all into memory.
     # Nothing leaves the server before the audit event of what leaves is committed.
     buffer = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
@@ -222,3 +275,16 @@ def download():
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.call_on_close(buffer.close)
     return response
+
+
+@bp.post("/refresh-flags")
+@permission_required("roster.import")
+@audited.by_view({"POST": "job_started"}, when="the refresh was handed to the job queue")
+def refresh_flags():
+    """Hand the district's flag refresh (``flask refresh-flags``) to the job queue."""
+    db = get_session()
+    run = runs.create(session=db, kind="refresh_flags", district_id=current_user.district_id,
+                      staff_id=current_user.id, ip=request.remote_addr)
+    db.commit()
+    queue.submit(run.id)
+    return redirect(url_for("jobs.show", job_id=run.id), 303)

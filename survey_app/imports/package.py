@@ -151,9 +151,11 @@ class _Counting(io.RawIOBase):
 class Package:
     """The CSV files of a roster package, by lower-case file name."""
 
-    def __init__(self, files: dict[str, tuple[int, Callable[[], IO[bytes]]]]):
+    def __init__(self, files: dict[str, tuple[int, Callable[[], IO[bytes]]]],
+                 close: Callable[[], None] = lambda: None):
         self._files = files
         self.progress: Callable[[int], None] = lambda _n: None
+        self.close = close  # the ZIP's file, when it is one
 
     def names(self) -> list[str]:
         return sorted(self._files)
@@ -284,7 +286,7 @@ def _open_zip(path: Path) -> Package:
         if base.lower() in files:
             raise PackageError(Problem("duplicate_file", params={"name": base}))
         files[base.lower()] = (member.file_size, lambda m=member: archive.open(m))
-    return Package(files)
+    return Package(files, close=archive.close)
 
 
 def _check_member_name(name: str) -> None:

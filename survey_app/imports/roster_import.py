@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from survey_app.imports import oneroster
-from survey_app.imports.package import open_package
+from survey_app.imports.package import Package, open_package
 from survey_app.imports.report import ImportReport, PackageError
 from survey_app.models import District, ImportRun, StaffUser, Student
 
@@ -29,8 +29,12 @@ SHOWN_REMOVALS = 200
 
 def run(*, session: Session, path: Path, extra: Path | None = None, dry_run: bool = False,
         allow_removals: bool = False, staff_id: int | None = None,
-        progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Import the package at ``path``; commit unless ``dry_run`` or a problem."""
+        progress: Callable[[int], None] | None = None,
+        on_open: Callable[[Package], None] | None = None) -> ImportReport:
+    """Import the package at ``path``; commit unless ``dry_run`` or a problem.
+
+    ``progress`` is told the bytes read; ``on_open`` is given the opened package (a
+    background job counts its rows with it)."""
     try:
         package = open_package(path)
     except PackageError as error:
@@ -39,6 +43,8 @@ def run(*, session: Session, path: Path, extra: Path | None = None, dry_run: boo
         return report
     if progress is not None:
         package.progress = progress
+    if on_open is not None:
+        on_open(package)
     try:
         report = oneroster.import_roster(session=session, package=package, extra=extra,
                                          dry_run=dry_run, staff_id=staff_id,

@@ -17,6 +17,7 @@ from survey_app.models.engagement import Engagement, FamilyTrustMark  # noqa: E4
 from survey_app.models.flags import FlagSnapshot, StudentFlags  # noqa: E402
 from survey_app.models.followup import FollowUp, FollowUpNote  # noqa: E402
 from survey_app.models.imports import ImportRun  # noqa: E402
+from survey_app.models.job import JobFile, JobRun  # noqa: E402
 from survey_app.models.school import District, School, Section, SectionStudent, SectionTeacher  # noqa: E402
 from survey_app.models.settings import DataVersion, DistrictSettings  # noqa: E402
 from survey_app.models.student import ContextMeasure, Household, Student  # noqa: E402
@@ -37,7 +38,7 @@ __all__ = [
     "DataVersion",
     "District", "DistrictSettings", "Engagement", "FamilyTrustMark", "FlagSnapshot", "FollowUp",
     "FollowUpNote", "Household", "HouseholdCondition", "ImportRun",
-    "Invitation",
+    "Invitation", "JobFile", "JobRun",
     "LanguageSwitch", "NAMING_CONVENTION", "PageSubmission", "Response", "School", "Section", "SectionStudent",
     "SectionTeacher", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",
     "SurveyWave",

@@ -54,6 +54,10 @@ def test_first_day_from_fresh_install_to_flagged_export(app, runner, make_page, 
     page.screenshot(path="/tmp/shots-12/first-day-check.png", full_page=True)
     page.click("text=Save these changes")
     page.wait_for_load_state()
+    assert "/jobs/" in page.url  # the save is a job: a worker runs it
+    ran = runner.invoke(args=["jobs", "work", "--burst"])
+    assert ran.exit_code == 0, ran.output
+    page.reload()
     assert page.locator("h2#report-title").inner_text() == "The roster is imported"
 
     page.goto(f"{live_server}/admin/settings")

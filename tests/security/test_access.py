@@ -16,9 +16,12 @@ from tests.security.figures import add
 ROLES = ["district_admin", "counselor", "staff", "analyst"]
 
 
-def _samples(world) -> dict[str, tuple]:
+def _samples(world, role: str = "district_admin") -> dict[str, tuple]:
     """URL argument → (value in the user's school, value in another school)."""
+    # a finished export the user asked for (jobs are per person; see _finished_jobs)
+    job = getattr(world, "job_ids", {}).get(role, 1)
     return {
+        "job_id": (job, job),
         "student_id": (world.students[0].id, world.other_students[0].id),
         "school_id": (world.school.id, world.other_school.id),
         "household_id": (world.students[0].household_id,
@@ -31,6 +34,22 @@ def _samples(world) -> dict[str, tuple]:
         "wave_id": (world.wave.id, world.wave.id),  # district-wide; admin-only routes
         "section_id": getattr(world, "section_ids", (0, 0)),  # a class the staff user teaches
     }
+
+
+@pytest.fixture(autouse=True)
+def _finished_jobs(session, world):
+    """One finished export job per user, with its file: each user's own job page and file."""
+    from survey_app.jobs import runs
+    from survey_app.models import JobFile
+
+    world.job_ids = {}
+    for role, user in world.users.items():
+        run = runs.create(session=session, kind="export", district_id=world.district.id,
+                          staff_id=user.id, params={"kind": "equity"})
+        run.status, run.report = "done", {"filename": "equity.csv", "content_type": "text/csv"}
+        session.add(JobFile(job_id=run.id, name="out", data=b"group,n\n"))
+        world.job_ids[role] = run.id
+    session.commit()
 
 
 @pytest.fixture(autouse=True)
@@ -114,7 +133,7 @@ def test_anonymous_is_sent_to_sign_in(app, client, world):
 def test_role_matrix(app, client, world, login_as, role):
     """Own school: allowed roles get through, others get 403. Other school: 404."""
     login_as(world.users[role])
-    samples = _samples(world)
+    samples = _samples(world, role)
     checked = 0
     for rule, view in _protected(app):
         allowed = role in POLICY[view.required_capability]
@@ -163,7 +182,7 @@ def test_analysts_never_see_a_name(app, client, session, world, login_as):
                                 secret="s" * 40)
     session.commit()
     login_as(world.users["analyst"])
-    samples = _samples(world)
+    samples = _samples(world, "analyst")
     urls = []
     with app.test_request_context():
         for rule, view in _protected(app):

