@@ -160,7 +160,7 @@ def _load():
 def _declare(db, invitation) -> None:
     """What this request writes concerns the respondent's schools only: a save moves their
     counters, so other schools' counselor pages stay cached (``declare_schools``)."""
-    declare_schools(db, responses.respondent_schools(session=db, invitation=invitation))
+    declare_schools(db, invitations.respondent_schools(session=db, invitation=invitation))
 
 
 def _track_language(response: Record, page_id: str) -> str:

@@ -258,3 +258,17 @@ def listing(*, session: Session, kind: str | None = None, school_code: str | Non
             "sis_ids": ";".join(k.sis_id or k.sourced_id for k in kids),
         })
     return rows
+
+
+def respondent_schools(*, session: Session, invitation) -> set[int]:
+    """The schools whose pages a save of ``invitation``'s survey changes: its student's, or
+    every school of its household's students (what :func:`survey_app.db.declare_schools`
+    is told before the save commits)."""
+    if invitation.student_id is not None:
+        found = core_select(Student.school_id).where(Student.id == invitation.student_id)
+    elif invitation.household_id is not None:
+        found = core_select(Student.school_id).where(
+            Student.household_id == invitation.household_id).distinct()
+    else:
+        return set()
+    return {int(s) for s in session.exec(found).scalars() if s is not None}
