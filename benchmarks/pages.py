@@ -5,7 +5,8 @@ upgrade head``, then the ``demo`` command (``flask --app wsgi demo --students N
 --seed 1``; 4,900 students give an elementary school of ~3,000 and a high
 school of ~1,900). Signs in the counselor of the bigger school with the Flask
 test client and times ≥ 30 requests each of the caseload, a flagged student's
-profile, the school map data and the equity view: wall and CPU
+profile, the school map data and the equity view, and (signed in as the school's demo
+teacher) the classroom view of a 35-student class made for the run: wall and CPU
 (``time.process_time``) milliseconds, p50/p95, and SQL statements per request,
 warm (the school's tables cached, ``<page>_p50_ms``) and cold (``data_version``
 moved before each request as any write does, ``<page>_cold_p50_ms``), and the
@@ -17,7 +18,11 @@ drawing (``school_map_nodes``, ``school_map_paint_ms``).
 The last line is one JSON object (milliseconds).
 
 Usage: python benchmarks/pages.py [--students 4900] [--requests 30] [--db PATH]
-(``--db``: reuse that database file, building it first if it does not exist).
+[--saves-only] [--undeclared-saves]
+(``--db``: reuse that database file, building it first if it does not exist;
+``--saves-only``: caseload and profile warm and under saves, nothing else;
+``--undeclared-saves``: the saves declare no school, the baseline before per-school
+counters).
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from sqlalchemy import event, text  # noqa: E402
 
 from survey_app import create_app  # noqa: E402
 from survey_app.cli.demo import demo  # noqa: E402
-from survey_app.db import get_engine, get_writer  # noqa: E402
+from survey_app.db import declare_schools, get_engine, get_writer  # noqa: E402
 from survey_app.demo import DEMO_PASSWORD  # noqa: E402
 
 SECRET = "bench-" * 8
@@ -83,6 +88,30 @@ def _counselor(engine) -> tuple[str, int, int]:
             "WHERE u.email IS NOT NULL AND u.role = 'counselor' "
             "ORDER BY s.n DESC, u.id LIMIT 1")).one()
     return row.email, int(row.school_id), int(row.n)
+
+
+def _class_of_35(engine, school_id: int) -> tuple[str, int]:
+    """A class of 35 students of the school (with context data) for its demo teacher:
+    (teacher's email, section id). Made for the run; the demo's homerooms hold ~20."""
+    with engine.begin() as conn:
+        email, teacher = conn.execute(text(
+            "SELECT email, id FROM staff_user WHERE school_id = :s AND role = 'staff' "
+            "AND email LIKE 'teacher.%' ORDER BY id LIMIT 1"), {"s": school_id}).one()
+        made = conn.execute(text("SELECT id FROM section WHERE sourced_id = 'bench-class-35'"))
+        if (section := made.scalar()) is not None:  # a reused --db: made by an earlier run
+            return email, int(section)
+        section = conn.execute(text(
+            "INSERT INTO section (school_id, sourced_id, title, active) "
+            "VALUES (:s, 'bench-class-35', 'Bench class of 35', true) RETURNING id"),
+            {"s": school_id}).scalar_one()
+        conn.execute(text("INSERT INTO section_teacher (section_id, staff_id) VALUES (:c, :t)"),
+                     {"c": section, "t": teacher})
+        conn.execute(text(
+            "INSERT INTO section_student (section_id, student_id) SELECT :c, s.id FROM student s "
+            "WHERE s.school_id = :s AND s.active AND s.grade >= 3 AND EXISTS (SELECT 1 FROM "
+            "context_measure m WHERE m.student_id = s.id) ORDER BY s.id LIMIT 35"),
+            {"c": section, "s": school_id})
+    return email, int(section)
 
 
 def tier_shares(app) -> tuple[dict, dict]:
@@ -153,23 +182,26 @@ def map_paint(app, email: str, school_id: int, runs: int = 3) -> tuple[int, floa
 class Saves:
     """A steady background of survey saves (``rate`` a second, ``share`` of them by
     respondents of the measured school), each its own committed transaction on the app's
-    engine, so it moves the version counters exactly as a survey page save does."""
+    engine that declares its respondent's schools, so it moves the version counters
+    exactly as a survey page save does (those schools' own counters)."""
 
-    def __init__(self, engine, school_id: int, rate: float = 20.0, share: float = 0.25):
+    def __init__(self, engine, school_id: int, rate: float = 20.0, share: float = 0.25,
+                 declared: bool = True):
         import random
         import threading
 
-        self.engine, self.rate, self.share = engine, rate, share
+        self.engine, self.rate, self.share, self.declared = engine, rate, share, declared
         with engine.connect() as conn:
-            rows = conn.execute(text(
-                "SELECT r.id, COALESCE(s.school_id, hs.school_id) = :school AS here "
-                "FROM response r JOIN invitation i ON i.id = r.invitation_id "
-                "LEFT JOIN student s ON s.id = i.student_id "
-                "LEFT JOIN (SELECT household_id, min(school_id) AS school_id FROM student "
-                "           GROUP BY household_id) hs ON hs.household_id = i.household_id"),
-                {"school": school_id}).all()
-        self.here = [r.id for r in rows if r.here]
-        self.elsewhere = [r.id for r in rows if not r.here]
+            rows = conn.execute(text(  # each response with the schools of its respondent
+                "SELECT r.id, s.school_id FROM response r "
+                "JOIN invitation i ON i.id = r.invitation_id "
+                "JOIN student s ON s.id = i.student_id OR s.household_id = i.household_id"
+            )).all()
+        self.schools: dict[int, set[int]] = {}
+        for response_id, school in rows:
+            self.schools.setdefault(response_id, set()).add(school)
+        self.here = [r for r, schools in self.schools.items() if school_id in schools]
+        self.elsewhere = [r for r, schools in self.schools.items() if school_id not in schools]
         self.random = random.Random(1)
         self.done = 0
         self.stop = threading.Event()
@@ -179,9 +211,12 @@ class Saves:
         period, next_at = 1.0 / self.rate, time.perf_counter()
         while not self.stop.is_set():
             pool = self.here if self.random.random() < self.share else self.elsewhere
+            response_id = self.random.choice(pool)
             with self.engine.begin() as conn:
+                if self.declared:  # as the survey's save does
+                    declare_schools(conn, self.schools[response_id])
                 conn.execute(text("UPDATE response SET language = language WHERE id = :id"),
-                             {"id": self.random.choice(pool)})
+                             {"id": response_id})
             self.done += 1
             next_at += period
             self.stop.wait(max(0.0, next_at - time.perf_counter()))
@@ -234,6 +269,12 @@ def main(argv=None) -> None:
     args.add_argument("--requests", type=int, default=30)
     args.add_argument("--db", type=Path, default=None,
                       help="database file to reuse (built first when missing)")
+    args.add_argument("--saves-only", action="store_true",
+                      help="time the caseload and profile warm and under saves only (no "
+                           "cold pages, tiers or Chromium)")
+    args.add_argument("--undeclared-saves", action="store_true",
+                      help="background saves declare no school (every save moves the shared "
+                           "counter, as before per-school counters: the baseline)")
     opts = args.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         path = opts.db or Path(tmp) / "bench.db"
@@ -255,22 +296,29 @@ def main(argv=None) -> None:
         client.post("/staff/login", data={"email": email, "password": DEMO_PASSWORD})
         first = client.get(f"/counsel/students?school={school_id}").get_data(as_text=True)
         student = int(re.search(r'href="/counsel/students/(\d+)"', first).group(1))
+        teacher_email, section = _class_of_35(engine, school_id)
+        teacher = app.test_client()
+        teacher.post("/staff/login", data={"email": teacher_email, "password": DEMO_PASSWORD})
         pages = {
-            "caseload": f"/counsel/students?school={school_id}",
-            "profile": f"/counsel/students/{student}",
-            "school_map_data": f"/counsel/map/data?school={school_id}",
-            "equity": f"/counsel/equity?school={school_id}&measure=no_school_adult"
-                      "&by=race_ethnicity",
+            "caseload": (client, f"/counsel/students?school={school_id}"),
+            "profile": (client, f"/counsel/students/{student}"),
+            "school_map_data": (client, f"/counsel/map/data?school={school_id}"),
+            "equity": (client, f"/counsel/equity?school={school_id}&measure=no_school_adult"
+                       "&by=race_ethnicity"),
+            "class_view": (teacher, f"/staff/classes/{section}"),
         }
         result = {"students": size, "requests": opts.requests, "cpus": os.cpu_count()}
-        result["tier_shares"], result["tier_shares_by_school"] = tier_shares(app)
-        _log(f"tier shares: {result['tier_shares']}")
-        for name, url in pages.items():
+        if not opts.saves_only:
+            result["tier_shares"], result["tier_shares_by_school"] = tier_shares(app)
+            _log(f"tier shares: {result['tier_shares']}")
+        for name, (who, url) in pages.items():
+            if opts.saves_only and name not in ("caseload", "profile"):
+                continue
             # warm: the school's tables cached (no write since); cold: a write before each.
             for kind, suffix, n, bump in (("warm", "", opts.requests, None),
                                           ("cold", "_cold", max(10, opts.requests // 3),
-                                           engine)):
-                t = _time(client, url, n, statements, bump)
+                                           engine))[:1 if opts.saves_only else 2]:
+                t = _time(who, url, n, statements, bump)
                 _log(f"{name:16s}{kind:5s} wall p50 {t['p50']:7.1f} ms  p95 {t['p95']:7.1f} ms"
                      f"   cpu p50 {t['cpu_p50']:7.1f} ms  p95 {t['cpu_p95']:7.1f} ms   "
                      f"{t['sql']:3d} SQL statements")
@@ -279,18 +327,22 @@ def main(argv=None) -> None:
                 result[f"{key}_cpu_p50_ms"], result[f"{key}_cpu_p95_ms"] = (t["cpu_p50"],
                                                                             t["cpu_p95"])
                 result[f"{key}_sql"] = t["sql"]
-        result["school_map_nodes"], result["school_map_paint_ms"] = map_paint(
-            app, email, school_id)
-        _log(f"school map: {result['school_map_nodes']} nodes, first paint "
-             f"{result['school_map_paint_ms']} ms (Chromium)")
+        if not opts.saves_only:
+            result["school_map_nodes"], result["school_map_paint_ms"] = map_paint(
+                app, email, school_id)
+            _log(f"school map: {result['school_map_nodes']} nodes, first paint "
+                 f"{result['school_map_paint_ms']} ms (Chromium)")
         # Under a steady background of survey saves (the survey window).
         for name in ("caseload", "profile"):
-            with Saves(get_writer(app), school_id) as saves:
-                t = _time(client, pages[name], opts.requests, statements)
+            with Saves(get_writer(app), school_id,
+                       declared=not opts.undeclared_saves) as saves:
+                t = _time(client, pages[name][1], opts.requests, statements)
             _log(f"{name:16s}saves wall p50 {t['p50']:7.1f} ms  p95 {t['p95']:7.1f} ms"
+                 f"   cpu p50 {t['cpu_p50']:7.1f} ms"
                  f"   ({saves.per_second} saves/s, a quarter at this school)")
             result[f"{name}_p50_under_saves_ms"] = t["p50"]
             result[f"{name}_p95_under_saves_ms"] = t["p95"]
+            result[f"{name}_cpu_p50_under_saves_ms"] = t["cpu_p50"]
             result["saves_per_s"] = saves.per_second
         engine.dispose()
     print(json.dumps(result))

@@ -32,6 +32,8 @@ POLICY: dict[str, frozenset[str]] = {
     "workspace.enter": frozenset({ADMIN, COUNSELOR, STAFF, ANALYST}),
     "mapping.edit": frozenset({ADMIN, COUNSELOR, STAFF}),
     "engagement.log": frozenset({ADMIN, COUNSELOR, STAFF}),
+    "classes.view": frozenset({ADMIN, COUNSELOR, STAFF}),  # the students of one's classes
+    "engagement.school": frozenset({ADMIN, COUNSELOR}),  # shares per teacher, suppressed
     "students.identify": frozenset({ADMIN, COUNSELOR}),  # names + flags + answers
     "caseload.work": frozenset({ADMIN, COUNSELOR}),
     "invitations.print": frozenset({ADMIN, COUNSELOR}),

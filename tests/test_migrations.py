@@ -252,4 +252,35 @@ def test_follow_ups_become_plans_keeping_what_they_hold(empty_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT note FROM follow_up")).scalar_one() == "Call home"
         assert "follow_up_note" not in inspect(conn).get_table_names()
+
+
+def test_family_trust_marks_added_to_a_database_with_data(empty_url):
+    """f19a7c3e5d21 adds family_trust_mark beside the rows already stored; one mark per
+    staff member, household and wave; going back drops only the new table."""
+    from sqlalchemy.exc import IntegrityError
+
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "f14b2c3d4e5f")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        _district_wave_household(conn)
+        conn.execute(text("INSERT INTO staff_user (id, district_id, given_name, family_name, "
+                          "role, languages, language, active, session_generation, created_at) "
+                          "VALUES (1, 1, 'Ana', 'Ruiz', 'staff', '[]', 'en', true, 0, "
+                          "CURRENT_TIMESTAMP)"))
+    command.upgrade(cfg, "f19a7c3e5d21")
+    insert = text("INSERT INTO family_trust_mark (staff_id, household_id, wave_id, trust, "
+                  "updated_at) VALUES (1, 1, 1, :t, CURRENT_TIMESTAMP)")
+    with engine.begin() as conn:
+        conn.execute(insert, {"t": "yes"})
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(insert, {"t": "not_yet"})
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT trust FROM family_trust_mark")).scalars().all() == ["yes"]
+        assert conn.execute(text("SELECT given_name FROM staff_user")).scalar_one() == "Ana"
+    command.downgrade(cfg, "f14b2c3d4e5f")
+    with engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+    assert "family_trust_mark" not in tables
+    assert "household" in tables
     engine.dispose()

@@ -104,7 +104,7 @@ def _map_json(db, school_id: int, grade: int | None, ctx, everyone: bool = False
     return school_cache.memo(db, ("school_map_json", school_id, grade, everyone,
                                   ctx.district_id,
                                   ctx.wave, ctx.wave_id, repr(ctx.rules), str(get_locale())),
-                             encode)
+                             encode, school_ids=[school_id])
 
 
 def _map_data(db, school_id: int, grade: int | None, ctx=None, everyone: bool = False

@@ -78,7 +78,7 @@ def _flags(profile) -> list[dict]:
 def _kept(db, ctx, student, kind: str, make):
     """``make()`` once per data version for this student (shared: read, never changed)."""
     return school_cache.memo(db, (kind, student.id, ctx.district_id, ctx.wave, ctx.wave_id,
-                                  repr(ctx.rules)), make)
+                                  repr(ctx.rules)), make, school_ids=[student.school_id])
 
 
 def _tables(db, ctx, student, tables):

@@ -15,7 +15,14 @@ from survey_app.counsel import profile_page
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
 from survey_app.db import get_session, write_next
 from survey_app.inputs import id_number, page_number, whole_number
-from survey_app.services import audit, followups, reconciliation, records, students
+from survey_app.services import (
+    audit,
+    followups,
+    reconciliation,
+    records,
+    school_cache,
+    students,
+)
 from survey_app.services import caseload as cases
 from survey_app.words import labels, reasons
 
@@ -69,8 +76,10 @@ def caseload():
     filters = _filters()
     schools = chosen_schools(filters.school_id)
     db = get_session()
+    # The list may miss the last few seconds of survey saves at its school (CASELOAD_LAG).
     page = cases.caseload_page(session=db, ctx=_context(), school_ids=schools,
-                                  filters=filters, today=date.today())
+                                  filters=filters, today=date.today(),
+                                  lag=school_cache.CASELOAD_LAG)
     audited.note(target_type="school", target_id=filters.school_id or "all",
                  school_id=filters.school_id,
                  detail={"schools": schools, "page": filters.page, "flag": filters.flag,

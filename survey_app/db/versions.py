@@ -20,7 +20,7 @@ VERSIONED_TABLES = frozenset({
     "adult_match", "household", "section", "section_student", "section_teacher",
     "survey_wave", "district_settings", "follow_up", "follow_up_note", "engagement",
     "context_measure", "invitation", "response", "staff_user", "school", "counselor_school",
-    "district",
+    "district", "family_trust_mark",
 })
 #: Tables the staff picker of the survey's adult page reads: a write to one bumps the
 #: staff version (row ``STAFF_VERSION`` of ``data_version``), which every save does not.
@@ -34,6 +34,12 @@ FLAG_TABLES = frozenset({
     "district_settings", "invitation", "staff_user", "school", "district",
 })
 DATA_VERSION, STAFF_VERSION, FLAGS_VERSION = 1, 2, 3  # the counters' rows in ``data_version``
+#: A school's own counter is row ``SCHOOL_ROW + school id`` of ``data_version`` (made by its
+#: first declared write, 0 until then): a transaction that declares the schools its writes
+#: concern (:func:`declare_schools`, e.g. a survey save) moves their rows instead of the shared
+#: ``DATA_VERSION``, so another school's cached pages stay warm (:func:`school_versions`).
+SCHOOL_ROW = 1_000_000
+_DECLARED = "survey_declared_schools"  # session/connection info: the schools writes concern
 #: Each counter's row and the tables whose writes move it.
 COUNTERS = {DATA_VERSION: VERSIONED_TABLES, STAFF_VERSION: STAFF_TABLES,
             FLAGS_VERSION: FLAG_TABLES}
@@ -85,16 +91,33 @@ def track_writes(engine: Engine) -> None:
 
     @event.listens_for(engine, "commit")
     def _commit(conn):  # Core jobs (connect()/begin()); ORM sessions bumped already
-        _bump(conn)
+        _bump(conn, conn.info.pop(_DECLARED, None))
 
     @event.listens_for(engine, "rollback")
     def _rollback(conn):
         if not conn.invalidated:  # an invalidated connection's info goes with it
             conn.info.pop(_DIRTY, None)
+            conn.info.pop(_DECLARED, None)
 
     @event.listens_for(engine, "checkin")
     def _checkin(_dbapi_connection, record):
         record.info.pop(_DIRTY, None)  # nothing carries over to the next checkout
+        record.info.pop(_DECLARED, None)
+
+
+def declare_schools(target, school_ids) -> None:
+    """Promise that what ``target`` writes (an ORM session: for the rest of its life; a Core
+    connection: its current transaction) changes what the counselor pages of ``school_ids``
+    show and nothing of any other school's: its commits move those schools' own counters
+    instead of the shared ``DATA_VERSION`` (the staff and flags versions move as before).
+
+    A survey save declares the schools of its student or household. Writes nobody
+    declared move the shared counter, which every cache keys on: forgetting to declare
+    costs time, never a stale page. An empty ``school_ids`` declares nothing.
+    """
+    ids = frozenset(int(s) for s in school_ids)
+    if ids:
+        target.info[_DECLARED] = ids
 
 
 def has_unsaved_writes(session: Session) -> bool:
@@ -104,11 +127,20 @@ def has_unsaved_writes(session: Session) -> bool:
     return bool(session.connection().info.get(_DIRTY))
 
 
-def _bump(conn) -> None:
-    """Move the counters this transaction's writes moved: one statement for all of them."""
+def _bump(conn, declared: frozenset[int] | None = None) -> None:
+    """Move the counters this transaction's writes moved: one statement for all of them
+    (and one for the ``declared`` schools' own rows, which then stand for ``DATA_VERSION``)."""
     rows = conn.info.pop(_DIRTY, None)
     if not rows:
         return
+    if declared and DATA_VERSION in rows:
+        rows = rows - {DATA_VERSION}
+        conn.exec_driver_sql(
+            "INSERT INTO data_version (id, n) VALUES "
+            + ", ".join(f"({SCHOOL_ROW + s:d}, 1)" for s in sorted(declared))
+            + " ON CONFLICT (id) DO UPDATE SET n = data_version.n + 1")
+        if not rows:
+            return
     rows = tuple(sorted(rows))
     if conn.exec_driver_sql(_bump_sql(rows)).rowcount < len(rows):
         present = {r[0] for r in conn.exec_driver_sql("SELECT id FROM data_version")}
@@ -131,7 +163,7 @@ def _before_session_commit(session) -> None:
         return
     session.flush()
     for conn in session.get_transaction()._connections.values():  # noqa: SLF001
-        _bump(conn[0])
+        _bump(conn[0], session.info.get(_DECLARED))
 
 
 def data_version(session: Session) -> int:
@@ -144,3 +176,14 @@ def counter(session: Session, row: int) -> int:
     found = session.connection().exec_driver_sql(
         f"SELECT n FROM data_version WHERE id = {int(row):d}").first()
     return int(found[0]) if found else 0
+
+
+def school_versions(session: Session, school_ids) -> tuple[int, tuple[int, ...]]:
+    """The shared counter and each of ``school_ids``' own counters (sorted by school), read
+    together in ``session``'s transaction: what a cache of those schools' pages keys on."""
+    ids = sorted({int(s) for s in school_ids})
+    wanted = ", ".join(str(r) for r in (DATA_VERSION, *(SCHOOL_ROW + s for s in ids)))
+    found = dict(session.connection().exec_driver_sql(
+        f"SELECT id, n FROM data_version WHERE id IN ({wanted})").all())
+    return (int(found.get(DATA_VERSION, 0)),
+            tuple(int(found.get(SCHOOL_ROW + s, 0)) for s in ids))

@@ -225,3 +225,33 @@ def context(ctx: Ctx) -> None:
         "attendance_rate": attendance.clip(0.3, 1).round(3),
         "assignment_completion": rng.beta(8, 2, m).round(3),
         "grade_average": rng.normal(2.9, 0.6, m).clip(0, 4).round(2)}))
+
+
+def classroom_families(ctx: Ctx) -> None:
+    """Teachers' side of family engagement, so a teacher's classroom view is full: most
+    contacts are logged by one of the first child's own teachers, and teachers answer "Do I
+    have a trusting relationship with this family?" (spring wave) for about 60 % of their
+    students' families — mostly "yes" where a two-way, positive contact happened.
+
+    Runs last: its draws move no other demo table."""
+    rng, r = ctx.rng, ctx.roster
+    start, count = ctx.teacher_of
+    frame = pd.concat(ctx.out["engagement"], ignore_index=True)
+    first = _household_children(r)[0][frame["household_id"].to_numpy() - 1]
+    own = (count[first] > 0) & (rng.random(len(frame)) < 0.85)
+    pick_ = start[first] + (rng.random(len(frame)) * np.maximum(count[first], 1)).astype(int)
+    staff = frame["staff_id"].to_numpy().copy()
+    staff[own] = r.pair_staff[pick_[own]] + 1
+    ctx.out["engagement"] = [frame.assign(staff_id=staff)]
+    warm = set(zip(staff[frame["two_way"] & frame["positive"]],
+                   frame.loc[frame["two_way"] & frame["positive"], "household_id"], strict=True))
+    pairs = pd.DataFrame({"staff_id": r.pair_staff + 1,
+                          "household_id": r.household[r.pair_student] + 1}).drop_duplicates()
+    pairs = pairs.loc[rng.random(len(pairs)) < 0.6]
+    contacted = np.array([k in warm for k in zip(pairs["staff_id"], pairs["household_id"],
+                                                 strict=True)], dtype=bool)
+    trust = np.asarray(("yes", "not_yet", "dont_know"), dtype=object)[
+        np.where(contacted, pick(rng, (.85, .1, .05), len(pairs)),
+                 pick(rng, (.35, .45, .2), len(pairs)))]
+    ctx.add("family_trust_mark", pairs.assign(wave_id=2, trust=trust,
+                                              updated_at=pd.Timestamp(ctx.today, tz="UTC")))

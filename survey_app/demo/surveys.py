@@ -73,6 +73,7 @@ def add_surveys(rng, tables: dict, roster, *, secret: str, today: date,
     households.followups_for_flags(ctx)
     households.engagement(ctx)
     households.context(ctx)
+    households.classroom_families(ctx)
     for table, frames in ctx.out.items():
         tables[table] = pd.concat(frames, ignore_index=True)
 

@@ -13,7 +13,7 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 
 from survey_app.models.adult import Adult, AdultMatch  # noqa: E402
 from survey_app.models.audit import AuditEvent  # noqa: E402
-from survey_app.models.engagement import Engagement  # noqa: E402
+from survey_app.models.engagement import Engagement, FamilyTrustMark  # noqa: E402
 from survey_app.models.flags import FlagSnapshot, StudentFlags  # noqa: E402
 from survey_app.models.followup import FollowUp, FollowUpNote  # noqa: E402
 from survey_app.models.imports import ImportRun  # noqa: E402
@@ -35,8 +35,8 @@ from survey_app.models.user import CounselorSchool, StaffUser  # noqa: E402
 __all__ = [
     "Adult", "AdultMatch", "Answer", "AuditEvent", "ContextMeasure", "CounselorSchool",
     "DataVersion",
-    "District", "DistrictSettings", "Engagement", "FlagSnapshot", "FollowUp", "FollowUpNote",
-    "Household", "HouseholdCondition", "ImportRun",
+    "District", "DistrictSettings", "Engagement", "FamilyTrustMark", "FlagSnapshot", "FollowUp",
+    "FollowUpNote", "Household", "HouseholdCondition", "ImportRun",
     "Invitation",
     "LanguageSwitch", "NAMING_CONVENTION", "PageSubmission", "Response", "School", "Section", "SectionStudent",
     "SectionTeacher", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",

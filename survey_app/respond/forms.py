@@ -143,6 +143,20 @@ def adult_title(value: dict | None, number: int) -> str:
     return name if name else _("Adult %(number)d", number=number)
 
 
+def folded(block: Any) -> bool:
+    """Whether an adult block shows folded (its name and "change", the questions behind):
+    a saved adult with nothing to fix and no staff search open. A child naming a third
+    adult then scrolls past two short lines, not two full blocks; the folded fields are
+    still sent (a closed ``<details>`` keeps them in the form), so nothing is lost."""
+    return bool(block.entry.data) and not block.errors and not block.staff_query.data
+
+
+def relation_label(block: Any) -> str:
+    """The chosen "who is this person to you" answer, as shown, or ""."""
+    return next((str(ch.label) for ch in block.relation.choices
+                 if ch.value and ch.value == block.relation.data), "")
+
+
 def number(raw: str | None) -> int | None:
     """A block index or entry number sent back by the page, or None when it is not one.
 
@@ -217,4 +231,5 @@ def flat_errors(form, prefix: str = "") -> list[dict]:
 
 
 __all__ = ["TOO_MANY_ADULTS", "PageContext", "adult_blocks", "adult_title", "build", "check",
-           "flat_errors", "number", "prepare", "soft_skipped", "staff_matches", "values"]
+           "flat_errors", "folded", "number", "prepare", "relation_label", "soft_skipped",
+           "staff_matches", "values"]

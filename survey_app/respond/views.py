@@ -31,7 +31,7 @@ from werkzeug.exceptions import TooManyRequests
 from survey_app import surveys, throttle
 from survey_app.audited import audited
 from survey_app.auth import permission_required, public, visible_school_ids
-from survey_app.db import get_session, write_next
+from survey_app.db import declare_schools, get_session, write_next
 from survey_app.i18n import choose_language, offered_languages, use_district_choice
 from survey_app.main.forms import CodeForm
 from survey_app.models import Invitation, Response, School, SurveyWave
@@ -115,6 +115,7 @@ def _open(invitation: Invitation, chosen: str | None):
         refresh()  # this page already speaks the invitation's language
         return render_template("respond/opted_out.html")
     definition = surveys.current(invitation.kind)
+    _declare(db, invitation)
     response = responses.start_or_resume(session=db, invitation=invitation, language=language,
                                          survey=definition.survey, version=definition.version)
     db.commit()
@@ -154,6 +155,12 @@ def _load():
     invitation, response, student, current = found
     use_district_choice(invitation.languages)  # read with them: no statement of its own
     return invitation, response, surveys.get(response.survey, response.version), student, current
+
+
+def _declare(db, invitation) -> None:
+    """What this request writes concerns the respondent's schools only: a save moves their
+    counters, so other schools' counselor pages stay cached (``declare_schools``)."""
+    declare_schools(db, responses.respondent_schools(session=db, invitation=invitation))
 
 
 def _track_language(response: Record, page_id: str) -> str:
@@ -203,6 +210,7 @@ def page(page_id: str):
     if loaded is None:
         return render_template("respond/lost.html"), 200 if request.method == "GET" else 400
     invitation, response, definition, student, current = loaded
+    _declare(get_session(), invitation)
     if invitation.wave_state != waves.WaveState.OPEN:
         return _closed(invitation.wave_state)
     page = definition.page(page_id) or abort(404)
@@ -329,7 +337,9 @@ def _render(form, ctx: forms.PageContext, invitation: Record, *, status: int = 2
         for n, block in enumerate(form.adults, 1):
             entry = block.form.entry.data
             blocks.append({"form": block.form, "number": n, "key": entry or "new",
-                           "title": forms.adult_title(ctx.adults.get(int(entry)) if entry else None, n)})
+                           "title": forms.adult_title(ctx.adults.get(int(entry)) if entry else None, n),
+                           "folded": forms.folded(block.form),
+                           "relation": forms.relation_label(block.form)})
     return render_template(
         "respond/page.html", form=form, page=page, ctx=ctx, blocks=blocks,
         questions=[(item, None if item.kind == ADULTS else form[field_name(item.id)])

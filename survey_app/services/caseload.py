@@ -96,13 +96,14 @@ def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
     return frame.set_index("student_id")
 
 
-def collect(*, session: Session, ctx: records.Context, school_ids, today: date):
+def collect(*, session: Session, ctx: records.Context, school_ids, today: date,
+            lag: float = 0.0):
     """Return every caseload row (no sentences yet), and the count of students with no data.
 
     The rows are shared with later requests (see :mod:`school_cache`): copy a row
-    before writing into it.
+    before writing into it. ``lag``: see :func:`school_cache.state`.
     """
-    st = school_cache.state(session=session, ctx=ctx, school_ids=school_ids)
+    st = school_cache.state(session=session, ctx=ctx, school_ids=school_ids, lag=lag)
     rows, no_data, people = st.memo(
         ("caseload_rows", today, ctx.tiers),
         lambda: _rows(session, ctx, school_ids, today, st.evaluation))
@@ -247,10 +248,11 @@ def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context
 
 
 def caseload_page(*, session: Session, ctx: records.Context, school_ids, filters: Filters,
-                  today: date, per_page: int = PER_PAGE) -> Page:
-    """One page of the caseload, with sentences for the rows shown only."""
+                  today: date, per_page: int = PER_PAGE, lag: float = 0.0) -> Page:
+    """One page of the caseload, with sentences for the rows shown only (``lag``: how many
+    seconds of survey saves at these schools it may miss, :func:`school_cache.state`)."""
     rows, no_data, people, tables, ev = collect(session=session, ctx=ctx,
-                                                school_ids=school_ids, today=today)
+                                                school_ids=school_ids, today=today, lag=lag)
     groups = _group_members(people, filters.group)
     counts = dict.fromkeys(tiering.TIERS, 0)
     tiered = replace(filters, tier="any")  # every tier counted, no data included

@@ -386,3 +386,17 @@ def submit(*, session: Session, response: Response, invitation: Invitation,
     session.add_all([response, invitation])
     session.flush()
     return True
+
+
+def respondent_schools(*, session: Session, invitation) -> set[int]:
+    """The schools whose pages a save of ``invitation``'s survey changes: its student's, or
+    every school of its household's students (what :func:`survey_app.db.declare_schools`
+    is told before the save commits)."""
+    if invitation.student_id is not None:
+        found = core_select(Student.school_id).where(Student.id == invitation.student_id)
+    elif invitation.household_id is not None:
+        found = core_select(Student.school_id).where(
+            Student.household_id == invitation.household_id).distinct()
+    else:
+        return set()
+    return {int(s) for s in session.exec(found).scalars() if s is not None}

@@ -2,12 +2,16 @@
 
 Loading a school from the database and evaluating every rule costs most of a
 counselor page. Each worker process keeps the last few results here, keyed on
-the schools, the wave, the flag rules and the database's ``data_version`` — a
-counter that our engine bumps in the same transaction as any write to the
-tables these pages read (:func:`survey_app.db.track_writes`). A request reads
-the counter (one tiny SELECT, once per transaction) in its own transaction, so
-what it gets is never older than what that transaction could read when it began;
-every process keys on the same shared counter, so no worker serves another's
+the schools, the wave, the flag rules and the database's counters of the
+schools it shows: the shared ``data_version``, which our engine bumps in the same
+transaction as any write to the tables these pages read
+(:func:`survey_app.db.track_writes`), and each school's own counter, which a write
+declared to concern only some schools (a survey save:
+:func:`survey_app.db.declare_schools`) moves instead of the shared one. So a save
+at one school never makes another school's pages cold. A request reads the
+counters (one tiny SELECT per school set and transaction) in its own transaction,
+so what it gets is never older than what that transaction could read when it
+began; every process keys on the same counters, so no worker serves another's
 stale copy.
 
 Cached values are shared between requests: callers must not modify them (rows are
@@ -24,7 +28,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from relationships import Evaluation, Tables, evaluate
-from survey_app.db import data_version, has_unsaved_writes
+from survey_app.db import has_unsaved_writes, school_versions
 from survey_app.services import kept, records
 
 #: Schools (or school sets) kept per process and database (kind ``school state`` of kept.py).
@@ -34,14 +38,18 @@ MAX_EXTRAS = 64
 #: Results of :func:`memo` kept per process, database and kind of result (apart from
 #: the schools, so that many small results never push a school's tables out; see kept.py).
 MAX_MEMOS = 8
-_SEEN = "school_cache.data_version"  # session.info: (transaction, version read in it)
+#: Seconds the caseload list may lag the survey saves at its own school (while a survey
+#: window is open, a large school gets several saves a second; recomputing it for each
+#: would keep the list cold). Profiles, maps, downloads and every staff write never lag.
+CASELOAD_LAG = 10.0
+_SEEN = "school_cache.versions"  # session.info: (transaction, {schools: versions read in it})
 
 
 @dataclass
 class SchoolState:
     """One school set's tables (flag waves) and their evaluation; ``extras`` memoises more."""
 
-    version: int
+    version: object  # the counters it was loaded at (-1: this transaction's own writes)
     tables: Tables
     evaluation: Evaluation
     people: pd.DataFrame | None = None
@@ -58,32 +66,45 @@ class SchoolState:
             return self.extras[key]
 
 
-def _version(session: Session) -> int:
-    """``data_version``, read once per transaction of ``session`` (a page asks for several
-    cached results; what it then reads is never older than the first answer)."""
+def _version(session: Session, school_ids) -> tuple[int, tuple[int, ...]]:
+    """The shared and the schools' counters (:func:`survey_app.db.school_versions`), read
+    once per transaction of ``session`` and school set (a page asks for several cached
+    results; what it then reads is never older than the first answer)."""
+    ids = tuple(sorted({int(s) for s in school_ids}))
     seen = session.info.get(_SEEN)
-    if seen is not None and seen[0] is session.get_transaction():
-        return seen[1]
-    version = data_version(session)  # begins the transaction if none has begun
-    session.info[_SEEN] = (session.get_transaction(), version)
+    if seen is not None and seen[0] is session.get_transaction() and ids in seen[1]:
+        return seen[1][ids]
+    version = school_versions(session, ids)  # begins the transaction if none has begun
+    if seen is None or seen[0] is not session.get_transaction():
+        seen = (session.get_transaction(), {})
+        session.info[_SEEN] = seen
+    seen[1][ids] = version
     return version
 
 
-def state(*, session: Session, ctx: records.Context, school_ids) -> SchoolState:
-    """The schools' tables and evaluation at the database's current data version."""
+def state(*, session: Session, ctx: records.Context, school_ids, lag: float = 0.0
+          ) -> SchoolState:
+    """The schools' tables and evaluation at the database's current data version.
+
+    ``lag`` (seconds): a state that misses only the last ``lag`` seconds of survey saves
+    at these schools will do (the caseload list: :data:`CASELOAD_LAG`); any other write
+    (a follow-up, a mark, an import) is never lagged.
+    """
     if has_unsaved_writes(session):
         # Our own uncommitted writes: the counter has not moved yet, so load them fresh.
         session.flush()
         return _load(session, ctx, school_ids, -1)
     key = (tuple(sorted(int(s) for s in school_ids)), ctx.district_id, ctx.wave, ctx.wave_id,
            repr(ctx.rules))
-    version = _version(session)
+    version = _version(session, school_ids)
     return kept.at_version(session, "school state", ("school", *key), version,
-                           lambda: _load(session, ctx, school_ids, version), limit=MAX_ENTRIES)
+                           lambda: _load(session, ctx, school_ids, version), limit=MAX_ENTRIES,
+                           lag=lag)
 
 
-def memo(session: Session, key: tuple, make):
-    """``make()`` once per data version for ``key`` (a result that needs no school state).
+def memo(session: Session, key: tuple, make, *, school_ids):
+    """``make()`` once per version of ``school_ids`` (every school whose data the result
+    reads) for ``key`` (a result that needs no school state).
 
     Each kind of result (``key[0]``: school maps, profiles…) keeps its last
     ``MAX_MEMOS``, so many profiles never push a school's map out.
@@ -91,11 +112,11 @@ def memo(session: Session, key: tuple, make):
     if has_unsaved_writes(session):
         session.flush()
         return make()
-    return kept.at_version(session, key[0], ("memo", *key), _version(session), make,
+    return kept.at_version(session, key[0], ("memo", *key), _version(session, school_ids), make,
                            limit=MAX_MEMOS)
 
 
-def _load(session: Session, ctx: records.Context, school_ids, version: int) -> SchoolState:
+def _load(session: Session, ctx: records.Context, school_ids, version) -> SchoolState:
     tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids,
                                         waves=records.waves_for_flags(ctx))
     # Count for everyone (vectorised); Flag objects for sentences are made per page later.

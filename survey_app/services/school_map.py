@@ -34,7 +34,7 @@ def build(*, session: Session, ctx: records.Context, school_id: int, grade: int 
     data = school_cache.memo(
         session, ("school_map", school_id, grade, everyone, ctx.district_id, ctx.wave,
                   ctx.wave_id, repr(ctx.rules), repr(labels)),
-        lambda: _build(session, ctx, school_id, grade, labels, everyone))
+        lambda: _build(session, ctx, school_id, grade, labels, everyone), school_ids=[school_id])
     # The caller changes nodes' top-level keys only (titles of staff nodes).
     return {**data, "nodes": [dict(node) for node in data["nodes"]]}
 
@@ -51,7 +51,8 @@ def anchors(*, session: Session, ctx: records.Context, school_id: int, tables=No
         return sole_anchors(school, wave=ctx.wave, min_reliability=ctx.rules.min_reliability)
 
     return school_cache.memo(session, ("anchors", school_id, ctx.district_id, ctx.wave,
-                                       ctx.wave_id, ctx.rules.min_reliability), make)
+                                       ctx.wave_id, ctx.rules.min_reliability), make,
+                              school_ids=[school_id])
 
 
 def anchor_loads(*, session: Session, ctx: records.Context, school_id: int) -> dict:

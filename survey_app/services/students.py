@@ -62,7 +62,8 @@ def neighbourhood(*, session: Session, ctx: records.Context, student: Student):
     counts kept per data version (every profile of the school reads the same ones)."""
     marking = school_cache.memo(
         session, ("staff_marking", student.school_id),
-        lambda: records.staff_marking(session=session, school_id=student.school_id))
+        lambda: records.staff_marking(session=session, school_id=student.school_id),
+        school_ids=[student.school_id])
     return records.load_neighbourhood(session=session, ctx=ctx, student_id=student.id,
                                       marking=marking)
 
@@ -76,7 +77,7 @@ def load_profile(*, session: Session, ctx: records.Context, student: Student) ->
     made = school_cache.memo(
         session, ("profile", student.id, ctx.district_id, ctx.wave, ctx.wave_id,
                   repr(ctx.rules)),
-        lambda: _derive(session, ctx, student))
+        lambda: _derive(session, ctx, student), school_ids=[student.school_id])
     school = session.get(School, student.school_id)
     return Profile(
         student=student, school_name=school.name if school else "", wave=ctx.wave,

@@ -1,6 +1,7 @@
-from survey_app.staff import (
-    account,  # noqa: F401  (routes on bp)
-    my_students,  # noqa: F401  (routes on bp)
+from survey_app.staff import (  # noqa: F401  (routes on bp)
+    account,
+    classes,
+    my_students,
 )
 from survey_app.staff.views import bp
 

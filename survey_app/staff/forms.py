@@ -81,3 +81,13 @@ class EngagementForm(FlaskForm):
     def validate_contacted_on(self, field):
         if field.data and field.data > date.today():
             raise ValidationError(_l("The date cannot be in the future."))
+
+
+class TrustForm(FlaskForm):
+    """"Do I have a trusting relationship with this family?" — one answer per family."""
+
+    trust = SelectField(
+        _l("Do I have a trusting relationship with this family?"),
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("not_yet", _l("Not yet")),
+                 SelectChoice("dont_know", _l("I don't know"))],
+        validators=[InputRequired(message=_l("Choose one of the answers."))])

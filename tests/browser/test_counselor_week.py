@@ -96,7 +96,7 @@ def _staff_pages(app, story) -> list[str]:  # noqa: F811
         path = str(rule.rule)
         if path.startswith(("/staff", "/counsel", "/admin", "/exports")) and not any(
                 part in path for part in ("/data", "/vendor", "/logout", "/login", ".json",
-                                          "/download")):
+                                          "/download", ".csv", ".xlsx")):
             fixed.add(path)
     students = [f"/counsel/students/{s.id}" for s in story.world.students]
     return sorted(fixed) + students + ["/counsel/students?tier=all",

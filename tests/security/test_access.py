@@ -29,6 +29,7 @@ def _samples(world) -> dict[str, tuple]:
         "keep": (1, 1),
         "merge": (2, 2),
         "wave_id": (world.wave.id, world.wave.id),  # district-wide; admin-only routes
+        "section_id": getattr(world, "section_ids", (0, 0)),  # a class the staff user teaches
     }
 
 
@@ -44,6 +45,25 @@ def _other_household(session, world):
     session.add(world.other_students[0])
     session.commit()
     world.other_household_id = household.id
+    world.section_ids = _classes(session, world)
+
+
+def _classes(session, world) -> tuple[int, int]:
+    """A class of the world's school taught by its staff user, and one of the other school."""
+    from survey_app.models import Section, SectionStudent, SectionTeacher
+
+    ids = []
+    for school, teacher, kids in ((world.school, world.users["staff"], world.students),
+                                  (world.other_school, world.users["other_staff"],
+                                   world.other_students)):
+        section = Section(school_id=school.id, title=f"Class of {school.code}")
+        session.add(section)
+        session.flush()
+        session.add(SectionTeacher(section_id=section.id, staff_id=teacher.id))
+        session.add_all(SectionStudent(section_id=section.id, student_id=k.id) for k in kids)
+        ids.append(section.id)
+    session.commit()
+    return ids[0], ids[1]
 
 
 def _views(app):

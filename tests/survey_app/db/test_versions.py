@@ -126,7 +126,8 @@ def test_the_cache_reads_the_counter_once_per_transaction(app, session, world):
             reads.append(statement)
 
     def kept(key):
-        return school_cache.memo(session, ("test", key), lambda: made.append(key) or len(made))
+        return school_cache.memo(session, ("test", key), lambda: made.append(key) or len(made),
+                                 school_ids=[world.school.id])
 
     event.listen(engine, "before_cursor_execute", count)
     try:
@@ -144,9 +145,10 @@ def test_the_cache_reads_the_counter_once_per_transaction(app, session, world):
 
 def test_each_kind_of_kept_result_has_its_own_bound(app, session, world):
     school_cache.clear()
-    school_cache.memo(session, ("school_map", 1), lambda: "map")
+    school_cache.memo(session, ("school_map", 1), lambda: "map", school_ids=[1])
     for student_id in range(school_cache.MAX_MEMOS + 3):  # many profiles
-        school_cache.memo(session, ("profile", student_id), lambda: "profile")
+        school_cache.memo(session, ("profile", student_id), lambda: "profile",
+                          school_ids=[1])
     kept = [k[1:-1] for k in school_cache.peek(session)]
     assert ("school_map", 1) in kept  # not pushed out by the profiles
     profiles = [k for k in kept if k[0] == "profile"]

@@ -1,0 +1,109 @@
+"""A survey save moves its own school's counter only (``declare_schools``): another school's
+counselor pages stay cached, and the saving school's pages show the new answer at once."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from survey_app.db import DATA_VERSION, SCHOOL_ROW, get_engine
+from survey_app.services import school_cache
+from tests.factories import PASSWORD
+
+ADULT = {"adults-0-entry": "", "adults-0-name": "Rosalind", "adults-0-reliability": "4"}
+
+
+def _counters(app) -> dict[int, int]:
+    with get_engine(app).connect() as conn:
+        return dict(conn.execute(text("SELECT id, n FROM data_version")).all())
+
+
+def _counselor(app, user):
+    client = app.test_client()
+    assert client.post("/staff/login", data={"email": user.email, "password": PASSWORD}
+                       ).status_code == 302
+    return client
+
+
+def _counting_loads(monkeypatch) -> list:
+    loads, load = [], school_cache._load
+
+    def counted(session, ctx, school_ids, version):
+        loads.append(tuple(sorted(school_ids)))
+        return load(session, ctx, school_ids, version)
+
+    monkeypatch.setattr(school_cache, "_load", counted)
+    return loads
+
+
+def test_a_save_at_one_school_leaves_the_other_schools_pages_warm(
+        app, client, started, world, monkeypatch):
+    school_cache.clear()
+    inv = started()  # a student of world.school (A)
+    here, there = world.school.id, world.other_school.id
+    a = _counselor(app, world.users["counselor"])
+    b = _counselor(app, world.users["other_counselor"])
+    loads = _counting_loads(monkeypatch)
+    for url in (f"/counsel/students?school={there}", "/counsel/map/data?school="
+                f"{there}"):
+        assert b.get(url).status_code == 200
+    assert a.get(f"/counsel/students?school={here}").status_code == 200
+    warm = list(loads)
+    assert (there,) in warm
+    assert (here,) in warm
+    assert b.get(f"/counsel/students?school={there}").status_code == 200
+    assert loads == warm  # cached
+
+    before = _counters(app)
+    saved = client.post("/survey/adults", data=ADULT)
+    assert saved.status_code == 302, saved.data.decode()[-500:]
+    after = _counters(app)
+    assert after[DATA_VERSION] == before[DATA_VERSION]  # the shared counter stays
+    assert after[SCHOOL_ROW + here] > before.get(SCHOOL_ROW + here, 0)
+    assert after.get(SCHOOL_ROW + there) == before.get(SCHOOL_ROW + there)
+
+    for url in (f"/counsel/students?school={there}", f"/counsel/map/data?school={there}"):
+        assert b.get(url).status_code == 200
+    assert loads == warm  # school B: no load at all
+    assert a.get(f"/counsel/students?school={here}").status_code == 200
+    assert loads == warm  # school A's list may lag its own survey saves (CASELOAD_LAG)
+    monkeypatch.setattr(school_cache, "CASELOAD_LAG", 0.0)
+    assert a.get(f"/counsel/students?school={here}").status_code == 200
+    assert loads == [*warm, (here,)]  # without the lag: loaded again, once
+    assert inv.invitation.student_id == world.students[0].id
+
+
+def test_the_caseload_never_lags_a_staff_write(app, world, monkeypatch):
+    school_cache.clear()
+    here = world.school.id
+    a = _counselor(app, world.users["counselor"])
+    loads = _counting_loads(monkeypatch)
+    assert a.get(f"/counsel/students?school={here}").status_code == 200
+    with get_engine(app).begin() as conn:  # undeclared: the shared counter moves
+        conn.exec_driver_sql("UPDATE student SET grade = grade")
+    assert a.get(f"/counsel/students?school={here}").status_code == 200
+    assert loads == [(here,), (here,)]
+
+
+def test_a_save_shows_on_its_schools_pages_at_once(app, client, started, world):
+    school_cache.clear()
+    started()
+    student = world.students[0].id
+    a = _counselor(app, world.users["counselor"])
+    profile = f"/counsel/students/{student}"
+    page = a.get(profile)
+    assert page.status_code == 200
+    assert b"Rosalind" not in page.data  # now cached
+    assert client.post("/survey/adults", data=ADULT).status_code == 302
+    done = client.post("/survey/school", data={"school_wants_mentor": "yes"})
+    assert done.headers["Location"].endswith("/survey/done")  # submitted: counselors see it
+    assert b"Rosalind" in a.get(profile).data
+
+
+def test_an_undeclared_write_still_moves_the_shared_counter(app, world):
+    before = _counters(app)
+    with get_engine(app).begin() as conn:
+        conn.exec_driver_sql("UPDATE student SET grade = grade")
+    after = _counters(app)
+    assert after[DATA_VERSION] == before[DATA_VERSION] + 1
+    assert {k: v for k, v in after.items() if k >= SCHOOL_ROW} == {
+        k: v for k, v in before.items() if k >= SCHOOL_ROW}
