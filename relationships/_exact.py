@@ -51,16 +51,15 @@ def widen(s, key, by_key):
 def exact_narrow(s, relations, lo, hi, protection, need):
     """Hidden cells whose exact range (LP relaxation, HiGHS) is narrower than ``protection``.
 
-    Solved for: the cells hidden for their own sake (small groups and counts)
-    and those interval propagation put within twice the protection level (its
-    ranges are never narrower than the exact ones).
+    Solved for every hidden value, banded ones included: interval propagation
+    reads one relation at a time and can leave a value that several pin together
+    looking wide (a "≥95" band and its parts' sizes, say).
     """
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    candidates = [k for k in lo if hi[k] - lo[k] < 2 * protection
-                  or s.cells[k].reason == "small_n"]
+    candidates = list(lo)  # every hidden value, banded ones too: other relations can pin them
     if not candidates:
         return []
     index = {k: j for j, k in enumerate(lo)}

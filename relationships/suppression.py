@@ -28,9 +28,9 @@ The rules (the protection level ``protection``, default 3):
    count in its band). Where a hidden value's range would be narrower than
    ``protection`` (so it could be pinned to within fewer than
    ``protection`` + 1 values; a count need not range wider than its group
-   could hold), one more cell of the relation is hidden: the
-   smallest shown cell that gives enough room, or the largest when none
-   does; a relation with nothing left to hide hides its total. Hiding a size
+   could hold), one more cell of the relation is hidden: the one that leaves
+   fewest other relations with a lone hidden value, then the smallest that
+   gives enough room; a total only when no relation can be fixed otherwise. Hiding a size
    hides its count; a total hidden in one grouping is hidden in all. This
    repeats until no relation gives a value away.
 
@@ -60,7 +60,7 @@ ALL = "all"
 #: Default protection level: every hidden value's range is at least this wide.
 PROTECTION = 3
 _INF = math.inf
-_TRIES = 4  # cells hidden at most to widen one value the exact ranges find narrow
+_TRIES = 12  # cells hidden at most to widen one value the exact ranges find narrow
 
 
 @dataclass
@@ -83,6 +83,30 @@ class _Set:
     n_of: dict = field(default_factory=dict)  # count key -> its n key
     log: list = field(default_factory=list)  # keys hidden (or opened up), in order
     tries: dict = field(default_factory=dict)  # key -> cells hidden to widen it
+    rel_of: dict = field(default_factory=dict)  # key -> the relations (key sets) it is in
+
+    def index(self):
+        """Each cell's relations, for :meth:`cost` (after every relation is known)."""
+        for whole, parts in self.relations:
+            keys = frozenset((whole, *parts))
+            for k in keys:
+                self.rel_of.setdefault(k, []).append(keys)
+
+    def cost(self, key, skip=frozenset()):
+        """Relations other than ``skip`` where ``key`` (or a count its size takes along) would
+        be the only value hidden (each asks for yet another cell), plus those counts."""
+        along = [key]
+        if key[0] == "n":
+            along += [c for c in self.count_of.get(key, ()) if not self.cells[c].hidden]
+        new, exposed = set(along), 0
+        for k in along:
+            for keys in self.rel_of.get(k, ()):
+                if keys == skip:
+                    continue
+                if len(keys & new) == 1 and not any(
+                        self.cells[m].hidden for m in keys if m not in new):
+                    exposed += 1
+        return exposed + len(along) - 1
 
     def hide(self, key, reason="complementary"):
         """Hide a cell (or open up a banded one); True if anything changed."""
@@ -103,8 +127,7 @@ class _Set:
 
 
 def _groups(frame, by):
-    values = frame[by].astype(object).where(frame[by].notna(), "__none__")
-    return values
+    return frame[by].astype(object).where(frame[by].notna(), "__none__")
 
 
 def _build(values, measures, groupings, area, min_n, low, high, protection):
@@ -125,6 +148,7 @@ def _build(values, measures, groupings, area, min_n, low, high, protection):
             for by in groupings:
                 g = _groups(values, by).to_numpy()[rows]
                 sizes = pd.Series(g).value_counts(sort=False)
+                sizes = sizes.iloc[np.lexsort(([str(v) for v in sizes.index], -sizes.to_numpy()))]
                 counts = (pd.Series(g[yes[rows]]).value_counts(sort=False)
                           if counted else None)
                 parts_n, parts_c = [], []
@@ -204,36 +228,53 @@ def _needs(s, lo, hi, protection):
     return need
 
 
-def _fix(s, members, lo, hi, protection, need):
-    """Hide one more cell if a hidden member of the relation is too exposed. True if changed."""
+def _fix(s, members, lo, hi, protection, need, totals=True):
+    """Hide one more cell if a hidden member of the relation is too exposed. True if changed.
+    ``totals=False``: never a total (hidden in every grouping, it asks for room in each)."""
     if all(hi[k] - lo[k] >= need[k] for k, _sign in members if k in lo):
         return False
     whole, parts = members[0][0], [m for m, _sign in members[1:]]
-    shown = sorted((m for m in parts if not s.cells[m].hidden and hideable(s, m)),
-                   key=lambda m: s.cells[m].value)
+    shown = [m for m in parts if not s.cells[m].hidden and hideable(s, m)
+             and (totals or m[2] != "total")]
     if shown:
-        pick = next((m for m in shown if s.cells[m].value >= protection), shown[-1])
-        return s.hide(pick)
+        skip = frozenset(k for k, _sign in members)
+        return s.hide(min(shown, key=lambda m: _preference(s, m, protection, skip)))
+    if not totals and whole[2] == "total":
+        return False
     if (not s.cells[whole].hidden or s.cells[whole].code) and hideable(s, whole):
         return s.hide(whole)
     banded = [m for m in parts if s.cells[m].code]
     return s.hide(banded[0]) if banded else False
 
 
+def _preference(s, key, protection, skip):
+    """Complements that expose least first; then the smallest that gives enough room
+    (a value of at least ``protection``), else the largest."""
+    value = s.cells[key].value
+    return (s.cost(key, skip), value < protection, value if value >= protection else -value)
+
+
+def _round(s, relations, lo, hi, protection, need, totals):
+    changed, touched = False, set()
+    for members in relations:
+        keys = {k for k, _sign in members}
+        if keys & touched:
+            continue  # its bounds are stale: the next round decides it
+        before = len(s.log)
+        if any(hi[k] - lo[k] < need[k] for k in keys if k in lo) and _fix(
+                s, members, lo, hi, protection, need, totals):
+            changed = True
+            touched |= keys | set(s.log[before:])
+    return changed
+
+
 def _settle(s, protection):
+    s.index()
     while True:
         lo, hi, relations = propagate(s)
         need = _needs(s, lo, hi, protection)
-        changed, touched = False, set()
-        for members in relations:
-            keys = {k for k, _sign in members}
-            if keys & touched:
-                continue  # its bounds are stale: the next round decides it
-            before = len(s.log)
-            if any(hi[k] - lo[k] < need[k] for k in keys if k in lo) and _fix(
-                    s, members, lo, hi, protection, need):
-                changed = True
-                touched |= keys | set(s.log[before:])
+        changed = _round(s, relations, lo, hi, protection, need, totals=False) or _round(
+            s, relations, lo, hi, protection, need, totals=True)
         if changed:
             continue
         # Interval propagation reads one relation at a time; a few patterns need

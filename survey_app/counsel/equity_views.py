@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from flask import render_template, request
 
+from relationships.equity import ALL
 from survey_app.audited import audited
 from survey_app.auth import permission_required
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
@@ -47,10 +48,17 @@ def equity():
     by = request.args.get("by", "race_ethnicity")
     by = by if by in equity_service.BREAKDOWNS else "race_ethnicity"
     school_id = _int_arg("school")
-    schools = chosen_schools(school_id)
+    chosen_schools(school_id)  # refuses a school outside the reader's
+    # Every table the reader can see is suppressed together (all their schools and
+    # each one), so no school's table and the sum of the others give a value away.
+    schools = chosen_schools(None)
     db, ctx = get_session(), _context()
     values = equity_service.student_values(session=db, ctx=ctx, school_ids=schools)
-    rows = _rows(equity_service.breakdown(values, by=by, measure=measure, min_n=ctx.min_n), by, ctx.min_n)
+    tables = equity_service.published_tables(session=db, ctx=ctx, school_ids=schools)
+    area = school_id if school_id in schools else ALL
+    table = equity_service.breakdown(values, by=by, measure=measure, min_n=ctx.min_n, area=area,
+                                     tables=tables)
+    rows = _rows(table, by, ctx.min_n)
     return render_template(
         "counsel/equity.html", rows=rows, chart=_chart(rows), measure=measure, by=by,
         average=measure in equity_service.AVERAGES,

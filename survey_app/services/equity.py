@@ -1,11 +1,10 @@
 """Equity view: one measure per student, broken down by group, small cells suppressed.
 
-Suppression (small groups, complementary cells, 5 %/95 % coding) is
-:func:`relationships.equity_breakdown`'s, table by table (the joint
-suppression of every table published together,
-:func:`relationships.suppress_published`, is not wired here yet: see issue
-13's note); this module only picks the students and decides each student's
-yes/no (NA when the measure says nothing about them). The measures that are also flags are the flags' own
+Suppression (small groups, small counts, 5 %/95 % coding, complementary cells)
+is :func:`relationships.suppress_published`'s, decided once on every table the
+view and the export can show together (:func:`published`); this module only
+picks the students and decides each student's yes/no (NA when the measure
+says nothing about them). The measures that are also flags are the flags' own
 decision with the district's settings, so each district total equals the
 number of students carrying the flag.
 
@@ -24,7 +23,8 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from relationships import equity_breakdown, equity_mean, flag_matrix
+from relationships import flag_matrix
+from relationships.equity import ALL, suppress_published
 from relationships.flags import flag_population
 from survey_app.models import ContextMeasure, Engagement, Student
 from survey_app.services import records, school_cache
@@ -107,29 +107,51 @@ def _with_context(out: pd.DataFrame, context: pd.DataFrame, student_ids) -> pd.D
     return out
 
 
-def breakdown(values: pd.DataFrame, *, by: str, measure: str, min_n: int) -> pd.DataFrame:
-    """The suppressed table for one grouping, with the gap to the overall rate.
+def published(values: pd.DataFrame, *, min_n: int) -> dict:
+    """Every table the equity view and its export can show for these students, suppressed
+    together (:func:`relationships.suppress_published`): each measure by each grouping, for
+    all of them and, with several schools, for each school."""
+    frame = values.copy()
+    for by in BREAKDOWNS:
+        frame[by] = frame[by].astype(object).where(frame[by].notna(), "__none__")
+    several = "school_id" in frame and frame["school_id"].nunique() > 1
+    return suppress_published(frame, measures=MEASURES, groupings=BREAKDOWNS,
+                              area="school_id" if several else None, min_n=min_n)
 
-    For an average (``AVERAGES``) ``rate`` is the group's mean and ``count`` is
-    empty; the mean is hidden wherever the group's size is.
+
+def published_tables(*, session: Session, ctx: records.Context, school_ids) -> dict:
+    """:func:`published` for ``school_ids``, kept until the next write (view and export)."""
+    values = student_values(session=session, ctx=ctx, school_ids=school_ids)  # (its own memo)
+    cached = school_cache.state(session=session, ctx=ctx, school_ids=school_ids)
+    return cached.memo(("equity_published", ctx.min_n),
+                       lambda: published(values, min_n=ctx.min_n))
+
+
+def breakdown(values: pd.DataFrame, *, by: str, measure: str, min_n: int, area=ALL,
+              tables: dict | None = None) -> pd.DataFrame:
+    """The suppressed table for one grouping and area, with the gap to the overall rate.
+
+    ``tables``: the :func:`published` set ``values`` belongs to (worked out here
+    when not given). ``area``: a school id, or ``ALL`` for all of ``values``. For
+    an average (``AVERAGES``) ``rate`` is the group's mean and ``count`` is
+    empty; the mean is shown only where the group's size is.
     """
-    frame = values[[by, measure]].copy()
-    if isinstance(frame[by].dtype, pd.CategoricalDtype):
-        frame[by] = frame[by].astype(object)
-    frame[by] = frame[by].astype(object).where(frame[by].notna(), "__none__")
+    tables = published(values, min_n=min_n) if tables is None else tables
+    key = (measure, by, area)
+    if key not in tables:  # one school's own values: its tables are the "all" ones
+        key = (measure, by, ALL)
+    table = tables[key].copy()
     if measure in AVERAGES:
-        table = _average_table(frame, by=by, measure=measure, min_n=min_n)
-    else:
-        table = equity_breakdown(frame, by=[by], measure=measure, min_n=min_n)
+        rows = values if area == ALL or "school_id" not in values else values.loc[
+            values["school_id"] == area]
+        groups = rows[by].astype(object).where(rows[by].notna(), "__none__")
+        numbers = rows[measure].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        means = pd.Series(numbers).groupby(groups.to_numpy()).mean()
+        overall = float(np.nanmean(numbers)) if np.isfinite(numbers).any() else None
+        mean = [overall if g == "total" else means.get(g) for g in table[by]]
+        table["rate"] = pd.array([None if pd.isna(n) or m is None or pd.isna(m) else m
+                                  for n, m in zip(table["n"], mean, strict=True)],
+                                 dtype="Float64")
     overall = table.iloc[-1]["rate"]
     table["gap"] = table["rate"] - overall if not pd.isna(overall) else pd.NA
     return table
-
-
-def _average_table(frame: pd.DataFrame, *, by: str, measure: str, min_n: int) -> pd.DataFrame:
-    """:func:`relationships.equity_mean` in the shape of a breakdown (mean as ``rate``)."""
-    table = equity_mean(frame, by=[by], value=measure, min_n=min_n)
-    table = table.rename(columns={"mean": "rate"})
-    table["count"] = pd.array([pd.NA] * len(table), dtype="Int64")
-    table["rate_code"] = pd.Series([None] * len(table), dtype=object)
-    return table[[by, "n", "count", "rate", "rate_code", "suppressed"]]
