@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, SQLModel
 
@@ -20,6 +21,12 @@ import survey_app.models  # noqa: F401
 from survey_app import create_app
 from tests import factories
 from tests._databases import scratch_postgres
+
+# CI replays the same examples every run (a property that fails there fails for everyone,
+# not by the luck of the draw); everyday runs draw new ones. HYPOTHESIS_PROFILE overrides.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 TEST_CONFIG = {
