@@ -16,6 +16,9 @@ pytestmark = pytest.mark.slow
 
 RESPONDENTS = 6
 KILLS = 3
+#: On a loaded machine a kill can land between requests; kill again (up to this many
+#: times) until one has dropped a request in flight, which is what the test is about.
+MAX_KILLS = 10
 #: Seconds of traffic before, between and after the kills.
 PAUSE = 1.5
 
@@ -39,11 +42,14 @@ def test_killed_worker_loses_no_acknowledged_save(sqlite_url, tmp_path):
         for thread in threads:
             thread.start()
         killed = []
-        for n in range(KILLS):
+        for n in range(MAX_KILLS):
             time.sleep(PAUSE)
             victim = server.wait_workers(2)[n % 2]
             os.kill(victim, signal.SIGKILL)
             killed.append(victim)
+            time.sleep(0.5)  # let the clients see the dropped connection
+            if n + 1 >= KILLS and any(not e[:3].isdigit() for p in people for e in p.errors):
+                break
         time.sleep(PAUSE)
         stop.set()
         for thread in threads:
@@ -60,7 +66,7 @@ def test_killed_worker_loses_no_acknowledged_save(sqlite_url, tmp_path):
     found = sum(name in db.names.get(p.invitation_id, []) for p in people for name in p.acked)
     errors = [e for p in people for e in p.errors]
     dropped = sum(not e[:3].isdigit() for e in errors)
-    FIGURES.append(f"SIGKILL ({KILLS} workers killed, {RESPONDENTS} respondents): "
+    FIGURES.append(f"SIGKILL ({len(killed)} workers killed, {RESPONDENTS} respondents): "
                    f"{sum(p.attempts for p in people)} saves sent, {acked} acknowledged, "
                    f"{found} found in the database; {dropped} connections dropped, "
                    f"{len(errors) - dropped} other failures")
