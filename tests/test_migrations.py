@@ -252,6 +252,7 @@ def test_follow_ups_become_plans_keeping_what_they_hold(empty_url):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT note FROM follow_up")).scalar_one() == "Call home"
         assert "follow_up_note" not in inspect(conn).get_table_names()
+    engine.dispose()
 
 
 def test_family_trust_marks_added_to_a_database_with_data(empty_url):
