@@ -31,20 +31,14 @@ from survey_app.db import get_session, write_next
 from survey_app.exports import safe, service
 from survey_app.exports.forms import ContextUploadForm, ExportForm, RosterUploadForm
 from survey_app.imports import roster_import, undo, uploads
-from survey_app.imports.report import ImportReport, describe
+from survey_app.imports.report import ImportReport
 from survey_app.jobs import queue, runs
+from survey_app.jobs.report_page import report_view
 from survey_app.models import School, Student
 from survey_app.services import audit
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
-KIND_LABELS = {
-    "schools": _l("Schools"), "students": _l("Students"), "staff": _l("Staff"),
-    "households": _l("Households"), "parents": _l("Parents and guardians"),
-    "classes": _l("Classes"), "class members": _l("Students in classes"),
-    "class teachers": _l("Teachers of classes"),
-}
-OUTCOMES = ("created", "updated", "unchanged", "deleted")
 _STAGED = "roster_upload"  # session key: the token of the upload waiting for confirmation
 _NEEDS_CONSENT = "roster_upload_removes"  # session key: the check found removals to confirm
 _REMOVALS = {"too_many_students_removed", "too_many_staff_removed"}
@@ -59,16 +53,10 @@ class UndoForm(FlaskForm):
 
 
 def _report_view(report: ImportReport) -> dict:
-    """The report as finished rows for the template, in the reader's language."""
+    """The report as finished rows for the template, in the reader's language, with what
+    the check page adds: who would be removed, and whether the admin may confirm it."""
     return {
-        "ok": report.ok, "dry_run": report.dry_run, "problem_count": report.problem_count,
-        "hidden": report.problem_count - len(report.problems),
-        "counts": [{"label": KIND_LABELS.get(kind, kind),
-                    **{o: counts.get(o, 0) for o in OUTCOMES}}
-                   for kind, counts in report.counts.items()],
-        "notes": [describe(n) for n in report.notes],
-        "problems": [{"file": p.file or "", "row": p.row or "", "column": p.column or "",
-                      "text": describe(p)} for p in report.problems],
+        **report_view(report),
         "removed": report.removed,
         # Only too many removals: the admin may confirm them.
         "confirmable": bool(report.problems) and {p.code for p in report.problems} <= _REMOVALS
