@@ -13,8 +13,9 @@ moved before each request as any write does, ``<page>_cold_p50_ms``), and the
 share of students in each caseload tier (``tier_shares``, district and per school);
 then the caseload and profile again under a steady background of survey saves (about
 20 a second, a quarter of them at the measured school: ``<page>_p50_under_saves_ms``);
-and the school map in Chromium: nodes drawn by default and the time to its first
-drawing (``school_map_nodes``, ``school_map_paint_ms``).
+and the school map in Chromium: nodes drawn by default, the time to its first
+drawing and the pairs of its labels that overlap (``school_map_nodes``,
+``school_map_paint_ms``, ``school_map_label_overlaps``).
 The last line is one JSON object (milliseconds).
 
 Usage: python benchmarks/pages.py [--students 4900] [--requests 30] [--db PATH]
@@ -145,9 +146,10 @@ def tier_shares(app) -> tuple[dict, dict]:
     return shares(every, total), by_school
 
 
-def map_paint(app, email: str, school_id: int, runs: int = 3) -> tuple[int, float]:
-    """Nodes drawn by default and the median milliseconds from asking for the school map
-    to its first drawing in Chromium (``#map[data-drawn]``, set by ``afterDrawing``)."""
+def map_paint(app, email: str, school_id: int, runs: int = 3) -> tuple[int, float, int]:
+    """Nodes drawn by default, the median milliseconds from asking for the school map
+    to its first drawing in Chromium (``#map[data-drawn]``, set once drawn) and the pairs
+    of label boxes that intersect, as measured in the browser (``data-overlaps``)."""
     import threading
 
     from playwright.sync_api import sync_playwright
@@ -176,10 +178,11 @@ def map_paint(app, email: str, school_id: int, runs: int = 3) -> tuple[int, floa
                 page.wait_for_selector("#map[data-drawn]", timeout=120_000)
                 times.append((time.perf_counter() - start) * 1000)
             nodes = int(page.get_attribute("#map", "data-drawn"))
+            overlaps = int(page.get_attribute("#map", "data-overlaps") or -1)
             browser.close()
     finally:
         server.shutdown()
-    return nodes, round(statistics.median(times), 1)
+    return nodes, round(statistics.median(times), 1), overlaps
 
 
 class Saves:
@@ -336,10 +339,11 @@ def main(argv=None) -> None:
                                                                             t["cpu_p95"])
                 result[f"{key}_sql"] = t["sql"]
         if not opts.saves_only:
-            result["school_map_nodes"], result["school_map_paint_ms"] = map_paint(
-                app, email, school_id)
+            (result["school_map_nodes"], result["school_map_paint_ms"],
+             result["school_map_label_overlaps"]) = map_paint(app, email, school_id)
             _log(f"school map: {result['school_map_nodes']} nodes, first paint "
-                 f"{result['school_map_paint_ms']} ms (Chromium)")
+                 f"{result['school_map_paint_ms']} ms, {result['school_map_label_overlaps']} "
+                 "overlapping label pairs (Chromium)")
         # Under a steady background of survey saves (the survey window).
         for name in ("caseload", "profile"):
             with Saves(get_writer(app), school_id,

@@ -25,16 +25,18 @@ def _node_keys(G, school_id: int) -> list:
 
 
 def build(*, session: Session, ctx: records.Context, school_id: int, grade: int | None,
-          labels: dict, everyone: bool = False) -> dict:
+          labels: dict, everyone: bool = False, group_by: str = "staff") -> dict:
     """Map data (nodes, edges, options, legend, rows) of ``school_id``, one grade or all.
 
-    Made once per data version, grade and labels (see :mod:`school_cache`); the
-    caller gets its own copy to change.
+    ``group_by``: ``"staff"`` or ``"grade"`` (:func:`relationships.school_view.staff_view`;
+    not used with ``everyone``). Made once per data version, grade, grouping and labels
+    (see :mod:`school_cache`); the caller gets its own copy to change.
     """
     data = school_cache.memo(
-        session, ("school_map", school_id, grade, everyone, ctx.district_id, ctx.wave,
-                  ctx.wave_id, repr(ctx.rules), repr(labels)),
-        lambda: _build(session, ctx, school_id, grade, labels, everyone), school_ids=[school_id])
+        session, ("school_map", school_id, grade, everyone, group_by, ctx.district_id,
+                  ctx.wave, ctx.wave_id, repr(ctx.rules), repr(labels)),
+        lambda: _build(session, ctx, school_id, grade, labels, everyone, group_by),
+        school_ids=[school_id])
     # The caller changes nodes' top-level keys only (titles of staff nodes).
     return {**data, "nodes": [dict(node) for node in data["nodes"]]}
 
@@ -63,7 +65,7 @@ def anchor_loads(*, session: Session, ctx: records.Context, school_id: int) -> d
 
 
 def _build(session: Session, ctx: records.Context, school_id: int, grade: int | None,
-           labels: dict, everyone: bool = False) -> dict:
+           labels: dict, everyone: bool = False, group_by: str = "staff") -> dict:
     tables = records.load_school_tables(session=session, ctx=ctx, school_ids=[school_id],
                                         waves=[ctx.wave])
     ids = tables.students["student_id"]
@@ -77,8 +79,7 @@ def _build(session: Session, ctx: records.Context, school_id: int, grade: int | 
     load = anchors(session=session, ctx=ctx, school_id=school_id, tables=tables)
     load = dict(zip(load["adult_id"].tolist(), load["students"].tolist(), strict=True))
     if not everyone:  # the counselor's question: students and school staff only
-        data = staff_view(G, school_id, labels, loads=load,
-                          group_label=labels.get("group_alone", "No adult at school"))
+        data = staff_view(G, school_id, labels, loads=load, group_by=group_by)
         data["anchor_load"] = _anchor_rows(G, data, load)
         return data
     data = map_of(G, school_id, labels)

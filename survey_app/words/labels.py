@@ -106,6 +106,11 @@ def map_labels(student_names: dict | None = None) -> dict:
         "counts": {"format": _("%(staff)d at school, %(family)d in the family, "
                                "%(community)d in the community")},
         "group_alone": _("No adult at school"),
+        "group_staff": _("School staff"),
+        "grades": {g: grade_name(g) for g in range(13)},
+        # TRANSLATORS: a group of the school map; %(grade)s is e.g. "Grade 5".
+        "grade_alone": _("%(grade)s: no adult at school"),
+        "grade_with": _("%(grade)s: with an adult at school"),
     }
 SETTING_NAMES = {
     "home": _l("At home"), "family_elsewhere": _l("Family elsewhere"),

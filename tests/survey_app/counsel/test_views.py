@@ -132,20 +132,37 @@ def test_school_map_shows_students_and_staff_and_who_has_no_school_adult(client,
     students with no school adult in one labelled group; the same people in a table."""
     login_as(story.world.users["counselor"])
     data = client.get("/counsel/map/data").get_json()
+    assert data["group_by"] == "staff"
+    assert data["label_overlaps"] == 0
     assert {n["group"] for n in data["nodes"]} <= {"student", "staff", "label"}
-    assert all("x" in n for n in data["nodes"])
+    assert all("x" in n for n in data["nodes"] if n["group"] != "label")
+    assert all("lx" in n for n in data["nodes"] if n.get("label"))
     students = [n for n in data["nodes"] if n["group"] == "student"]
     assert len(students) == 3
+    assert not any("label" in n for n in students)  # named on hover, in the table, by search
     flagged = next(n for n in students if n["title"].startswith(story.flagged.given_name))
     assert re.search(r" — 0 at school, [1-9] in the family, 0 in the community$", flagged["title"])
-    label = next(n for n in data["nodes"] if n["group"] == "label")
-    alone = [n for n in students if n["color"] == "#b00020"]
-    assert label["label"] == f"No adult at school ({len(alone)})"
-    assert all(n["x"] >= 1000 for n in alone)  # apart, in their block
+    alone = [n for n in students if n.get("alone")]
+    assert flagged in alone
+    titles = [n["label"] for n in data["nodes"] if n["group"] == "label"]
+    assert titles[0] == f"No adult at school ({len(alone)})"
+    ids = {n["id"] for n in data["nodes"]}
+    assert all(e["from"] in ids and e["to"] in ids for e in data["edges"])
     html = client.get("/counsel/map").get_data(as_text=True)
-    assert "Students with no adult at school" in html
     assert 'id="map-find"' in html
-    assert html.count("<option value=") >= 3  # the search offers every student
+    assert "school_map.js" in html
+    assert "vis-network" not in html  # drawn by our own script, from the server's layout
+    table = client.get("/counsel/map?view=table").get_data(as_text=True)
+    assert table.count("<tr>") >= 3 + 1
+    assert "No adult at school" in table
+    assert table.index(story.flagged.given_name) < table.rindex("</tr>")
+    by_grade = client.get("/counsel/map/data?group=grade").get_json()
+    assert by_grade["group_by"] == "grade"
+    assert by_grade["label_overlaps"] == 0
+    grade_titles = [n["label"] for n in by_grade["nodes"] if n["group"] == "label"]
+    assert grade_titles[0].startswith("School staff (")
+    assert any(": no adult at school (" in t for t in grade_titles)
+    assert client.get("/counsel/map/data?group=nonsense").get_json()["group_by"] == "staff"
 
 
 def _embedded_map(html: str) -> dict:
