@@ -10,8 +10,8 @@ the browser only draws:
   down the left; then one group per staff member (their square and name, then the
   students who share them), the staff many students rely on alone first and largest.
   A student with several school adults sits with the one most students share.
-- ``group_by="grade"``: the staff in one labelled block down the left, then per
-  grade a block of the students with no adult at school and one of the others.
+- ``group_by="grade"``: per grade a block of the students with no adult at school
+  and one of the others (the first down the left), then the staff in one labelled block.
 
 Only staff names and group titles are labels (students are named on hover, in the
 table and by search); ties are listed (``edges``) but drawn only for the student
@@ -157,7 +157,7 @@ def _by_grade(G, students, edges, alone, loads, names, labels):
     for i, a in enumerate(staff):
         _staff_entry(first, a, names[a], loads.get(a[1], 0), entry_w * (i % cols),
                      top + entry_h * (i // cols))
-    groups = [first]
+    groups = []
     grades = sorted({G.nodes[s].get("grade") for s in students},
                     key=lambda g: (g is None, g if g is not None else 0))
     lonely = set(alone)
@@ -174,7 +174,7 @@ def _by_grade(G, students, edges, alone, loads, names, labels):
             g.title(f'{_word(labels, fmt, default) % {"grade": name}} ({len(who)})', 14)
             g.cells(who, 14 * LINE + 4)
             groups.append(g)
-    return groups, staff
+    return groups + [first], staff
 
 
 def staff_view(G, school_id, labels, *, loads=None, group_by="staff",

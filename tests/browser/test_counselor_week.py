@@ -150,3 +150,37 @@ def test_school_map_finds_and_highlights_one_student(live_server, make_page, axe
     violations = axe_check(page)
     assert not violations, describe(violations)
     assert page.dialogs == []
+
+
+def test_school_map_groups_labels_apart_and_shows_ties_on_pointing(live_server, make_page,
+                                                                   axe_check,
+                                                                   story):  # noqa: F811
+    """Both groupings draw with no two labels over each other (measured in Chromium), a
+    star pointed at shows its name as text, and the table alternative lists everyone."""
+    page = make_page(viewport=DESKTOP)
+    _sign_in(page, live_server, story.world.users["counselor"])
+    for group in ("staff", "grade"):
+        page.goto(f"{live_server}/counsel/map?group={group}")
+        page.wait_for_selector("#map[data-drawn]")
+        data = page.evaluate("JSON.parse(document.getElementById('map-data').textContent)")
+        assert data["group_by"] == group
+        assert page.get_attribute("#map", "data-overlaps") == "0"
+        assert int(page.get_attribute("#map", "data-drawn")) == len(data["nodes"])
+        assert page.locator("#m-group").input_value() == group
+    flagged = next(n for n in data["nodes"] if n["group"] == "student"
+                   and n["title"].startswith(story.flagged.given_name))
+    # Point at the flagged student's star: its whole title shows, as text.
+    page.click('[data-zoom="fit"]')
+    page.evaluate("document.getElementById('map').scrollIntoView()")
+    where = page.evaluate("""(id) => { const box = document.querySelector('#map canvas')
+        .getBoundingClientRect(); return window.__schoolMap.toScreen(id, box); }""",
+                          flagged["id"])
+    page.mouse.move(where["x"], where["y"])
+    assert page.locator(".map-tip").inner_text() == flagged["title"]
+    page.goto(f"{live_server}/counsel/map?view=table")
+    rows = page.locator("#map-table tbody tr")
+    assert rows.count() == len([n for n in data["nodes"] if n["group"] == "student"])
+    assert story.flagged.given_name in rows.first.inner_text()  # no school adult: first
+    violations = axe_check(page)
+    assert not violations, describe(violations)
+    assert page.requests.outside(live_server) == []

@@ -186,6 +186,11 @@
   }
   draw();
   box.setAttribute("data-overlaps", String(overlaps()));
+  /* Where a node is drawn on the page (for tests and scripts). */
+  window.__schoolMap = { toScreen: function (id, rect) {
+    var n = byId[id];
+    return { x: rect.left + view.x + n.x * view.scale, y: rect.top + view.y + n.y * view.scale };
+  } };
   box.setAttribute("data-drawn", String(nodes.length));
 
   var drag = null;
