@@ -128,12 +128,13 @@ def tier_shares(app) -> tuple[dict, dict]:
     from relationships.tiers import shares
     from survey_app.db import get_session
     from survey_app.models import District, School
-    from survey_app.services import caseload, records
+    from survey_app.reading import loader
+    from survey_app.services import caseload
 
     with app.test_request_context():
         db = get_session()
         district = db.exec(select(District)).first()
-        ctx = records.context(session=db, district_id=district.id)
+        ctx = loader.context(session=db, district_id=district.id)
         every, by_school, total = [], {}, 0
         for school in db.exec(select(School).order_by(School.name)).all():
             rows, _no_data, people, _st, _ev = caseload.collect(

@@ -26,7 +26,8 @@ from survey_app.db import get_session, write_next
 from survey_app.exports.csv import write_csv
 from survey_app.exports.table import Table, cell
 from survey_app.exports.xlsx import write_xlsx
-from survey_app.services import audit, records, school_cache
+from survey_app.reading import cache, loader
+from survey_app.services import audit
 from survey_app.services import caseload as cases
 from survey_app.words import labels
 
@@ -100,10 +101,10 @@ def meeting_sheet():
     names = dict(cases.school_choices(session=db, school_ids=visible_school_ids()))
     sheets = []
     for sid in schools:
-        st = school_cache.state(session=db, ctx=ctx, school_ids=[sid])
+        st = cache.state(session=db, ctx=ctx, school_ids=[sid])
         m = st.evaluation.measures
         unmarked = set(m.loc[m["trusting_marks"] == 0, "student_id"].astype(int))
-        people = st.memo("directory", lambda sid=sid: records.student_directory(
+        people = st.memo("directory", lambda sid=sid: loader.student_directory(
             session=db, school_ids=[sid]))
         rows = people[people["student_id"].isin(unmarked)]
         if grade is not None:

@@ -15,22 +15,16 @@ from survey_app.counsel import profile_page
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
 from survey_app.db import get_session, write_next
 from survey_app.inputs import id_number, page_number, whole_number
-from survey_app.services import (
-    audit,
-    followups,
-    reconciliation,
-    records,
-    school_cache,
-    students,
-)
+from survey_app.reading import cache, loader
+from survey_app.services import audit, followups, reconciliation, students
 from survey_app.services import caseload as cases
 from survey_app.words import labels, reasons
 
 bp = Blueprint("counsel", __name__, url_prefix="/counsel")
 
 
-def _context() -> records.Context:
-    return records.context(session=get_session(), district_id=current_user.district_id)
+def _context() -> loader.Context:
+    return loader.context(session=get_session(), district_id=current_user.district_id)
 
 
 def _int_arg(name: str) -> int | None:
@@ -79,7 +73,7 @@ def caseload():
     # The list may miss the last few seconds of survey saves at its school (CASELOAD_LAG).
     page = cases.caseload_page(session=db, ctx=_context(), school_ids=schools,
                                   filters=filters, today=date.today(),
-                                  lag=school_cache.CASELOAD_LAG)
+                                  lag=cache.CASELOAD_LAG)
     audited.note(target_type="school", target_id=filters.school_id or "all",
                  school_id=filters.school_id,
                  detail={"schools": schools, "page": filters.page, "flag": filters.flag,

@@ -1,7 +1,7 @@
 """The ``network`` export: the support graph as GraphML, or as ego / alter / edge tables.
 
 The graph comes from :func:`relationships.build_support_graph` over the tables
-:mod:`survey_app.services.records` loads (the one seam between the two). We copy
+:mod:`survey_app.reading.loader` loads (the one seam between the two). We copy
 it into a plain graph whose attributes GraphML can hold (no lists, no None).
 With ``deidentify`` every id becomes a salted HMAC, and names, SIS ids and
 sourcedIds are left out; the survey holds no other free text on the graph.
@@ -27,7 +27,7 @@ from survey_app.models import Student
 
 if TYPE_CHECKING:  # imported where a graph is built: most exports never build one
     import networkx as nx
-from survey_app.services import records
+from survey_app.reading import loader
 
 __all__ = ["network_graph", "network_tables", "write_graphml", "xml_text"]
 
@@ -61,8 +61,8 @@ def network_graph(*, session: Session, district_id: int, school_ids, deidentify:
     """
     import networkx as nx
 
-    ctx = records.context(session=session, district_id=district_id, today=today)
-    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids)
+    ctx = loader.context(session=session, district_id=district_id, today=today)
+    tables = loader.load_school_tables(session=session, ctx=ctx, school_ids=school_ids)
     H = (nx.MultiDiGraph if all_waves else nx.DiGraph)(deidentified=deidentify, wave=ctx.wave)
     if tables.students.empty:
         return H

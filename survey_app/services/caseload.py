@@ -1,7 +1,7 @@
 """The counselor's caseload: students to connect with, their reasons and strengths.
 
 One evaluation per request over the schools asked for (tables loaded by
-:mod:`survey_app.services.records`); sentences are made only for the rows
+:mod:`survey_app.reading.loader`); sentences are made only for the rows
 shown (or for every row when an export asks for them).
 """
 
@@ -21,8 +21,9 @@ from relationships import Evaluation, evaluate, flag_matrix
 from relationships import tiers as tiering
 from survey_app.models import FollowUp, School, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
-from survey_app.services import caseload_people, records, school_cache
-from survey_app.services.frames import read_frame
+from survey_app.reading import cache, loader
+from survey_app.reading.frames import read_frame
+from survey_app.services import caseload_people
 from survey_app.words import reasons
 
 OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
@@ -96,24 +97,24 @@ def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
     return frame.set_index("student_id")
 
 
-def collect(*, session: Session, ctx: records.Context, school_ids, today: date,
+def collect(*, session: Session, ctx: loader.Context, school_ids, today: date,
             lag: float = 0.0):
     """Return every caseload row (no sentences yet), and the count of students with no data.
 
-    The rows are shared with later requests (see :mod:`school_cache`): copy a row
-    before writing into it. ``lag``: see :func:`school_cache.state`.
+    The rows are shared with later requests (see :mod:`survey_app.reading.cache`): copy a row
+    before writing into it. ``lag``: see :func:`cache.state`.
     """
-    st = school_cache.state(session=session, ctx=ctx, school_ids=school_ids, lag=lag)
+    st = cache.state(session=session, ctx=ctx, school_ids=school_ids, lag=lag)
     rows, no_data, people = st.memo(
         ("caseload_rows", today, ctx.tiers),
         lambda: _rows(session, ctx, school_ids, today, st.evaluation))
     return rows, no_data, people, st, st.evaluation
 
 
-def _rows(session: Session, ctx: records.Context, school_ids, today: date,
+def _rows(session: Session, ctx: loader.Context, school_ids, today: date,
           evaluation: Evaluation):
     by_student = _codes(evaluation, ctx)
-    people = records.student_directory(session=session, school_ids=school_ids)
+    people = loader.student_directory(session=session, school_ids=school_ids)
     follow = _followups(session, school_ids, today)
     reliable = dict(zip(evaluation.measures["student_id"].tolist(),
                         evaluation.measures["reliable"].tolist(), strict=True))
@@ -144,7 +145,7 @@ def _rows(session: Session, ctx: records.Context, school_ids, today: date,
     return rows, no_data, people
 
 
-def _codes(evaluation: Evaluation, ctx: records.Context) -> dict[int, list[str]]:
+def _codes(evaluation: Evaluation, ctx: loader.Context) -> dict[int, list[str]]:
     """Flag codes per student, from the vectorised flag matrix."""
     matrix = flag_matrix(evaluation.measures, ctx.rules)
     fired = matrix.to_numpy()
@@ -192,7 +193,7 @@ def _group_members(people: pd.DataFrame, group: str | None) -> dict:
     if not group:
         return {}
     if group in GROUPS:
-        values = records.bool_array(people[group])
+        values = loader.bool_array(people[group])
     elif group.startswith("race:"):
         values = (people["race_ethnicity"] == group[5:]).fillna(False).to_numpy(dtype=bool)
     else:
@@ -200,11 +201,11 @@ def _group_members(people: pd.DataFrame, group: str | None) -> dict:
     return dict(zip(people["student_id"].tolist(), list(values), strict=True))
 
 
-def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context) -> list:
+def explain(rows, st: cache.SchoolState, evaluation, ctx: loader.Context) -> list:
     """Copies of ``rows`` with ``flags``, ``reasons`` and ``strengths`` in the reader's language.
 
     Flags (with their parameters) are evaluated again for these students only,
-    on the school's tables cut down by :func:`records.restrict` (same flags); the
+    on the school's tables cut down by :func:`loader.restrict` (same flags); the
     flags of a set of rows are kept with the cached school state.
     """
     if not rows:
@@ -214,7 +215,7 @@ def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context
 
     def _flags():
         out: dict[int, list] = {}
-        sub = records.restrict(tables, ids)
+        sub = loader.restrict(tables, ids)
         for flag in evaluate(sub, ctx.rules, wave=ctx.wave, errors="skip").flags:
             if flag.student_id is not None:
                 out.setdefault(int(flag.student_id), []).append(flag)
@@ -247,10 +248,10 @@ def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context
     return out
 
 
-def caseload_page(*, session: Session, ctx: records.Context, school_ids, filters: Filters,
+def caseload_page(*, session: Session, ctx: loader.Context, school_ids, filters: Filters,
                   today: date, per_page: int = PER_PAGE, lag: float = 0.0) -> Page:
     """One page of the caseload, with sentences for the rows shown only (``lag``: how many
-    seconds of survey saves at these schools it may miss, :func:`school_cache.state`)."""
+    seconds of survey saves at these schools it may miss, :func:`cache.state`)."""
     rows, no_data, people, tables, ev = collect(session=session, ctx=ctx,
                                                 school_ids=school_ids, today=today, lag=lag)
     groups = _group_members(people, filters.group)

@@ -1,10 +1,19 @@
-"""The loaded tables, measures and flag matrix of a school, cached until the data changes.
+"""The read side's one cache: results kept per worker process until the data they read changes.
 
-Loading a school from the database and evaluating every rule costs most of a
-counselor page. Each worker process keeps the last few results here, keyed on
-the schools, the wave, the flag rules and the database's counters of the
-schools it shows: the shared ``data_version``, which our engine bumps in the same
-transaction as any write to the tables these pages read
+:func:`at_version` is the caching helper everything cached on the read side goes
+through: a result is made once per version of the database's counters and kept per
+worker process and database until that version moves. The versions are the counters
+of ``data_version`` (:data:`survey_app.db.COUNTERS`), which every process reads from
+the same database, so no worker serves what another has already changed. Results are
+grouped by kind (school states, school maps, profiles, staff lists…) and each kind
+keeps its newest few, so many small results never push another kind out.
+
+On top of it, the loaded tables, measures and flag matrix of a school
+(:func:`state`) and results that read some schools' data (:func:`memo`). Loading a
+school from the database and evaluating every rule costs most of a counselor page.
+They are keyed on the schools, the wave, the flag rules and the database's counters
+of the schools they show: the shared ``data_version``, which our engine bumps in the
+same transaction as any write to the tables these pages read
 (:func:`survey_app.db.track_writes`), and each school's own counter, which a write
 declared to concern only some schools (a survey save:
 :func:`survey_app.db.declare_schools`) moves instead of the shared one. So a save
@@ -15,12 +24,17 @@ began; every process keys on the same counters, so no worker serves another's
 stale copy.
 
 Cached values are shared between requests: callers must not modify them (rows are
-copied before sentences are written into them).
+copied before sentences are written into them). The flags stored for exports are
+kept in the database instead (:mod:`survey_app.reading.stored_flags`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,20 +43,71 @@ from sqlmodel import Session
 
 from relationships import Evaluation, Tables, evaluate
 from survey_app.db import has_unsaved_writes, school_versions
-from survey_app.services import kept, records
+from survey_app.reading import loader
 
-#: Schools (or school sets) kept per process and database (kind ``school state`` of kept.py).
+#: Schools (or school sets) kept per process and database (kind ``school state`` of :func:`at_version`).
 MAX_ENTRIES = 4
 #: Memoised results (pages' flags, rows per day, map data…) per cached school.
 MAX_EXTRAS = 64
 #: Results of :func:`memo` kept per process, database and kind of result (apart from
-#: the schools, so that many small results never push a school's tables out; see kept.py).
+#: the schools, so that many small results never push a school's tables out).
 MAX_MEMOS = 8
 #: Seconds the caseload list may lag the survey saves at its own school (while a survey
 #: window is open, a large school gets several saves a second; recomputing it for each
 #: would keep the list cold). Profiles, maps, downloads and every staff write never lag.
 CASELOAD_LAG = 10.0
-_SEEN = "school_cache.versions"  # session.info: (transaction, {schools: versions read in it})
+_SEEN = "reading.cache.versions"  # session.info: (transaction, {schools: versions read in it})
+
+
+_lock = threading.Lock()
+_kept: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool -> {kind: OrderedDict}
+
+
+def at_version(session: Session, kind: str, key: tuple, version,
+               make: Callable[[], Any], *, limit: int, lag: float = 0.0) -> Any:
+    """``make()`` once per ``version`` for ``key``; the newest ``limit`` of ``kind`` are kept.
+
+    ``version`` is one a transaction of ``session`` read: a counter, or the shared counter
+    and a tuple of per-school counters (``survey_app.db.school_versions``). Once a newer
+    one is made, the same key's other versions are dropped, and so is every result of
+    the kind made at an older shared counter.
+
+    ``lag`` (seconds; per-school versions only): a result of the same key made at the same
+    shared counter less than ``lag`` seconds ago is still good, though its schools'
+    counters have moved since (declared survey saves at those schools).
+    """
+    full = (*key, version)
+    with _lock:
+        cache = _kept.setdefault(session.get_bind().pool, {}).setdefault(kind, OrderedDict())
+        if full in cache:
+            cache.move_to_end(full)
+            return cache[full][0]
+        if lag > 0 and isinstance(version, tuple):
+            now = time.monotonic()
+            for k, (value, made_at) in cache.items():
+                if k[:-1] == key and k[-1][0] == version[0] and now - made_at < lag:
+                    return value
+    made = make()
+    with _lock:
+        cache[full] = (made, time.monotonic())
+        shared = _shared(version)
+        for old in [k for k in cache
+                    if _shared(k[-1]) < shared or (k[:-1] == key and k[-1] != version)]:
+            del cache[old]
+        while len(cache) > limit:
+            cache.popitem(last=False)
+    return made
+
+
+def _shared(version) -> int:
+    return version[0] if isinstance(version, tuple) else version
+
+
+def _keys(session: Session) -> list[tuple]:
+    """The keys kept for this database, each ending with its version (tests, diagnostics)."""
+    with _lock:
+        kinds = _kept.get(session.get_bind().pool, {})
+        return [k for cache in kinds.values() for k in cache]
 
 
 @dataclass
@@ -82,7 +147,7 @@ def _version(session: Session, school_ids) -> tuple[int, tuple[int, ...]]:
     return version
 
 
-def state(*, session: Session, ctx: records.Context, school_ids, lag: float = 0.0
+def state(*, session: Session, ctx: loader.Context, school_ids, lag: float = 0.0
           ) -> SchoolState:
     """The schools' tables and evaluation at the database's current data version.
 
@@ -97,7 +162,7 @@ def state(*, session: Session, ctx: records.Context, school_ids, lag: float = 0.
     key = (tuple(sorted(int(s) for s in school_ids)), ctx.district_id, ctx.wave, ctx.wave_id,
            repr(ctx.rules))
     version = _version(session, school_ids)
-    return kept.at_version(session, "school state", ("school", *key), version,
+    return at_version(session, "school state", ("school", *key), version,
                            lambda: _load(session, ctx, school_ids, version), limit=MAX_ENTRIES,
                            lag=lag)
 
@@ -112,24 +177,25 @@ def memo(session: Session, key: tuple, make, *, school_ids):
     if has_unsaved_writes(session):
         session.flush()
         return make()
-    return kept.at_version(session, key[0], ("memo", *key), _version(session, school_ids), make,
+    return at_version(session, key[0], ("memo", *key), _version(session, school_ids), make,
                            limit=MAX_MEMOS)
 
 
-def _load(session: Session, ctx: records.Context, school_ids, version) -> SchoolState:
-    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids,
-                                        waves=records.waves_for_flags(ctx))
+def _load(session: Session, ctx: loader.Context, school_ids, version) -> SchoolState:
+    tables = loader.load_school_tables(session=session, ctx=ctx, school_ids=school_ids,
+                                        waves=loader.waves_for_flags(ctx))
     # Count for everyone (vectorised); Flag objects for sentences are made per page later.
     ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip", student_ids=())
     return SchoolState(version=version, tables=tables, evaluation=ev)
 
 
 def clear() -> None:
-    """Forget every cached school and memo (tests)."""
-    kept.clear()
+    """Forget everything kept: schools, memos and every other kind (tests)."""
+    with _lock:
+        _kept.clear()
 
 
 def peek(session: Session) -> list[Any]:
     """The keys kept for this database, schools (``"school", …``) and memos (``"memo", …``),
     each ending with its data version (tests, diagnostics)."""
-    return [k for k in kept.keys(session) if k[0] in ("school", "memo")]
+    return [k for k in _keys(session) if k[0] in ("school", "memo")]

@@ -16,8 +16,8 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
   whether or not anyone named them: staff marks and teaching rosters refer to
   them, and so do mentor suggestions. Staff without an ``Adult`` row get the
   stand-in id ``-staff_id``;
-- the SQL → DataFrame reading is :mod:`survey_app.services.frames`; adults and ties
-  (merges, staff, the surest of duplicate ties) are :mod:`survey_app.services.adult_ties`;
+- the SQL → DataFrame reading is :mod:`survey_app.reading.frames`; adults and ties
+  (merges, staff, the surest of duplicate ties) are :mod:`survey_app.reading.adult_ties`;
 - household conditions per student and wave (decoded when answers are saved, see
   :mod:`survey_app.models.conditions`): the student's own answers win, the
   family's answers fill the gaps.
@@ -47,14 +47,14 @@ from survey_app.models import (
     SurveyWave,
 )
 from survey_app.models.enums import Consent, InvitationStatus, SurveyKind
-from survey_app.services.adult_ties import (
+from survey_app.reading.adult_ties import (
     combine_adults,
     load_ties,
     named_adults,
     staff_adults,
 )
-from survey_app.services.frames import read_frame, typed
-from survey_app.services.household_records import household_conditions
+from survey_app.reading.frames import read_frame, typed
+from survey_app.reading.households import household_conditions
 from survey_app.services.settings import DEFAULT_MIN_N, flag_rules, tier_rules
 
 #: Stand-in student id that carries the school's mapping participation (see ``load_neighbourhood``).
@@ -235,7 +235,7 @@ def staff_marking(*, session: Session, school_id: int) -> pd.DataFrame:
 
 
 def student_where(student_id: int):
-    """The filter of one student, for :func:`survey_app.services.household_records.condition_answers`."""
+    """The filter of one student, for :func:`survey_app.reading.households.condition_answers`."""
     return _student_filter(None, [student_id])
 
 

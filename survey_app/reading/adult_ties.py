@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from relationships.records import COLUMNS, SUPPORT_TYPES
 from survey_app.models import Adult, SectionTeacher, StaffUser, Student, SupportTie, SurveyWave
 from survey_app.models.enums import Role
-from survey_app.services.frames import json_values, read_frame
+from survey_app.reading.frames import json_values, read_frame
 
 
 def effective_adult():
