@@ -62,7 +62,7 @@ def label_overlaps(boxes: list[Box]) -> int:
         for b in order[i + 1:]:
             if b.x >= a.x + a.w:
                 break
-            if b.y < a.y + a.h and a.y < b.y + b.h:
+            if a.x < b.x + b.w and b.y < a.y + a.h and a.y < b.y + b.h:
                 count += 1
     return count
 

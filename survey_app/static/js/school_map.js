@@ -59,7 +59,7 @@
     var count = 0;
     for (var i = 0; i < b.length; i++) {
       for (var j = i + 1; j < b.length && b[j][0] < b[i][0] + b[i][2]; j++) {
-        if (b[j][1] < b[i][1] + b[i][3] && b[i][1] < b[j][1] + b[j][3]) { count++; }
+        if (b[i][0] < b[j][0] + b[j][2] && b[j][1] < b[i][1] + b[i][3] && b[i][1] < b[j][1] + b[j][3]) { count++; }
       }
     }
     return count;
