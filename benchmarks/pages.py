@@ -189,8 +189,9 @@ def map_paint(app, email: str, school_id: int, runs: int = 3) -> tuple[int, floa
 class Saves:
     """A steady background of survey saves (``rate`` a second, ``share`` of them by
     respondents of the measured school), each its own committed transaction on the app's
-    engine that declares its respondent's schools, so it moves the version counters
-    exactly as a survey page save does (those schools' own counters)."""
+    engine that declares its respondent's schools and the respondent (student or
+    household), so it moves the version counters exactly as a survey page save does
+    (those schools' and that respondent's own counters)."""
 
     def __init__(self, engine, school_id: int, rate: float = 20.0, share: float = 0.25,
                  declared: bool = True):
@@ -200,13 +201,15 @@ class Saves:
         self.engine, self.rate, self.share, self.declared = engine, rate, share, declared
         with engine.connect() as conn:
             rows = conn.execute(text(  # each response with the schools of its respondent
-                "SELECT r.id, s.school_id FROM response r "
+                "SELECT r.id, s.school_id, i.student_id, i.household_id FROM response r "
                 "JOIN invitation i ON i.id = r.invitation_id "
                 "JOIN student s ON s.id = i.student_id OR s.household_id = i.household_id"
             )).all()
         self.schools: dict[int, set[int]] = {}
-        for response_id, school in rows:
+        self.who: dict[int, tuple] = {}
+        for response_id, school, student, household in rows:
             self.schools.setdefault(response_id, set()).add(school)
+            self.who[response_id] = (student, household)
         self.here = [r for r, schools in self.schools.items() if school_id in schools]
         self.elsewhere = [r for r, schools in self.schools.items() if school_id not in schools]
         self.random = random.Random(1)
@@ -221,7 +224,10 @@ class Saves:
             response_id = self.random.choice(pool)
             with self.engine.begin() as conn:
                 if self.declared:  # as the survey's save does
-                    declare_schools(conn, self.schools[response_id])
+                    student, household = self.who[response_id]
+                    declare_schools(conn, self.schools[response_id],
+                                    students=[student] if student else [],
+                                    households=[household] if household else [])
                 conn.execute(text("UPDATE response SET language = language WHERE id = :id"),
                              {"id": response_id})
             self.done += 1

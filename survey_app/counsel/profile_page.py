@@ -76,10 +76,11 @@ def _flags(profile) -> list[dict]:
              "evidence": students.evidence_names(profile, f)} for f in profile.flags]
 
 
-def _kept(db, ctx, student, kind: str, make):
-    """``make()`` once per data version for this student (shared: read, never changed)."""
+def _kept(db, ctx, student, kind: str, make, *extra):
+    """``make()`` once per version of this student's and household's answers (and of
+    ``extra``, what else it reads; shared: read, never changed)."""
     return cache.memo(db, (kind, student.id, ctx.district_id, ctx.wave, ctx.wave_id,
-                                  repr(ctx.rules)), make, school_ids=[student.school_id])
+                           repr(ctx.rules), *extra), make, student=student)
 
 
 def _tables(db, ctx, student, tables):
@@ -88,12 +89,18 @@ def _tables(db, ctx, student, tables):
 
 
 def _suggestions(db, ctx, student, tables=None) -> list[dict]:
-    """Ranked from the student's neighbourhood; staff loads counted over the whole school."""
+    """Ranked from the student's neighbourhood; staff loads counted over the whole school.
+
+    The loads may lag the school's survey saves by :data:`cache.CASELOAD_LAG` (counting
+    them reads the whole school); the suggestions are made again when the loads differ.
+    """
+    loads = school_map.anchor_loads(session=db, ctx=ctx, school_id=student.school_id,
+                                    lag=cache.CASELOAD_LAG)
     return _kept(db, ctx, student, "mentors", lambda: followups.suggestions(
         _tables(db, ctx, student, tables), student.id, wave=ctx.wave,
         min_reliability=ctx.rules.min_reliability,
-        anchor_minimum=ctx.rules.anchor_load_minimum,
-        loads=school_map.anchor_loads(session=db, ctx=ctx, school_id=student.school_id)))
+        anchor_minimum=ctx.rules.anchor_load_minimum, loads=loads),
+        hash(frozenset(loads.items())))
 
 
 def _proposals(db, ctx, student, tables=None) -> list[dict]:

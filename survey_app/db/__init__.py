@@ -26,23 +26,27 @@ from survey_app.db.versions import (
     DATA_VERSION,
     FLAG_TABLES,
     FLAGS_VERSION,
+    HOUSEHOLD_ROW,
     SCHOOL_ROW,
     STAFF_TABLES,
     STAFF_VERSION,
+    STUDENT_ROW,
     VERSIONED_TABLES,
     counter,
     data_version,
     declare_schools,
     has_unsaved_writes,
+    respondent_versions,
     school_versions,
     track_writes,
 )
 from survey_app.db.writing import IMMEDIATE
 
 __all__ = [
-    "BUMP_ALL_SQL", "COUNTERS", "DATA_VERSION", "FLAGS_VERSION", "FLAG_TABLES", "IMMEDIATE",
-    "SCHOOL_ROW", "STAFF_TABLES", "STAFF_VERSION", "VERSIONED_TABLES", "close_session", "counter",
+    "BUMP_ALL_SQL", "COUNTERS", "DATA_VERSION", "FLAGS_VERSION", "FLAG_TABLES", "HOUSEHOLD_ROW",
+    "IMMEDIATE", "SCHOOL_ROW", "STAFF_TABLES", "STAFF_VERSION", "STUDENT_ROW", "VERSIONED_TABLES",
+    "close_session", "counter",
     "data_version", "declare_schools", "get_engine", "get_session", "get_writer", "has_unsaved_writes",
     "holds_write_lock", "init_app", "job_session", "make_engine", "read_first",
-    "school_versions", "track_writes", "write_next", "write_session",
+    "respondent_versions", "school_versions", "track_writes", "write_next", "write_session",
 ]

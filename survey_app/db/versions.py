@@ -39,6 +39,12 @@ DATA_VERSION, STAFF_VERSION, FLAGS_VERSION = 1, 2, 3  # the counters' rows in ``
 #: concern (:func:`declare_schools`, e.g. a survey save) moves their rows instead of the shared
 #: ``DATA_VERSION``, so another school's cached pages stay warm (:func:`school_versions`).
 SCHOOL_ROW = 1_000_000
+#: A respondent's own counters: rows ``STUDENT_ROW + student id`` and ``HOUSEHOLD_ROW +
+#: household id`` (0 until moved). A declared survey save moves its respondent's row with
+#: its schools' rows, so what one student's profile shows (their answers and their
+#: household's) stays cached while classmates answer (:func:`respondent_versions`).
+#: Within a 32-bit integer id: students below 500 million, households below 647 million.
+STUDENT_ROW, HOUSEHOLD_ROW = 1_000_000_000, 1_500_000_000
 _DECLARED = "survey_declared_schools"  # session/connection info: the schools writes concern
 #: Each counter's row and the tables whose writes move it.
 COUNTERS = {DATA_VERSION: VERSIONED_TABLES, STAFF_VERSION: STAFF_TABLES,
@@ -105,11 +111,15 @@ def track_writes(engine: Engine) -> None:
         record.info.pop(_DECLARED, None)
 
 
-def declare_schools(target, school_ids) -> None:
+def declare_schools(target, school_ids, *, students=(), households=()) -> None:
     """Promise that what ``target`` writes (an ORM session: for the rest of its life; a Core
     connection: its current transaction) changes what the counselor pages of ``school_ids``
     show and nothing of any other school's: its commits move those schools' own counters
     instead of the shared ``DATA_VERSION`` (the staff and flags versions move as before).
+
+    ``students``, ``households``: the respondents whose answers the writes change, and
+    nobody else's (a survey save: its student or its household); their own counters
+    move too, which is what a student's profile keys on (:func:`respondent_versions`).
 
     A survey save declares the schools of its student or household. Writes nobody
     declared move the shared counter, which every cache keys on: forgetting to declare
@@ -117,7 +127,9 @@ def declare_schools(target, school_ids) -> None:
     """
     ids = frozenset(int(s) for s in school_ids)
     if ids:
-        target.info[_DECLARED] = ids
+        target.info[_DECLARED] = (frozenset(SCHOOL_ROW + s for s in ids)
+                                  | {STUDENT_ROW + int(s) for s in students}
+                                  | {HOUSEHOLD_ROW + int(h) for h in households})
 
 
 def has_unsaved_writes(session: Session) -> bool:
@@ -129,7 +141,8 @@ def has_unsaved_writes(session: Session) -> bool:
 
 def _bump(conn, declared: frozenset[int] | None = None) -> None:
     """Move the counters this transaction's writes moved: one statement for all of them
-    (and one for the ``declared`` schools' own rows, which then stand for ``DATA_VERSION``)."""
+    (and one for the ``declared`` rows: schools' and respondents' own, which then stand
+    for ``DATA_VERSION``)."""
     rows = conn.info.pop(_DIRTY, None)
     if not rows:
         return
@@ -137,7 +150,7 @@ def _bump(conn, declared: frozenset[int] | None = None) -> None:
         rows = rows - {DATA_VERSION}
         conn.exec_driver_sql(
             "INSERT INTO data_version (id, n) VALUES "
-            + ", ".join(f"({SCHOOL_ROW + s:d}, 1)" for s in sorted(declared))
+            + ", ".join(f"({row:d}, 1)" for row in sorted(declared))
             + " ON CONFLICT (id) DO UPDATE SET n = data_version.n + 1")
         if not rows:
             return
@@ -187,3 +200,17 @@ def school_versions(session: Session, school_ids) -> tuple[int, tuple[int, ...]]
         f"SELECT id, n FROM data_version WHERE id IN ({wanted})").all())
     return (int(found.get(DATA_VERSION, 0)),
             tuple(int(found.get(SCHOOL_ROW + s, 0)) for s in ids))
+
+
+def respondent_versions(session: Session, student_id: int, household_id: int | None
+                        ) -> tuple[int, tuple[int, int]]:
+    """The shared counter and the counters of one student and their household, read
+    together in ``session``'s transaction: what a cache of that student's own page keys on
+    (a survey save by anyone else moves neither)."""
+    student, household = STUDENT_ROW + int(student_id), (
+        HOUSEHOLD_ROW + int(household_id) if household_id is not None else None)
+    wanted = ", ".join(str(r) for r in (DATA_VERSION, student, household) if r is not None)
+    found = dict(session.connection().exec_driver_sql(
+        f"SELECT id, n FROM data_version WHERE id IN ({wanted})").all())
+    return (int(found.get(DATA_VERSION, 0)),
+            (int(found.get(student, 0)), int(found.get(household, 0))))

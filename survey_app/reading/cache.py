@@ -42,7 +42,7 @@ import pandas as pd
 from sqlmodel import Session
 
 from relationships import Evaluation, Tables, evaluate
-from survey_app.db import has_unsaved_writes, school_versions
+from survey_app.db import has_unsaved_writes, respondent_versions, school_versions
 from survey_app.reading import loader
 
 #: Schools (or school sets) kept per process and database (kind ``school state`` of :func:`at_version`).
@@ -167,9 +167,16 @@ def state(*, session: Session, ctx: loader.Context, school_ids, lag: float = 0.0
                            lag=lag)
 
 
-def memo(session: Session, key: tuple, make, *, school_ids):
+def memo(session: Session, key: tuple, make, *, school_ids=None, student=None,
+         lag: float = 0.0):
     """``make()`` once per version of ``school_ids`` (every school whose data the result
     reads) for ``key`` (a result that needs no school state).
+
+    ``student`` instead of ``school_ids``: a result that reads that student's own answers
+    and their household's and nothing else any survey save writes (a profile): made once
+    per version of the student's and household's counters
+    (:func:`survey_app.db.respondent_versions`), so classmates' saves leave it warm.
+    ``lag`` (seconds, per-school versions): see :func:`at_version`.
 
     Each kind of result (``key[0]``: school maps, profiles…) keeps its last
     ``MAX_MEMOS``, so many profiles never push a school's map out.
@@ -177,8 +184,25 @@ def memo(session: Session, key: tuple, make, *, school_ids):
     if has_unsaved_writes(session):
         session.flush()
         return make()
-    return at_version(session, key[0], ("memo", *key), _version(session, school_ids), make,
-                           limit=MAX_MEMOS)
+    version = (_respondent_version(session, student) if student is not None
+               else _version(session, school_ids))
+    return at_version(session, key[0], ("memo", *key), version, make, limit=MAX_MEMOS,
+                      lag=lag)
+
+
+def _respondent_version(session: Session, student) -> tuple[int, tuple[int, int]]:
+    """:func:`survey_app.db.respondent_versions` of ``student`` (a Student), read once per
+    transaction of ``session`` (beside the school sets of :func:`_version`)."""
+    ids = ("respondent", int(student.id), student.household_id)
+    seen = session.info.get(_SEEN)
+    if seen is not None and seen[0] is session.get_transaction() and ids in seen[1]:
+        return seen[1][ids]
+    version = respondent_versions(session, student.id, student.household_id)
+    if seen is None or seen[0] is not session.get_transaction():
+        seen = (session.get_transaction(), {})
+        session.info[_SEEN] = seen
+    seen[1][ids] = version
+    return version
 
 
 def _load(session: Session, ctx: loader.Context, school_ids, version) -> SchoolState:

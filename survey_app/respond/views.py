@@ -158,9 +158,12 @@ def _load():
 
 
 def _declare(db, invitation) -> None:
-    """What this request writes concerns the respondent's schools only: a save moves their
-    counters, so other schools' counselor pages stay cached (``declare_schools``)."""
-    declare_schools(db, invitations.respondent_schools(session=db, invitation=invitation))
+    """What this request writes concerns the respondent's schools and answers only: a save
+    moves their counters and the respondent's own, so other schools' counselor pages and
+    other students' profiles stay cached (``declare_schools``)."""
+    declare_schools(db, invitations.respondent_schools(session=db, invitation=invitation),
+                    students=[invitation.student_id] if invitation.student_id else [],
+                    households=[invitation.household_id] if invitation.household_id else [])
 
 
 def _track_language(response: Record, page_id: str) -> str:

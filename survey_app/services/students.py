@@ -71,13 +71,15 @@ def neighbourhood(*, session: Session, ctx: loader.Context, student: Student):
 def load_profile(*, session: Session, ctx: loader.Context, student: Student) -> Profile:
     """Everything the profile page shows about ``student``.
 
-    What comes from the survey tables is made once per data version (see
-    :mod:`survey_app.reading.cache`) and shared: callers read it and never change it.
+    What comes from the survey tables is made once per version of the student's own and
+    their household's answers and of everything undeclared (see
+    :mod:`survey_app.reading.cache`): a classmate's survey save leaves it warm, this
+    student's or their family's makes it again. Shared: callers read it, never change it.
     """
     made = cache.memo(
         session, ("profile", student.id, ctx.district_id, ctx.wave, ctx.wave_id,
                   repr(ctx.rules)),
-        lambda: _derive(session, ctx, student), school_ids=[student.school_id])
+        lambda: _derive(session, ctx, student), student=student)
     school = session.get(School, student.school_id)
     return Profile(
         student=student, school_name=school.name if school else "", wave=ctx.wave,
