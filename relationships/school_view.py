@@ -147,15 +147,15 @@ def _by_staff(G, students, edges, alone, loads, names, labels):
 def _by_grade(G, students, edges, alone, loads, names, labels):
     staff = sorted({v for _s, v in edges},
                    key=lambda a: (-loads.get(a[1], 0), names[a], a[1]))
-    first = _Group()
-    first.title(f'{_word(labels, "group_staff", "School staff")} ({len(staff)})', TITLE)
+    block = _Group()
+    block.title(f'{_word(labels, "group_staff", "School staff")} ({len(staff)})', TITLE)
     entry_w = max([_square(loads.get(a[1], 0)) + 6 + min(_width(names[a], NAME), MAX_LABEL)
                    for a in staff] or [0]) + 12
     entry_h = max([_square(loads.get(a[1], 0)) for a in staff] or [0]) + 6
     cols = max(1, round((len(staff) * entry_h / max(entry_w, 1)) ** 0.5))
     top = TITLE * LINE + 6
     for i, a in enumerate(staff):
-        _staff_entry(first, a, names[a], loads.get(a[1], 0), entry_w * (i % cols),
+        _staff_entry(block, a, names[a], loads.get(a[1], 0), entry_w * (i % cols),
                      top + entry_h * (i // cols))
     groups = []
     grades = sorted({G.nodes[s].get("grade") for s in students},
@@ -174,7 +174,7 @@ def _by_grade(G, students, edges, alone, loads, names, labels):
             g.title(f'{_word(labels, fmt, default) % {"grade": name}} ({len(who)})', 14)
             g.cells(who, 14 * LINE + 4)
             groups.append(g)
-    return groups + [first], staff
+    return [*groups, block], staff
 
 
 def staff_view(G, school_id, labels, *, loads=None, group_by="staff",
