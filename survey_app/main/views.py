@@ -6,7 +6,7 @@ from sqlalchemy import text
 from survey_app import throttle
 from survey_app.auth import public
 from survey_app.db import get_session
-from survey_app.main.forms import CodeForm
+from survey_app.forms import CodeForm
 
 bp = Blueprint("main", __name__)
 

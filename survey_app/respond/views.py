@@ -32,8 +32,8 @@ from survey_app import surveys, throttle
 from survey_app.audited import audited
 from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import declare_schools, get_session, write_next
+from survey_app.forms import CodeForm
 from survey_app.i18n import choose_language, offered_languages, use_district_choice
-from survey_app.main.forms import CodeForm
 from survey_app.models import Invitation, Response, School, SurveyWave
 from survey_app.models.enums import InvitationStatus, SurveyKind
 from survey_app.respond import forms
