@@ -137,8 +137,9 @@ def tier_shares(app) -> tuple[dict, dict]:
         ctx = loader.context(session=db, district_id=district.id)
         every, by_school, total = [], {}, 0
         for school in db.exec(select(School).order_by(School.name)).all():
-            rows, _no_data, people, _st, _ev = caseload.collect(
+            found = caseload.collect(
                 session=db, ctx=ctx, school_ids=[school.id], today=date.today())
+            rows, people = found.rows, found.people
             tiers = [r.tier for r in rows]
             by_school[school.name] = {**shares(tiers, len(people)), "students": len(people)}
             every += tiers

@@ -19,7 +19,7 @@ or staff member pointed at or found, so nothing is a hairball.
 
 Examples
 --------
->>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+>>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
 >>> from relationships.graph import build_support_graph
 >>> t = to_frames(students=[StudentRecord(5, 10, 4), StudentRecord(6, 10, 4)],
 ...     adults=[AdultRecord(9, "staff", "teacher", staff_id=90, name="Ms Lee"),

@@ -18,8 +18,7 @@ from survey_app.auth import permission_required, public
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
 from survey_app.db import get_session, write_next
 from survey_app.reading import cache
-from survey_app.services import audit
-from survey_app.services import caseload as cases
+from survey_app.services import audit, caseload
 from survey_app.services import school_map as map_service
 from survey_app.words import labels, reasons
 
@@ -84,7 +83,7 @@ def school_map():
         "counsel/school_map_table.html" if table else "counsel/school_map.html",
         data=data, school_id=school_id, grade=grade, everyone=everyone, group_by=group_by,
         map_json=None if table else _map_json(db, school_id, grade, ctx, everyone, group_by),
-        schools=cases.school_choices(session=db, school_ids=chosen_schools(None)),
+        schools=caseload.school_choices(session=db, school_ids=chosen_schools(None)),
         grades=[(g, labels.grade_name(g)) for g in range(13)],
         groupings=[("staff", _("By the staff member they share")), ("grade", _("By grade"))])
 

@@ -148,10 +148,10 @@ def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> li
     for sid, name, sis, grade, school_name, sourced, lang in people:
         flags = stored.get(sid, stored_flags.NONE)
         own = words.codes(flags.codes)
-        fu = follow.get(sid)
-        if not own and fu is None:
+        followup = follow.get(sid)
+        if not own and followup is None:
             continue
-        count, due, helps = fu if fu is not None else (0, None, [])
+        count, due, helps = followup if followup is not None else (0, None, [])
         text = words.reasons(flags.reasons, tuple(helps), ctx.tiers)
         # Unknown is not "none in the family, none at school": that reads as "no adults".
         strength = (words.unknown() if own == _NO_DATA else

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from relationships import build_support_graph
-from relationships.records import SUPPORT_TYPES
+from relationships.input_tables import SUPPORT_TYPES
 from survey_app.exports.table import Table
 from survey_app.models import Student
 
@@ -57,7 +57,7 @@ def network_graph(*, session: Session, district_id: int, school_ids, deidentify:
     reliability, support). ``all_waves``: every wave, each tie with its own
     wave's attributes, as parallel edges keyed and marked by ``wave`` (a
     MultiDiGraph). Ties of a survey that was not sent back are left out, as in
-    the flags (see :mod:`relationships.records`).
+    the flags (see :mod:`relationships.input_tables`).
     """
     import networkx as nx
 
@@ -89,15 +89,15 @@ def network_graph(*, session: Session, district_id: int, school_ids, deidentify:
 
 def _sent_ties(tables, wave: int):
     """The tables without ties of surveys not sent back (this wave and the one before)."""
-    st = tables.students.set_index("student_id")
+    by_student = tables.students.set_index("student_id")
     ties = tables.ties
     keep = np.ones(len(ties), dtype=bool)
     for w, prefix in ((wave, "responded"), (wave - 1, "previous")):
         for source, who in (("student_survey", "student"), ("family_survey", "family")):
             column = f"{prefix}_{who}"
-            if column not in st:
+            if column not in by_student:
                 continue
-            sent = st[column].reindex(ties["student_id"]).fillna(False).to_numpy(bool)
+            sent = by_student[column].reindex(ties["student_id"]).fillna(False).to_numpy(bool)
             keep &= ~((ties["wave"].to_numpy() == w) & (ties["source"] == source).to_numpy()
                       & ~sent)
     return tables.replace(ties=ties.loc[keep].reset_index(drop=True))

@@ -209,8 +209,8 @@ def _load(session: Session, ctx: loader.Context, school_ids, version) -> SchoolS
     tables = loader.load_school_tables(session=session, ctx=ctx, school_ids=school_ids,
                                         waves=loader.waves_for_flags(ctx))
     # Count for everyone (vectorised); Flag objects for sentences are made per page later.
-    ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip", student_ids=())
-    return SchoolState(version=version, tables=tables, evaluation=ev)
+    evaluation = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip", student_ids=())
+    return SchoolState(version=version, tables=tables, evaluation=evaluation)
 
 
 def clear() -> None:

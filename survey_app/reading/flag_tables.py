@@ -16,6 +16,9 @@ needs the flags, the strengths and the names its sentences mention, so
 
 Same rules as :mod:`~survey_app.reading.loader` (merged adults, staff stand-ins, conditions); the
 flagged export's test compares its rows with the caseload's.
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): flag
+frame loading: a whole school's ties as driver rows (exports).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from relationships import Tables
-from relationships.records import COLUMNS, SUPPORT_TYPES, empty_frame
+from relationships.input_tables import COLUMNS, SUPPORT_TYPES, empty_frame
 from survey_app.models import (
     Adult,
     HouseholdCondition,

@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlmodel import Session
 
-from relationships.records import empty_frame
+from relationships.input_tables import empty_frame
 from survey_app.models import (
     Answer,
     HouseholdCondition,

@@ -6,7 +6,7 @@ none per student or per tie. Nothing
 is cached between requests — flags must follow every new answer and mark at
 once — so a caller that needs the tables twice in one request passes them on.
 
-Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
+Conventions (see ``ITEMS.md`` and :mod:`relationships.input_tables`):
 
 - waves are the district's ``SurveyWave.ordinal`` (1, 2, …); the *current*
   wave is the latest that has opened;
@@ -34,7 +34,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from relationships import FlagRules, Tables
-from relationships.records import empty_frame
+from relationships.input_tables import empty_frame
 from relationships.tiers import TierRules
 from survey_app.models import (
     DistrictSettings,
@@ -127,7 +127,7 @@ def with_answered(session, ctx: Context, frame: pd.DataFrame, *, students=None,
     ``previous_student``/``previous_family`` (the wave before) and
     ``opted_out``; drops ``consent``. Only a *submitted* survey counts: one
     started and not sent is not data yet (the one rule for started responses,
-    see :mod:`relationships.records`). ``students``/``households``: the ids to
+    see :mod:`relationships.input_tables`). ``students``/``households``: the ids to
     ask about when they are few (otherwise every answered invitation of the
     waves is read, two small set queries instead of a correlated EXISTS per row).
     """
@@ -246,13 +246,13 @@ def restrict(tables: Tables, student_ids) -> Tables:
     mapped in each wave, so staff-view flags stay those of the whole school.
     """
     ids = set(student_ids)
-    st = tables.students
-    keep = st["student_id"].isin(ids)
+    shown = tables.students
+    keep = shown["student_id"].isin(ids)
     marks = tables.staff_marks
     others = marks.loc[~marks["student_id"].isin(ids)]
     taking_part = others.groupby(["staff_id", "wave"], as_index=False)["trusting"].any()
     sub = Tables(
-        students=st.loc[keep].reset_index(drop=True),
+        students=shown.loc[keep].reset_index(drop=True),
         adults=tables.adults,
         ties=tables.ties.loc[tables.ties["student_id"].isin(ids)].reset_index(drop=True),
         staff_marks=marks.loc[marks["student_id"].isin(ids)].reset_index(drop=True),

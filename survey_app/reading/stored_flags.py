@@ -16,6 +16,9 @@ the school is worked out again. New rows are stored in a short write
 transaction of their own, never in the reading one: an export never holds the
 write lock while it reads. The rows are a cache: a store that fails loses time,
 not data, and they may be deleted at any moment (:func:`forget`).
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): exports:
+a school's stored flags inserted in bulk.
 """
 
 from __future__ import annotations
@@ -125,8 +128,8 @@ def _work_out(session: Session, ctx: loader.Context, school_id: int) -> dict[int
                                      waves=loader.waves_for_flags(ctx))
     if tables.students.empty:
         return {}
-    ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
-    measures = ev.measures
+    evaluation = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
+    measures = evaluation.measures
     ids = measures["student_id"].tolist()
     fired = flag_matrix(measures, ctx.rules)
     matrix = fired.to_numpy()
@@ -135,12 +138,12 @@ def _work_out(session: Session, ctx: loader.Context, school_id: int) -> dict[int
         for i in np.flatnonzero(matrix[:, j]).tolist():
             codes.setdefault(ids[i], []).append(code)
     reliable = measures["reliable"].tolist()
-    strengths = dict(zip(ev.strengths["student_id"].tolist(),
-                         zip(*(ev.strengths[c].tolist() for c in _STRENGTHS), strict=True),
+    strengths = dict(zip(evaluation.strengths["student_id"].tolist(),
+                         zip(*(evaluation.strengths[c].tolist() for c in _STRENGTHS), strict=True),
                          strict=True))
     flags: dict[int, list] = {}
     shown: dict[int, list] = {}
-    for flag in ev.flags:
+    for flag in evaluation.flags:
         if flag.student_id is not None:
             sid = int(flag.student_id)
             flags.setdefault(sid, []).append((flag.code, flag.params))
@@ -149,7 +152,7 @@ def _work_out(session: Session, ctx: loader.Context, school_id: int) -> dict[int
                 shown.setdefault(sid, []).extend(named)
     names = flag_tables.adult_names(session, tables.adults,
                                     {i for adults in shown.values() for i in adults})
-    del tables, ev, fired, matrix
+    del tables, evaluation, fired, matrix
     out = {}
     for i, sid in enumerate(ids):
         counts = strengths.get(sid)

@@ -61,21 +61,21 @@ FLAG_MEASURES = {"no_school_adult": "no_school_adult", "few_reliable": "few_reli
 
 
 def _values(session: Session, cached, school_ids, ctx: loader.Context) -> pd.DataFrame:
-    st = cached.tables.students
-    ev = cached.evaluation
-    ids = ev.measures["student_id"]
+    students = cached.tables.students
+    evaluation = cached.evaluation
+    ids = evaluation.measures["student_id"]
     # The flags' own decision, with the district's thresholds (a measure is shown
     # even when its flag is switched off); NA where the rule cannot speak.
-    matrix = flag_matrix(ev.measures, ctx.rules, all_codes=True).set_index(ids)
-    population = flag_population(ev.measures, ctx.rules).set_index(ids)
-    out = st[["school_id", *BREAKDOWNS]].copy()
+    matrix = flag_matrix(evaluation.measures, ctx.rules, all_codes=True).set_index(ids)
+    population = flag_population(evaluation.measures, ctx.rules).set_index(ids)
+    out = students[["school_id", *BREAKDOWNS]].copy()
     for measure, code in FLAG_MEASURES.items():
-        fired = matrix[code].reindex(st["student_id"]).to_numpy(bool)
-        known = population[code].reindex(st["student_id"]).fillna(False).to_numpy(bool)
+        fired = matrix[code].reindex(students["student_id"]).to_numpy(bool)
+        known = population[code].reindex(students["student_id"]).fillna(False).to_numpy(bool)
         out[measure] = pd.array(np.where(known, fired, None), dtype="boolean")
-    out["responded"] = pd.array(st["responded_student"].to_numpy(bool), dtype="boolean")
-    out["two_way"] = _two_way(session, st, school_ids)
-    return _with_context(out, _latest_context(session, school_ids), st["student_id"])
+    out["responded"] = pd.array(students["responded_student"].to_numpy(bool), dtype="boolean")
+    out["two_way"] = _two_way(session, students, school_ids)
+    return _with_context(out, _latest_context(session, school_ids), students["student_id"])
 
 
 def _latest_context(session: Session, school_ids) -> pd.DataFrame:

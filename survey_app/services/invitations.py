@@ -2,6 +2,9 @@
 
 Codes and tokens are never stored: they are derived from the invitation's nonce
 and the app's secret (``services.codes``), and looked up by their HMAC.
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): survey
+pages: the staff picker list and its version, read on every adult page.
 """
 
 from __future__ import annotations

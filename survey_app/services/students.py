@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from relationships import build_support_graph, evaluate, student_measures
+from relationships.input_tables import SUPPORT_TYPES
 from relationships.maps import ego_map
-from relationships.records import SUPPORT_TYPES
 from survey_app.models import ContextMeasure, School, Student
 from survey_app.reading import cache, households, loader
 
@@ -90,7 +90,7 @@ def load_profile(*, session: Session, ctx: loader.Context, student: Student) -> 
 
 def _derive(session: Session, ctx: loader.Context, student: Student) -> dict:
     tables = neighbourhood(session=session, ctx=ctx, student=student)
-    ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
+    evaluation = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
     names = dict(zip(tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(),
                      strict=True))
     answers = households.condition_answers(session=session, where=loader.student_where(student.id),
@@ -102,9 +102,9 @@ def _derive(session: Session, ctx: loader.Context, student: Student) -> dict:
         "conditions": {kind: dict(zip(g["item_id"], g["value"], strict=True))
                        for kind, g in answers.groupby("kind")},
         "adults": adult_rows(tables, student.id, ctx.wave, ctx.rules.min_reliability, G),
-        "flags": [f for f in ev.flags if f.student_id == student.id],
-        "strengths": ev.strengths.set_index("student_id").loc[student.id].to_dict(),
-        "history": history(tables, student.id, ctx, known={ctx.wave: ev.measures}),
+        "flags": [f for f in evaluation.flags if f.student_id == student.id],
+        "strengths": evaluation.strengths.set_index("student_id").loc[student.id].to_dict(),
+        "history": history(tables, student.id, ctx, known={ctx.wave: evaluation.measures}),
     }
 
 

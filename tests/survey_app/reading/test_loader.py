@@ -1,4 +1,4 @@
-"""services/loader.py: rows → the documented tables, conditions, merges, neighbourhoods."""
+"""reading/loader.py: rows → the documented tables, conditions, merges, neighbourhoods."""
 
 from __future__ import annotations
 

@@ -197,7 +197,7 @@ def test_the_snapshot_key_is_the_same_in_every_process(seed):
 def test_each_packed_tie_field_holds_every_value_it_can_take():
     """A tie's categories travel as code + 1 in a few bits: a category added to loader.py
     that no longer fits would decode as another one."""
-    from relationships.records import COLUMNS, SUPPORT_TYPES
+    from relationships.input_tables import COLUMNS, SUPPORT_TYPES
 
     fields = {"source": "ties", "setting": "ties", "kind": "adults", "role": "adults"}
     for name, table in fields.items():
@@ -215,7 +215,7 @@ def test_the_narrow_load_gives_the_ties_and_adults_of_the_counselor_pages_load(
         app, runner, session):
     """flag_tables packs each tie into integers; loader.py loads it column by column. On a
     demo district (staff picked and typed, merged adults, answers left out) they agree."""
-    from relationships.records import SUPPORT_TYPES
+    from relationships.input_tables import SUPPORT_TYPES
     from survey_app.models import District, School
 
     result = runner.invoke(args=["demo", "--students", "120", "--seed", "5"])
