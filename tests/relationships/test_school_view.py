@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from relationships.graph import build_support_graph
-from relationships.records import AdultRecord, StudentRecord, TieRecord, to_frames
+from relationships.input_tables import AdultRecord, StudentRecord, TieRecord, to_frames
 from relationships.school_layout import Box, label_overlaps, text_width
 from relationships.school_view import staff_view
 
