@@ -151,7 +151,7 @@ def _by_grade(G, students, edges, alone, loads, names, labels):
     block.title(f'{_word(labels, "group_staff", "School staff")} ({len(staff)})', TITLE)
     entry_w = max([_square(loads.get(a[1], 0)) + 6 + min(_width(names[a], NAME), MAX_LABEL)
                    for a in staff] or [0]) + 12
-    entry_h = max([_square(loads.get(a[1], 0)) for a in staff] or [0]) + 6
+    entry_h = max([_square(loads.get(a[1], 0)) for a in staff] + [NAME * LINE]) + 6
     cols = max(1, round((len(staff) * entry_h / max(entry_w, 1)) ** 0.5))
     top = TITLE * LINE + 6
     for i, a in enumerate(staff):
