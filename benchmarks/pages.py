@@ -202,7 +202,8 @@ class Saves:
         self.engine, self.rate, self.share, self.declared = engine, rate, share, declared
         with engine.connect() as conn:
             rows = conn.execute(text(  # each response with the schools of its respondent
-                "SELECT r.id, s.school_id, i.student_id, i.household_id FROM response r "
+                "SELECT r.id, s.school_id, i.student_id, "
+                "coalesce(i.household_id, s.household_id) FROM response r "
                 "JOIN invitation i ON i.id = r.invitation_id "
                 "JOIN student s ON s.id = i.student_id OR s.household_id = i.household_id"
             )).all()

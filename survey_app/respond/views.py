@@ -161,9 +161,8 @@ def _declare(db, invitation) -> None:
     """What this request writes concerns the respondent's schools and answers only: a save
     moves their counters and the respondent's own, so other schools' counselor pages and
     other students' profiles stay cached (``declare_schools``)."""
-    declare_schools(db, invitations.respondent_schools(session=db, invitation=invitation),
-                    students=[invitation.student_id] if invitation.student_id else [],
-                    households=[invitation.household_id] if invitation.household_id else [])
+    schools, students, households = invitations.respondent(session=db, invitation=invitation)
+    declare_schools(db, schools, students=students, households=households)
 
 
 def _track_language(response: PlainRow, page_id: str) -> str:

@@ -264,15 +264,21 @@ def listing(*, session: Session, kind: str | None = None, school_code: str | Non
     return rows
 
 
-def respondent_schools(*, session: Session, invitation) -> set[int]:
-    """The schools whose pages a save of ``invitation``'s survey changes: its student's, or
-    every school of its household's students (what :func:`survey_app.db.declare_schools`
-    is told before the save commits)."""
+def respondent(*, session: Session, invitation) -> tuple[set[int], list[int], list[int]]:
+    """What a save of ``invitation``'s survey changes, for
+    :func:`survey_app.db.declare_schools`: the schools (its student's, or every school of
+    its household's students), the student, and the household — a student's own, too:
+    a student survey may name or rename the household's adults, which their brothers'
+    and sisters' profiles show."""
     if invitation.student_id is not None:
-        found = core_select(Student.school_id).where(Student.id == invitation.student_id)
-    elif invitation.household_id is not None:
+        found = core_select(Student.school_id, Student.household_id).where(
+            Student.id == invitation.student_id)
+        rows = session.exec(found).all()
+        return ({int(r[0]) for r in rows if r[0] is not None}, [int(invitation.student_id)],
+                [int(r[1]) for r in rows if r[1] is not None])
+    if invitation.household_id is not None:
         found = core_select(Student.school_id).where(
             Student.household_id == invitation.household_id).distinct()
-    else:
-        return set()
-    return {int(s) for s in session.exec(found).scalars() if s is not None}
+        schools = {int(s) for s in session.exec(found).scalars() if s is not None}
+        return schools, [], [int(invitation.household_id)]
+    return set(), [], []

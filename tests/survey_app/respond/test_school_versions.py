@@ -139,13 +139,15 @@ def test_a_classmates_save_leaves_a_profile_warm_and_the_households_refreshes_it
         app, invite, world, session, monkeypatch):
     """Profiles key on their student's and household's own counters: a save by another
     student of the same school (or of another school) leaves them warm; a save by the
-    student's household makes the profile again, with the new answer on it."""
+    student's household (the family survey, or a brother's or sister's) makes the profile
+    again, with the new answer on it."""
     cache.clear()
     classmate = make_student(session, world.school)  # same school, another household
     session.commit()
     kid, elsewhere = world.students[1], world.other_students[0]
     # Opening a survey writes (undeclared: every cache goes cold), so both open first.
     survey = _open_student_survey(app, invite, classmate)
+    sibling = _open_student_survey(app, invite, world.students[0])  # kid's household
     family = app.test_client()
     inv = invite("family", household_id=kid.household_id)
     assert family.get(f"/r/{inv.token}").status_code == 302
@@ -181,3 +183,8 @@ def test_a_classmates_save_leaves_a_profile_warm_and_the_households_refreshes_it
     assert made == [kid.id, elsewhere.id, classmate.id, kid.id]
     assert b.get(f"/counsel/students/{elsewhere.id}").status_code == 200
     assert made[-1] == kid.id  # the other school's profile: still kept
+    # A brother's or sister's own survey may name the household's adults: it counts as
+    # the household's save.
+    _submit(sibling)
+    assert a.get(f"/counsel/students/{kid.id}").status_code == 200
+    assert made.count(kid.id) == 3
