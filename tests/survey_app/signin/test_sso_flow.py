@@ -1,0 +1,71 @@
+"""Staff sign-in through a real OpenID Connect provider (oidc-provider on loopback):
+the authorization code flow with PKCE, and who it lets in."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from sqlmodel import select
+
+from survey_app.models import AuditEvent, StaffIdentity, StaffUser
+from tests.survey_app.signin.conftest import TEACHER_EMAIL
+
+
+def _events(session, action):
+    session.rollback()
+    return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)
+                             .order_by(AuditEvent.id)))
+
+
+def test_the_sign_in_page_offers_the_provider(client):
+    page = client.get("/staff/login").get_data(as_text=True)
+    assert "Sign in with Test District ID" in page
+    assert 'href="/staff/sso/district' in page
+
+
+def test_the_request_to_the_provider_carries_pkce_state_and_nonce(client, provider):
+    start = client.get("/staff/sso/district")
+    url = urlsplit(start.headers["Location"])
+    assert f"{url.scheme}://{url.netloc}" == provider.issuer
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    assert query["response_type"] == "code"
+    assert query["client_id"] == "survey-app"
+    assert query["redirect_uri"] == "http://localhost/staff/sso/district/callback"
+    assert query["code_challenge_method"] == "S256"
+    assert len(query["code_challenge"]) == 43
+    assert len(query["state"]) >= 20
+    assert len(query["nonce"]) >= 20
+    assert "openid" in query["scope"].split()
+    assert "email" in query["scope"].split()
+    again = parse_qs(urlsplit(client.get("/staff/sso/district").headers["Location"]).query)
+    assert again["state"][0] != query["state"]
+    assert again["nonce"][0] != query["nonce"]
+    assert again["code_challenge"][0] != query["code_challenge"]
+
+
+def test_a_teacher_signs_in_and_is_linked_by_issuer_and_subject(client, session, teacher,
+                                                                  provider, sso):
+    response = sso("teacher")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"
+    home = client.get("/staff/")
+    assert home.status_code == 200
+    assert "Tess Teacher" in home.get_data(as_text=True)
+    session.rollback()
+    link = session.exec(select(StaffIdentity)).one()
+    assert (link.user_id, link.issuer, link.subject) == (teacher.id, provider.issuer, "teacher")
+    assert link.email == TEACHER_EMAIL
+    [event] = _events(session, "sign_in")
+    assert event.staff_id == teacher.id
+    assert event.detail == {"method": "oidc", "provider": "district", "linked": "first sign-in"}
+    assert session.get(StaffUser, teacher.id).last_login_at is not None
+
+
+def test_next_page_is_kept_through_the_provider(client, teacher, sso):
+    response = sso("teacher", next="/staff/mapping")
+    assert response.headers["Location"] == "/staff/mapping"
+
+
+def test_next_page_off_site_is_not_followed(client, teacher, sso):
+    response = sso("teacher", next="//evil.example/")
+    assert response.headers["Location"] == "/staff/"
