@@ -7,6 +7,7 @@ mapping of name to settings)::
     OIDC_GOOGLE_ISSUER=https://accounts.google.com
     OIDC_GOOGLE_CLIENT_ID=...            OIDC_GOOGLE_CLIENT_SECRET=...
     OIDC_GOOGLE_LABEL=Google             (the button reads "Sign in with Google")
+    OIDC_ENTRA_EMAIL_DOMAINS=district.org   (no email_verified claim: trust these domains)
 
 Each client is Authlib's (``authlib.integrations.flask_client``): the endpoints and signing
 keys come from the issuer's ``/.well-known/openid-configuration``; the authorization code
@@ -67,6 +68,17 @@ class Provider:
     client_secret: str
     label: str
     scope: str = "openid email profile"
+    #: Domains whose addresses count as verified when the provider sends no
+    #: ``email_verified`` claim at all (Microsoft Entra ID: a tenant's verified domains).
+    email_domains: frozenset[str] = frozenset()
+
+    def email_verified(self, claims: Mapping[str, Any]) -> Any:
+        """The ``email_verified`` claim, or, when the provider sends none, whether the
+        address is in one of ``email_domains``. A provider's explicit "false" stands."""
+        if "email_verified" in claims:
+            return claims["email_verified"]
+        email = claims.get("email")
+        return isinstance(email, str) and email.rsplit("@", 1)[-1].lower() in self.email_domains
 
 
 def providers_from(settings: Mapping[str, Any] | None,
@@ -79,7 +91,7 @@ def providers_from(settings: Mapping[str, Any] | None,
             prefix = f"OIDC_{name.upper()}_"
             settings[name] = {key: environ.get(prefix + key.upper(), "")
                               for key in ("issuer", "client_id", "client_secret", "label",
-                                          "scope")}
+                                          "scope", "email_domains")}
     found = {}
     for name, values in settings.items():
         if not NAME.match(name):
@@ -93,7 +105,11 @@ def providers_from(settings: Mapping[str, Any] | None,
         found[name] = Provider(name=name, issuer=issuer, client_id=values["client_id"],
                                client_secret=values["client_secret"],
                                label=values.get("label") or name.capitalize(),
-                               scope=values.get("scope") or "openid email profile")
+                               scope=values.get("scope") or "openid email profile",
+                               email_domains=frozenset(
+                                   d.strip().lower().lstrip("@")
+                                   for d in (values.get("email_domains") or "").split(",")
+                                   if d.strip()))
     return found
 
 

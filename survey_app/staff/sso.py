@@ -76,7 +76,7 @@ def sso_callback(name: str):
     email = claims.get("email") if isinstance(claims.get("email"), str) else None
     try:
         found = identities.resolve(session=db, issuer=provider.issuer, subject=str(claims["sub"]),
-                                   email=email, email_verified=claims.get("email_verified"))
+                                   email=email, email_verified=provider.email_verified(claims))
     except IntegrityError:  # two first sign-ins of one person at once: the other one won
         db.rollback()
         return _refuse(name, "link_race", email=email)

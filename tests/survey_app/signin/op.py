@@ -60,11 +60,12 @@ class Provider:
 
 
 @contextmanager
-def started(tmp_path: Path, *, clients: list[dict], accounts: dict[str, dict]
-            ) -> Iterator[Provider]:
-    """The provider, listening; stopped (and waited for) at the end."""
+def started(tmp_path: Path, *, clients: list[dict], accounts: dict[str, dict],
+            port: int | None = None) -> Iterator[Provider]:
+    """The provider, listening (on ``port``, else a free one); stopped (and waited for) at
+    the end."""
     ensure_installed()
-    port = free_port()
+    port = port or free_port()
     accounts_file = tmp_path / "op-accounts.json"
     provider = Provider(f"http://127.0.0.1:{port}", accounts_file, clients)
     provider.set_accounts(accounts)

@@ -3,6 +3,7 @@ by verified email the first time and by issuer + subject after; never a new acco
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import func, select
 
 from survey_app.models import AuditEvent, StaffIdentity, StaffUser
@@ -130,3 +131,44 @@ def test_the_refusal_page_speaks_the_users_language(client, session, teacher, ss
     assert response.status_code == 403
     assert "There is no staff account" not in response.get_data(as_text=True)
     assert 'lang="es"' in response.get_data(as_text=True)
+
+
+NO_CLAIM = {"email": TEACHER_EMAIL, "given_name": "Tess", "family_name": "Teacher"}
+
+
+def test_no_email_verified_claim_is_not_a_yes(client, session, teacher, provider, sso):
+    provider.set_accounts({**PEOPLE, "teacher": NO_CLAIM})
+    _refused(sso("teacher"), "has not confirmed your email address")
+
+
+@pytest.fixture
+def trusting(make_app, provider):
+    """The app trusting example.org addresses when no email_verified comes (as for Entra)."""
+    from tests.survey_app.signin.conftest import APP
+
+    app = make_app(OIDC_PROVIDERS={"district": {
+        "issuer": provider.issuer, "client_id": APP["client_id"],
+        "client_secret": APP["client_secret"], "email_domains": "@Example.org, other.example"}})
+    return app.test_client()
+
+
+def _sign_in_with(client, provider, login):
+    from urllib.parse import urlencode
+
+    from tests.survey_app.signin import op
+
+    start = client.get("/staff/sso/district")
+    back = op.Person(provider, login).sign_in(start.headers["Location"])
+    return client.get("/staff/sso/district/callback?" + urlencode(
+        {k: back[k] for k in ("code", "state", "iss")}))
+
+
+def test_a_trusted_domain_stands_in_for_a_missing_claim(trusting, session, teacher, provider):
+    provider.set_accounts({**PEOPLE, "teacher": NO_CLAIM})
+    assert _sign_in_with(trusting, provider, "teacher").headers["Location"] == "/staff/"
+
+
+def test_a_trusted_domain_never_overrides_an_explicit_no(trusting, session, teacher, provider):
+    response = _sign_in_with(trusting, provider, "unverified")
+    assert response.status_code == 403
+    assert _last_refusal(session).detail["reason"] == "unverified"
