@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from sqlmodel import select
 
 from survey_app.models import AuditEvent, StaffIdentity, StaffUser
@@ -69,3 +70,47 @@ def test_next_page_is_kept_through_the_provider(client, teacher, sso):
 def test_next_page_off_site_is_not_followed(client, teacher, sso):
     response = sso("teacher", next="//evil.example/")
     assert response.headers["Location"] == "/staff/"
+
+
+def test_a_cancelled_sign_in_says_so(client, session, teacher, sso):
+    response = sso("teacher", tamper=lambda q: {"error": "access_denied", "state": q["state"]})
+    assert response.status_code == 403
+    assert "cancelled or did not finish" in response.get_data(as_text=True)
+    assert client.get("/staff/").status_code == 302
+
+
+def test_a_provider_that_does_not_answer_is_a_clear_page_not_an_error(make_app):
+    from tests._servers import free_port
+
+    app = make_app(OIDC_PROVIDERS={"down": {
+        "issuer": f"http://127.0.0.1:{free_port()}", "client_id": "a", "client_secret": "b"}})
+    response = app.test_client().get("/staff/sso/down")
+    assert response.status_code == 503
+    assert "did not answer" in response.get_data(as_text=True)
+
+
+def test_an_unknown_provider_name_is_not_found(client):
+    assert client.get("/staff/sso/nobody").status_code == 404
+    assert client.get("/staff/sso/nobody/callback?code=x&state=y").status_code == 404
+
+
+def test_provider_settings_are_read_from_the_environment():
+    from survey_app.sso import ConfigError, providers_from
+
+    env = {"OIDC_PROVIDERS": "google, Entra", "OIDC_GOOGLE_ISSUER": "https://accounts.google.com/",
+           "OIDC_GOOGLE_CLIENT_ID": "g-id", "OIDC_GOOGLE_CLIENT_SECRET": "g-secret",
+           "OIDC_ENTRA_ISSUER": "https://login.microsoftonline.com/t/v2.0",
+           "OIDC_ENTRA_CLIENT_ID": "e-id", "OIDC_ENTRA_CLIENT_SECRET": "e-secret",
+           "OIDC_ENTRA_LABEL": "Microsoft", "OIDC_ENTRA_EMAIL_DOMAINS": "district.org"}
+    found = providers_from(None, env)
+    assert list(found) == ["google", "entra"]
+    assert found["google"].issuer == "https://accounts.google.com"
+    assert found["google"].label == "Google"
+    assert found["entra"].label == "Microsoft"
+    assert found["entra"].email_domains == {"district.org"}
+    assert providers_from(None, {}) == {}
+    for broken in ({**env, "OIDC_ENTRA_CLIENT_SECRET": ""},
+                   {**env, "OIDC_GOOGLE_ISSUER": "http://accounts.google.com"},
+                   {**env, "OIDC_PROVIDERS": "bad-name"}):
+        with pytest.raises(ConfigError):
+            providers_from(None, broken)
