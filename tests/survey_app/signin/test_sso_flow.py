@@ -114,3 +114,22 @@ def test_provider_settings_are_read_from_the_environment():
                    {**env, "OIDC_PROVIDERS": "bad-name"}):
         with pytest.raises(ConfigError):
             providers_from(None, broken)
+
+
+def test_starting_again_keeps_one_sign_in_in_flight(client, teacher, provider):
+    """Each start replaces the last one's state in the cookie, which stays small; the
+    newest start completes, an older one is refused."""
+    from tests.survey_app.signin import op
+
+    starts = [client.get("/staff/sso/district").headers["Location"] for _ in range(8)]
+    cookie = client.get_cookie("session")
+    assert len(cookie.value) < 2000
+    with client.session_transaction() as s:
+        assert len([k for k in s if k.startswith("_state_")]) == 1
+    old = op.Person(provider, "teacher").sign_in(starts[0])
+    assert client.get(f"/staff/sso/district/callback?code={old['code']}&state={old['state']}"
+                      ).status_code == 403
+    starts.append(client.get("/staff/sso/district").headers["Location"])
+    new = op.Person(provider, "teacher").sign_in(starts[-1])
+    assert client.get(f"/staff/sso/district/callback?code={new['code']}&state={new['state']}"
+                      ).headers["Location"] == "/staff/"
