@@ -83,3 +83,16 @@ def links_of(*, session: Session, user_id: int) -> list[StaffIdentity]:
     """The provider sign-ins linked to an account."""
     return list(session.exec(select(StaffIdentity).where(StaffIdentity.user_id == user_id)
                              .order_by(StaffIdentity.issuer)))
+
+
+def unlink(*, session: Session, user_id: int, issuer: str | None = None) -> list[str]:
+    """Forget the account's links (at ``issuer`` only, when given): its next single sign-on
+    is matched by verified email again. The issuers unlinked; the caller audits and commits."""
+    query = select(StaffIdentity).where(StaffIdentity.user_id == user_id)
+    if issuer:
+        query = query.where(StaffIdentity.issuer == issuer.rstrip("/"))
+    gone = list(session.exec(query))
+    for link in gone:
+        session.delete(link)
+    session.flush()
+    return [link.issuer for link in gone]

@@ -172,3 +172,20 @@ def test_a_trusted_domain_never_overrides_an_explicit_no(trusting, session, teac
     response = _sign_in_with(trusting, provider, "unverified")
     assert response.status_code == 403
     assert _last_refusal(session).detail["reason"] == "unverified"
+
+
+def test_unlink_sso_lets_the_next_sign_in_link_again(runner, client, session, teacher, provider,
+                                                     sso):
+    assert sso("teacher").status_code == 302
+    client.post("/staff/logout")
+    assert "Forget an account's single sign-on links" in runner.invoke(
+        args=["unlink-sso", "--help"]).output
+    result = runner.invoke(args=["unlink-sso", TEACHER_EMAIL.upper()])
+    assert result.exit_code == 0, result.output
+    assert f"Unlinked 1 sign-in(s) of {TEACHER_EMAIL}: {provider.issuer}." in result.output
+    assert _count(session, StaffIdentity) == 0
+    [event] = session.exec(select(AuditEvent).where(AuditEvent.action == "sso_unlink")).all()
+    assert (event.target_id, event.detail) == (str(teacher.id), {"issuers": [provider.issuer]})
+    provider.set_accounts({**PEOPLE, "second": {**PEOPLE["second"], "email": TEACHER_EMAIL}})
+    assert sso("second").headers["Location"] == "/staff/"  # the mailbox's new holder
+    assert runner.invoke(args=["unlink-sso", "nobody@example.org"]).exit_code != 0
