@@ -211,3 +211,15 @@ def test_refusals_from_one_address_are_throttled(make_app, session, teacher):
     last = guesser.get("/staff/sso/district/callback?code=c&state=s")
     assert int(last.headers["Retry-After"]) >= 1
     assert len(_refusals(session)) == 32
+
+
+def test_an_expired_token_is_refused(client, session, teacher, sso, monkeypatch):
+    """The ID token (an hour's life at this provider) checked two hours later: the token
+    checker's clock is moved, nothing else."""
+    import time as real_time
+
+    from joserfc._rfc7519 import claims as jwt_claims
+
+    monkeypatch.setattr(jwt_claims, "_generate_now", lambda: int(real_time.time()) + 7200)
+    _refused_as(sso("teacher"), session, "id_token_invalid", "Expired")
+    assert not _signed_in(client)
