@@ -96,3 +96,28 @@ def test_an_unknown_person_sees_why_in_their_language(live_server, provider, tea
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     violations = axe_check(page)
     assert not violations, describe(violations)
+
+
+def test_an_admin_turns_password_sign_in_off(live_server, provider, world, page, axe_check):
+    from tests import factories
+
+    _loopback_only(page)
+    page.goto(f"{live_server}/staff/login")
+    page.fill("input[name=email]", world.users["district_admin"].email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{live_server}/staff/")
+    page.goto(f"{live_server}/admin/settings#sign-in")
+    section = page.locator("form[action='/admin/settings/sign-in']")
+    assert "Test District ID" in section.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    violations = axe_check(page)
+    assert not violations, describe(violations)
+    page.uncheck("#password_sign_in")
+    page.get_by_role("button", name="Save sign-in setting").click()
+    page.wait_for_url(f"{live_server}/admin/settings#sign-in")
+    assert not page.is_checked("#password_sign_in")
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{live_server}/staff/login")
+    assert page.locator("input[name=password]").count() == 0
+    assert page.get_by_role("link", name="Sign in with Test District ID").is_visible()
