@@ -48,6 +48,10 @@ def test_first_day_from_fresh_install_to_flagged_export(app, runner, make_page, 
     page.set_input_files("input[name=package]", str(_zip(tmp_path)))
     page.click("text=Check the file")
     page.wait_for_load_state()
+    assert "/jobs/" in page.url  # the check is a job: a worker runs it
+    ran = runner.invoke(args=["jobs", "work", "--burst"])
+    assert ran.exit_code == 0, ran.output
+    page.reload()
     assert page.locator("h2#report-title").inner_text() == "Check the changes before saving them"
     students = page.locator("tr", has=page.locator("th", has_text="Students")).first
     assert students.locator("td").nth(0).inner_text() == "20"  # new
