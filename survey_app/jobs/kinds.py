@@ -21,8 +21,7 @@ from sqlmodel import Session, select
 from survey_app.db import read_first
 from survey_app.exports import service
 from survey_app.exports.service import ExportRequest
-from survey_app.imports import context, oneroster
-from survey_app.imports import roster_import as roster_import_service
+from survey_app.imports import context, oneroster, roster_beside
 from survey_app.imports.package import Package, open_package
 from survey_app.imports.report import ImportReport, Note, PackageError, Problem
 from survey_app.jobs import runs
@@ -98,12 +97,13 @@ def _watch(progress: Reporter) -> dict[str, Any]:
 
 def roster_check(*, session: Session, run: JobRun, progress: Reporter):
     """Step one of the web import: the uploaded package checked (a dry run of the command
-    line's service) and its differences and who it would remove kept as the job's report.
+    line's service; on SQLite on a copy of the database, :mod:`roster_beside`) and its
+    differences and who it would remove kept as the job's report.
     Nothing is saved; the files stay with the job for "Save these changes" (``roster_import``).
     Audited as ``roster_check`` for the one who uploaded it: the report names the people the
     file would remove."""
     with _roster_upload(session, run, progress, "checking") as (zip_path, extra):
-        report = roster_import_service.run(
+        report = roster_beside.run(
             session=session, path=zip_path, extra=extra, dry_run=True,
             staff_id=run.started_by, **_watch(progress))
     session.rollback()
@@ -119,13 +119,15 @@ def roster_check(*, session: Session, run: JobRun, progress: Reporter):
 def roster_import(*, session: Session, run: JobRun, progress: Reporter):
     """A checked OneRoster package confirmed on the web page (``package.zip``, ``extra.csv``),
     saved by :func:`survey_app.imports.roster_import.run` (the command line's service: the
-    removal guard, ``allow_removals``, the undo record) in one commit, or nothing at all."""
+    removal guard, ``allow_removals``, the undo record) in one commit, or nothing at all; on
+    SQLite worked out on a copy of the database first (:mod:`roster_beside`), so that survey
+    saves do not wait for it."""
     dry_run = bool(run.params.get("dry_run"))
     with _roster_upload(session, run, progress, "reading") as (zip_path, extra):
-        report = roster_import_service.run(
+        report = roster_beside.run(
             session=session, path=zip_path, extra=extra, dry_run=dry_run,
             allow_removals=bool(run.params.get("allow_removals")), staff_id=run.started_by,
-            **_watch(progress))
+            saving=lambda: progress.stage("saving"), **_watch(progress))
     if report.ok and not report.dry_run:  # run() committed the import and its undo record
         audit.record(session=session, staff_id=run.started_by, action="roster_import",
                      target_type="district", target_id=run.district_id,

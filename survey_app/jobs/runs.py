@@ -133,7 +133,9 @@ def state(run: JobRun, progress: dict[str, Any], *, now: float | None = None,
     """The job's status with its progress; a running job without a recent beat is stopped."""
     now = time.time() if now is None else now
     status = run.status
-    if status == "running" and now - float(progress.get("beat", 0)) > stale:
+    # Until its worker's first beat, a job counts from when it was claimed.
+    beat = progress.get("beat") or (run.started_at.timestamp() if run.started_at else 0)
+    if status == "running" and now - float(beat) > stale:
         status = "stopped"
     total, done = int(progress.get("total") or 0), int(progress.get("done") or 0)
     percent = min(100, done * 100 // total) if total and status == "running" else None

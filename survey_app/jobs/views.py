@@ -51,7 +51,7 @@ TITLES = {
     "export": (_l("Export"), "exports.aggregate"),
 }
 STAGES = {"starting": _l("Starting"), "reading": _l("Reading the file"),
-          "checking": _l("Checking the file"),
+          "checking": _l("Checking the file"), "saving": _l("Saving the changes"),
           "flags": _l("Working out flags"), "writing": _l("Writing the file"),
           "done": _l("Finished")}
 #: Kinds whose page only their starter sees: an export's file, and a roster check's list of

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import func, select
@@ -121,6 +122,11 @@ def test_a_running_job_without_a_heartbeat_is_stopped_and_may_run_again():
     lost = runs.state(run, {"beat": 100.0}, now=100.0 + runs.STALE_SECONDS + 1)
     assert lost.status == "stopped"
     assert runs.state(run, {}, now=1e9).status == "stopped"  # never started beating
+    # Claimed, its worker not yet beating (the page polled in between): running, for now.
+    claimed = JobRun(id=2, kind="roster_import", status="running", district_id=1,
+                     started_at=datetime.fromtimestamp(100.0, UTC))
+    assert runs.state(claimed, {}, now=101.0).status == "running"
+    assert runs.state(claimed, {}, now=100.0 + runs.STALE_SECONDS + 1).status == "stopped"
 
 
 def test_broken_roster_is_refused_at_the_check_and_a_job_given_one_fails(app, client, world,
