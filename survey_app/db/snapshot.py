@@ -9,8 +9,10 @@ attached to the writer's connection (:func:`attached`).
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,10 +30,20 @@ def database_file(engine: Engine) -> Path | None:
     return Path(url.database).resolve()
 
 
+#: A copy left this long by a worker that was killed is deleted by the next one.
+LEFT_SECONDS = 6 * 3600
+
+
 @contextmanager
 def copy_of(path: Path) -> Iterator[Path]:
     """A consistent copy of the database at ``path`` (deleted at the end), beside it so
     that it is on the same disk."""
+    for left in path.parent.glob(".snapshot-*"):
+        try:
+            if time.time() - left.stat().st_mtime > LEFT_SECONDS:
+                shutil.rmtree(left, ignore_errors=True)
+        except OSError:
+            continue
     with tempfile.TemporaryDirectory(prefix=".snapshot-", dir=path.parent) as folder:
         copy = Path(folder) / path.name
         source, target = sqlite3.connect(path), sqlite3.connect(copy)

@@ -300,3 +300,45 @@ def test_worker_killed_mid_import_leaves_nothing_and_retry_completes(engine, tmp
     assert _count(url, "SELECT count(*) FROM student") == students_before + STUDENTS
     FIGURES.append(f"worker killed at {killed_at['percent']} % ({killed_at['rows']:,} rows read) "
                    f"on {engine}: 0 rows written; the retry imported {STUDENTS:,} students")
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_worker_killed_mid_check_leaves_nothing_and_retry_checks(engine, tmp_path, request):
+    url, queue = _database(engine, request)
+    seed(url, 1)
+    env = _env(url, queue)
+    students_before = _count(url, "SELECT count(*) FROM student")
+    with gunicorn(env, tmp_path, workers=1) as server:
+        admin = _admin(server.url, url)
+        with job_worker(env, tmp_path, "worker1") as process:
+            _took, location = _upload(admin, server.url, big_roster(STUDENTS))
+            for _n in until(120):
+                state = _state(admin, server.url, location)
+                if state["status"] == "running" and (state["percent"] or 0) >= 20:
+                    break
+                assert state["status"] in ("queued", "running"), state
+                time.sleep(0.1)
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        killed_at = state
+        assert _count(url, "SELECT count(*) FROM student") == students_before
+        assert _count(url, "SELECT count(*) FROM audit_event WHERE action = 'roster_check'") == 0
+        for _n in until(30):
+            page = admin.request(f"{server.url}{location}")[2]
+            if "The work stopped before it finished" in page:
+                break
+            time.sleep(0.5)
+        assert "Save these changes" not in page
+        form = re.search(r'action="([^"]+/retry)"', page).group(1)
+        status, _h, _b = admin.request(f"{server.url}{form}", {"csrf_token": Browser.csrf(page)})
+        assert status == 303
+        with job_worker(env, tmp_path, "worker2"):
+            state = _follow(admin, server.url, location, 300)
+        page = admin.request(f"{server.url}{location}")[2]
+    assert state["status"] == "done", state
+    assert state["attempts"] == 2
+    assert "Save these changes" in page
+    assert _count(url, "SELECT count(*) FROM student") == students_before
+    assert _count(url, "SELECT count(*) FROM audit_event WHERE action = 'roster_check'") == 1
+    FIGURES.append(f"check worker killed at {killed_at['percent']} % ({killed_at['rows']:,} rows "
+                   f"read) on {engine}: nothing written; the retry checked {STUDENTS:,} students")
