@@ -161,3 +161,33 @@ def test_removals_are_listed_and_need_confirming_and_the_import_can_be_undone(
     assert "the roster is as it was before it" in page.get_data(as_text=True)
     session.rollback()
     assert session.exec(select(Student).where(Student.sourced_id == "u4")).one().active
+
+
+def test_a_new_upload_replaces_the_one_waiting_and_only_its_uploader_saves_it(
+        app, client, world, login_as, session, roster):
+    admin = world.users["district_admin"]
+    login_as(admin)
+    first = _upload(client, app, _zip_of(roster))
+    second = _upload(client, app, _zip_of(roster))
+    assert "Save these changes" in second.get_data(as_text=True)
+    stale = client.get(first.request.path).get_data(as_text=True)
+    assert "Save these changes" not in stale
+    assert "That upload is no longer waiting" in stale
+    assert client.post(f"{first.request.path}/save").status_code == 303  # nothing started
+    session.rollback()
+    assert [j.kind for j in session.exec(select(JobRun))] == ["roster_check", "roster_check"]
+    # Another district admin neither sees the check (it names who would be removed) nor
+    # saves it.
+    from survey_app.models.enums import Role
+    from tests import factories
+
+    other = factories.make_user(session, world.district, Role.DISTRICT_ADMIN, None)
+    session.commit()
+    client.post("/staff/logout")
+    login_as(other)
+    assert client.get(second.request.path).status_code == 404
+    assert client.post(f"{second.request.path}/save").status_code == 404
+    session.rollback()
+    assert len(session.exec(select(JobRun)).all()) == 2
+    events = session.exec(select(AuditEvent).where(AuditEvent.action == "roster_check")).all()
+    assert [e.staff_id for e in events] == [admin.id, admin.id]
