@@ -17,6 +17,7 @@ import pandas as pd
 from sqlalchemy import and_
 from sqlmodel import Session, select
 
+from relationships.suppression_alone import suppress_alone
 from survey_app.models import (
     Engagement,
     FamilyTrustMark,
@@ -87,18 +88,12 @@ def frames(*, session: Session, school_id: int, wave_id: int | None, since: date
 def teacher_tables(pairs: pd.DataFrame, *, min_n: int) -> dict[str, pd.DataFrame]:
     """measure → one row per teacher: their own families and shares.
 
-    Each teacher's row is a table of its own, suppressed on its own by the equity view's
-    rules: its measures (a contact by *that* teacher, *their* mark) are no other row's
-    or table's, so no sum ties it to them."""
-    rows: dict[str, list[pd.DataFrame]] = {m: [] for m in MEASURES}
-    for teacher, own in pairs.groupby("teacher", sort=True):
-        tables = published(own.assign(teacher=int(teacher)), groupings=["teacher"],
-                           min_n=min_n)
-        for m in MEASURES:
-            rows[m].append(tables[(m, "teacher")].iloc[:1])
-    columns = ["teacher", "n", "count", "rate", "rate_code", "suppressed"]
-    return {m: (pd.concat(rows[m], ignore_index=True) if rows[m]
-                else pd.DataFrame(columns=columns)) for m in MEASURES}
+    Each teacher's row is a table of its own (:func:`relationships.suppression_alone.
+    suppress_alone`, the equity view's rules for a table of one group): its measures (a
+    contact by *that* teacher, *their* mark) are no other row's or table's, and a family
+    may be in several teachers' classes, so no sum ties a row to another or to a total."""
+    data = pairs.assign(teacher=pairs["teacher"].astype(int))
+    return suppress_alone(data, measures=MEASURES, by="teacher", min_n=min_n)
 
 
 def school_tables(families: pd.DataFrame, pairs: pd.DataFrame, *, min_n: int
