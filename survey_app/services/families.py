@@ -220,8 +220,9 @@ def shown(tables: dict, groupings: Iterable[str]) -> dict[str, dict[str, pd.Data
     """measure → ``"all"`` (the total row) and each grouping with a share to show.
 
     Decided after the suppression, so it only publishes less: a grouping none of whose
-    groups shows a share is left out, and none is shown when the number of families is
-    hidden (every group of fewer than ``min_n`` families is)."""
+    groups shows a share is left out, as is one with a single group (the whole again),
+    and none is shown when the number of families is hidden (every group of fewer than
+    ``min_n`` families is)."""
     groupings = list(groupings)
     out: dict[str, dict[str, pd.DataFrame]] = {}
     for m in MEASURES:
@@ -231,7 +232,9 @@ def shown(tables: dict, groupings: Iterable[str]) -> dict[str, dict[str, pd.Data
             continue
         for by in groupings:
             table = tables[(m, by)]
-            if table.iloc[:-1]["rate"].notna().any() or table.iloc[:-1]["rate_code"].notna().any():
+            groups = table.iloc[:-1]
+            if len(groups) > 1 and (groups["rate"].notna().any()
+                                    or groups["rate_code"].notna().any()):
                 out[m][by] = table
     return out
 

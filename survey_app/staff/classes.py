@@ -68,7 +68,8 @@ def _shares_shown(shares: dict, min_n: int) -> dict:
         for by, t in tables.items()], "left_out": [words.BY[by] for by in family_service.GROUPS
                                                    if by not in tables]}
         for m, tables in shares.items()],
-        "reading": words.reading_line(family_service.reading(shares)),
+        "reading": words.reading_line(family_service.reading(shares), compared=any(
+            len(tables) > 1 for tables in shares.values())),
         "headline": [{"name": words.MEASURES[m], "shown": words.share_rows(t["all"], "all",
                                                                           min_n)[0]["shown"]}
                      for m, t in shares.items()]}

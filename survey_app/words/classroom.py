@@ -139,8 +139,10 @@ def share_rows(table: pd.DataFrame, by: str, min_n: int, *, school: bool = False
     return out
 
 
-def reading_line(found) -> str:
-    """The one-line reading of the breakdowns."""
+def reading_line(found, *, compared: bool = True) -> str:
+    """The one-line reading of the breakdowns (``compared``: some group is shown)."""
+    if not compared:
+        return _("No groups to compare yet: each has too few families to show.")
     if found is None:
         return _("No group of families shown here lags behind the class overall.")
     measure, by, value = found

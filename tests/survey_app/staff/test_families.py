@@ -148,6 +148,7 @@ def test_the_reading_names_the_group_that_lags(app):
         assert reading_line(found) == ("Families of English learners: fewer two-way contacts "
                                        "than the class overall.")
         assert reading_line(None).startswith("No group of families")
+        assert reading_line(None, compared=False).startswith("No groups to compare yet")
 
 
 def test_a_family_is_counted_once_whatever_its_children():
@@ -222,6 +223,7 @@ def test_a_class_with_siblings_counts_families_not_children(client, world, login
                            data={"trust": "yes"}).status_code == 302
     html = client.get(f"/staff/classes/{section.id}").get_data(as_text=True)
     assert _share(html, "trusted") == [("25%", "12 families")]
+    assert "No groups to compare yet" in html  # every group has fewer than 10 families
     families = client.get("/staff/families").get_data(as_text=True)
     assert _share(families, "trusted") == [("25%", "12 families")]
     assert families.count("<tr data-household=") == 12
