@@ -226,6 +226,7 @@ def test_a_class_with_siblings_counts_families_not_children(client, world, login
     assert "No groups to compare yet" in html  # every group has fewer than 10 families
     families = client.get("/staff/families").get_data(as_text=True)
     assert _share(families, "trusted") == [("25%", "12 families")]
+    assert "All my families" in families
     assert families.count("<tr data-household=") == 12
 
 
