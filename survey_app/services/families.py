@@ -15,9 +15,7 @@ Every table of one page is suppressed together by the equity view's rules
 
 from __future__ import annotations
 
-import hashlib
-import threading
-from collections import OrderedDict
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -180,40 +178,32 @@ def share_frame(*, session: Session, student_ids: list[int], staff_ids: Iterable
     return frame
 
 
-#: Suppressed tables by what they were decided on (the rows, the groupings, min n): the
-#: linear programmes of a class's tables take a few hundred milliseconds, and most writes
-#: that move a page's cache (a survey saved elsewhere) leave its families as they were.
-_DECIDED: OrderedDict = OrderedDict()
-_DECIDED_MAX = 512
-_LOCK = threading.Lock()
-
-
 def published(frame: pd.DataFrame, *, groupings: Iterable[str], min_n: int) -> dict:
     """Every share of one page (both measures by each of ``groupings``) suppressed together
     by the equity view's rules (:func:`relationships.suppress_published`): ``(measure,
     grouping) →`` its table (the total last, the same in every grouping). The tables are
     shared by every call on the same rows: read them, never change them."""
-    groupings = list(groupings)
-    data = frame[[*groupings, *MEASURES]].copy()
+    groupings = tuple(groupings)
+    rows = tuple(frame[[*groupings, *MEASURES]].astype(object)
+                 .where(frame[[*groupings, *MEASURES]].notna(), None)
+                 .itertuples(index=False, name=None))
+    # repr keeps apart what == does not (True and 1 in one column).
+    return _decided(repr(rows), rows, groupings, min_n)
+
+
+@functools.lru_cache(maxsize=128)
+def _decided(_text: str, rows: tuple, groupings: tuple, min_n: int) -> dict:
+    """:func:`published` for rows as tuples, kept by what they hold: a class's linear
+    programmes take a few hundred milliseconds, and most writes that move a page's cache
+    (a survey saved elsewhere) leave its families as they were."""
+    data = pd.DataFrame(list(rows), columns=[*groupings, *MEASURES], dtype=object)
     for by in groupings:
-        data[by] = data[by].astype(object).where(data[by].notna(), "__none__")
+        data[by] = data[by].where(data[by].notna(), "__none__")
     for m in MEASURES:
         data[m] = data[m].astype("boolean")
-    # The rows as Python values (repr keeps True and "True" apart).
-    digest = hashlib.blake2b(repr(list(data.itertuples(index=False, name=None))).encode(),
-                             digest_size=16).hexdigest()
-    key = (tuple(groupings), min_n, len(data), digest)
-    with _LOCK:
-        if key in _DECIDED:
-            _DECIDED.move_to_end(key)
-            return _DECIDED[key]
-    tables = suppress_published(data, measures=MEASURES, groupings=groupings, min_n=min_n)
-    out = {(m, by): tables[(m, by, ALL)] for m in MEASURES for by in groupings}
-    with _LOCK:
-        _DECIDED[key] = out
-        while len(_DECIDED) > _DECIDED_MAX:
-            _DECIDED.popitem(last=False)
-    return out
+    tables = suppress_published(data, measures=MEASURES, groupings=list(groupings),
+                                min_n=min_n)
+    return {(m, by): tables[(m, by, ALL)] for m in MEASURES for by in groupings}
 
 
 def shown(tables: dict, groupings: Iterable[str]) -> dict[str, dict[str, pd.DataFrame]]:
