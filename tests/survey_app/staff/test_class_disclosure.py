@@ -147,6 +147,7 @@ class Audit:
         return found
 
 
+@pytest.mark.slow  # 60 classes, each audited by linear programmes
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(classes())
 def test_nothing_hidden_is_recoverable_from_the_class_shares(case):
