@@ -55,6 +55,7 @@ def test_job_page_says_when_no_worker_takes_the_job(app, client, world, login_as
     assert "flask --app wsgi jobs work" in client.get(location).get_data(as_text=True)
 
 
+@pytest.mark.slow  # starts `flask jobs work` as its own process and waits for it
 def test_rq_worker_runs_the_import_and_reports_progress(redis_queue, app, client, world,
                                                          login_as, session, roster):
     login_as(world.users["district_admin"])

@@ -88,6 +88,7 @@ def assert_nothing_recoverable(published: dict, populations: dict) -> None:
         result.narrowest_key, result.ranges.get(result.narrowest_key))
 
 
+@pytest.mark.slow  # 40 classes, each audited by linear programmes
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(size=st.integers(5, 40), seed=st.integers(0, 2**32 - 1),
        rates=st.tuples(*[st.sampled_from(RATES)] * len(MEASURES)),
@@ -101,6 +102,7 @@ def test_nothing_hidden_is_recoverable_from_the_class_shares(size, seed, rates, 
 
 # Each example solves a few hundred linear programmes: few examples, no shrinking (the
 # failing school is printed as drawn).
+@pytest.mark.slow  # 12 schools, each audited by linear programmes
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(size=st.integers(20, 600), teachers=st.integers(1, 12), seed=st.integers(0, 2**32 - 1),
