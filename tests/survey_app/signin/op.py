@@ -9,12 +9,12 @@ provider sends the browser back to the app.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,12 +28,13 @@ from tests._servers import free_port
 
 FOLDER = Path(__file__).resolve().parent / "oidc_provider"
 NODE = os.environ.get("NODE", "node")
-_INSTALL_LOCK = threading.Lock()
 
 
 def ensure_installed() -> None:
-    """``npm ci`` into oidc_provider/ when its node_modules is missing (exact, from the lock)."""
-    with _INSTALL_LOCK:
+    """``npm ci`` into oidc_provider/ when its node_modules is missing (exact, from the lock);
+    one test process at a time (pytest-xdist workers wait on a file lock)."""
+    with open(FOLDER / ".npm-ci.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         if (FOLDER / "node_modules" / "oidc-provider" / "package.json").exists():
             return
         npm = shutil.which("npm")
