@@ -69,9 +69,10 @@ def test_student_completes_in_spanish_from_a_link(live_server, page, district):
     _choose(page, "home_caregiving", 2)
     _next(page)
     page.wait_for_url("**/survey/adults")
+    page.locator("details.staff-pick:has(#adults-0-staff_query) > summary").click()  # folded
     page.fill("#adults-0-staff_query", "rivera")
     page.locator("button[name=find][value='0']").click()
-    page.get_by_label("Rivera, Ana").check()
+    page.get_by_label("Ana Rivera").check()
     page.select_option("#adults-0-relation", "teacher")
     _choose(page, "adults-0-reliability", 0)
     page.locator("button[name=action][value=add]").click()
@@ -165,6 +166,7 @@ def test_without_javascript_end_to_end(live_server, make_page, district):
     page.locator("button[name=remove][value='0']").click()
     page.wait_for_url("**/survey/adults*")
     assert page.locator("#adults-0-name").input_value() == "Grandma"
+    page.locator("details.switch-language > summary").click()  # folded after page 1
     page.locator("button[name=switch_lang][value=es]").click()
     assert page.locator("html").get_attribute("lang") == "es"
     _next(page)
