@@ -81,7 +81,7 @@ def test_student_completes_in_spanish_from_a_link(live_server, page, district):
     _choose(page, "adults-1-support", 0)
     _choose(page, "adults-1-lives_with", 1)
     # The saved adult folds to one line, named as the child knows them.
-    assert "Ana Rivera" in page.locator("details.adult-folded summary").first.inner_text()
+    assert "Ana Rivera" in page.locator("details.adult-folded > summary").first.inner_text()
     _next(page)
     page.wait_for_url("**/survey/school")
     _choose(page, "school_trusted_adult", 0)
@@ -162,7 +162,7 @@ def test_without_javascript_end_to_end(live_server, make_page, district):
     page.fill("#adults-0-name", "Coach Dee")
     page.locator("button[name=action][value=add]").click()
     page.fill("#adults-1-name", "Grandma")
-    page.locator("details.adult-folded summary").first.click()  # a saved adult: open it
+    page.locator("details.adult-folded > summary").first.click()  # a saved adult: open it
     page.locator("button[name=remove][value='0']").click()
     page.wait_for_url("**/survey/adults*")
     assert page.locator("#adults-0-name").input_value() == "Grandma"
