@@ -106,4 +106,5 @@ def test_screens_and_targets_of_every_family_page(app, live_server, make_page, d
                    f"{ {w: round(r[0]) for w, r in smallest.items() if r} }; with Listen "
                    f"buttons shown: {spoken}")
     assert max(screens.values()) <= SCREENS_AT_MOST, screens
+    assert max(spoken.values()) <= SCREENS_AT_MOST, spoken  # a phone with a voice too
     assert {w: r for w, r in smallest.items() if r and r[0] < 44} == {}
