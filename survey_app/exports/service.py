@@ -24,7 +24,8 @@ from survey_app.exports.responses import responses_tables
 from survey_app.exports.table import Table
 from survey_app.exports.xlsx import write_xlsx
 from survey_app.models import SurveyWave
-from survey_app.services import audit, records, waves
+from survey_app.reading import loader
+from survey_app.services import audit, waves
 
 __all__ = ["AGGREGATE", "FORMATS", "KINDS", "ExportRequest", "WaveRefused", "capability",
            "content_type", "export_wave", "filename", "record", "write_export"]
@@ -80,7 +81,7 @@ def export_wave(*, session: Session, req: ExportRequest,
     elif req.kind == "responses":
         return None  # every window's answers: a purged window has none left
     else:
-        ctx = records.context(session=session, district_id=req.district_id,
+        ctx = loader.context(session=session, district_id=req.district_id,
                               today=req.today or today)
         wave = session.get(SurveyWave, ctx.wave_id) if ctx.wave_id is not None else None
         if wave is None:

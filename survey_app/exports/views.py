@@ -36,7 +36,8 @@ from survey_app.inputs import id_number
 from survey_app.jobs import queue, runs
 from survey_app.jobs.report_page import report_view
 from survey_app.models import School, Student
-from survey_app.services import audit, records, waves
+from survey_app.reading import loader
+from survey_app.services import audit, waves
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -218,7 +219,7 @@ def _windows() -> tuple[list[SelectChoice], str]:
     choices = [SelectChoice(str(w.id), _("%(name)s (%(state)s)", name=w.name,
                                          state=words[waves.state(w)]))
                for w in reversed(found) if waves.state(w) in words]
-    ctx = records.context(session=db, district_id=current_user.district_id)
+    ctx = loader.context(session=db, district_id=current_user.district_id)
     current = str(ctx.wave_id) if ctx.wave_id is not None else ""
     if current not in {c.value for c in choices}:
         current = choices[0].value if choices else ""
