@@ -317,7 +317,7 @@ def test_staff_honorific_added_to_staff_holding_data(empty_url):
     """a15b0c0ffee1 adds staff_user.honorific (empty for everyone already there); a title set
     afterwards is kept; the downgrade drops only the column, the staff stay."""
     cfg = _config(empty_url)
-    command.upgrade(cfg, "f8a1b2c3d418")
+    command.upgrade(cfg, "c1d0a5150001")
     engine = create_engine(empty_url)
     with engine.begin() as conn:
         _district_wave_household(conn)
@@ -333,7 +333,7 @@ def test_staff_honorific_added_to_staff_holding_data(empty_url):
         conn.execute(text("UPDATE staff_user SET honorific = 'ms' WHERE id = 1"))
     with engine.connect() as conn:
         assert conn.execute(text("SELECT honorific FROM staff_user")).scalar_one() == "ms"
-    command.downgrade(cfg, "f8a1b2c3d418")
+    command.downgrade(cfg, "c1d0a5150001")
     with engine.connect() as conn:
         columns = {c["name"] for c in inspect(conn).get_columns("staff_user")}
         assert "honorific" not in columns

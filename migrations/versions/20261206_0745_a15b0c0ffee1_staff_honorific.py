@@ -5,7 +5,7 @@ middleName, preferredFirstName/MiddleName/LastName, but no title), so the column
 filled by staff on their account page or by an admin, never by a roster import.
 
 Revision ID: a15b0c0ffee1
-Revises: f8a1b2c3d418
+Revises: c1d0a5150001
 Create Date: 2026-12-06 07:40:00
 
 """
@@ -16,7 +16,7 @@ import sqlmodel  # noqa: F401
 from alembic import op
 
 revision: str = 'a15b0c0ffee1'
-down_revision: str | None = 'f8a1b2c3d418'
+down_revision: str | None = 'c1d0a5150001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
