@@ -311,3 +311,31 @@ def test_job_tables_added_to_a_database_holding_data(empty_url):
         assert "job_run" not in inspect(conn).get_table_names()
         assert conn.execute(text("SELECT name FROM survey_wave")).scalar_one() == "Fall"
     engine.dispose()
+
+
+def test_staff_honorific_added_to_staff_holding_data(empty_url):
+    """a15b0c0ffee1 adds staff_user.honorific (empty for everyone already there); a title set
+    afterwards is kept; the downgrade drops only the column, the staff stay."""
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "c1d0a5150001")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        _district_wave_household(conn)
+        conn.execute(text("INSERT INTO staff_user (id, district_id, given_name, family_name, "
+                          "title, role, languages, language, active, session_generation, "
+                          "created_at) VALUES (1, 1, 'Anna', 'Brown', 'Teacher', 'staff', '[]', "
+                          "'en', true, 3, CURRENT_TIMESTAMP)"))
+    command.upgrade(cfg, "a15b0c0ffee1")
+    with engine.begin() as conn:
+        row = conn.execute(text("SELECT given_name, title, session_generation, honorific "
+                                "FROM staff_user")).one()
+        assert tuple(row) == ("Anna", "Teacher", 3, None)
+        conn.execute(text("UPDATE staff_user SET honorific = 'ms' WHERE id = 1"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT honorific FROM staff_user")).scalar_one() == "ms"
+    command.downgrade(cfg, "c1d0a5150001")
+    with engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("staff_user")}
+        assert "honorific" not in columns
+        assert conn.execute(text("SELECT family_name FROM staff_user")).scalar_one() == "Brown"
+    engine.dispose()

@@ -177,3 +177,22 @@ class AuditFilterForm(FlaskForm):
     student = StringField(_l("Student (SIS id)"), validators=[Optional(), Length(max=64)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+
+
+class StaffSearchForm(FlaskForm):
+    """Find staff by name on the staff titles page (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Find staff by name"), validators=[Optional(), Length(max=100)])
+
+
+class StaffHonorificForm(FlaskForm):
+    """One staff member's title (choices per row: each with that person's surname). Many
+    are on one page (with prefixes): the app-wide CSRFProtect checks the page's token."""
+
+    class Meta:
+        csrf = False
+
+    honorific = SelectField(_l("How students address this person"), validate_choice=False)

@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from survey_app.db import job_session, read_first
 from survey_app.exports import service
-from survey_app.models import District, School
+from survey_app.models import District, School, SurveyWave
 from survey_app.reading import loader, stored_flags
 
 
@@ -32,10 +32,13 @@ from survey_app.reading import loader, stored_flags
 @click.option("--all-waves", is_flag=True,
               help="network: every wave, each tie with its own wave's attributes "
               "(default: the current wave only).")
+@click.option("--wave", "wave_ordinal", type=click.IntRange(min=1), metavar="N",
+              help="Survey window number (default: the current one; responses: every "
+              "window). A window not open yet or purged is refused.")
 @click.option("--salt", envvar="EXPORT_SALT", help="Salt for --deidentify (default: random; "
               "give the same salt to link exports).")
 def export(kind: str, fmt: str, out: Path, school_code: str | None, lang: str,
-           deidentify: bool, all_waves: bool, salt: str | None) -> None:
+           deidentify: bool, all_waves: bool, wave_ordinal: int | None, salt: str | None) -> None:
     """Export KIND (flagged, responses, network); the export is written to the audit log."""
     if lang not in current_app.config["LANGUAGES"]:
         raise click.UsageError(f"--lang must be one of {', '.join(current_app.config['LANGUAGES'])}")
@@ -44,16 +47,41 @@ def export(kind: str, fmt: str, out: Path, school_code: str | None, lang: str,
         req = service.ExportRequest(kind=kind, fmt=fmt, district_id=district.id,
                                     school_ids=tuple(s.id for s in schools),
                                     school_code=school_code, deidentify=deidentify, salt=salt,
-                                    all_waves=all_waves)
+                                    all_waves=all_waves,
+                                    wave_id=_wave_id(session, district.id, wave_ordinal))
         try:
             req.check()
         except service.ExportError as error:
             raise click.UsageError(str(error)) from error
+        try:
+            service.export_wave(session=session, req=req)
+        except service.WaveRefused as refused:
+            raise click.ClickException(_REFUSED[refused.reason].format(
+                name=refused.name, n=wave_ordinal)) from refused
         service.record(session=session, req=req, staff_id=None, ip="cli")
         session.commit()
         with force_locale(lang), out.open("wb") as handle:
             service.write_export(session=session, req=req, out=handle)
     click.echo(f"Wrote {out} ({out.stat().st_size:,} bytes).")
+
+
+_REFUSED = {
+    "draft": "survey window {n} ({name}) has not opened yet: there is nothing to export. "
+             "Choose an open or closed window (--wave).",
+    "purged": "survey window {name} was purged: its answers are gone and it cannot be "
+              "exported. Choose another window (--wave).",
+    "unknown": "no survey window {n} in this district.",
+}
+
+
+def _wave_id(session, district_id: int, ordinal: int | None) -> int | None:
+    if ordinal is None:
+        return None
+    wave_id = session.exec(select(SurveyWave.id).where(SurveyWave.district_id == district_id,
+                                                       SurveyWave.ordinal == ordinal)).first()
+    if wave_id is None:
+        raise click.ClickException(_REFUSED["unknown"].format(n=ordinal, name=None))
+    return wave_id
 
 
 def _district_schools(session, school_code: str | None) -> tuple[District, list[School]]:

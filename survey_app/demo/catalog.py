@@ -149,6 +149,8 @@ PREFER_NOT_P = 0.02  # per single-choice item
 
 STAFF_SUBJECTS = ("English", "Math", "Biology", "Chemistry", "History", "Spanish", "Art",
                   "Music", "Physical Education", "Computer Science", "Economics", "Physics")
+#: The demo staff's titles, by turns (None: no title, shown by full name).
+STAFF_HONORIFICS = ("ms", "mr", "mrs", "ms", "mr", "dr", None, "mx", "miss")
 OTHER_STAFF_TITLES = ("Coach", "Librarian", "Nurse", "Social Worker", "Office Manager",
                       "Assistant Principal", "Paraprofessional", "Family Liaison")
 

@@ -197,6 +197,7 @@ def _staff(rng, tables: dict, roster: Roster) -> None:
         "family_name": np.asarray(C.FAMILY_NAMES, dtype=object)[
             rng.integers(len(C.FAMILY_NAMES), size=n)],
         "title": np.asarray(title_l, dtype=object), "role": role,
+        "honorific": _honorifics(ids, np.asarray(title_l, dtype=object), kind),
         "languages": "[]", "language": "en", "active": True})
     counselors = np.flatnonzero(kind == "counselor")
     tables["counselor_school"] = pd.DataFrame({
@@ -206,6 +207,17 @@ def _staff(rng, tables: dict, roster: Roster) -> None:
     frame = tables["staff_user"]
     roster.staff_name = (frame.given_name + " " + frame.family_name).to_numpy(dtype=object)
     roster.staff_title = np.asarray(title_l, dtype=object)
+
+
+def _honorifics(ids, titles, kind) -> np.ndarray:
+    """How children address each staff member: coaches "Coach", the others a title by
+    turns, every seventh none (the picker then shows the full name); district accounts
+    none. From the id, not the random stream, so the rest of the district is unchanged."""
+    cycle = np.asarray(C.STAFF_HONORIFICS, dtype=object)
+    out = cycle[ids % len(cycle)]
+    out[titles == "Coach"] = "coach"
+    out[kind == "district"] = None
+    return out
 
 
 def _sections(rng, tables: dict, roster: Roster) -> None:

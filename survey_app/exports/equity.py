@@ -28,9 +28,11 @@ _REASONS = {"small_n": _l("small group"), "complementary": _l("would reveal a sm
             "coded": _l("rate close to none or to all")}
 
 
-def equity_table(*, session: Session, district_id: int, school_ids, today: date) -> Table:
+def equity_table(*, session: Session, district_id: int, school_ids, today: date,
+                 wave_id: int | None = None) -> Table:
     """One long table: measure, grouping, group, then the numbers (hidden cells empty)."""
-    ctx = loader.context(session=session, district_id=district_id, today=today)
+    ctx = loader.context(session=session, district_id=district_id, today=today,
+                         wave_id=wave_id)
     values = equity.student_values(session=session, ctx=ctx, school_ids=school_ids)
     tables = equity.published_tables(session=session, ctx=ctx, school_ids=school_ids)
     return Table("equity", [str(h) for h in HEADER],

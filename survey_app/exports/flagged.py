@@ -41,9 +41,11 @@ _OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 STATUS_NAMES = {FollowUpStatus.OPEN: _l("Open"), FollowUpStatus.IN_PROGRESS: _l("In progress")}
 
 
-def flagged_table(*, session: Session, district_id: int, school_ids, today: date) -> Table:
+def flagged_table(*, session: Session, district_id: int, school_ids, today: date,
+                  wave_id: int | None = None) -> Table:
     """Every flagged student of ``school_ids`` (no-data students too), in the caseload's order."""
-    ctx = loader.context(session=session, district_id=district_id, today=today)
+    ctx = loader.context(session=session, district_id=district_id, today=today,
+                         wave_id=wave_id)
     return Table("flagged", [str(h) for h in HEADER], _rows(session, ctx, school_ids, today),
                  escaped=True)
 

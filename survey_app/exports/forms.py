@@ -43,4 +43,7 @@ class ExportForm(FlaskForm):
         SelectChoice("xlsx", _l("Excel workbook (XLSX)")),
         SelectChoice("graphml", _l("GraphML (network tools)"))])
     school = SelectField(_l("School"), choices=[])
+    #: Open and closed windows; a window sent that is not one of them (purged or not
+    #: open yet since the page was shown) is refused by the view with a message.
+    wave = SelectField(_l("Survey window"), choices=[], validate_choice=False)
     deidentify = BooleanField(_l("Leave out names and ids (for research)"))

@@ -50,7 +50,7 @@ class _Ids:
 
 def network_graph(*, session: Session, district_id: int, school_ids, deidentify: bool = False,
                   salt: str | None = None, today: date | None = None,
-                  all_waves: bool = False) -> nx.DiGraph:
+                  all_waves: bool = False, wave_id: int | None = None) -> nx.DiGraph:
     """The support network of the schools' students, ready to write.
 
     The current wave by default, each edge with that wave's attributes (sources,
@@ -61,7 +61,8 @@ def network_graph(*, session: Session, district_id: int, school_ids, deidentify:
     """
     import networkx as nx
 
-    ctx = loader.context(session=session, district_id=district_id, today=today)
+    ctx = loader.context(session=session, district_id=district_id, today=today,
+                         wave_id=wave_id)
     tables = loader.load_school_tables(session=session, ctx=ctx, school_ids=school_ids)
     H = (nx.MultiDiGraph if all_waves else nx.DiGraph)(deidentified=deidentify, wave=ctx.wave)
     if tables.students.empty:

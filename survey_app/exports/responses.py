@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 from sqlmodel import Session
 
 from survey_app import surveys
@@ -34,31 +34,35 @@ _LABELS = {c.code: c.label for c in (*RELATION, *SUPPORT, *SUPPORT_FAMILY, *FREQ
 _BATCH = 1000
 
 
-def _scope(school_ids):
-    """Responses of students of these schools, or of households with a child there."""
+def _scope(school_ids, wave_id: int | None = None):
+    """Responses of students of these schools, or of households with a child there (of
+    wave ``wave_id`` when given)."""
     students = select(Student.id).where(Student.school_id.in_(list(school_ids)))
     households = select(Student.household_id).where(Student.school_id.in_(list(school_ids)),
                                                     Student.household_id.is_not(None))
-    return or_(Invitation.student_id.in_(students), Invitation.household_id.in_(households))
+    scope = or_(Invitation.student_id.in_(students), Invitation.household_id.in_(households))
+    return scope if wave_id is None else and_(scope, Invitation.wave_id == wave_id)
 
 
-def responses_tables(*, session: Session, school_ids) -> list[Table]:
-    """Three tables streamed from the database: responses, answers, adults."""
+def responses_tables(*, session: Session, school_ids, wave_id: int | None = None) -> list[Table]:
+    """Three tables streamed from the database: responses, answers, adults (of one wave
+    when ``wave_id`` is given, else of every wave)."""
+    scope = _scope(school_ids, wave_id)
     return [
-        Table("responses", [str(h) for h in RESPONSE_HEADER], _responses(session, school_ids)),
-        Table("answers", [str(h) for h in ANSWER_HEADER], _answers(session, school_ids, False)),
-        Table("adults", [str(h) for h in ADULT_HEADER], _answers(session, school_ids, True)),
+        Table("responses", [str(h) for h in RESPONSE_HEADER], _responses(session, scope)),
+        Table("answers", [str(h) for h in ANSWER_HEADER], _answers(session, scope, False)),
+        Table("adults", [str(h) for h in ADULT_HEADER], _answers(session, scope, True)),
     ]
 
 
-def _responses(session: Session, school_ids) -> Iterator[list]:
+def _responses(session: Session, scope) -> Iterator[list]:
     query = (select(Response.id, Response.survey, Response.version, Response.language,
                     Response.status, Response.started_at, Response.submitted_at,
                     Student.sis_id, Student.sourced_id, Household.sourced_id)
              .join(Invitation, Invitation.id == Response.invitation_id)
              .outerjoin(Student, Student.id == Invitation.student_id)
              .outerjoin(Household, Household.id == Invitation.household_id)
-             .where(_scope(school_ids)).order_by(Response.id))
+             .where(scope).order_by(Response.id))
     for row in session.execute(query.execution_options(yield_per=_BATCH)):
         yield [*row[:5], _iso(row[5]), _iso(row[6]), *row[7:]]
 
@@ -67,12 +71,12 @@ def _iso(value) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
 
-def _answers(session: Session, school_ids, adults: bool) -> Iterator[list]:
+def _answers(session: Session, scope, adults: bool) -> Iterator[list]:
     query = (select(Answer.response_id, Answer.item_id, Answer.entry, Answer.value,
                     Answer.language, Response.survey, Response.version)
              .join(Response, Response.id == Answer.response_id)
              .join(Invitation, Invitation.id == Response.invitation_id)
-             .where(_scope(school_ids), Answer.current,
+             .where(scope, Answer.current,
                     (Answer.item_id == "adults") if adults else (Answer.item_id != "adults"))
              .order_by(Answer.response_id, Answer.item_id, Answer.entry))
     for row in session.execute(query.execution_options(yield_per=_BATCH)):

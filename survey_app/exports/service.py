@@ -23,10 +23,12 @@ from survey_app.exports.flagged import flagged_table
 from survey_app.exports.responses import responses_tables
 from survey_app.exports.table import Table
 from survey_app.exports.xlsx import write_xlsx
-from survey_app.services import audit
+from survey_app.models import SurveyWave
+from survey_app.reading import loader
+from survey_app.services import audit, waves
 
-__all__ = ["AGGREGATE", "FORMATS", "KINDS", "ExportRequest", "capability", "content_type",
-           "filename", "record", "write_export"]
+__all__ = ["AGGREGATE", "FORMATS", "KINDS", "ExportRequest", "WaveRefused", "capability",
+           "content_type", "export_wave", "filename", "record", "write_export"]
 
 #: kind → (title, description, formats)
 KINDS = {
@@ -55,6 +57,41 @@ class ExportError(ValueError):
     """An export that does not exist in the asked format."""
 
 
+class WaveRefused(ExportError):
+    """The export's survey window is not one an export may read: ``reason`` is
+    ``"draft"`` (not open yet: nothing to export), ``"purged"`` (its answers are gone) or
+    ``"unknown"`` (no such window in the district)."""
+
+    def __init__(self, reason: str, name: str | None = None) -> None:
+        super().__init__(f"survey window {name or '?'} is {reason}: it cannot be exported"
+                         if reason != "unknown" else "no such survey window in this district")
+        self.reason = reason
+        self.name = name
+
+
+def export_wave(*, session: Session, req: ExportRequest,
+                today: date | None = None) -> SurveyWave | None:
+    """The survey window the export reads: the asked one, else the current one (None
+    before any has opened). A draft window (not open yet) or a purged one (its answers
+    deleted) is refused with :class:`WaveRefused`, before anything is audited or written."""
+    if req.wave_id is not None:
+        wave = session.get(SurveyWave, req.wave_id)
+        if wave is None or wave.district_id != req.district_id:
+            raise WaveRefused("unknown")
+    elif req.kind == "responses":
+        return None  # every window's answers: a purged window has none left
+    else:
+        ctx = loader.context(session=session, district_id=req.district_id,
+                              today=req.today or today)
+        wave = session.get(SurveyWave, ctx.wave_id) if ctx.wave_id is not None else None
+        if wave is None:
+            return None
+    state = waves.state(wave, req.today or today)
+    if state in (waves.WaveState.DRAFT, waves.WaveState.PURGED):
+        raise WaveRefused(state.value, wave.name)
+    return wave
+
+
 @dataclass(frozen=True)
 class ExportRequest:
     kind: str
@@ -66,6 +103,8 @@ class ExportRequest:
     salt: str | None = None
     today: date | None = None
     all_waves: bool = False  # network: every wave, not only the current one
+    #: The survey window read (None: the current one; responses: every window).
+    wave_id: int | None = None
 
     def check(self) -> None:
         if self.kind not in KINDS or self.fmt not in KINDS[self.kind][2]:
@@ -82,15 +121,16 @@ def _tables(session: Session, req: ExportRequest):
     today = req.today or date.today()
     if req.kind == "flagged":
         return [flagged_table(session=session, district_id=req.district_id,
-                              school_ids=req.school_ids, today=today)]
+                              school_ids=req.school_ids, today=today, wave_id=req.wave_id)]
     if req.kind == "equity":
         return [equity_table(session=session, district_id=req.district_id,
-                             school_ids=req.school_ids, today=today)]
+                             school_ids=req.school_ids, today=today, wave_id=req.wave_id)]
     if req.kind == "responses":
-        return responses_tables(session=session, school_ids=req.school_ids)
+        return responses_tables(session=session, school_ids=req.school_ids, wave_id=req.wave_id)
     return graphml.network_graph(session=session, district_id=req.district_id,
                                  school_ids=req.school_ids, deidentify=req.deidentify,
-                                 salt=req.salt, today=today, all_waves=req.all_waves)
+                                 salt=req.salt, today=today, all_waves=req.all_waves,
+                                 wave_id=req.wave_id)
 
 
 def _packed(req: ExportRequest) -> str:
@@ -117,7 +157,8 @@ def record(*, session: Session, req: ExportRequest, staff_id: int | None,
                  target_id=req.school_code or "district",
                  school_id=req.school_ids[0] if len(req.school_ids) == 1 else None,
                  detail={"format": req.fmt, "schools": list(req.school_ids),
-                         "deidentify": req.deidentify}, ip=ip, outcome=outcome)
+                         "deidentify": req.deidentify, "wave_id": req.wave_id},
+                 ip=ip, outcome=outcome)
 
 
 def write_export(*, session: Session, req: ExportRequest, out: IO[bytes]) -> None:
@@ -129,6 +170,7 @@ def write_export(*, session: Session, req: ExportRequest, out: IO[bytes]) -> Non
     """
     req.check()
     read_first(session)
+    export_wave(session=session, req=req)  # purged meanwhile (a job): refused, not empty
     built = _tables(session, req)
     if req.kind == "network":
         if req.fmt == "graphml":

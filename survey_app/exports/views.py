@@ -30,9 +30,11 @@ from survey_app.db import get_session, write_next
 from survey_app.exports import safe, service
 from survey_app.exports.forms import ContextUploadForm, ExportForm, RosterUploadForm
 from survey_app.imports import undo
+from survey_app.inputs import id_number
 from survey_app.jobs import queue, runs
 from survey_app.models import School, Student
-from survey_app.services import audit
+from survey_app.reading import loader
+from survey_app.services import audit, waves
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
@@ -112,7 +114,16 @@ def import_context():
 def _export_params(req: service.ExportRequest) -> dict[str, Any]:
     """An export request as the job's parameters (the salt is never stored)."""
     return {"kind": req.kind, "fmt": req.fmt, "school_ids": list(req.school_ids),
-            "school_code": req.school_code, "deidentify": req.deidentify}
+            "school_code": req.school_code, "deidentify": req.deidentify,
+            "wave_id": req.wave_id}
+
+
+def _is_id(raw: str) -> bool:
+    try:
+        id_number(raw)
+    except ValueError:
+        return False
+    return True
 
 
 def _students_in(db, school_ids: tuple[int, ...]) -> int:
@@ -128,13 +139,43 @@ def _schools() -> list[tuple[str, str]]:
     return [(code, name) for code, name in rows]
 
 
-def _export_form(kind: str, schools: list[tuple[str, str]]) -> ExportForm:
-    form = ExportForm(prefix=kind)
+def _export_form(kind: str, schools: list[tuple[str, str]],
+                 windows: tuple[list[SelectChoice], str] | None = None) -> ExportForm:
+    choices, current = windows or _windows()
+    form = ExportForm(prefix=kind, data={"wave": current})
     formats = service.KINDS[kind][2]
     form.fmt.choices = [c for c in form.fmt.choices if c.value in formats]
     form.school.choices = [SelectChoice("", _("All my schools")),
                            *(SelectChoice(code, name) for code, name in schools)]
+    form.wave.choices = choices
     return form
+
+
+def _windows() -> tuple[list[SelectChoice], str]:
+    """The survey windows an export may read (open or closed, newest first), and the
+    current one (chosen at first): a window not open yet or purged is not offered."""
+    db = get_session()
+    found = waves.list_waves(session=db, district_id=current_user.district_id)
+    words = {waves.WaveState.OPEN: _("open"), waves.WaveState.CLOSED: _("closed")}
+    choices = [SelectChoice(str(w.id), _("%(name)s (%(state)s)", name=w.name,
+                                         state=words[waves.state(w)]))
+               for w in reversed(found) if waves.state(w) in words]
+    ctx = loader.context(session=db, district_id=current_user.district_id)
+    current = str(ctx.wave_id) if ctx.wave_id is not None else ""
+    if current not in {c.value for c in choices}:
+        current = choices[0].value if choices else ""
+    return choices, current
+
+
+def _refusal(refused: service.WaveRefused) -> str:
+    """Why an export's survey window is refused, in the reader's language."""
+    if refused.reason == "draft":
+        return _("The survey window %(name)s has not opened yet: there is nothing to export. "
+                 "Please choose another window.", name=refused.name)
+    if refused.reason == "purged":
+        return _("The survey window %(name)s was purged: its answers are gone and cannot be "
+                 "exported. Please choose another window.", name=refused.name)
+    return _("That survey window does not exist. Please choose one from the list.")
 
 
 @bp.get("/")
@@ -142,12 +183,18 @@ def _export_form(kind: str, schools: list[tuple[str, str]]) -> ExportForm:
 @audited.nothing("the list of exports: no one's data")
 def index():
     """List the exports this user may take, with a download button each."""
-    schools = _schools()
-    cards = [{"kind": kind, "title": title, "text": text, "form": _export_form(kind, schools),
+    return _index()
+
+
+def _index(refused: tuple[str, ExportForm] | None = None, status: int = 200):
+    schools, windows = _schools(), _windows()
+    cards = [{"kind": kind, "title": title, "text": text,
+              "form": refused[1] if refused and refused[0] == kind
+              else _export_form(kind, schools, windows),
               "deidentify": kind == "network"}
              for kind, (title, text, _formats) in service.KINDS.items()
              if current_user.can(service.capability(kind))]
-    return render_template("exports/index.html", cards=cards)
+    return render_template("exports/index.html", cards=cards), status
 
 
 @bp.post("/download")
@@ -163,6 +210,9 @@ def download():
     form = _export_form(kind, _schools())
     if not form.validate_on_submit():
         abort(400)
+    if form.wave.data and not _is_id(form.wave.data):
+        form.wave.errors = [_refusal(service.WaveRefused("unknown"))]
+        return _index((kind, form), 400)
     db = get_session()
     school = db.exec(select(School).where(School.code == form.school.data)).first() \
         if form.school.data else None
@@ -172,7 +222,13 @@ def download():
     req = service.ExportRequest(kind=kind, fmt=form.fmt.data,
                                 district_id=current_user.district_id, school_ids=school_ids,
                                 school_code=school.code if school else None,
-                                deidentify=bool(form.deidentify.data) and kind == "network")
+                                deidentify=bool(form.deidentify.data) and kind == "network",
+                                wave_id=id_number(form.wave.data) if form.wave.data else None)
+    try:
+        service.export_wave(session=db, req=req)
+    except service.WaveRefused as refused:
+        form.wave.errors = [_refusal(refused)]
+        return _index((kind, form), 400)
     if _students_in(db, school_ids) >= current_app.config["EXPORT_JOB_MIN_STUDENTS"]:
         # Audited when asked for; the file is kept with the job for the one who asked.
         service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr)

@@ -191,7 +191,7 @@ def export(*, session: Session, run: JobRun, progress: Reporter):
     p = run.params
     req = ExportRequest(kind=p["kind"], fmt=p["fmt"], district_id=run.district_id,
                         school_ids=tuple(p["school_ids"]), school_code=p.get("school_code"),
-                        deidentify=bool(p.get("deidentify")))
+                        deidentify=bool(p.get("deidentify")), wave_id=p.get("wave_id"))
     progress.stage("writing", 1)
     with tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024) as buffer:
         service.write_export(session=session, req=req, out=buffer)

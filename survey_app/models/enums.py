@@ -10,6 +10,20 @@ class Role(StrEnum):
     ANALYST = "analyst"
 
 
+class Honorific(StrEnum):
+    """How children address a staff member ("Ms. Brown"): a code, put into words per
+    language (``words/honorifics.py``), never the text as typed. OneRoster has no field
+    for it, so staff set it on their account page and admins on the staff page."""
+
+    MS = "ms"
+    MRS = "mrs"
+    MISS = "miss"
+    MR = "mr"
+    MX = "mx"
+    DR = "dr"
+    COACH = "coach"
+
+
 class Consent(StrEnum):
     NO_ANSWER = "no_answer"
     CONSENTED = "consented"

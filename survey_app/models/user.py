@@ -20,7 +20,11 @@ class StaffUser(SQLModel, table=True):
     password_hash: str | None = Field(default=None, max_length=255)
     given_name: str = Field(max_length=200)
     family_name: str = Field(max_length=200)
+    #: The job title (from the roster's role, e.g. "Teacher").
     title: str | None = Field(default=None, max_length=100)
+    #: How children address this person: an ``enums.Honorific`` code or None (then the
+    #: staff picker shows the full name). Not in OneRoster; set in the app.
+    honorific: str | None = Field(default=None, max_length=16)
     role: str = Field(default=Role.STAFF, max_length=20)
     languages: list[str] = json_field(list)
     language: str = Field(default="en", max_length=16)

@@ -75,13 +75,16 @@ class Context:
     tiers: TierRules = field(default_factory=TierRules)  # how the caseload is ordered
 
 
-def context(*, session: Session, district_id: int, today: date | None = None) -> Context:
-    """Return the district's current wave, flag rules and smallest group shown."""
+def context(*, session: Session, district_id: int, today: date | None = None,
+            wave_id: int | None = None) -> Context:
+    """Return the district's current wave (or the wave ``wave_id`` of the district, as an
+    export asks), flag rules and smallest group shown."""
     today = today or date.today()
+    chosen = (SurveyWave.id == wave_id if wave_id is not None
+              else or_(SurveyWave.opens_on.is_(None), SurveyWave.opens_on <= today))
     wave = session.exec(
         select(SurveyWave.id, SurveyWave.ordinal)
-        .where(SurveyWave.district_id == district_id,
-               or_(SurveyWave.opens_on.is_(None), SurveyWave.opens_on <= today))
+        .where(SurveyWave.district_id == district_id, chosen)
         .order_by(SurveyWave.ordinal.desc()).limit(1)
     ).first()
     settings = session.exec(

@@ -31,6 +31,7 @@ from survey_app.surveys.forms import (
     page_values,
 )
 from survey_app.surveys.model import ADULT_REF, MAX_ADULTS, Definition, Item, Page
+from survey_app.words.honorifics import addressed
 from survey_app.words.labels import grade_name
 
 _BLOCK = re.compile(r"^adults-(\d+)-")
@@ -63,13 +64,18 @@ def _fold(text: str) -> str:
 
 
 def staff_label(staff_id: int, name: str, about: dict) -> str:
-    """A staff member the way children know them: surname first, then the given name,
-    the job title and the grade they teach ("Brown, Anna · Teacher · Grade 5")."""
-    family, title, grade = about.get(staff_id, (None, None, None))
-    given = name[:-len(family)].strip() if family and name.endswith(family) else ""
-    parts = [f"{family}, {given}" if family and given else name]
+    """A staff member the way children know them: title and surname when the staff member
+    has a title, else the full name; then the job title and the grade they teach
+    ("Ms. Brown · Teacher · Grade 5", "Anna Brown · Teacher · Grade 5")."""
+    family, title, grade, honorific = _about(about, staff_id)
+    parts = [addressed(honorific, family) or name]
     parts += [p for p in (title, grade_name(grade) if grade is not None else None) if p]
     return " · ".join(parts)
+
+
+def _about(about: dict, staff_id: int) -> tuple:
+    """(surname, job title, grade taught, honorific code), Nones when unknown."""
+    return about.get(staff_id) or (None, None, None, None)
 
 
 def staff_matches(staff: dict[int, str], query: str | None) -> list[tuple[int, str]]:
@@ -112,7 +118,7 @@ def prepare(form, ctx: PageContext) -> None:
     for item in ctx.items:
         if item.kind == ADULT_REF:
             f = form[field_name(item.id)]
-            pairs = [(str(e), adult_title(v, n)) for n, (e, v) in
+            pairs = [(str(e), adult_title(v, n, ctx.staff)) for n, (e, v) in
                      enumerate(sorted(ctx.adults.items()), 1)]
             f.choices = opts(pairs)
             f.allowed = frozenset(code for code, _label in pairs)
@@ -123,7 +129,7 @@ def prepare(form, ctx: PageContext) -> None:
         staff_allowed = frozenset(str(i) for i in ctx.staff)
     kid_choices = [(str(i), name) for i, name in ctx.children] if ctx.definition.survey == "family" else []
     about = getattr(ctx.staff, "about", {})
-    searched = {i: f"{name} {about.get(i, ('', '', None))[1] or ''}" for i, name in ctx.staff.items()}
+    searched = {i: _searched(name, _about(about, i)) for i, name in ctx.staff.items()}
     for block in form.adults:
         sub = block.form
         matches = staff_matches(searched, sub.staff_query.data)
@@ -137,10 +143,28 @@ def prepare(form, ctx: PageContext) -> None:
         sub.children.allowed = frozenset(code for code, _n in kid_choices)
 
 
-def adult_title(value: dict | None, number: int) -> str:
-    """A block's title: the adult's name, or "Adult 2" while it has none."""
-    name = (value or {}).get("name")
-    return name if name else _("Adult %(number)d", number=number)
+def _searched(name: str, about: tuple) -> str:
+    """What a search matches: the name, how children address them, the job title."""
+    family, title, _grade, honorific = about
+    return " ".join(p for p in (name, addressed(honorific, family), title) if p)
+
+
+def adult_title(value: dict | None, number: int, staff: dict | None = None) -> str:
+    """A block's title: a staff member picked from the list as children know them ("Ms.
+    Brown"); else the adult's name; or "Adult 2" while it has none."""
+    value = value or {}
+    picked = _staff_number(value.get("staff_id"))
+    if staff and picked in staff:
+        family, _title, _grade, honorific = _about(getattr(staff, "about", {}), picked)
+        return addressed(honorific, family) or value.get("name") or staff[picked]
+    return value.get("name") or _("Adult %(number)d", number=number)
+
+
+def _staff_number(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
 
 
 def folded(block: Any) -> bool:

@@ -339,7 +339,8 @@ def _render(form, ctx: forms.PageContext, invitation: PlainRow, *, status: int =
         for n, block in enumerate(form.adults, 1):
             entry = block.form.entry.data
             blocks.append({"form": block.form, "number": n, "key": entry or "new",
-                           "title": forms.adult_title(ctx.adults.get(int(entry)) if entry else None, n),
+                           "title": forms.adult_title(ctx.adults.get(int(entry)) if entry else None, n,
+                                                      ctx.staff),
                            "folded": forms.folded(block.form),
                            "relation": forms.relation_label(block.form)})
     return render_template(

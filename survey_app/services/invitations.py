@@ -150,7 +150,8 @@ def children(*, session: Session, invitation: Invitation,
 
 
 _STAFF_T = StaffUser.__table__.c
-_STAFF = (core_select(_STAFF_T.id, _STAFF_T.given_name, _STAFF_T.family_name, _STAFF_T.title)
+_STAFF = (core_select(_STAFF_T.id, _STAFF_T.given_name, _STAFF_T.family_name, _STAFF_T.title,
+                      _STAFF_T.honorific)
           .where(_STAFF_T.school_id.in_(bindparam("schools", expanding=True)),
                  _STAFF_T.active.is_(True))
           .order_by(_STAFF_T.family_name))
@@ -181,12 +182,12 @@ class StaffNames(dict):
     """id → display name of the schools' active staff, and the ids as the form sends them.
 
     ``about`` holds how children know each one: id → (surname, job title, the grade
-    they teach when it is one grade). Shared between requests when cached: read it,
+    they teach when it is one grade, the honorific code or None). Shared between requests when cached: read it,
     never change it.
     """
 
     allowed: frozenset[str]
-    about: dict[int, tuple[str, str | None, int | None]]
+    about: dict[int, tuple[str, str | None, int | None, str | None]]
 
     def __init__(self, names, about=None):
         super().__init__(names)
@@ -215,8 +216,9 @@ def _load_staff(session: Session, school_ids) -> StaffNames:
     rows = connection.execute(_STAFF, {"schools": list(school_ids)}).all()
     grades = {staff: low if low == high else None for staff, low, high in
               connection.execute(_STAFF_GRADES, {"schools": list(school_ids)})}
-    return StaffNames(((i, f"{given} {family}".strip()) for i, given, family, _t in rows),
-                      {i: (family, title, grades.get(i)) for i, _g, family, title in rows})
+    return StaffNames(((i, f"{given} {family}".strip()) for i, given, family, _t, _h in rows),
+                      {i: (family, title, grades.get(i), honorific)
+                       for i, _g, family, title, honorific in rows})
 
 
 def mark_opened(*, session: Session, invitation: Invitation, now: Any) -> None:

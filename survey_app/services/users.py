@@ -7,7 +7,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from survey_app.models import CounselorSchool, StaffUser
 from survey_app.models.base import utcnow
-from survey_app.models.enums import Role
+from survey_app.models.enums import Honorific, Role
 from survey_app.services import passwords
 
 MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
@@ -104,3 +104,34 @@ def change_password(*, session: Session, user: StaffUser, old: str, new: str) ->
     session.add(user)
     session.flush()
     return None
+
+
+def set_honorific(*, session: Session, user: StaffUser, honorific: str | None) -> bool:
+    """Set how children address ``user`` (an ``Honorific`` code, or None for the full
+    name); True when it changed. An unknown code is refused (ValueError)."""
+    value = honorific or None
+    if value is not None and value not in set(Honorific):
+        raise ValueError(f"unknown honorific {honorific!r}")
+    if user.honorific == value:
+        return False
+    user.honorific = value
+    session.add(user)
+    session.flush()
+    return True
+
+
+STAFF_PAGE_SIZE = 50
+
+
+def staff_page(*, session: Session, district_id: int, query: str = "", page: int = 1
+               ) -> tuple[list[StaffUser], int]:
+    """Active staff of the district whose name holds every word of ``query`` (any case),
+    by surname, one page of ``STAFF_PAGE_SIZE``; and how many match in all."""
+    stmt = select(StaffUser).where(StaffUser.district_id == district_id, StaffUser.active)
+    name = func.lower(StaffUser.given_name + " " + StaffUser.family_name)
+    for word in query.lower().split():
+        stmt = stmt.where(name.contains(word, autoescape=True))
+    total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
+    rows = session.exec(stmt.order_by(StaffUser.family_name, StaffUser.given_name, StaffUser.id)
+                        .offset((page - 1) * STAFF_PAGE_SIZE).limit(STAFF_PAGE_SIZE)).all()
+    return list(rows), total

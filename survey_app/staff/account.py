@@ -1,9 +1,9 @@
-"""A staff member's own account: change the password (the current one required; every
-other session of the account ends)."""
+"""A staff member's own account: how students address them ("Ms. Brown"), and the
+password (the current one required; every other session of the account ends)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,9 +12,10 @@ from survey_app.audited import audited
 from survey_app.auth import permission_required, start_session
 from survey_app.db import get_session
 from survey_app.models import StaffUser
-from survey_app.services import passwords, users
-from survey_app.staff.forms import PasswordChangeForm
+from survey_app.services import audit, passwords, users
+from survey_app.staff.forms import HonorificForm, PasswordChangeForm
 from survey_app.staff.views import bp
+from survey_app.words.honorifics import honorific_choices, staff_name
 
 
 def _problems() -> dict[str, str]:
@@ -70,3 +71,37 @@ def change_password():
 def _render(form, status: int):
     return render_template("staff/password.html", form=form,
                            min_length=passwords.MIN_LENGTH), status
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@permission_required("workspace.enter")
+@audited.by_view({"POST": "honorific_change"}, when="the title changed")
+def account():
+    """My account: the title students know me by; a link to change my password."""
+    db = get_session()
+    user = db.get(StaffUser, current_user.id)
+    form = HonorificForm(data={"honorific": user.honorific or ""})
+    form.honorific.choices = honorific_choices(user.family_name)
+    if not form.is_submitted():
+        return _render_account(form, user)
+    known = {code for code, _label in form.honorific.choices}
+    if not form.validate_on_submit() or form.honorific.data not in known:
+        if form.honorific.data not in known:
+            form.honorific.errors = [_("Please choose one of the titles in the list.")]
+        return _render_account(form, user, 400)
+    before = user.honorific
+    if users.set_honorific(session=db, user=user, honorific=form.honorific.data):
+        audit.record(session=db, staff_id=user.id, action="honorific_change",
+                     target_type="staff_user", target_id=user.id,
+                     detail={"before": before, "after": user.honorific},
+                     ip=request.remote_addr)
+        flash(_("Saved. Students now see you as %(name)s.",
+                name=staff_name(user)), "success")
+    else:
+        flash(_("Nothing changed."), "success")
+    db.commit()
+    return redirect(url_for("staff.account"))
+
+
+def _render_account(form, user, status: int = 200):
+    return render_template("staff/account.html", form=form, shown=staff_name(user)), status

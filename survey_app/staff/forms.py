@@ -91,3 +91,14 @@ class TrustForm(FlaskForm):
         choices=[SelectChoice("yes", _l("Yes")), SelectChoice("not_yet", _l("Not yet")),
                  SelectChoice("dont_know", _l("I don't know"))],
         validators=[InputRequired(message=_l("Choose one of the answers."))])
+
+
+class HonorificForm(FlaskForm):
+    """How students address me ("Ms. Brown"): a title from the list, or none. The choices
+    are set per request (each shown with the person's own surname)."""
+
+    honorific = SelectField(
+        _l("How students address you"),
+        description=_l("Students see this in the survey's list of school adults, beside your "
+                       "job and grade."),
+        validate_choice=False)

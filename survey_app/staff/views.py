@@ -72,6 +72,8 @@ SECTIONS = [
      _l("Load students, staff and families from a OneRoster file.")),
     ("settings.edit", "admin.settings", _l("Settings"),
      _l("Flag rules, the smallest group shown, languages and survey windows.")),
+    ("settings.edit", "admin.staff_titles", _l("Staff titles"),
+     _l("How students address each staff member in the survey: Ms. Brown, Coach Lee.")),
     ("audit.read", "admin.audit_log", _l("Audit log"),
      _l("Who viewed or exported student data, and when.")),
 ]

@@ -311,7 +311,7 @@ def test_screens_a_grade_4_student_scrolls_naming_three_adults(app, live_server,
                 size = box.bounding_box()
                 assert min(size["width"], size["height"]) >= 44, size  # a tap target
             # Opening one shows its answers as given: nothing was lost by folding.
-            page.locator("details.adult-folded summary").nth(1).click()
+            page.locator("details.adult-folded > summary").nth(1).click()
             assert page.locator("#adults-1-name").input_value() == "Coach Dee"
             assert page.locator("#adults-1-reliability-0").is_checked()
             page.locator(".actions button.primary").click()

@@ -69,9 +69,10 @@ def test_student_completes_in_spanish_from_a_link(live_server, page, district):
     _choose(page, "home_caregiving", 2)
     _next(page)
     page.wait_for_url("**/survey/adults")
+    page.locator("details.staff-pick:has(#adults-0-staff_query) > summary").click()  # folded
     page.fill("#adults-0-staff_query", "rivera")
     page.locator("button[name=find][value='0']").click()
-    page.get_by_label("Rivera, Ana").check()
+    page.get_by_label("Ana Rivera").check()
     page.select_option("#adults-0-relation", "teacher")
     _choose(page, "adults-0-reliability", 0)
     page.locator("button[name=action][value=add]").click()
@@ -80,7 +81,7 @@ def test_student_completes_in_spanish_from_a_link(live_server, page, district):
     _choose(page, "adults-1-support", 0)
     _choose(page, "adults-1-lives_with", 1)
     # The saved adult folds to one line, named as the child knows them.
-    assert "Ana Rivera" in page.locator("details.adult-folded summary").first.inner_text()
+    assert "Ana Rivera" in page.locator("details.adult-folded > summary").first.inner_text()
     _next(page)
     page.wait_for_url("**/survey/school")
     _choose(page, "school_trusted_adult", 0)
@@ -161,10 +162,11 @@ def test_without_javascript_end_to_end(live_server, make_page, district):
     page.fill("#adults-0-name", "Coach Dee")
     page.locator("button[name=action][value=add]").click()
     page.fill("#adults-1-name", "Grandma")
-    page.locator("details.adult-folded summary").first.click()  # a saved adult: open it
+    page.locator("details.adult-folded > summary").first.click()  # a saved adult: open it
     page.locator("button[name=remove][value='0']").click()
     page.wait_for_url("**/survey/adults*")
     assert page.locator("#adults-0-name").input_value() == "Grandma"
+    page.locator("details.switch-language > summary").click()  # folded after page 1
     page.locator("button[name=switch_lang][value=es]").click()
     assert page.locator("html").get_attribute("lang") == "es"
     _next(page)

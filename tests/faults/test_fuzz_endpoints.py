@@ -5,6 +5,11 @@ Field names come from the app's own pages (every ``name=`` a page shows) plus th
 query parameters the views read; values are any text, control characters and NUL,
 blanks and spaces, superscript and Arabic-Indic digits, signs and huge numbers, and
 the ids of real rows. URL arguments are real ids, random numbers or random text.
+
+Nothing half-written: after every request the app refused (a 4xx, form error pages
+included), every table holds exactly the rows it held before, column for column, read
+through a connection of its own (what another worker would see), so a refused form
+that wrote part of itself before failing is caught on either engine.
 """
 
 from __future__ import annotations
@@ -15,7 +20,9 @@ from datetime import date
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlmodel import SQLModel
 
+from survey_app.db import get_engine
 from survey_app.models import FollowUp
 from survey_app.services import invitations
 from tests.conftest import TEST_CONFIG
@@ -77,6 +84,20 @@ def _names(client, pages) -> list[str]:
     return sorted(found | set(QUERY_NAMES))
 
 
+def _snapshot(engine) -> dict[str, list[str]]:
+    """Every row of every table, as text (compared, never parsed)."""
+    with engine.connect() as conn:
+        return {table.name: sorted(repr(tuple(row)) for row in conn.execute(table.select()))
+                for table in SQLModel.metadata.sorted_tables}
+
+
+def _changes(before: dict, after: dict) -> dict[str, dict]:
+    """Tables whose rows differ, with the rows that appeared and went."""
+    return {name: {"added": sorted(set(after[name]) - set(before[name]))[:3],
+                   "removed": sorted(set(before[name]) - set(after[name]))[:3]}
+            for name in before if before[name] != after[name]}
+
+
 def _url(rule: str, draw, ids) -> str:
     def arg(match):
         kind, _name = match.group(1), match.group(2)
@@ -103,9 +124,12 @@ def test_no_input_gives_a_500(client, session, arranged, login_as, database_url,
         assert client.get(f"/r/{arranged['token']}").status_code == 302
     names = _names(client, ["/", "/survey/contact", "/survey/adults", "/staff/mapping",
                             "/counsel/students", "/admin/settings", "/admin/audit",
-                            "/exports/", "/staff/engagement"])
+                            "/exports/", "/staff/engagement", "/staff/account", "/admin/staff"])
     engine = database_url.split(":")[0].split("+")[0]
-    runs = RUNS.setdefault(engine, {"requests": 0, "endpoints": set(), "errors": []})
+    runs = RUNS.setdefault(engine, {"requests": 0, "endpoints": set(), "errors": [],
+                                    "refused": 0})
+    database = get_engine(client.application)
+    state = {"rows": _snapshot(database)}
 
     @FUZZ
     @given(data=st.data())
@@ -129,6 +153,11 @@ def test_no_input_gives_a_500(client, session, arranged, login_as, database_url,
             raise
         runs["requests"] += 1
         assert status < 500, f"{method} {url} {fields!r}: {status}"
+        before, state["rows"] = state["rows"], _snapshot(database)
+        if status >= 400:
+            runs["refused"] += 1
+            changed = _changes(before, state["rows"])
+            assert not changed, f"{method} {url} {fields!r}: {status}, half-written: {changed}"
 
     send()
     runs["endpoints"].add((rule, method))
@@ -138,4 +167,33 @@ def teardown_module(_module):
     for engine, runs in RUNS.items():
         FIGURES.append(f"fuzz every endpoint on {engine}: {len(runs['endpoints'])} endpoints "
                        f"(rule × method) × up to {EXAMPLES} requests = {runs['requests']} "
-                       f"requests, {len(runs['errors'])} server errors")
+                       f"requests, {len(runs['errors'])} server errors; {runs['refused']} "
+                       f"refused (4xx), each leaving every table as it was")
+
+
+@pytest.mark.parametrize("write", ["insert", "update", "delete"])
+def test_the_half_written_check_sees_any_committed_change(app, session, world, write):
+    """The check the fuzz relies on: a row added, a cell changed or a row removed by a
+    request (committed, so another worker would see it) shows as a change of that table."""
+    from sqlalchemy import text
+
+    database = get_engine(app)
+    before = _snapshot(database)
+    assert _changes(before, _snapshot(database)) == {}
+    statement = {
+        "insert": "INSERT INTO follow_up_note (follow_up_id, note, created_at) "
+                  "SELECT id, 'half', CURRENT_TIMESTAMP FROM follow_up",
+        "update": "UPDATE staff_user SET honorific = 'dr' WHERE id = :id",
+        "delete": "DELETE FROM counselor_school WHERE staff_id = :id",
+    }[write]
+    if write == "insert":
+        session.add(FollowUp(student_id=world.students[0].id, note="n", due_on=date.today()))
+        session.commit()
+        before = _snapshot(database)
+    with database.begin() as conn:
+        conn.execute(text(statement), {"id": world.users["counselor"].id})
+    changed = _changes(before, _snapshot(database))
+    table = {"insert": "follow_up_note", "update": "staff_user",
+             "delete": "counselor_school"}[write]
+    assert table in changed  # (beside the data version counters the write moved)
+    assert changed[table]["added" if write != "delete" else "removed"]

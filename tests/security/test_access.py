@@ -32,6 +32,7 @@ def _samples(world, role: str = "district_admin") -> dict[str, tuple]:
         "keep": (1, 1),
         "merge": (2, 2),
         "wave_id": (world.wave.id, world.wave.id),  # district-wide; admin-only routes
+        "staff_id": (world.users["staff"].id, world.users["other_staff"].id),  # likewise
         "section_id": getattr(world, "section_ids", (0, 0)),  # a class the staff user teaches
     }
 

@@ -146,3 +146,17 @@ def test_staff_adults_carry_the_staff_members_names(demo):
     names = staff.given_name + " " + staff.family_name
     assert len(adults)
     assert (adults.display_name.to_numpy() == names.loc[adults.staff_id.astype(int)].to_numpy()).all()
+
+
+def test_staff_have_the_titles_children_use(demo):
+    """Most school staff have a title (the picker shows "Ms. Brown"), some none (it shows the
+    full name), coaches are "Coach", district accounts have none; every code is known."""
+    from survey_app.models.enums import Honorific
+
+    staff = demo["staff_user"]
+    school = staff[staff.school_id.notna()]
+    titled = school.honorific.notna()
+    assert 0.7 < titled.mean() < 0.95, titled.mean()
+    assert set(school.honorific.dropna()) <= set(Honorific)
+    assert (school[school.title == "Coach"].honorific == "coach").all()
+    assert staff[staff.school_id.isna()].honorific.isna().all()

@@ -128,7 +128,7 @@ def test_staff_search_and_pick(client, started, session, school_staff):
     r = client.post("/survey/adults", data={"adults-0-entry": "", "adults-0-staff_query": "rive",
                                             "find": "0"})
     page = client.get(r.headers["Location"])
-    assert b"Rivera, Ana" in page.data  # surname first, as children know them
+    assert b"Ana Rivera" in page.data  # no title: the full name, as children say it
     client.post("/survey/adults", data={"adults-0-entry": "", "adults-0-staff_id": str(ana.id),
                                         "adults-0-relation": "teacher"})
     value = _answers(session, "adults")[0].value
@@ -255,7 +255,8 @@ def test_a_district_language_change_is_seen_on_the_next_page_and_save(
 
 def test_the_staff_picker_shows_staff_as_children_know_them(client, started, session, world,
                                                             school_staff):
-    """Surname first, job title, and the grade they teach; found by the title too."""
+    """Full name without a title (given name first), job title, and the grade they teach;
+    found by the job title too."""
     from survey_app.models import Section, SectionStudent, SectionTeacher
 
     ana, bo = school_staff
@@ -271,6 +272,6 @@ def test_the_staff_picker_shows_staff_as_children_know_them(client, started, ses
     r = client.post("/survey/adults", data={"adults-0-entry": "", "adults-0-staff_query": "teacher",
                                             "find": "0"})
     page = client.get(r.headers["Location"]).data.decode()
-    assert f"Rivera, Ana · Teacher · Grade {student.grade}" in page
-    assert "Nguyễn, Bo · Music Teacher" in page
+    assert f"Ana Rivera · Teacher · Grade {student.grade}" in page
+    assert "Bo Nguyễn · Music Teacher" in page
 

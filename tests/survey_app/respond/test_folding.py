@@ -28,7 +28,7 @@ class _Blocks(HTMLParser):
             self.details += 1
             if "adult-folded" in (a.get("class") or "") or self.depth:
                 self.depth += 1
-        elif tag == "summary" and self.depth:
+        elif tag == "summary" and self.depth == 1:  # a folded adult's own line
             self._summary = True
             self.summaries.append("")
         elif tag in ("input", "select", "textarea") and a.get("name"):
