@@ -7,7 +7,7 @@ for the largest demo school instead of 0.2 s. The two-column indexes also serve 
 lookup by who alone, so the one-column indexes go.
 
 Revision ID: b7e1d0c4a2f9
-Revises: c1d0a5150001
+Revises: a15b0c0ffee1
 Create Date: 2026-12-06 09:30:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision: str = 'b7e1d0c4a2f9'
-down_revision: str | None = 'c1d0a5150001'
+down_revision: str | None = 'a15b0c0ffee1'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -160,4 +160,5 @@ def test_sent_back_is_looked_up_by_who_and_wave_not_by_wave(app, session):
         with engine.connect() as conn:
             plan = [row[-1] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
         invitation = [step for step in plan if "invitation" in step]
-        assert invitation and all(f"({who}=? AND wave_id=?)" in step for step in invitation), plan
+        assert invitation, plan
+        assert all(f"({who}=? AND wave_id=?)" in step for step in invitation), plan
