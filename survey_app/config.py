@@ -44,6 +44,13 @@ DEFAULTS: dict[str, Any] = {
     "JOB_STALE_SECONDS": 20,  # a running job silent this long has lost its worker
     # Exports covering this many students run as jobs (the page answers at once).
     "EXPORT_JOB_MIN_STUDENTS": 20_000,
+    # Survey reminders by email (services/senders.py): no SMTP_HOST, no reminders.
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TLS": "starttls",  # starttls | ssl | none
+    "MAIL_FROM": None,  # e.g. "Springfield Schools <surveys@springfield.k12.example>"
 }
 
 #: Environment variables read at start-up, with the type each becomes.
@@ -60,6 +67,12 @@ _ENV_VARS: dict[str, type] = {
     "JOB_FOLDER": str,
     "JOB_STALE_SECONDS": int,
     "EXPORT_JOB_MIN_STUDENTS": int,
+    "SMTP_HOST": str,
+    "SMTP_PORT": int,
+    "SMTP_USER": str,
+    "SMTP_PASSWORD": str,
+    "SMTP_TLS": str,
+    "MAIL_FROM": str,
 }
 
 

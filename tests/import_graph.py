@@ -30,7 +30,7 @@ PACKAGES = ("survey_app", "relationships")
 #: The blueprints: pages and their forms (whole packages, and the exports package's own
 #: ``__init__``, views and forms, beside the export builders). Nothing below may import them.
 BLUEPRINT_PACKAGES = ("survey_app.admin", "survey_app.counsel", "survey_app.main",
-                      "survey_app.respond", "survey_app.staff")
+                      "survey_app.reminders", "survey_app.respond", "survey_app.staff")
 BLUEPRINT_MODULES = ("survey_app.exports", "survey_app.exports.views", "survey_app.exports.forms")
 BLUEPRINTS = "blueprints"
 #: (who, what it must not import, why): module names or package prefixes.

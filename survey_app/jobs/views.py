@@ -36,10 +36,12 @@ TITLES = {
     "context_import": (_l("Context data import"), "roster.import"),
     "refresh_flags": (_l("Working out flags"), "roster.import"),
     "export": (_l("Export"), "exports.aggregate"),
+    # A counselor's round is for their schools: only its starter and admins see it.
+    "reminders": (_l("Survey reminders"), "audit.read"),
 }
 STAGES = {"starting": _l("Starting"), "reading": _l("Reading the file"),
           "flags": _l("Working out flags"), "writing": _l("Writing the file"),
-          "done": _l("Finished")}
+          "sending": _l("Sending reminders"), "done": _l("Finished")}
 #: Seconds a queued job waits before the page says that no worker seems to be running.
 NO_WORKER_AFTER = 15
 

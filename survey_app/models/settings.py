@@ -21,6 +21,12 @@ class DistrictSettings(SQLModel, table=True):
     #: A bulk roster import that would remove more than this share of the active students
     #: or staff is refused unless the removals are confirmed.
     removal_share: float = Field(default=0.1, sa_column_kwargs={"server_default": "0.1"})
+    #: Survey reminders: at most this many rounds per invitation and wave, this many hours
+    #: apart; students under 13 are reminded through their household unless allowed here.
+    reminder_cap: int = Field(default=2, sa_column_kwargs={"server_default": "2"})
+    reminder_gap_hours: int = Field(default=48, sa_column_kwargs={"server_default": "48"})
+    remind_young_students: bool = Field(default=False,
+                                        sa_column_kwargs={"server_default": "0"})
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
 
