@@ -41,9 +41,9 @@ def _form(db, formdata, **kwargs) -> tuple[ReminderForm, list[SurveyWave], dict[
     form.wave.choices = [SelectChoice(w.id, w.name) for w in all_waves]
     if all_waves and not form.wave.raw_data:
         form.wave.data = (current or all_waves[-1]).id
-    form.school.choices = [SelectChoice(None, _("All my schools"))] + [
+    form.school.choices = [SelectChoice("", _("All my schools"))] + [
         SelectChoice(i, n) for i, n in schools.items()]
-    form.grade.choices = [SelectChoice(None, _("All grades"))] + [
+    form.grade.choices = [SelectChoice("", _("All grades"))] + [
         SelectChoice(g, str(g) if g else "K") for g in range(13)]
     form.language.choices = [SelectChoice("", _("All languages"))] + [
         SelectChoice(c, native_name(c)) for c in offered_languages()]

@@ -23,7 +23,7 @@ from survey_app.models import Household, Invitation, ReminderOptOut, ReminderSen
 from survey_app.models.base import utcnow
 from survey_app.services import audit, invitations, reminder_mail
 from survey_app.services.reminder_audience import Filters, Limits, Plan, Recipient, plan
-from survey_app.services.senders import Sender
+from survey_app.services.senders import Sender, SenderUnavailable
 
 Tick = Callable[[int], None]
 
@@ -48,42 +48,71 @@ def send_round(*, app: Flask, session: Session, sender: Sender, filters: Filters
                limits: Limits, job_id: int | None, started_by: int | None,
                on_planned: Tick = lambda n: None, on_sent: Tick = lambda n: None,
                now: datetime | None = None) -> Outcome:
-    """Send one round of reminders; every message is recorded (and committed) as it goes."""
+    """Send one round of reminders; every message is recorded (and committed) as it goes.
+
+    The round is audited (``reminders_sent``, with the counts) even when the channel fails
+    midway; :class:`~survey_app.services.senders.SenderUnavailable` is raised after that.
+    """
     planned: Plan = plan(session=session, filters=filters, limits=limits, now=now,
                          job_id=job_id)
     session.rollback()  # the plan only read; each send below commits on its own
     on_planned(len(planned.recipients))
+    counts: Counter = Counter()
+    try:
+        with sender:
+            _send_all(app, session, sender, planned.recipients, filters.wave_id, job_id,
+                      counts, on_sent)
+    except SenderUnavailable as error:
+        counts["stopped"] += 1
+        _audit(session, started_by, filters, job_id, _outcome(planned, counts),
+               stopped=str(error))
+        raise
+    outcome = _outcome(planned, counts)
+    _audit(session, started_by, filters, job_id, outcome)
+    return outcome
+
+
+def _send_all(app: Flask, session: Session, sender: Sender, recipients: list[Recipient],
+              wave_id: int, job_id: int | None, counts: Counter, on_sent: Tick) -> None:
     secret, base = app.config["SECRET_KEY"], app.config["PUBLIC_BASE_URL"]
     schools = dict(session.exec(select(School.id, School.name)).all())
-    counts: Counter = Counter()
-    with sender:
-        for recipient in planned.recipients:
-            invitation = session.get(Invitation, recipient.invitation_id)
-            if invitation is None or invitation.submitted_at is not None:
-                counts["answered_meanwhile"] += 1
-                continue
-            result = sender.send(_message(app, recipient, invitation, secret, base,
-                                          schools.get(recipient.school_id, "")))
-            session.add(ReminderSend(
-                wave_id=filters.wave_id, invitation_id=recipient.invitation_id, job_id=job_id,
-                school_id=recipient.school_id, household_id=recipient.household_id,
-                channel=recipient.channel, address_key=recipient.key,
-                language=recipient.language, status="sent" if result.sent else "bounced",
-                detail=result.detail))
-            session.commit()
-            counts["sent" if result.sent else "bounced"] += 1
-            on_sent(1)
-    skipped = {**dict(planned.skipped), **({"answered_meanwhile": counts["answered_meanwhile"]}
-                                           if counts["answered_meanwhile"] else {})}
-    outcome = Outcome(counts["sent"], counts["bounced"], skipped)
+    for recipient in recipients:
+        invitation = session.get(Invitation, recipient.invitation_id)
+        if invitation is None or invitation.submitted_at is not None:
+            counts["answered_meanwhile"] += 1
+            continue
+        result = sender.send(_message(app, recipient, invitation, secret, base,
+                                      schools.get(recipient.school_id, "")))
+        if result.temporary:
+            counts["deferred"] += 1
+            continue
+        session.add(ReminderSend(
+            wave_id=wave_id, invitation_id=recipient.invitation_id, job_id=job_id,
+            school_id=recipient.school_id, household_id=recipient.household_id,
+            channel=recipient.channel, address_key=recipient.key, language=recipient.language,
+            status="sent" if result.sent else "bounced", detail=result.detail))
+        session.commit()
+        counts["sent" if result.sent else "bounced"] += 1
+        on_sent(1)
+
+
+def _outcome(planned: Plan, counts: Counter) -> Outcome:
+    later = {k: counts[k] for k in ("answered_meanwhile", "deferred") if counts[k]}
+    return Outcome(counts["sent"], counts["bounced"], {**dict(planned.skipped), **later})
+
+
+def _audit(session: Session, started_by: int | None, filters: Filters, job_id: int | None,
+           outcome: Outcome, stopped: str | None = None) -> None:
+    session.rollback()
+    detail = {**outcome.as_dict(), "job": job_id, "schools": list(filters.school_ids),
+              "grade": filters.grade, "language": filters.language, "group": filters.group,
+              "audience": filters.audience}
+    if stopped:
+        detail["stopped"] = stopped[:200]
     audit.record(session=session, staff_id=started_by, action="reminders_sent",
-                 target_type="wave", target_id=filters.wave_id,
-                 detail={**outcome.as_dict(), "job": job_id,
-                         "schools": list(filters.school_ids), "grade": filters.grade,
-                         "language": filters.language, "group": filters.group,
-                         "audience": filters.audience})
+                 target_type="wave", target_id=filters.wave_id, detail=detail,
+                 outcome="failed" if stopped else "ok")
     session.commit()
-    return outcome
 
 
 def _message(app: Flask, recipient: Recipient, invitation: Invitation, secret: str, base: str,

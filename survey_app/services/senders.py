@@ -51,10 +51,13 @@ class Result:
     sent: bool
     #: The server's code and the first words of its answer when it refused.
     detail: str | None = None
+    #: Refused for now (a 4xx answer: greylisting, a full mailbox): not a bounce; the
+    #: message is not recorded and goes with the next round.
+    temporary: bool = False
 
     @property
     def bounced(self) -> bool:
-        return not self.sent
+        return not self.sent and not self.temporary
 
 
 class SenderUnavailable(RuntimeError):
@@ -137,21 +140,23 @@ class EmailSender:
         try:
             refused = self._smtp.send_message(email_message(message, self.settings.sender))
         except smtplib.SMTPRecipientsRefused as error:
-            code, reply = next(iter(error.recipients.values()))
-            return Result(False, _detail(code, reply))
+            return _refusal(*next(iter(error.recipients.values())))
         except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
-            return Result(False, _detail(error.smtp_code, error.smtp_error))
+            return _refusal(error.smtp_code, error.smtp_error)
         except (OSError, smtplib.SMTPServerDisconnected) as error:
             raise SenderUnavailable(f"SMTP connection lost: {type(error).__name__}") from error
         if refused:  # several recipients, some refused: ours is the only one
-            code, reply = next(iter(refused.values()))
-            return Result(False, _detail(code, reply))
+            return _refusal(*next(iter(refused.values())))
         return Result(True)
 
 
-def _detail(code: int, reply: bytes | str) -> str:
+def _refusal(code: int, reply: bytes | str) -> Result:
+    """5xx: bounced. 421: the server is closing, stop the run. Other 4xx: try next round."""
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    return f"{code} {text}"[:200]
+    detail = f"{code} {text}"[:200]
+    if code == 421:
+        raise SenderUnavailable(f"SMTP server closing: {detail}")
+    return Result(False, detail, temporary=400 <= code < 500)
 
 
 def email_message(message: Message, sender: str) -> EmailMessage:

@@ -9,7 +9,6 @@ from sqlmodel import SQLModel
 from tests import factories
 from tests.security.test_access import _samples
 
-
 #: POST routes that take no CSRF token, and why. Each still refuses a forged request (the
 #: sample token "x" is not signed by us) and changes nothing.
 CSRF_EXEMPT = {

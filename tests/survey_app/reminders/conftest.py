@@ -64,6 +64,14 @@ def smtp(app_config):
     controller.stop()
 
 
+@pytest.fixture
+def dead_smtp(app_config) -> int:
+    """A loopback port where no mail server listens (the server is down)."""
+    port = _free_port()
+    app_config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port, SMTP_TLS="none")
+    return port
+
+
 @dataclass
 class Families:
     """Who is waiting for a reminder, by name; ``invitation`` maps a name to its invitation."""

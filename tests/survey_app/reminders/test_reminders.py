@@ -281,3 +281,68 @@ def test_without_a_mail_server_the_page_says_so_and_sends_nothing(client, world,
     page = client.get("/reminders/").get_data(as_text=True)
     assert "Email is not set up" in page
     assert client.post("/reminders/", data={"wave": world.wave.id}).status_code == 400
+
+
+def test_a_server_that_stops_midway_fails_the_job_and_the_retry_sends_only_the_rest(
+        smtp, app, client, world, login_as, session, families):
+    """After two messages the server closes (421); what left is recorded, the job stops and
+    says so; run again, it writes to the others, and nobody gets the same reminder twice."""
+    closing = {"after": 2}
+    real_data = smtp.handle_DATA
+
+    async def closing_after_two(server, session_, envelope):
+        if len(smtp.messages) >= closing["after"]:
+            return "421 4.3.2 Service shutting down"
+        return await real_data(server, session_, envelope)
+
+    smtp.handle_DATA = closing_after_two
+    login_as(world.users["district_admin"])
+    answer = client.post("/reminders/", data={"wave": world.wave.id, "audience": "family"})
+    job_id = int(answer.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        worker.work(app, burst=True)
+    state = client.get(f"/jobs/{job_id}.json").get_json()
+    assert state["status"] == "failed"
+    assert "writes only to those not reached yet" in client.get(f"/jobs/{job_id}").get_data(
+        as_text=True)
+    session.commit()
+    recorded = session.exec(select(ReminderSend)).all()
+    assert len([r for r in recorded if r.status == "sent"]) == 2
+    stopped = session.exec(select(AuditEvent).where(AuditEvent.action == "reminders_sent")).one()
+    assert stopped.outcome == "failed"
+    assert stopped.detail["sent"] == 2
+    smtp.handle_DATA = real_data
+    assert client.post(f"/jobs/{job_id}/retry").status_code == 303
+    with app.app_context():
+        worker.work(app, burst=True)
+    assert client.get(f"/jobs/{job_id}.json").get_json()["status"] == "done"
+    delivered = [m["To"] for m in smtp.messages]
+    assert len(delivered) == len(set(delivered)) == 4  # each family once; the refused one none
+    session.commit()
+    assert len(session.exec(select(ReminderSend).where(ReminderSend.status == "sent")).all()) == 4
+
+
+def test_without_the_server_the_job_fails_and_sends_nothing(dead_smtp, app, client, world,
+                                                            login_as, session, families):
+    login_as(world.users["district_admin"])
+    answer = client.post("/reminders/", data={"wave": world.wave.id, "audience": "family"})
+    job_id = int(answer.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        worker.work(app, burst=True)
+    assert client.get(f"/jobs/{job_id}.json").get_json()["status"] == "failed"
+    session.commit()
+    assert session.exec(select(ReminderSend)).first() is None
+
+
+def test_the_filters_as_the_page_sends_them_count(smtp, app, client, world, login_as, families):
+    """Every option the page offers comes back as a valid filter (no "None" values)."""
+    login_as(world.users["district_admin"])
+    page = client.get("/reminders/").get_data(as_text=True)
+    assert 'value="None"' not in page
+    args = "school=&grade=&language=&group=&audience=family"
+    html = client.get(f"/reminders/?wave={world.wave.id}&{args}").get_data(as_text=True)
+    assert "emails would be sent now" in html
+    html = client.get(f"/reminders/?wave={world.wave.id}&grade=4&language=ar&group=&"
+                      f"school={world.school.id}&audience=both").get_data(as_text=True)
+    # the Arabic family only: its child's own survey was sent in English (the student's language)
+    assert re.search(r"(\d+) emails? would be sent now", html).group(1) == "1"
