@@ -2,19 +2,20 @@
 
 ``--database-url`` (or ``BENCH_DATABASE_URL``) names a PostgreSQL server, e.g.
 ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``: the benchmark makes a
-database of its own beside the one named, and drops it when it ends.
+database of its own beside the one named (the tests' :func:`tests._databases.scratch_postgres`),
+and drops it when it ends.
 """
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+from tests._databases import scratch_postgres
 
 
 def given_url(cli_value: str | None) -> str | None:
@@ -31,16 +32,5 @@ def bench_database(server_url: str | None, folder: Path) -> Iterator[str]:
     if not server_url or engine_name(server_url) == "sqlite":
         yield server_url or f"sqlite:///{folder / 'bench.db'}"
         return
-    base = make_url(server_url)
-    name = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        try:
-            yield base.set(database=name).render_as_string(hide_password=False)
-        finally:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with scratch_postgres("bench", server_url) as url:
+        yield url

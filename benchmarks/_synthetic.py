@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from relationships.records import COLUMNS, ROLES, SUPPORT_TYPES, Tables
+from relationships.input_tables import COLUMNS, ROLES, SUPPORT_TYPES, Tables
 
 __all__ = ["make_district"]
 
@@ -134,7 +134,7 @@ def _marks(rng, students, ties_raw, sizes, waves):
 
 
 def make_district(n_students, *, waves=2, seed=0):
-    """Return synthetic :class:`~relationships.records.Tables` for ``n_students``."""
+    """Return synthetic :class:`~relationships.input_tables.Tables` for ``n_students``."""
     rng = np.random.default_rng(seed)
     students = _students(rng, n_students)
     n_schools = int(students["school_id"].max()) + 1

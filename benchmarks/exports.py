@@ -96,7 +96,7 @@ def main() -> None:
                 conn.execute("ANALYZE")
         results["analyzed"] = os.environ.get("EXPORT_ANALYZE", "1") == "1"
         # The first export works the flags out and stores them; the next ones read them
-        # while nothing they are worked out from has been written (see flag_store).
+        # while nothing they are worked out from has been written (see survey_app.reading.stored_flags).
         for name, fmt in (("csv_cold", "csv"), ("csv", "csv"), ("xlsx", "xlsx")):
             out = tmp / f"{name}.{fmt}"
             step = _step(["--app", "wsgi", "export", "flagged", "--format", fmt, "--out",

@@ -127,16 +127,18 @@ def tier_shares(app) -> tuple[dict, dict]:
     from relationships.tiers import shares
     from survey_app.db import get_session
     from survey_app.models import District, School
-    from survey_app.services import caseload, records
+    from survey_app.reading import loader
+    from survey_app.services import caseload
 
     with app.test_request_context():
         db = get_session()
         district = db.exec(select(District)).first()
-        ctx = records.context(session=db, district_id=district.id)
+        ctx = loader.context(session=db, district_id=district.id)
         every, by_school, total = [], {}, 0
         for school in db.exec(select(School).order_by(School.name)).all():
-            rows, _no_data, people, _st, _ev = caseload.collect(
+            found = caseload.collect(
                 session=db, ctx=ctx, school_ids=[school.id], today=date.today())
+            rows, people = found.rows, found.people
             tiers = [r.tier for r in rows]
             by_school[school.name] = {**shares(tiers, len(people)), "students": len(people)}
             every += tiers

@@ -1,7 +1,7 @@
-"""Support networks of students: records, graph, flags, metrics, equity and maps.
+"""Support networks of students: input tables, graph, flags, metrics, equity and maps.
 
 A small NetworkX-style library with no web or database imports. Inputs are
-the plain records of :mod:`relationships.records`; outputs are plain data.
+the plain tables of :mod:`relationships.input_tables`; outputs are plain data.
 """
 
 from relationships.equity import equity_breakdown, equity_mean, federal_race_category
@@ -21,11 +21,7 @@ from relationships.graph import (
     school_structure,
     staff_mark_ties,
 )
-from relationships.maps import ego_map, school_map
-from relationships.mentors import suggest_mentors
-from relationships.metrics import school_measures, sole_anchors, student_measures
-from relationships.reconcile import apply_merges, propose_merges
-from relationships.records import (
+from relationships.input_tables import (
     COLUMNS,
     AdultRecord,
     ConditionRecord,
@@ -36,6 +32,10 @@ from relationships.records import (
     TieRecord,
     to_frames,
 )
+from relationships.maps import ego_map, school_map
+from relationships.mentors import suggest_mentors
+from relationships.metrics import school_measures, sole_anchors, student_measures
+from relationships.reconcile import apply_merges, propose_merges
 from relationships.rules import RULE_SOURCES
 from relationships.validation import validate_tables
 

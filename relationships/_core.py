@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from relationships.records import SETTINGS, SOURCES, SUPPORT_TYPES, _codes
+from relationships.input_tables import SETTINGS, SOURCES, SUPPORT_TYPES, _codes
 
 __all__ = ["Context", "build_context", "current_wave", "isin"]
 
@@ -27,7 +27,7 @@ def current_wave(tables):
 
     Examples
     --------
-    >>> from relationships.records import to_frames
+    >>> from relationships.input_tables import to_frames
     >>> current_wave(to_frames())
     1
     """
@@ -122,7 +122,7 @@ def sent_only(ctx, student_sent, family_sent):
     ``student_sent`` and ``family_sent`` are per student position: whether the
     student's own survey and their family's came back in ``ctx.wave``. A
     started survey that was never sent is not data yet (the one rule for
-    started responses; see :mod:`relationships.records`).
+    started responses; see :mod:`relationships.input_tables`).
     """
     src, s = ctx.t_src, ctx.t_s
     keep = ~(((src == _STUDENT) & ~np.asarray(student_sent, dtype=bool)[s])

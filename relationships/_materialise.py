@@ -143,12 +143,12 @@ def student_flags(ctx, tables, measures, matrix, rules, keep=None):
     for j, code in enumerate(STUDENT_CODES):
         for row in np.flatnonzero(fired[:, j]).tolist():
             if code in ("no_school_adult", "perception_gap"):
-                ev = tuple(extra["unnamed"][row]) + tuple(extra["unmarked"][row])
+                flag_evidence = tuple(extra["unnamed"][row]) + tuple(extra["unmarked"][row])
             elif code in ("no_data", "access_barrier"):
-                ev = ()
+                flag_evidence = ()
             else:
-                ev = evidence[row]
-            flags.append(Flag(code, ids[row], _params(code, row, m, rules, extra), ev))
+                flag_evidence = evidence[row]
+            flags.append(Flag(code, ids[row], _params(code, row, m, rules, extra), flag_evidence))
     return flags
 
 

@@ -22,8 +22,8 @@ import pandas as pd
 from relationships import _core
 from relationships._materialise import anchor_flags, no_device, no_school_view, student_flags
 from relationships.graph import graph_tables
+from relationships.input_tables import Tables
 from relationships.metrics import measure, sole_anchor_frame
-from relationships.records import Tables
 from relationships.rules import CODES, STUDENT_CODES, Flag, FlagRules
 from relationships.validation import validate_tables
 
@@ -118,7 +118,7 @@ def flag_matrix(measures, rules=None, *, all_codes=False):
 
     Examples
     --------
-    >>> from relationships.records import (StudentRecord, AdultRecord, TieRecord,
+    >>> from relationships.input_tables import (StudentRecord, AdultRecord, TieRecord,
     ...                                    StaffMarkRecord, to_frames)
     >>> from relationships.metrics import student_measures
     >>> def fired(t, row=0):
@@ -230,7 +230,7 @@ def evaluate(data, rules=None, *, wave=None, student_ids=None, errors="raise"):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, to_frames
     >>> ev = evaluate(to_frames(students=[StudentRecord(1, 10, 4)]))
     >>> [(f.code, f.student_id, f.params) for f in ev.flags]
     [('no_data', 1, {'wave': 1})]
@@ -253,7 +253,7 @@ def evaluate_flags(data, rules=None, *, wave=None, student_ids=None):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
     >>> t = to_frames(
     ...     students=[StudentRecord(1, 10, 10, responded_student=True)],
     ...     adults=[AdultRecord(7, "family", "parent_guardian")],
@@ -270,7 +270,7 @@ def evaluate_strengths(data, rules=None, *, wave=None):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
     >>> t = to_frames(
     ...     students=[StudentRecord(1, 10, 4, responded_student=True)],
     ...     adults=[AdultRecord(7, "family", "grandparent")],

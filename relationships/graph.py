@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from relationships import _core
-from relationships.records import (
+from relationships.input_tables import (
     COLUMNS,
     SETTINGS,
     SOURCES,
@@ -34,7 +34,7 @@ def staff_mark_ties(tables, *, wave=None):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, StaffMarkRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, StaffMarkRecord, to_frames
     >>> t = to_frames(students=[StudentRecord(1, 10, 4)],
     ...     adults=[AdultRecord(8, "staff", "teacher", staff_id=80)],
     ...     staff_marks=[StaffMarkRecord(80, 1, 1, trusting=True)])
@@ -65,7 +65,7 @@ def staff_mark_ties(tables, *, wave=None):
 
 
 def _subset(tables, student_ids, waves):
-    st = tables.students.loc[tables.students["student_id"].isin(student_ids)]
+    students = tables.students.loc[tables.students["student_id"].isin(student_ids)]
     ties = tables.ties.loc[tables.ties["student_id"].isin(student_ids)]
     marks = tables.staff_marks.loc[tables.staff_marks["student_id"].isin(student_ids)]
     if waves is not None:
@@ -76,7 +76,7 @@ def _subset(tables, student_ids, waves):
     adults = tables.adults.loc[tables.adults["adult_id"].isin(ties["adult_id"].unique())
                                | tables.adults["staff_id"].isin(staff_ids)]
     teach = tables.teaching.loc[tables.teaching["student_id"].isin(student_ids)]
-    return Tables(st, adults, ties, marks, cond, teach)
+    return Tables(students, adults, ties, marks, cond, teach)
 
 
 def _records(frame):
@@ -159,8 +159,8 @@ def build_support_graph(tables, *, school_id=None, student_ids=None, waves=None,
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
-    >>> from relationships.records import StaffMarkRecord
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import StaffMarkRecord
     >>> t = to_frames(students=[StudentRecord(1, 10, 4), StudentRecord(2, 11, 4)],
     ...     adults=[AdultRecord(8, "staff", "teacher", staff_id=80)],
     ...     ties=[TieRecord(1, 1, 8, "student_survey", 1, reliability=2, setting="school")],
@@ -219,14 +219,14 @@ def _add_nodes(G, sub):
 
 
 def graph_tables(G):
-    """Return the :class:`~relationships.records.Tables` a support graph was built from.
+    """Return the :class:`~relationships.input_tables.Tables` a support graph was built from.
 
     Restricted to the students and adults still in ``G`` (a copy; ``G`` is
     not changed).
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, to_frames
     >>> G = build_support_graph(to_frames(students=[StudentRecord(1, 10, 4)]))
     >>> graph_tables(G).students["student_id"].tolist()
     [1]
@@ -255,7 +255,7 @@ def school_structure(G):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
     >>> t = to_frames(students=[StudentRecord(1, 10, 4), StudentRecord(2, 10, 4)],
     ...     adults=[AdultRecord(8, "staff", "coach", staff_id=80)],
     ...     ties=[TieRecord(1, 1, 8, "student_survey", 1, reliability=4),

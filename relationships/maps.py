@@ -93,7 +93,7 @@ def ego_map(G, student_id, labels):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
     >>> from relationships.graph import build_support_graph
     >>> t = to_frames(students=[StudentRecord(5, 10, 4)],
     ...     adults=[AdultRecord(9, "family", "grandparent", name="<b>Nana</b>")],
@@ -171,7 +171,7 @@ def school_map(G, school_id, labels):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
     >>> from relationships.graph import build_support_graph
     >>> t = to_frames(students=[StudentRecord(5, 10, 4), StudentRecord(6, 10, 4)],
     ...     adults=[AdultRecord(9, "staff", "teacher", staff_id=90, name="Ms Lee")],

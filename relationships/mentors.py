@@ -63,7 +63,7 @@ def suggest_mentors(tables, student_id, *, wave=None, languages=None, limit=5,
 
     Examples
     --------
-    >>> from relationships.records import (StudentRecord, AdultRecord, StaffMarkRecord,
+    >>> from relationships.input_tables import (StudentRecord, AdultRecord, StaffMarkRecord,
     ...     TeachingRecord, to_frames)
     >>> t = to_frames(students=[StudentRecord(1, 10, 9, language="es")],
     ...     adults=[AdultRecord(8, "staff", "teacher", staff_id=80, languages=("en", "es")),

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from relationships import _core
-from relationships.records import SUPPORT_TYPES
+from relationships.input_tables import SUPPORT_TYPES
 
 __all__ = [
     "SHARE_BANDS",
@@ -80,7 +80,7 @@ def student_measures(tables, *, wave=None, min_reliability=3):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
     >>> t = to_frames(
     ...     students=[StudentRecord(1, school_id=10, grade=4, responded_student=True)],
     ...     adults=[AdultRecord(7, "family", "grandparent"), AdultRecord(8, "staff", "coach",
@@ -118,7 +118,7 @@ def measure(tables, *, wave=None, min_reliability=3):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
     >>> t = to_frames(
     ...     students=[StudentRecord(1, 10, 4, responded_student=True,
     ...                             previous_family=True)],
@@ -129,21 +129,23 @@ def measure(tables, *, wave=None, min_reliability=3):
     >>> [str(m.loc[0, c]) for c in ("reliable", "previous", "both_waves", "change")]
     ['1', '0', 'False', '<NA>']
     """
-    st = tables.students
-    student, family = st["responded_student"].to_numpy(bool), st["responded_family"].to_numpy(bool)
+    students = tables.students
+    student = students["responded_student"].to_numpy(bool)
+    family = students["responded_family"].to_numpy(bool)
     ctx = _core.build_context(tables, wave=wave, min_reliability=min_reliability)
     ctx = _core.sent_only(ctx, student, family)
     pairs = _core.reliable_pairs(ctx, tables)
-    out = {c: st[c].to_numpy() for c in
+    out = {c: students[c].to_numpy() for c in
            ("student_id", "school_id", "grade", "responded_student", "responded_family")}
-    out["opted_out"] = _student_flag(st, "opted_out")
+    out["opted_out"] = _student_flag(students, "opted_out")
     out["marks_any"] = ctx.marks_any
     out.update(_pair_counts(ctx, pairs))
     view = _core.staff_view(ctx)
     out.update({k: v for k, v in view.items() if not k.endswith("_pairs")})
     mapped = pd.Series(ctx.marks_any).groupby(out["school_id"]).transform("any")
     out["staff_mapped"] = mapped.to_numpy(dtype=bool)
-    before_s, before_f = _student_flag(st, "previous_student"), _student_flag(st, "previous_family")
+    before_s = _student_flag(students, "previous_student")
+    before_f = _student_flag(students, "previous_family")
     prev = _core.build_context(tables, wave=ctx.wave - 1, min_reliability=min_reliability)
     prev = _core.sent_only(prev, before_s, before_f)
     both_s, both_f = student & before_s, family & before_f
@@ -172,7 +174,7 @@ def sole_anchors(tables, *, wave=None, min_reliability=3):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
     >>> t = to_frames(
     ...     students=[StudentRecord(1, 10, 4), StudentRecord(2, 10, 4)],
     ...     adults=[AdultRecord(8, "staff", "coach", staff_id=80)],

@@ -54,7 +54,7 @@ def propose_merges(tables, *, threshold=85.0):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
     >>> t = to_frames(students=[StudentRecord(1, 10, 4, household_id=5)],
     ...     adults=[AdultRecord(7, "family", "grandparent", household_id=5, name="Rosa Díaz"),
     ...             AdultRecord(8, "family", "other_relative", household_id=5, name="rosa diaz")],
@@ -93,7 +93,7 @@ def apply_merges(tables, merges):
 
     Examples
     --------
-    >>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
     >>> t = to_frames(students=[StudentRecord(1, 10, 4)],
     ...     adults=[AdultRecord(7, "family", "grandparent"), AdultRecord(8, "family", "grandparent")],
     ...     ties=[TieRecord(1, 1, 8, "student_survey", 1), TieRecord(2, 1, 7, "family_survey", 1)])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 
-from relationships.records import INTERNET, SUPPORT_TYPES
+from relationships.input_tables import INTERNET, SUPPORT_TYPES
 
 __all__ = ["CODES", "DEFAULT_ENABLED", "RULE_SOURCES", "STUDENT_CODES", "FlagRules"]
 

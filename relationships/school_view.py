@@ -12,7 +12,7 @@ map shows them. The layout is worked out here (physics off in the browser):
 
 Examples
 --------
->>> from relationships.records import StudentRecord, AdultRecord, TieRecord, to_frames
+>>> from relationships.input_tables import StudentRecord, AdultRecord, TieRecord, to_frames
 >>> from relationships.graph import build_support_graph
 >>> t = to_frames(students=[StudentRecord(5, 10, 4), StudentRecord(6, 10, 4)],
 ...     adults=[AdultRecord(9, "staff", "teacher", staff_id=90, name="Ms Lee"),

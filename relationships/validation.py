@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from relationships.records import COLUMNS, SETTINGS, SOURCES, _codes
+from relationships.input_tables import COLUMNS, SETTINGS, SOURCES, _codes
 
 
 def _key(*parts):
@@ -91,7 +91,7 @@ def validate_tables(tables, *, errors="raise"):
 
     Examples
     --------
-    >>> from relationships.records import AdultRecord, StudentRecord, TieRecord, to_frames
+    >>> from relationships.input_tables import AdultRecord, StudentRecord, TieRecord, to_frames
     >>> t = to_frames(
     ...     students=[StudentRecord(1, school_id=10, grade=4)],
     ...     adults=[AdultRecord(7, kind="family", role="grandparent")],

@@ -2,6 +2,9 @@
 
 A language is *offered* only while its compiled catalog exists and its ``.po``
 has no untranslated or fuzzy entry (ODK shows no blanks; neither do we).
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): every
+page: the district's languages, one statement built once.
 """
 
 from __future__ import annotations

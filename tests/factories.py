@@ -22,7 +22,7 @@ from survey_app.models.enums import Role
 PASSWORD = "correct horse battery staple"
 # The same scrypt as production, at a cost of N=2**10 instead of 2**15: a sign-in reads the
 # cost from the stored hash, so each test sign-in takes ~5 ms instead of ~200 ms. Accounts
-# made through the app (create-user, demo) still get the full cost (test_cli_users checks).
+# made through the app (create-user, demo) still get the full cost (tests/survey_app/cli/test_users.py checks).
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
 _ids = count(1)
 

@@ -20,7 +20,8 @@ KNOWN = set(graph.modules())
 
 def test_the_graph_sees_the_app():
     assert {"survey_app.db.sessions", "survey_app.words.reasons", "relationships.flags",
-            "survey_app.demo.shared", "survey_app.imports.oneroster"} <= KNOWN
+            "survey_app.demo.shared", "survey_app.imports.oneroster",
+            "survey_app.reading.cache"} <= KNOWN
     assert len(EDGES) > 500
 
 
@@ -33,6 +34,12 @@ def test_no_upward_imports():
     found = graph.upward(EDGES)
     assert not found, "upward imports:\n" + "\n".join(
         f"{e.source} (line {e.line}) imports {e.target}: {why}" for e, why in found)
+
+
+def test_no_blueprint_imports_another():
+    found = graph.sideways(EDGES)
+    assert not found, "blueprint imports another blueprint:\n" + "\n".join(
+        f"{e.source} (line {e.line}) imports {e.target}" for e in found)
 
 
 def test_the_request_path_never_imports_the_demo():
@@ -75,6 +82,11 @@ def planted(tmp_path):
         "survey_app/demo/__init__.py": "",
         "survey_app/demo/gen.py": "",
         "survey_app/cli/__init__.py": "from survey_app.demo import gen\n",
+        "survey_app/admin/__init__.py": "",
+        "survey_app/admin/views.py": "from survey_app.counsel.views import x\nfrom . import forms\n",
+        "survey_app/admin/forms.py": "",
+        "survey_app/jobs/__init__.py": "",
+        "survey_app/jobs/views.py": "from survey_app.admin import forms\n",
     })
 
 
@@ -93,12 +105,22 @@ def test_detector_finds_each_upward_import(planted):
     }  # not the TYPE_CHECKING import, the relative one, or the CLI's use of the demo
 
 
+def test_detector_finds_each_blueprint_importing_another(planted):
+    found = {(e.source, e.target) for e in graph.sideways(graph.edges(planted))}
+    assert found == {("survey_app.admin.views", "survey_app.counsel.views"),
+                     ("survey_app.jobs.views", "survey_app.admin.forms")}
+    # not admin.views' own forms
+
+
 def test_the_script_fails_and_names_the_cycle(planted, capsys):
     assert graph.main(["import_graph.py", str(planted)]) == 1
     out = capsys.readouterr().out
     assert "cycle: relationships.a → relationships.b → relationships.a" in out
     counts = json.loads(out.splitlines()[-1])
-    assert (counts["modules"], counts["cycles"], counts["upward_imports"]) == (13, 1, 4)
+    assert "blueprint to blueprint: survey_app.admin.views (line 1) imports " \
+        "survey_app.counsel.views" in out
+    assert (counts["modules"], counts["cycles"], counts["upward_imports"],
+            counts["blueprint_to_blueprint"]) == (18, 1, 4, 2)
 
 
 LONGEST = 400

@@ -1,6 +1,6 @@
 """stored flags: flag_snapshot and student_flags
 
-Each school's flags as last worked out, for exports (survey_app/services/flag_store.py):
+Each school's flags as last worked out, for exports (survey_app/reading/stored_flags.py):
 a cache, good while flag_snapshot.data_version is the database's data_version. New
 tables only; an existing database starts with none stored.
 

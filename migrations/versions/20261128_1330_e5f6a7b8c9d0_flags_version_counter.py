@@ -3,7 +3,7 @@
 Row 3 of ``data_version`` is bumped by the app's engine in every transaction that
 writes a table the flags are worked out from (survey_app/db.py FLAG_TABLES), and not
 by follow-ups, contacts, context data or answers alone: stored flags
-(survey_app/services/flag_store.py) stay good while it does not move. Data only; the
+(survey_app/reading/stored_flags.py) stay good while it does not move. Data only; the
 table is unchanged. Flags stored before this revision were keyed on row 1; starting
 row 3 past row 1 leaves none of them current.
 

@@ -226,12 +226,8 @@ def add_wave():
     wave = waves.add_wave(session=db, district_id=current_user.district_id,
                           name=form.name.data, opens_on=form.opens_on.data,
                           closes_on=form.closes_on.data)
-    audit.record(session=db, staff_id=current_user.id, action="wave_add", target_type="wave",
-                 target_id=wave.id, detail={"before": None, "after": waves.wave_dict(wave)},
-                 ip=request.remote_addr)
-    db.commit()
-    flash(_("Survey window added."), "success")
-    return redirect(url_for("admin.settings", _anchor="waves"))
+    return _wave_saved(db, wave, action="wave_add", before=None,
+                       done=_("Survey window added."))
 
 
 @bp.post("/settings/waves/<int:wave_id>")
@@ -240,9 +236,7 @@ def add_wave():
 def edit_wave(wave_id: int):
     """Rename a survey window or change its dates."""
     db = get_session()
-    wave = db.get(SurveyWave, wave_id)
-    if wave is None or wave.district_id != current_user.district_id:
-        abort(404)
+    wave = _own_wave(db, wave_id)
     form = WaveForm(prefix=f"wave{wave_id}")
     if not form.validate():
         return _render_settings(_settings_form(_stored()), edited=(wave_id, form), status=400)
@@ -251,13 +245,35 @@ def edit_wave(wave_id: int):
                                                 form.closes_on.data)
     db.add(wave)
     db.flush()
+    return _wave_saved(db, wave, action="wave_change", before=before,
+                       done=_("Survey window saved."))
+
+
+def _own_wave(db, wave_id: int) -> SurveyWave:
+    """The signed-in admin's district's wave ``wave_id`` (404 for any other)."""
+    wave = db.get(SurveyWave, wave_id)
+    if wave is None or wave.district_id != current_user.district_id:
+        abort(404)
+    return wave
+
+
+def _wave_saved(db, wave: SurveyWave, *, action: str, before: dict | None, done: str,
+                always: bool = False):
+    """What every window handler does last: audit the change (before → after), commit, say
+    so and go back to the windows. Nothing changed: nothing audited, and the admin is told
+    (unless ``always``: a reopening is audited even when its dates stay)."""
     after = waves.wave_dict(wave)
-    if after != before:
-        audit.record(session=db, staff_id=current_user.id, action="wave_change",
-                     target_type="wave", target_id=wave.id,
-                     detail={"before": before, "after": after}, ip=request.remote_addr)
+    changed = always or after != before
+    if changed:
+        audit.record(session=db, staff_id=current_user.id, action=action, target_type="wave",
+                     target_id=wave.id, detail={"before": before, "after": after},
+                     ip=request.remote_addr)
     db.commit()
-    flash(_("Survey window saved.") if after != before else _("Nothing changed."), "success")
+    flash(done if changed else _("Nothing changed."), "success")
+    return _back_to_waves()
+
+
+def _back_to_waves():
     return redirect(url_for("admin.settings", _anchor="waves"))
 
 
@@ -345,13 +361,11 @@ def _audit_filters(db):
 def reopen_wave(wave_id: int):
     """Open a closed survey window again (audited), until a new closing day or until closed."""
     db = get_session()
-    wave = db.get(SurveyWave, wave_id)
-    if wave is None or wave.district_id != current_user.district_id:
-        abort(404)
+    wave = _own_wave(db, wave_id)
     form = ReopenForm(prefix=f"reopen{wave_id}")
     if not form.validate():
         flash(_("Please give the new closing day as a date, or leave it empty."), "error")
-        return redirect(url_for("admin.settings", _anchor="waves"))
+        return _back_to_waves()
     before = waves.wave_dict(wave)
     try:
         waves.reopen(session=db, wave=wave, closes_on=form.closes_on.data)
@@ -359,11 +373,6 @@ def reopen_wave(wave_id: int):
         flash(_("This survey window was purged: its answers and codes are gone, so it cannot "
                 "be opened again.") if error.reason == "purged"
               else _("The new closing day cannot be in the past."), "error")
-        return redirect(url_for("admin.settings", _anchor="waves"))
-    audit.record(session=db, staff_id=current_user.id, action="wave_reopen", target_type="wave",
-                 target_id=wave.id, detail={"before": before, "after": waves.wave_dict(wave)},
-                 ip=request.remote_addr)
-    db.commit()
-    flash(_("The survey window is open again."), "success")
-    return redirect(url_for("admin.settings", _anchor="waves"))
-
+        return _back_to_waves()
+    return _wave_saved(db, wave, action="wave_reopen", before=before,
+                       done=_("The survey window is open again."), always=True)

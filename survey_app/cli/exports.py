@@ -15,7 +15,7 @@ from sqlmodel import select
 from survey_app.db import job_session, read_first
 from survey_app.exports import service
 from survey_app.models import District, School
-from survey_app.services import flag_store, records
+from survey_app.reading import loader, stored_flags
 
 
 @click.command("export")
@@ -83,12 +83,12 @@ def refresh_flags(school_code: str | None) -> None:
         district, schools = _district_schools(session, school_code)
         session.commit()
         read_first(session)  # read without SQLite's write lock; each school stores on its own
-        ctx = records.context(session=session, district_id=district.id, today=date.today())
+        ctx = loader.context(session=session, district_id=district.id, today=date.today())
         worked_out = 0
         with click.progressbar(schools, label="Flags", file=sys.stderr,
                                item_show_func=lambda s: s.code if s else None) as bar:
             for school in bar:
-                worked_out += flag_store.refresh(session=session, ctx=ctx, school_id=school.id)
+                worked_out += stored_flags.refresh(session=session, ctx=ctx, school_id=school.id)
     click.echo(f"Flags worked out and stored: {worked_out} school(s); "
                f"already current: {len(schools) - worked_out}.")
 

@@ -26,8 +26,8 @@ from survey_app.db import get_session, write_next
 from survey_app.exports.csv import write_csv
 from survey_app.exports.table import Table, cell
 from survey_app.exports.xlsx import write_xlsx
-from survey_app.services import audit, records, school_cache
-from survey_app.services import caseload as cases
+from survey_app.reading import cache, loader
+from survey_app.services import audit, caseload
 from survey_app.words import labels
 
 HEADER = [_l("Name"), _l("SIS id"), _l("School"), _l("Grade"), _l("Priority"), _l("Reasons"),
@@ -71,7 +71,7 @@ def download_caseload():
     _audit("export", schools, {"kind": "caseload", "format": fmt,
                                "filters": {k: v for k, v in vars(filters).items()
                                            if v is not None and k != "page"}})
-    page = cases.caseload_page(session=get_session(), ctx=_context(), school_ids=schools,
+    page = caseload.caseload_page(session=get_session(), ctx=_context(), school_ids=schools,
                                filters=replace(filters, page=1), today=date.today(),
                                per_page=10**9)  # every row, as the page orders them
     table = caseload_table(page.rows)
@@ -97,13 +97,13 @@ def meeting_sheet():
     schools = chosen_schools(school_id)
     grade = _int_arg("grade")
     db, ctx = get_session(), _context()
-    names = dict(cases.school_choices(session=db, school_ids=visible_school_ids()))
+    names = dict(caseload.school_choices(session=db, school_ids=visible_school_ids()))
     sheets = []
     for sid in schools:
-        st = school_cache.state(session=db, ctx=ctx, school_ids=[sid])
-        m = st.evaluation.measures
-        unmarked = set(m.loc[m["trusting_marks"] == 0, "student_id"].astype(int))
-        people = st.memo("directory", lambda sid=sid: records.student_directory(
+        school = cache.state(session=db, ctx=ctx, school_ids=[sid])
+        measures = school.evaluation.measures
+        unmarked = set(measures.loc[measures["trusting_marks"] == 0, "student_id"].astype(int))
+        people = school.memo("directory", lambda sid=sid: loader.student_directory(
             session=db, school_ids=[sid]))
         rows = people[people["student_id"].isin(unmarked)]
         if grade is not None:

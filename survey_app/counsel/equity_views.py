@@ -10,7 +10,7 @@ from survey_app.audited import audited
 from survey_app.auth import permission_required
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
 from survey_app.db import get_session
-from survey_app.services import caseload as cases
+from survey_app.services import caseload
 from survey_app.services import equity as equity_service
 from survey_app.words import labels
 
@@ -64,5 +64,5 @@ def equity():
         average=measure in equity_service.AVERAGES,
         school_id=school_id, measure_names=labels.measure_names(ctx.rules),
         by_names=labels.BY_NAMES,
-        schools=cases.school_choices(session=db, school_ids=chosen_schools(None)),
+        schools=caseload.school_choices(session=db, school_ids=chosen_schools(None)),
         min_n=ctx.min_n)

@@ -15,8 +15,8 @@ from survey_app.audited import audited
 from survey_app.auth import permission_required, public
 from survey_app.counsel.views import _context, _int_arg, bp, chosen_schools
 from survey_app.db import get_session, write_next
-from survey_app.services import audit, school_cache
-from survey_app.services import caseload as cases
+from survey_app.reading import cache
+from survey_app.services import audit, caseload
 from survey_app.services import school_map as map_service
 from survey_app.words import labels, reasons
 
@@ -71,7 +71,7 @@ def school_map():
         "counsel/school_map.html", data=data, school_id=school_id, grade=grade,
         everyone=everyone, alone=alone,
         map_json=_map_json(db, school_id, grade, ctx, everyone),
-        schools=cases.school_choices(session=db, school_ids=chosen_schools(None)),
+        schools=caseload.school_choices(session=db, school_ids=chosen_schools(None)),
         grades=[(g, labels.grade_name(g)) for g in range(13)])
 
 
@@ -101,7 +101,7 @@ def _map_json(db, school_id: int, grade: int | None, ctx, everyone: bool = False
         return htmlsafe_json_dumps({k: data[k] for k in ("nodes", "edges", "options", "legend")},
                                    dumps=current_app.json.dumps, separators=(",", ":"))
 
-    return school_cache.memo(db, ("school_map_json", school_id, grade, everyone,
+    return cache.memo(db, ("school_map_json", school_id, grade, everyone,
                                   ctx.district_id,
                                   ctx.wave, ctx.wave_id, repr(ctx.rules), str(get_locale())),
                              encode, school_ids=[school_id])

@@ -15,7 +15,8 @@ from survey_app.counsel.forms import (
     FollowUpUpdateForm,
     MentorForm,
 )
-from survey_app.services import followups, reconciliation, school_cache, school_map, students
+from survey_app.reading import cache
+from survey_app.services import followups, reconciliation, school_map, students
 from survey_app.words import labels, reasons
 
 CONDITION_LABELS = {
@@ -77,7 +78,7 @@ def _flags(profile) -> list[dict]:
 
 def _kept(db, ctx, student, kind: str, make):
     """``make()`` once per data version for this student (shared: read, never changed)."""
-    return school_cache.memo(db, (kind, student.id, ctx.district_id, ctx.wave, ctx.wave_id,
+    return cache.memo(db, (kind, student.id, ctx.district_id, ctx.wave, ctx.wave_id,
                                   repr(ctx.rules)), make, school_ids=[student.school_id])
 
 

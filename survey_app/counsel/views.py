@@ -15,22 +15,16 @@ from survey_app.counsel import profile_page
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
 from survey_app.db import get_session, write_next
 from survey_app.inputs import id_number, page_number, whole_number
-from survey_app.services import (
-    audit,
-    followups,
-    reconciliation,
-    records,
-    school_cache,
-    students,
-)
-from survey_app.services import caseload as cases
+from survey_app.reading import cache, loader
+from survey_app.services import audit, followups, reconciliation, students
+from survey_app.services import caseload as caseload_service
 from survey_app.words import labels, reasons
 
 bp = Blueprint("counsel", __name__, url_prefix="/counsel")
 
 
-def _context() -> records.Context:
-    return records.context(session=get_session(), district_id=current_user.district_id)
+def _context() -> loader.Context:
+    return loader.context(session=get_session(), district_id=current_user.district_id)
 
 
 def _int_arg(name: str) -> int | None:
@@ -48,14 +42,14 @@ def _tier() -> str | None:
     return None if request.args.get("flag") else TIERS[0]
 
 
-def _filters() -> cases.Filters:
+def _filters() -> caseload_service.Filters:
     sort = request.args.get("sort", "priority")
-    return cases.Filters(tier=_tier(),
+    return caseload_service.Filters(tier=_tier(),
         school_id=_int_arg("school"), grade=_int_arg("grade"),
         flag=request.args.get("flag") or None, group=request.args.get("group") or None,
         has_followup=request.args.get("followup") if request.args.get("followup") in
         ("yes", "no") else None,
-        sort=sort if sort in cases.SORTS else "priority", page=request.args.get("page", 1, type=page_number))
+        sort=sort if sort in caseload_service.SORTS else "priority", page=request.args.get("page", 1, type=page_number))
 
 
 def chosen_schools(school_id: int | None) -> list[int]:
@@ -77,9 +71,9 @@ def caseload():
     schools = chosen_schools(filters.school_id)
     db = get_session()
     # The list may miss the last few seconds of survey saves at its school (CASELOAD_LAG).
-    page = cases.caseload_page(session=db, ctx=_context(), school_ids=schools,
+    page = caseload_service.caseload_page(session=db, ctx=_context(), school_ids=schools,
                                   filters=filters, today=date.today(),
-                                  lag=school_cache.CASELOAD_LAG)
+                                  lag=cache.CASELOAD_LAG)
     audited.note(target_type="school", target_id=filters.school_id or "all",
                  school_id=filters.school_id,
                  detail={"schools": schools, "page": filters.page, "flag": filters.flag,
@@ -114,13 +108,13 @@ def caseload_options(db, schools) -> dict:
     """Choices of the filter form, labels translated."""
     codes = [c for c in reasons.FLAG_NAMES if c != "anchor_load"]
     return {
-        "schools": cases.school_choices(session=db, school_ids=visible_school_ids()),
+        "schools": caseload_service.school_choices(session=db, school_ids=visible_school_ids()),
         "grades": [(g, labels.grade_name(g)) for g in range(0, 13)],
         "flags": [(c, reasons.flag_name(c)) for c in codes]
         + [("help_request", labels.HELP_FILTER)],
-        "groups": [(g, labels.GROUP_NAMES[g]) for g in cases.GROUPS]
+        "groups": [(g, labels.GROUP_NAMES[g]) for g in caseload_service.GROUPS]
         + [(f"race:{c}", label) for c, label in labels.RACE_NAMES.items()],
-        "sorts": [(s, labels.SORT_NAMES[s]) for s in cases.SORTS],
+        "sorts": [(s, labels.SORT_NAMES[s]) for s in caseload_service.SORTS],
     }
 
 

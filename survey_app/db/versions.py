@@ -2,6 +2,9 @@
 
 The counters are rows of ``data_version``; :data:`COUNTERS` says which tables move
 which row. Caches compare the counter they were built at with the current one.
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): the
+database layer: counters bumped inside every write.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
-#: Tables the counselor pages read (directly or through records.py): a write to any of
+#: Tables the counselor pages read (directly or through survey_app/reading/): a write to any of
 #: them bumps ``data_version`` in the same transaction (see :func:`track_writes`).
 VERSIONED_TABLES = frozenset({
     "support_tie", "staff_mark", "answer", "household_condition", "student", "adult",

@@ -11,6 +11,9 @@ before their ``BEGIN IMMEDIATE``: SQLite's busy handler polls with sleeps
 (1, 2, 5, 10 … 100 ms), so a writer that finds the lock taken sleeps past the
 moment it is free; one blocked in ``flock`` wakes when the writer before it
 commits. It changes who waits how, not what is written or how durably.
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): the
+database layer: SQLite's BEGIN IMMEDIATE.
 """
 
 from __future__ import annotations

@@ -4,6 +4,9 @@ Rows go in with ``insert()`` executemany in batches, one commit per batch. Ids c
 the generator, so on PostgreSQL the id sequences are moved past them afterwards. JSON
 columns arrive as JSON text and pass through untouched (the generator serialised each
 distinct value once instead of once per row).
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): bulk:
+the demo district's load (COPY-sized inserts, TRUNCATE).
 """
 
 from __future__ import annotations

@@ -20,9 +20,7 @@ import numpy as np
 import pandas as pd
 
 from survey_app import surveys as definitions
-from survey_app.demo import catalog as C
-from survey_app.demo import households
-from survey_app.demo import networks as N
+from survey_app.demo import catalog, households, networks
 from survey_app.demo.shared import (
     DEVICES,
     LOST,
@@ -46,13 +44,13 @@ SCHOOL_SLOTS = 2  # latent school adults per student
 def add_surveys(rng, tables: dict, roster, *, secret: str, today: date,
                 progress: Callable[[str], None]) -> None:
     n, n_hh = len(roster.grade), len(roster.hh_language)
-    profile = np.where(roster.grade >= 3, pick(rng, C.PROFILE_P, n), NORMAL)
+    profile = np.where(roster.grade >= 3, pick(rng, catalog.PROFILE_P, n), NORMAL)
     # How connected a student is (0-1): more adults outside school and likelier a school
     # adult (needs cluster: a student short of one kind of support is often short of others).
     social = rng.random(n)
-    base = np.minimum(1 + rng.poisson(np.asarray(C.OUTSIDE_ADULTS_MEAN)[roster.school]
+    base = np.minimum(1 + rng.poisson(np.asarray(catalog.OUTSIDE_ADULTS_MEAN)[roster.school]
                                       * (0.7 + 0.6 * social)), SLOTS)
-    step = pick(rng, C.SPRING_CHANGE_P, n) - 1  # -1, 0, +1 adults in spring
+    step = pick(rng, catalog.SPRING_CHANGE_P, n) - 1  # -1, 0, +1 adults in spring
     k_fall = np.select([profile == ZERO, profile == SINGLE, profile == LOST],
                        [0, 1, np.minimum(np.maximum(base, 3) + 1, SLOTS)], base)
     k_spring = np.select([profile == ZERO, profile == SINGLE, profile == LOST],
@@ -60,7 +58,7 @@ def add_surveys(rng, tables: dict, roster, *, secret: str, today: date,
     start = np.searchsorted(roster.pair_student, np.arange(n))
     count = np.searchsorted(roster.pair_student, np.arange(n), side="right") - start
     ctx = Ctx(rng, roster, secret, today, profile, k_fall, k_spring,
-              rng.random(n_hh) < C.UNREACHED_P, _home_latent(rng, n_hh), None,
+              rng.random(n_hh) < catalog.UNREACHED_P, _home_latent(rng, n_hh), None,
               (start, count), 1)
     ctx.staff_adult = _staff_adults(ctx)
     ctx.net = _student_network(ctx, social)
@@ -86,9 +84,9 @@ def _engagement_latent(ctx: Ctx) -> dict:
     first_school = r.school[np.searchsorted(r.household, np.arange(n_hh))]
     out = {}
     for key, size, (p_engaged, p_fall, p_again, p_late) in (
-            ("student", n, C.STUDENT_RESPONSE_P),
-            ("family", n_hh, C.FAMILY_RESPONSE_P),
-            ("maps", n_staff, C.STAFF_MAPS_P)):
+            ("student", n, catalog.STUDENT_RESPONSE_P),
+            ("family", n_hh, catalog.FAMILY_RESPONSE_P),
+            ("maps", n_staff, catalog.STAFF_MAPS_P)):
         if key == "family":
             p_engaged = np.where(first_school == 0, *p_engaged)
         engaged = rng.random(size) < p_engaged
@@ -113,12 +111,12 @@ def _school_adults(ctx: Ctx, social: np.ndarray) -> tuple[np.ndarray, np.ndarray
              "coach": (r.staff_kind == "other") & (title == "Coach"),
              "other": (r.staff_kind == "other") & (title != "Coach")}
     connected = np.isin(ctx.profile, (NORMAL, LOST)) & (
-        rng.random(n) < np.asarray(C.SCHOOL_TIE_P)[r.school] * (0.8 + 0.4 * social))
-    second = connected & (rng.random(n) < np.asarray(C.SECOND_SCHOOL_ADULT_P)[r.school])
-    weak = ~connected & np.isin(ctx.profile, (NORMAL, LOST)) & (rng.random(n) < C.WEAK_TIE_P)
+        rng.random(n) < np.asarray(catalog.SCHOOL_TIE_P)[r.school] * (0.8 + 0.4 * social))
+    second = connected & (rng.random(n) < np.asarray(catalog.SECOND_SCHOOL_ADULT_P)[r.school])
+    weak = ~connected & np.isin(ctx.profile, (NORMAL, LOST)) & (rng.random(n) < catalog.WEAK_TIE_P)
     staff = np.full((n, SCHOOL_SLOTS), -1)
-    for slot, who, kinds_p in ((0, connected, C.FIRST_SCHOOL_ADULT_P),
-                               (1, second, C.OTHER_SCHOOL_ADULT_P),
+    for slot, who, kinds_p in ((0, connected, catalog.FIRST_SCHOOL_ADULT_P),
+                               (1, second, catalog.OTHER_SCHOOL_ADULT_P),
                                (0, weak, None)):
         kind = (np.zeros(n, dtype=np.int64) if kinds_p is None else
                 np.take_along_axis(np.stack([pick(rng, p, n) for p in kinds_p]),
@@ -147,31 +145,31 @@ def _student_network(ctx: Ctx, social: np.ndarray) -> dict:
     n = len(r.grade)
     width = SLOTS + SCHOOL_SLOTS
     relation = np.empty((n, width), dtype=np.int64)
-    relation[:, 0] = pick(rng, C.FIRST_RELATION_P, n)
-    relation[:, 1:SLOTS] = pick(rng, C.OTHER_RELATION_P, n * (SLOTS - 1)).reshape(n, -1)
-    relation[ctx.profile == SINGLE, 0] = N.REL["parent_guardian"]
+    relation[:, 0] = pick(rng, catalog.FIRST_RELATION_P, n)
+    relation[:, 1:SLOTS] = pick(rng, catalog.OTHER_RELATION_P, n * (SLOTS - 1)).reshape(n, -1)
+    relation[ctx.profile == SINGLE, 0] = networks.REL["parent_guardian"]
     school_staff, real = _school_adults(ctx, social)
     role = np.where(r.staff_kind == "teacher", "teacher", np.where(
         r.staff_kind == "counselor", "counselor",
         np.where(r.staff_title == "Coach", "coach", "school_staff")))
-    staff_rel = np.array([N.REL[x] for x in role.tolist()] + [N.REL["teacher"]])
+    staff_rel = np.array([networks.REL[x] for x in role.tolist()] + [networks.REL["teacher"]])
     relation[:, SLOTS:] = staff_rel[school_staff]
     staff = np.full((n, width), -1)
     staff[:, SLOTS:] = school_staff
-    details = N.draw_details(rng, relation.ravel())
+    details = networks.draw_details(rng, relation.ravel())
     reliability = details["reliability"].reshape(n, width)
     reliability[ctx.profile == SINGLE, 0] = 4
     reliability[:, SLOTS:] = np.where(
-        real, 4 - pick(rng, C.SCHOOL_RELIABILITY_P, n * SCHOOL_SLOTS).reshape(n, -1),
+        real, 4 - pick(rng, catalog.SCHOOL_RELIABILITY_P, n * SCHOOL_SLOTS).reshape(n, -1),
         1 + rng.integers(0, 2, (n, SCHOOL_SLOTS)))
     # The future: high-school students talk about it with more of their adults.
-    future = C.SUPPORTS.index("future")
+    future = catalog.SUPPORTS.index("future")
     high = np.repeat(r.school == 1, width)
-    details["supports"][:, future] |= high & (rng.random(n * width) < C.HIGH_SCHOOL_FUTURE_P)
-    spring = N.drift(rng, reliability.ravel(), C.RELIABILITY_DRIFT_P).reshape(n, width)
+    details["supports"][:, future] |= high & (rng.random(n * width) < catalog.HIGH_SCHOOL_FUTURE_P)
+    spring = networks.drift(rng, reliability.ravel(), catalog.RELIABILITY_DRIFT_P).reshape(n, width)
     isolated = np.isin(ctx.profile, (ZERO, SINGLE))
     spring[isolated] = reliability[isolated]
-    named = (school_staff >= 0) & (rng.random((n, SCHOOL_SLOTS)) < C.NAMES_SCHOOL_ADULT_P)
+    named = (school_staff >= 0) & (rng.random((n, SCHOOL_SLOTS)) < catalog.NAMES_SCHOOL_ADULT_P)
     slots = np.arange(SLOTS)
     masks = {wave: np.hstack([slots < k[:, None], named])
              for wave, k in ((1, ctx.k_fall), (2, ctx.k_spring))}
@@ -181,17 +179,17 @@ def _student_network(ctx: Ctx, social: np.ndarray) -> dict:
 
 
 def _home_latent(rng, n_hh: int) -> dict:
-    internet = pick(rng, C.INTERNET_P, n_hh)
+    internet = pick(rng, catalog.INTERNET_P, n_hh)
     # A computer: own, shared only, or none (phone or nothing); lacking one goes with
     # lacking working internet.
-    computer = np.where(internet == 0, pick(rng, C.COMPUTER_P, n_hh),
-                        pick(rng, C.COMPUTER_NO_INTERNET_P, n_hh))
-    devices = (np.asarray((1, 2, 0))[computer] | ((rng.random(n_hh) < C.PHONE_P) * 4)
+    computer = np.where(internet == 0, pick(rng, catalog.COMPUTER_P, n_hh),
+                        pick(rng, catalog.COMPUTER_NO_INTERNET_P, n_hh))
+    devices = (np.asarray((1, 2, 0))[computer] | ((rng.random(n_hh) < catalog.PHONE_P) * 4)
                | (computer == 2) * 4 * (rng.random(n_hh) < 0.8))
     return {"internet": internet, "devices": devices,
-            "quiet": pick(rng, C.QUIET_P, n_hh), "after": pick(rng, C.AFTER_SCHOOL_P, n_hh),
-            "transport": pick(rng, C.TRANSPORT_P, n_hh),
-            "caregiving": pick(rng, C.CAREGIVING_P, n_hh)}
+            "quiet": pick(rng, catalog.QUIET_P, n_hh), "after": pick(rng, catalog.AFTER_SCHOOL_P, n_hh),
+            "transport": pick(rng, catalog.TRANSPORT_P, n_hh),
+            "caregiving": pick(rng, catalog.CAREGIVING_P, n_hh)}
 
 
 def _staff_adults(ctx: Ctx) -> np.ndarray:
@@ -275,7 +273,7 @@ def _wave(ctx: Ctx, wave: int) -> None:
     anchors = ctx.net["anchor_staff"]
     real = ctx.net["real"]
     anchor_keys = (np.arange(len(r.grade))[:, None] * k + anchors)[real]
-    ctx.add("staff_mark", N.staff_marks(rng, r, wave, ctx.engaged["maps"][wave - 1], named,
+    ctx.add("staff_mark", networks.staff_marks(rng, r, wave, ctx.engaged["maps"][wave - 1], named,
                                         anchor_keys, excluded=excluded, isolated=isolated))
 
 
@@ -285,7 +283,7 @@ def _studentanswers(ctx: Ctx, wave: int, resp: pd.DataFrame) -> np.ndarray:
     who = resp.who.to_numpy()
     hh = r.household[who]
     home = {k: v[hh] for k, v in ctx.home.items()}
-    internet = single(ctx, home["internet"], C.INTERNET, C.INTERNET_P)
+    internet = single(ctx, home["internet"], catalog.INTERNET, catalog.INTERNET_P)
     changed = rng.random(len(resp)) < 0.02  # changed their answer: two versions kept
     answers(ctx, resp, "home.internet", internet)
     ctx.out["answer"][-1].loc[changed, "version"] = 2
@@ -298,10 +296,10 @@ def _studentanswers(ctx: Ctx, wave: int, resp: pd.DataFrame) -> np.ndarray:
                        home["devices"])
     answers(ctx, resp, "home.devices", DEVICES[devices])
     for item, key, codes_, p in (
-            ("home.quiet_place", "quiet", C.QUIET, C.QUIET_P),
-            ("home.adult_after_school", "after", C.AFTER_SCHOOL, C.AFTER_SCHOOL_P),
-            ("home.transport", "transport", C.TRANSPORT, C.TRANSPORT_P),
-            ("home.caregiving", "caregiving", C.CAREGIVING, C.CAREGIVING_P)):
+            ("home.quiet_place", "quiet", catalog.QUIET, catalog.QUIET_P),
+            ("home.adult_after_school", "after", catalog.AFTER_SCHOOL, catalog.AFTER_SCHOOL_P),
+            ("home.transport", "transport", catalog.TRANSPORT, catalog.TRANSPORT_P),
+            ("home.caregiving", "caregiving", catalog.CAREGIVING, catalog.CAREGIVING_P)):
         answers(ctx, resp, item, single(ctx, home[key], codes_, p))
     job = dumps_codes(np.where(rng.random(len(resp)) < 0.25, "yes", "no"))
     answers(ctx, resp, "home.job", job, mask=r.grade[who] >= 9)
@@ -313,14 +311,14 @@ def _studentanswers(ctx: Ctx, wave: int, resp: pd.DataFrame) -> np.ndarray:
     flat = who[owner] * net["width"] + slot
     details = {key: value[flat] for key, value in net["details"].items()}
     details["reliability"] = net["reliability"][wave].ravel()[flat]
-    e = N.Entries(resp.response_id.to_numpy()[owner], entry, who[owner], hh[owner],
+    e = networks.Entries(resp.response_id.to_numpy()[owner], entry, who[owner], hh[owner],
                   r.school[who[owner]], net["relation"].ravel()[flat],
                   resp.language.to_numpy()[owner], resp.day.to_numpy()[owner])
     staff = net["staff"].ravel()[flat]
-    d = N.entry_rows(rng, e, staff, ctx.staff_adult, ctx.next_adult, details=details)
-    emit_entries(ctx, e, d, N.entry_json(d, e.relation))
+    d = networks.entry_rows(rng, e, staff, ctx.staff_adult, ctx.next_adult, details=details)
+    emit_entries(ctx, e, d, networks.entry_json(d, e.relation))
     rows = np.arange(len(owner))
-    ctx.add("support_tie", N.tie_frame(d, e.student, rows, e, wave, "student_survey"))
+    ctx.add("support_tie", networks.tie_frame(d, e.student, rows, e, wave, "student_survey"))
     _school_items(ctx, resp, owner, entry, staff, d["reliability"])
     k = len(r.staff_kind) + 1
     return (e.student * k + staff)[staff >= 0]

@@ -15,7 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session
 
 from survey_app.exports.table import Table
-from survey_app.services import equity, records
+from survey_app.reading import loader
+from survey_app.services import equity
 from survey_app.words.labels import BY_NAMES, group_label, measure_names, shown_rate
 
 __all__ = ["HEADER", "equity_table"]
@@ -29,7 +30,7 @@ _REASONS = {"small_n": _l("small group"), "complementary": _l("would reveal a sm
 
 def equity_table(*, session: Session, district_id: int, school_ids, today: date) -> Table:
     """One long table: measure, grouping, group, then the numbers (hidden cells empty)."""
-    ctx = records.context(session=session, district_id=district_id, today=today)
+    ctx = loader.context(session=session, district_id=district_id, today=today)
     values = equity.student_values(session=session, ctx=ctx, school_ids=school_ids)
     tables = equity.published_tables(session=session, ctx=ctx, school_ids=school_ids)
     return Table("equity", [str(h) for h in HEADER],

@@ -7,7 +7,7 @@ for many thousands of rows at once:
 - schools are taken one at a time, and only a narrow row per flagged student is
   kept, so memory follows the largest school, not the district; each school's
   flags are those stored while nothing they read has changed
-  (:mod:`survey_app.services.flag_store`), worked out again otherwise;
+  (:mod:`survey_app.reading.stored_flags`), worked out again otherwise;
 - most students share their reasons word for word, so each sentence is made
   once per distinct (code, parameters) and each strengths line once per
   distinct count, then shared;
@@ -28,7 +28,7 @@ from survey_app.exports.safe import safe_text
 from survey_app.exports.table import Table
 from survey_app.models import FollowUp, School, StaffUser, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
-from survey_app.services import flag_store, flag_tables, records
+from survey_app.reading import flag_tables, loader, stored_flags
 from survey_app.words import reasons
 
 __all__ = ["HEADER", "flagged_table"]
@@ -43,12 +43,12 @@ STATUS_NAMES = {FollowUpStatus.OPEN: _l("Open"), FollowUpStatus.IN_PROGRESS: _l(
 
 def flagged_table(*, session: Session, district_id: int, school_ids, today: date) -> Table:
     """Every flagged student of ``school_ids`` (no-data students too), in the caseload's order."""
-    ctx = records.context(session=session, district_id=district_id, today=today)
+    ctx = loader.context(session=session, district_id=district_id, today=today)
     return Table("flagged", [str(h) for h in HEADER], _rows(session, ctx, school_ids, today),
                  escaped=True)
 
 
-def _rows(session: Session, ctx: records.Context, school_ids, today: date) -> Iterator[tuple]:
+def _rows(session: Session, ctx: loader.Context, school_ids, today: date) -> Iterator[tuple]:
     """The rows, every text cell formula-safe (the table says so: writers skip the check)."""
     words = _Words()
     keyed: list[tuple] = []
@@ -99,7 +99,7 @@ class _Words:
         found = self.texts.get((text, helps))
         if found is None:
             said: dict[str, list[str]] = {}
-            for code, params, names in flag_store.reasons(text):
+            for code, params, names in stored_flags.reasons(text):
                 said.setdefault(code, []).append(self._sentence(code, params, names))
             said["help_request"] = [self.help_request(h) for h in helps]
             order = tiering.ordered([*said], tiers or tiering.TierRules())
@@ -138,7 +138,7 @@ _STRENGTH_KEYS = ("setting_family", "setting_school", "setting_community")
 
 def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> list[tuple]:
     """(sort key, row, status) for each student of one school the caseload lists."""
-    stored = flag_store.school_flags(session=session, ctx=ctx, school_id=school_id)
+    stored = stored_flags.school_flags(session=session, ctx=ctx, school_id=school_id)
     if not stored:
         return []
     follow = _followups(session, school_id)
@@ -146,12 +146,12 @@ def _school_rows(session, ctx, school_id: int, today: date, words: _Words) -> li
     owners = _owners(session, school_id)
     out = []
     for sid, name, sis, grade, school_name, sourced, lang in people:
-        flags = stored.get(sid, flag_store.NONE)
+        flags = stored.get(sid, stored_flags.NONE)
         own = words.codes(flags.codes)
-        fu = follow.get(sid)
-        if not own and fu is None:
+        followup = follow.get(sid)
+        if not own and followup is None:
             continue
-        count, due, helps = fu if fu is not None else (0, None, [])
+        count, due, helps = followup if followup is not None else (0, None, [])
         text = words.reasons(flags.reasons, tuple(helps), ctx.tiers)
         # Unknown is not "none in the family, none at school": that reads as "no adults".
         strength = (words.unknown() if own == _NO_DATA else
@@ -175,7 +175,7 @@ def _people(session, school_id: int) -> list[tuple]:
     """(id, name, SIS id, grade, school, sourcedId, preferred language) of the school's students.
 
     Plain driver tuples: one row per student, no frame (names as in
-    ``records.student_directory``: preferred or given name, then family name).
+    ``loader.student_directory``: preferred or given name, then family name).
     """
     stmt = (select(Student.id, Student.preferred_name, Student.given_name, Student.family_name,
                    Student.sis_id, Student.grade, School.name, Student.sourced_id,

@@ -1,7 +1,7 @@
 """The ``network`` export: the support graph as GraphML, or as ego / alter / edge tables.
 
 The graph comes from :func:`relationships.build_support_graph` over the tables
-:mod:`survey_app.services.records` loads (the one seam between the two). We copy
+:mod:`survey_app.reading.loader` loads (the one seam between the two). We copy
 it into a plain graph whose attributes GraphML can hold (no lists, no None).
 With ``deidentify`` every id becomes a salted HMAC, and names, SIS ids and
 sourcedIds are left out; the survey holds no other free text on the graph.
@@ -21,13 +21,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from relationships import build_support_graph
-from relationships.records import SUPPORT_TYPES
+from relationships.input_tables import SUPPORT_TYPES
 from survey_app.exports.table import Table
 from survey_app.models import Student
 
 if TYPE_CHECKING:  # imported where a graph is built: most exports never build one
     import networkx as nx
-from survey_app.services import records
+from survey_app.reading import loader
 
 __all__ = ["network_graph", "network_tables", "write_graphml", "xml_text"]
 
@@ -57,12 +57,12 @@ def network_graph(*, session: Session, district_id: int, school_ids, deidentify:
     reliability, support). ``all_waves``: every wave, each tie with its own
     wave's attributes, as parallel edges keyed and marked by ``wave`` (a
     MultiDiGraph). Ties of a survey that was not sent back are left out, as in
-    the flags (see :mod:`relationships.records`).
+    the flags (see :mod:`relationships.input_tables`).
     """
     import networkx as nx
 
-    ctx = records.context(session=session, district_id=district_id, today=today)
-    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=school_ids)
+    ctx = loader.context(session=session, district_id=district_id, today=today)
+    tables = loader.load_school_tables(session=session, ctx=ctx, school_ids=school_ids)
     H = (nx.MultiDiGraph if all_waves else nx.DiGraph)(deidentified=deidentify, wave=ctx.wave)
     if tables.students.empty:
         return H
@@ -89,15 +89,15 @@ def network_graph(*, session: Session, district_id: int, school_ids, deidentify:
 
 def _sent_ties(tables, wave: int):
     """The tables without ties of surveys not sent back (this wave and the one before)."""
-    st = tables.students.set_index("student_id")
+    by_student = tables.students.set_index("student_id")
     ties = tables.ties
     keep = np.ones(len(ties), dtype=bool)
     for w, prefix in ((wave, "responded"), (wave - 1, "previous")):
         for source, who in (("student_survey", "student"), ("family_survey", "family")):
             column = f"{prefix}_{who}"
-            if column not in st:
+            if column not in by_student:
                 continue
-            sent = st[column].reindex(ties["student_id"]).fillna(False).to_numpy(bool)
+            sent = by_student[column].reindex(ties["student_id"]).fillna(False).to_numpy(bool)
             keep &= ~((ties["wave"].to_numpy() == w) & (ties["source"] == source).to_numpy()
                       & ~sent)
     return tables.replace(ties=ties.loc[keep].reset_index(drop=True))

@@ -6,6 +6,9 @@ soft-deletes students and staff marked ``tobedeleted`` or missing from a bulk
 file. Survey data (responses, answers, ties, marks) is keyed by internal ids and
 never touched. Students, parents and classes are written with bulk statements in
 batches, so memory holds only id maps, not rows.
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): bulk:
+ANALYZE after a roster import.
 """
 
 from __future__ import annotations
@@ -299,7 +302,7 @@ def refresh_statistics(session: Session) -> None:
 
     Without statistics SQLite picks ``ix_invitation_wave_id`` over
     ``ix_invitation_student_id`` for the "responded" subqueries of
-    ``services/records.py``: 13.5 s instead of 0.04 s on 5,000 demo students.
+    ``reading/loader.py``: 13.5 s instead of 0.04 s on 5,000 demo students.
     PostgreSQL's autovacuum analyzes on its own.
     """
     if session.get_bind().dialect.name == "sqlite":

@@ -3,6 +3,9 @@
 Only roster tables are written here (schools, students, staff, households,
 parents as family adults, classes and their members). Survey tables are never
 read or written, so a re-import cannot change an answer or a tie.
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): bulk:
+roster import, Core executemany.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, delete, exists, insert, update
+from sqlalchemy import Date, DateTime, delete, exists, insert, inspect, update
 from sqlmodel import Session, select
 
 from survey_app.models import (
@@ -53,7 +53,7 @@ def undo(*, session: Session, run: ImportRun, staff_id: int | None) -> Counter:
         change = run.changes.get(table, {})
         for pk, old in change.get("updated", {}).items():
             values = {c: _typed(model, c, v) for c, v in old.items()}
-            if "updated_at" in model.__table__.c:
+            if "updated_at" in inspect(model).columns:
                 values["updated_at"] = now
             session.execute(update(model).where(model.id == int(pk)).values(**values))
             done["restored"] += 1
@@ -66,7 +66,7 @@ def undo(*, session: Session, run: ImportRun, staff_id: int | None) -> Counter:
             elif model is Adult:  # parents from the file, unless a tie names them since
                 session.execute(delete(Adult).where(Adult.id.in_(part), ~exists().where(
                     SupportTie.adult_id == Adult.id)))
-            elif "active" in model.__table__.c:
+            elif "active" in inspect(model).columns:
                 session.execute(update(model).where(model.id.in_(part)).values(active=False))
             done["removed"] += len(part) if model is not Household else 0
     for table, (model, person) in _MEMBERS.items():
@@ -85,7 +85,7 @@ def undo(*, session: Session, run: ImportRun, staff_id: int | None) -> Counter:
 
 def _typed(model, column: str, value):
     """A stored old value as its column wants it (dates were kept as ISO text)."""
-    kind = model.__table__.c[column].type
+    kind = inspect(model).columns[column].type
     if isinstance(value, str) and isinstance(kind, DateTime):
         return datetime.fromisoformat(value)
     if isinstance(value, str) and isinstance(kind, Date):

@@ -28,7 +28,8 @@ from survey_app.imports.report import ImportReport, Note, PackageError, Problem
 from survey_app.jobs import runs
 from survey_app.jobs.progress import Reporter
 from survey_app.models import JobFile, JobRun, School
-from survey_app.services import audit, flag_store, records, reminders
+from survey_app.reading import loader, stored_flags
+from survey_app.services import audit, reminders
 from survey_app.services.reminder_audience import Limits
 from survey_app.services.senders import sender_for
 
@@ -139,11 +140,11 @@ def refresh_flags(*, session: Session, run: JobRun, progress: Reporter):
     schools = session.exec(query).all()
     session.commit()
     read_first(session)  # read without SQLite's write lock; each school stores on its own
-    ctx = records.context(session=session, district_id=run.district_id, today=date.today())
+    ctx = loader.context(session=session, district_id=run.district_id, today=date.today())
     progress.stage("flags", len(schools))
     worked_out = 0
     for school in schools:
-        worked_out += flag_store.refresh(session=session, ctx=ctx, school_id=school.id)
+        worked_out += stored_flags.refresh(session=session, ctx=ctx, school_id=school.id)
         progress.advance(done=1, rows=1)
     return {"schools": len(schools), "worked_out": worked_out}, True
 

@@ -1,12 +1,12 @@
 """The public front door and the health check (a typed code goes to ``respond.enter_code``)."""
 
 from flask import Blueprint, jsonify, render_template
-from sqlalchemy import text
+from sqlalchemy import literal, select
 
 from survey_app import throttle
 from survey_app.auth import public
 from survey_app.db import get_session
-from survey_app.main.forms import CodeForm
+from survey_app.forms import CodeForm
 
 bp = Blueprint("main", __name__)
 
@@ -27,7 +27,7 @@ def healthz():
     meanwhile (``survey_app.throttle``), and the app serves; the database down is 503.
     """
     try:
-        get_session().exec(text("SELECT 1")).one()
+        get_session().execute(select(literal(1))).one()
         database = "up"
     except Exception:  # noqa: BLE001 - any failure means "down" to a load balancer
         database = "down"

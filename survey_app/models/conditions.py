@@ -17,6 +17,9 @@ in ``household_condition`` (one row per response):
 
 A response has a row exactly when it has at least one current answer to one of
 :data:`ITEMS` (a value that decodes to nothing gives a row of nulls, as before).
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): survey
+save: household conditions decoded in the save's flush.
 """
 
 from __future__ import annotations

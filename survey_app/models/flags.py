@@ -3,7 +3,7 @@
 A cache of what :mod:`relationships` decides from the survey data: the rows of a
 school are good only while ``flag_snapshot.data_version`` is the database's flags
 version (``data_version`` row 3) and ``flag_snapshot.key`` names the wave and rules asked for
-(:mod:`survey_app.services.flag_store` checks both, and works the flags out
+(:mod:`survey_app.reading.stored_flags` checks both, and works the flags out
 again when either moved). Nothing here is typed by anyone; it can always be
 deleted.
 """
@@ -25,7 +25,7 @@ class FlagSnapshot(SQLModel, table=True):
 
     __tablename__ = "flag_snapshot"
     school_id: int = Field(sa_column=_id_column())
-    key: str = Field(max_length=64)  # the wave and flag rules (flag_store.snapshot_key)
+    key: str = Field(max_length=64)  # the wave and flag rules (reading.stored_flags.snapshot_key)
     data_version: int  # the flags version (survey_app.db.FLAGS_VERSION) they were worked out at
     computed_at: datetime = Field(default_factory=utcnow)
 

@@ -32,14 +32,14 @@ from survey_app import surveys, throttle
 from survey_app.audited import audited
 from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import declare_schools, get_session, write_next
+from survey_app.forms import CodeForm
 from survey_app.i18n import choose_language, offered_languages, use_district_choice
-from survey_app.main.forms import CodeForm
 from survey_app.models import Invitation, Response, School, SurveyWave
 from survey_app.models.enums import InvitationStatus, SurveyKind
 from survey_app.respond import forms
 from survey_app.respond.letters import render_letters
 from survey_app.services import codes, invitations, responses, submissions, waves
-from survey_app.services.responses import Record
+from survey_app.services.responses import PlainRow
 from survey_app.surveys.forms import field_name
 from survey_app.surveys.model import ADULTS, MAX_ADULTS
 
@@ -163,7 +163,7 @@ def _declare(db, invitation) -> None:
     declare_schools(db, invitations.respondent_schools(session=db, invitation=invitation))
 
 
-def _track_language(response: Record, page_id: str) -> str:
+def _track_language(response: PlainRow, page_id: str) -> str:
     """Record a language switch (once) and return the page language."""
     language = str(get_locale())
     state = session[STATE]
@@ -177,8 +177,8 @@ def _track_language(response: Record, page_id: str) -> str:
     return language
 
 
-def _context(invitation: Record, response: Record, definition, page,
-             student: Record | None, current: responses.Current) -> forms.PageContext:
+def _context(invitation: PlainRow, response: PlainRow, definition, page,
+             student: PlainRow | None, current: responses.Current) -> forms.PageContext:
     db = get_session()
     kids = invitations.children(session=db, invitation=invitation, student=student)
     staff = invitations.school_staff(session=db, school_ids={k.school_id for k in kids},
@@ -329,7 +329,7 @@ def _redirect_find(here: dict, form, entries: list[int | None]):
                             _anchor=f"adult-{key}"))
 
 
-def _render(form, ctx: forms.PageContext, invitation: Record, *, status: int = 200,
+def _render(form, ctx: forms.PageContext, invitation: PlainRow, *, status: int = 200,
             skipped=None):
     definition, page = ctx.definition, ctx.page
     blocks = []

@@ -12,11 +12,12 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from survey_app.db import COUNTERS
+from survey_app.models import DataVersion
 
 
 class BackupError(RuntimeError):
@@ -94,14 +95,13 @@ def _move_version_past(engine: Engine, before: dict[int, int]) -> None:
             for row in sorted(set(before) | set(restored) | set(COUNTERS)):
                 n = max(before.get(row, 0), restored.get(row, 0)) + 1
                 if row in restored:
-                    conn.execute(text("UPDATE data_version SET n = :n WHERE id = :id"),
-                                 {"n": n, "id": row})
+                    conn.execute(update(DataVersion).where(DataVersion.id == row).values(n=n))
                 else:
-                    conn.execute(text("INSERT INTO data_version (id, n) VALUES (:id, :n)"),
-                                 {"n": n, "id": row})
+                    conn.execute(insert(DataVersion).values(id=row, n=n))
     except SQLAlchemyError:
         pass
 
 
 def _versions_on(conn) -> dict[int, int]:
-    return {int(i): int(n or 0) for i, n in conn.execute(text("SELECT id, n FROM data_version"))}
+    rows = conn.execute(select(DataVersion.id, DataVersion.n))
+    return {int(i): int(n or 0) for i, n in rows}

@@ -1,7 +1,7 @@
 """The counselor's caseload: students to connect with, their reasons and strengths.
 
 One evaluation per request over the schools asked for (tables loaded by
-:mod:`survey_app.services.records`); sentences are made only for the rows
+:mod:`survey_app.reading.loader`); sentences are made only for the rows
 shown (or for every row when an export asks for them).
 """
 
@@ -21,8 +21,9 @@ from relationships import Evaluation, evaluate, flag_matrix
 from relationships import tiers as tiering
 from survey_app.models import FollowUp, School, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
-from survey_app.services import caseload_people, records, school_cache
-from survey_app.services.frames import read_frame
+from survey_app.reading import cache, loader
+from survey_app.reading.frames import read_frame
+from survey_app.services import caseload_people
 from survey_app.words import reasons
 
 OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
@@ -96,24 +97,35 @@ def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
     return frame.set_index("student_id")
 
 
-def collect(*, session: Session, ctx: records.Context, school_ids, today: date,
-            lag: float = 0.0):
-    """Return every caseload row (no sentences yet), and the count of students with no data.
+@dataclass(frozen=True)
+class Caseload:
+    """Every caseload row of some schools (no sentences yet) and what they were made from.
 
-    The rows are shared with later requests (see :mod:`school_cache`): copy a row
-    before writing into it. ``lag``: see :func:`school_cache.state`.
+    Shared with later requests (see :mod:`survey_app.reading.cache`): copy a row before
+    writing into it.
     """
-    st = school_cache.state(session=session, ctx=ctx, school_ids=school_ids, lag=lag)
-    rows, no_data, people = st.memo(
+
+    rows: list[CaseloadRow]  # every flagged or followed-up student
+    no_data: int  # students with no survey data
+    people: pd.DataFrame  # the schools' student directory (:func:`loader.student_directory`)
+    school: cache.SchoolState  # the cached tables and evaluation the rows were made from
+
+
+def collect(*, session: Session, ctx: loader.Context, school_ids, today: date,
+            lag: float = 0.0) -> Caseload:
+    """Every caseload row of ``school_ids`` and the count of students with no data
+    (``lag``: see :func:`cache.state`)."""
+    school = cache.state(session=session, ctx=ctx, school_ids=school_ids, lag=lag)
+    rows, no_data, people = school.memo(
         ("caseload_rows", today, ctx.tiers),
-        lambda: _rows(session, ctx, school_ids, today, st.evaluation))
-    return rows, no_data, people, st, st.evaluation
+        lambda: _rows(session, ctx, school_ids, today, school.evaluation))
+    return Caseload(rows=rows, no_data=no_data, people=people, school=school)
 
 
-def _rows(session: Session, ctx: records.Context, school_ids, today: date,
+def _rows(session: Session, ctx: loader.Context, school_ids, today: date,
           evaluation: Evaluation):
     by_student = _codes(evaluation, ctx)
-    people = records.student_directory(session=session, school_ids=school_ids)
+    people = loader.student_directory(session=session, school_ids=school_ids)
     follow = _followups(session, school_ids, today)
     reliable = dict(zip(evaluation.measures["student_id"].tolist(),
                         evaluation.measures["reliable"].tolist(), strict=True))
@@ -124,11 +136,12 @@ def _rows(session: Session, ctx: records.Context, school_ids, today: date,
     for rec in people.itertuples(index=False):
         codes = by_student.get(rec.student_id, [])
         no_data += "no_data" in codes
-        fu = follow_rows.get(rec.student_id)
-        if not codes and fu is None:
+        followup = follow_rows.get(rec.student_id)
+        if not codes and followup is None:
             continue
-        due = fu["next_due"] if fu is not None and not pd.isna(fu["next_due"]) else None
-        helps = list(fu["help_types"]) if fu is not None else []
+        due = (followup["next_due"]
+               if followup is not None and not pd.isna(followup["next_due"]) else None)
+        helps = list(followup["help_types"]) if followup is not None else []
         reasons_in = codes + (["help_request"] if helps else [])
         household = rec.household_id
         rows.append(CaseloadRow(
@@ -139,12 +152,12 @@ def _rows(session: Session, ctx: records.Context, school_ids, today: date,
             tier=tiering.tier(reasons_in, ctx.tiers), owner=owners.get(rec.student_id),
             last_contact=None if pd.isna(household) else contacts.get(int(household)),
             help_types=helps,
-            open_followups=int(fu["open_followups"]) if fu is not None else 0,
+            open_followups=int(followup["open_followups"]) if followup is not None else 0,
             next_due=due, overdue=bool(due and due < today)))
     return rows, no_data, people
 
 
-def _codes(evaluation: Evaluation, ctx: records.Context) -> dict[int, list[str]]:
+def _codes(evaluation: Evaluation, ctx: loader.Context) -> dict[int, list[str]]:
     """Flag codes per student, from the vectorised flag matrix."""
     matrix = flag_matrix(evaluation.measures, ctx.rules)
     fired = matrix.to_numpy()
@@ -192,7 +205,7 @@ def _group_members(people: pd.DataFrame, group: str | None) -> dict:
     if not group:
         return {}
     if group in GROUPS:
-        values = records.bool_array(people[group])
+        values = loader.bool_array(people[group])
     elif group.startswith("race:"):
         values = (people["race_ethnicity"] == group[5:]).fillna(False).to_numpy(dtype=bool)
     else:
@@ -200,31 +213,31 @@ def _group_members(people: pd.DataFrame, group: str | None) -> dict:
     return dict(zip(people["student_id"].tolist(), list(values), strict=True))
 
 
-def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context) -> list:
+def explain(rows, school: cache.SchoolState, ctx: loader.Context) -> list:
     """Copies of ``rows`` with ``flags``, ``reasons`` and ``strengths`` in the reader's language.
 
     Flags (with their parameters) are evaluated again for these students only,
-    on the school's tables cut down by :func:`records.restrict` (same flags); the
+    on the school's tables cut down by :func:`loader.restrict` (same flags); the
     flags of a set of rows are kept with the cached school state.
     """
     if not rows:
         return []
     ids = tuple(r.student_id for r in rows)
-    tables = st.tables
+    tables, evaluation = school.tables, school.evaluation
 
     def _flags():
         out: dict[int, list] = {}
-        sub = records.restrict(tables, ids)
+        sub = loader.restrict(tables, ids)
         for flag in evaluate(sub, ctx.rules, wave=ctx.wave, errors="skip").flags:
             if flag.student_id is not None:
                 out.setdefault(int(flag.student_id), []).append(flag)
         return out
 
-    flags = st.memo(("flags", ids), _flags)
-    names = st.memo("adult_names", lambda: dict(zip(
+    flags = school.memo(("flags", ids), _flags)
+    names = school.memo("adult_names", lambda: dict(zip(
         tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(), strict=True)))
-    strengths = st.memo("strengths", lambda: evaluation.strengths.set_index("student_id"))
-    adults = st.memo(("reliable_adults", ids), lambda: caseload_people.reliable_adults(
+    strengths = school.memo("strengths", lambda: evaluation.strengths.set_index("student_id"))
+    adults = school.memo(("reliable_adults", ids), lambda: caseload_people.reliable_adults(
         tables, ctx.wave, ctx.rules.min_reliability, ids))
     out = []
     for shared in rows:
@@ -247,23 +260,24 @@ def explain(rows, st: school_cache.SchoolState, evaluation, ctx: records.Context
     return out
 
 
-def caseload_page(*, session: Session, ctx: records.Context, school_ids, filters: Filters,
+def caseload_page(*, session: Session, ctx: loader.Context, school_ids, filters: Filters,
                   today: date, per_page: int = PER_PAGE, lag: float = 0.0) -> Page:
     """One page of the caseload, with sentences for the rows shown only (``lag``: how many
-    seconds of survey saves at these schools it may miss, :func:`school_cache.state`)."""
-    rows, no_data, people, tables, ev = collect(session=session, ctx=ctx,
-                                                school_ids=school_ids, today=today, lag=lag)
+    seconds of survey saves at these schools it may miss, :func:`cache.state`)."""
+    caseload = collect(session=session, ctx=ctx, school_ids=school_ids, today=today, lag=lag)
+    rows, people = caseload.rows, caseload.people
     groups = _group_members(people, filters.group)
     counts = dict.fromkeys(tiering.TIERS, 0)
     tiered = replace(filters, tier="any")  # every tier counted, no data included
     for r in rows:
         if r.tier is not None and _keep_but_tier(r, tiered, groups):
             counts[r.tier] += 1
-    kept = sorted((r for r in rows if _keep(r, filters, groups)), key=_sort_key(filters.sort))
-    pages = max(1, math.ceil(len(kept) / per_page))
+    matching = sorted((r for r in rows if _keep(r, filters, groups)),
+                      key=_sort_key(filters.sort))
+    pages = max(1, math.ceil(len(matching) / per_page))
     page = min(max(filters.page, 1), pages)
-    shown = explain(kept[(page - 1) * per_page: page * per_page], tables, ev, ctx)
-    return Page(rows=shown, total=len(kept), page=page, pages=pages, no_data=no_data,
+    shown = explain(matching[(page - 1) * per_page: page * per_page], caseload.school, ctx)
+    return Page(rows=shown, total=len(matching), page=page, pages=pages, no_data=caseload.no_data,
                 students=len(people), tier_counts=counts)
 
 

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from relationships import Tables
 from survey_app.models import Engagement, FollowUp, StaffUser, Student
 from survey_app.models.enums import FollowUpStatus
-from survey_app.services.frames import read_frame
+from survey_app.reading.frames import read_frame
 
 OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 #: Where a reliable adult sits among a student's strengths: school first, then community,

@@ -27,7 +27,7 @@ from relationships import flag_matrix
 from relationships.equity import ALL, suppress_published
 from relationships.flags import flag_population
 from survey_app.models import ContextMeasure, Engagement, Student
-from survey_app.services import records, school_cache
+from survey_app.reading import cache, loader
 
 MEASURES = ("no_school_adult", "few_reliable", "access_barrier", "responded", "two_way",
             "chronic_absent", "low_completion", "attendance_avg", "completion_avg")
@@ -49,9 +49,9 @@ def _two_way(session: Session, students: pd.DataFrame, school_ids) -> np.ndarray
     return pd.array(values, dtype="boolean")
 
 
-def student_values(*, session: Session, ctx: records.Context, school_ids) -> pd.DataFrame:
+def student_values(*, session: Session, ctx: loader.Context, school_ids) -> pd.DataFrame:
     """One row per student: the grouping columns and every measure (boolean, NA = unknown)."""
-    cached = school_cache.state(session=session, ctx=ctx, school_ids=school_ids)
+    cached = cache.state(session=session, ctx=ctx, school_ids=school_ids)
     return cached.memo("equity_values", lambda: _values(session, cached, school_ids, ctx)).copy()
 
 
@@ -60,22 +60,22 @@ FLAG_MEASURES = {"no_school_adult": "no_school_adult", "few_reliable": "few_reli
                  "access_barrier": "access_barrier"}
 
 
-def _values(session: Session, cached, school_ids, ctx: records.Context) -> pd.DataFrame:
-    st = cached.tables.students
-    ev = cached.evaluation
-    ids = ev.measures["student_id"]
+def _values(session: Session, cached, school_ids, ctx: loader.Context) -> pd.DataFrame:
+    students = cached.tables.students
+    evaluation = cached.evaluation
+    ids = evaluation.measures["student_id"]
     # The flags' own decision, with the district's thresholds (a measure is shown
     # even when its flag is switched off); NA where the rule cannot speak.
-    matrix = flag_matrix(ev.measures, ctx.rules, all_codes=True).set_index(ids)
-    population = flag_population(ev.measures, ctx.rules).set_index(ids)
-    out = st[["school_id", *BREAKDOWNS]].copy()
+    matrix = flag_matrix(evaluation.measures, ctx.rules, all_codes=True).set_index(ids)
+    population = flag_population(evaluation.measures, ctx.rules).set_index(ids)
+    out = students[["school_id", *BREAKDOWNS]].copy()
     for measure, code in FLAG_MEASURES.items():
-        fired = matrix[code].reindex(st["student_id"]).to_numpy(bool)
-        known = population[code].reindex(st["student_id"]).fillna(False).to_numpy(bool)
+        fired = matrix[code].reindex(students["student_id"]).to_numpy(bool)
+        known = population[code].reindex(students["student_id"]).fillna(False).to_numpy(bool)
         out[measure] = pd.array(np.where(known, fired, None), dtype="boolean")
-    out["responded"] = pd.array(st["responded_student"].to_numpy(bool), dtype="boolean")
-    out["two_way"] = _two_way(session, st, school_ids)
-    return _with_context(out, _latest_context(session, school_ids), st["student_id"])
+    out["responded"] = pd.array(students["responded_student"].to_numpy(bool), dtype="boolean")
+    out["two_way"] = _two_way(session, students, school_ids)
+    return _with_context(out, _latest_context(session, school_ids), students["student_id"])
 
 
 def _latest_context(session: Session, school_ids) -> pd.DataFrame:
@@ -119,10 +119,10 @@ def published(values: pd.DataFrame, *, min_n: int) -> dict:
                               area="school_id" if several else None, min_n=min_n)
 
 
-def published_tables(*, session: Session, ctx: records.Context, school_ids) -> dict:
+def published_tables(*, session: Session, ctx: loader.Context, school_ids) -> dict:
     """:func:`published` for ``school_ids``, kept until the next write (view and export)."""
     values = student_values(session=session, ctx=ctx, school_ids=school_ids)  # (its own memo)
-    cached = school_cache.state(session=session, ctx=ctx, school_ids=school_ids)
+    cached = cache.state(session=session, ctx=ctx, school_ids=school_ids)
     return cached.memo(("equity_published", ctx.min_n),
                        lambda: published(values, min_n=ctx.min_n))
 

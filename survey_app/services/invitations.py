@@ -2,6 +2,9 @@
 
 Codes and tokens are never stored: they are derived from the invitation's nonce
 and the app's secret (``services.codes``), and looked up by their HMAC.
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): survey
+pages: the staff picker list and its version, read on every adult page.
 """
 
 from __future__ import annotations
@@ -29,7 +32,8 @@ from survey_app.models import (
     SurveyWave,
 )
 from survey_app.models.enums import Consent, InvitationStatus, SurveyKind
-from survey_app.services import codes, kept
+from survey_app.reading import cache
+from survey_app.services import codes
 
 STUDENT_GRADES = (3, 12)
 
@@ -201,7 +205,7 @@ def school_staff(*, session: Session, school_ids: set[int], version: int | None 
     """
     if version is None or has_unsaved_writes(session):
         return _load_staff(session, school_ids)
-    return kept.at_version(session, "staff_list", tuple(sorted(school_ids)), version,
+    return cache.at_version(session, "staff_list", tuple(sorted(school_ids)), version,
                            lambda: _load_staff(session, school_ids), limit=MAX_STAFF_LISTS)
 
 

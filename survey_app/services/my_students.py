@@ -60,17 +60,17 @@ def my_students(*, session: Session, staff_id: int, school_ids, today: date
                or_(FollowUp.owner_id == staff_id, FollowUp.mentor_staff_id == staff_id))
         .order_by(FollowUp.due_on, FollowUp.id)).all()
     out: dict[int, MyStudent] = {}
-    for fu, given, preferred, family, grade, school in rows:
-        student = out.get(fu.student_id)
+    for followup, given, preferred, family, grade, school in rows:
+        student = out.get(followup.student_id)
         if student is None:
             name = f"{preferred or given} {family}".strip()
-            student = out[fu.student_id] = MyStudent(fu.student_id, name, grade, school, False)
-        student.mentor |= fu.kind == FollowUpKind.MENTOR and fu.mentor_staff_id == staff_id
-        due = fu.due_on
+            student = out[followup.student_id] = MyStudent(followup.student_id, name, grade, school, False)
+        student.mentor |= followup.kind == FollowUpKind.MENTOR and followup.mentor_staff_id == staff_id
+        due = followup.due_on
         student.items.append(Item(
-            followup_id=fu.id, kind=fu.kind, note=fu.note, due_on=due,
+            followup_id=followup.id, kind=followup.kind, note=followup.note, due_on=due,
             overdue=bool(due and due < today), due_this_week=bool(due and due < today + WEEK),
-            mine=fu.owner_id == staff_id))
+            mine=followup.owner_id == staff_id))
     return sorted(out.values(), key=lambda s: (
         not any(i.overdue for i in s.items), s.next_due or date.max, s.name.casefold(),
         s.student_id))

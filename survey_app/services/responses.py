@@ -5,6 +5,9 @@ Storage follows ITEMS.md: one ``Answer`` row per item (and per adult, with
 ``current``. Saving an identical page changes nothing, so a resend is harmless.
 On submit the adult block becomes ``Adult`` + ``SupportTie`` rows and a
 family's help requests become follow-ups; submitting twice does nothing more.
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): survey
+save: statements built once, rows read as plain tuples (every page of every survey).
 """
 
 from __future__ import annotations
@@ -65,7 +68,7 @@ def start_or_resume(*, session: Session, invitation: Invitation, survey: str, ve
     return response
 
 
-class Record(SimpleNamespace):
+class PlainRow(SimpleNamespace):
     """A row's columns as attributes: a plain copy, outside the session (writes go
     through statements)."""
 
@@ -100,12 +103,12 @@ _RESPONDENT = (
 
 
 def load_respondent(*, session: Session, response_id: Any, invitation_id: Any
-                    ) -> tuple[Record, Record, Record | None, Current] | None:
-    """(invitation, response, student or None, current answers) as plain records, or None
+                    ) -> tuple[PlainRow, PlainRow, PlainRow | None, Current] | None:
+    """(invitation, response, student or None, current answers) as plain rows, or None
     if there is no such pair. What a page needs, without loading ORM objects on every page
     save; the answers are what ``current_answers`` reads, in the same statement.
 
-    The invitation's record carries the district's language choice (``languages``), the
+    The invitation's row carries the district's language choice (``languages``), the
     staff version (``staff_version``) and its wave's state (``wave_state``), read in the
     same statement.
     """
@@ -114,12 +117,12 @@ def load_respondent(*, session: Session, response_id: Any, invitation_id: Any
     if not rows:
         return None
     row = rows[0]
-    records, start = [], 0
+    rows_read, start = [], 0
     for _table, names in _RESPONDENT_COLUMNS:
         values = row[start:start + len(names)]
-        records.append(Record(**dict(zip(names, values, strict=True))))
+        rows_read.append(PlainRow(**dict(zip(names, values, strict=True))))
         start += len(names)
-    response, invitation, student = records
+    response, invitation, student = rows_read
     invitation.languages, invitation.staff_version = row[start], row[start + 1]
     opens_on, closes_on, purged_at = row[start + 2:start + 5]
     invitation.wave_state = waves.state_of(opens_on=opens_on, closes_on=closes_on,
@@ -192,7 +195,7 @@ def load_state(*, session: Session, response: Response) -> tuple[dict[str, Any],
     return split_state(current_answers(session=session, response_id=response.id)[1])
 
 
-def save_page(*, session: Session, response: Record, language: str, page_id: str,
+def save_page(*, session: Session, response: PlainRow, language: str, page_id: str,
               values: Mapping[str, Any],
               adults: Iterable[tuple[int | None, dict | None]] | None = None,
               current: Current | None = None) -> tuple[int, list[int | None]]:

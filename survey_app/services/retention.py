@@ -27,7 +27,7 @@ from survey_app.models import (
 )
 from survey_app.models.base import utcnow
 from survey_app.models.enums import AdultKind, FollowUpKind, InvitationStatus, SurveyKind
-from survey_app.services import flag_store
+from survey_app.reading import stored_flags
 
 
 class RetentionError(ValueError):
@@ -107,7 +107,7 @@ def purge_wave(*, session: Session, district_id: int, ordinal: int, today: date 
     _forget_codes(session, wave)
     orphans = _delete_orphan_adults(session)
     # Stored flags hold reasons and adults' names worked out from what was just deleted.
-    flag_store.forget(session, session.execute(
+    stored_flags.forget(session, session.execute(
         select(School.id).where(School.district_id == district_id)).scalars().all())
     session.execute(update(SurveyWave).where(SurveyWave.id == wave.id).values(purged_at=utcnow()))
     session.flush()

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from relationships import build_support_graph, sole_anchors
 from relationships.maps import school_map as map_of
 from relationships.school_view import staff_view
-from survey_app.services import records, school_cache
+from survey_app.reading import cache, loader
 
 
 def _node_keys(G, school_id: int) -> list:
@@ -24,14 +24,14 @@ def _node_keys(G, school_id: int) -> list:
     return students + sorted(adults, key=lambda n: n[1])
 
 
-def build(*, session: Session, ctx: records.Context, school_id: int, grade: int | None,
+def build(*, session: Session, ctx: loader.Context, school_id: int, grade: int | None,
           labels: dict, everyone: bool = False) -> dict:
     """Map data (nodes, edges, options, legend, rows) of ``school_id``, one grade or all.
 
-    Made once per data version, grade and labels (see :mod:`school_cache`); the
+    Made once per data version, grade and labels (see :mod:`survey_app.reading.cache`); the
     caller gets its own copy to change.
     """
-    data = school_cache.memo(
+    data = cache.memo(
         session, ("school_map", school_id, grade, everyone, ctx.district_id, ctx.wave,
                   ctx.wave_id, repr(ctx.rules), repr(labels)),
         lambda: _build(session, ctx, school_id, grade, labels, everyone), school_ids=[school_id])
@@ -39,37 +39,37 @@ def build(*, session: Session, ctx: records.Context, school_id: int, grade: int 
     return {**data, "nodes": [dict(node) for node in data["nodes"]]}
 
 
-def anchors(*, session: Session, ctx: records.Context, school_id: int, tables=None):
+def anchors(*, session: Session, ctx: loader.Context, school_id: int, tables=None):
     """:func:`relationships.sole_anchors` of the whole school this wave (``adult_id,
     staff_id, school_id, students``), made once per data version and shared (read only).
 
     ``tables``: the school's tables of this wave, when the caller has loaded them.
     """
     def make():
-        school = tables if tables is not None else records.load_school_staff_ties(
+        school = tables if tables is not None else loader.load_school_staff_ties(
             session=session, ctx=ctx, school_ids=[school_id], waves=[ctx.wave])
         return sole_anchors(school, wave=ctx.wave, min_reliability=ctx.rules.min_reliability)
 
-    return school_cache.memo(session, ("anchors", school_id, ctx.district_id, ctx.wave,
+    return cache.memo(session, ("anchors", school_id, ctx.district_id, ctx.wave,
                                        ctx.wave_id, ctx.rules.min_reliability), make,
                               school_ids=[school_id])
 
 
-def anchor_loads(*, session: Session, ctx: records.Context, school_id: int) -> dict:
+def anchor_loads(*, session: Session, ctx: loader.Context, school_id: int) -> dict:
     """Staff id -> students of ``school_id`` for whom they are the only reliable school
     adult this wave (:func:`anchors`; what mentor suggestions weigh)."""
     frame = anchors(session=session, ctx=ctx, school_id=school_id)
     return dict(zip(frame["staff_id"].tolist(), frame["students"].tolist(), strict=True))
 
 
-def _build(session: Session, ctx: records.Context, school_id: int, grade: int | None,
+def _build(session: Session, ctx: loader.Context, school_id: int, grade: int | None,
            labels: dict, everyone: bool = False) -> dict:
-    tables = records.load_school_tables(session=session, ctx=ctx, school_ids=[school_id],
+    tables = loader.load_school_tables(session=session, ctx=ctx, school_ids=[school_id],
                                         waves=[ctx.wave])
     ids = tables.students["student_id"]
     if grade is not None:
         ids = ids[tables.students["grade"] == grade]
-    names = records.student_directory(session=session, school_ids=[school_id])
+    names = loader.student_directory(session=session, school_ids=[school_id])
     labels = dict(labels, students=dict(zip(names["student_id"].tolist(),
                                             names["name"].tolist(), strict=True)))
     G = build_support_graph(tables, student_ids=ids.tolist(), wave=ctx.wave,

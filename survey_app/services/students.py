@@ -1,6 +1,6 @@
 """A student's profile: conditions, adults by source, flags with evidence, history, map.
 
-Everything comes from one neighbourhood load (:func:`records.load_neighbourhood`)
+Everything comes from one neighbourhood load (:func:`loader.load_neighbourhood`)
 plus a few small queries; the view turns the result into a page.
 """
 
@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from relationships import build_support_graph, evaluate, student_measures
+from relationships.input_tables import SUPPORT_TYPES
 from relationships.maps import ego_map
-from relationships.records import SUPPORT_TYPES
 from survey_app.models import ContextMeasure, School, Student
-from survey_app.services import household_records, records, school_cache
+from survey_app.reading import cache, households, loader
 
 
 @dataclass
@@ -57,24 +57,24 @@ def find_student(*, session: Session, student_id: int, school_ids) -> Student | 
     return student
 
 
-def neighbourhood(*, session: Session, ctx: records.Context, student: Student):
-    """:func:`records.load_neighbourhood` of ``student``, with the school's staff-marking
+def neighbourhood(*, session: Session, ctx: loader.Context, student: Student):
+    """:func:`loader.load_neighbourhood` of ``student``, with the school's staff-marking
     counts kept per data version (every profile of the school reads the same ones)."""
-    marking = school_cache.memo(
+    marking = cache.memo(
         session, ("staff_marking", student.school_id),
-        lambda: records.staff_marking(session=session, school_id=student.school_id),
+        lambda: loader.staff_marking(session=session, school_id=student.school_id),
         school_ids=[student.school_id])
-    return records.load_neighbourhood(session=session, ctx=ctx, student_id=student.id,
+    return loader.load_neighbourhood(session=session, ctx=ctx, student_id=student.id,
                                       marking=marking)
 
 
-def load_profile(*, session: Session, ctx: records.Context, student: Student) -> Profile:
+def load_profile(*, session: Session, ctx: loader.Context, student: Student) -> Profile:
     """Everything the profile page shows about ``student``.
 
     What comes from the survey tables is made once per data version (see
-    :mod:`school_cache`) and shared: callers read it and never change it.
+    :mod:`survey_app.reading.cache`) and shared: callers read it and never change it.
     """
-    made = school_cache.memo(
+    made = cache.memo(
         session, ("profile", student.id, ctx.district_id, ctx.wave, ctx.wave_id,
                   repr(ctx.rules)),
         lambda: _derive(session, ctx, student), school_ids=[student.school_id])
@@ -86,12 +86,12 @@ def load_profile(*, session: Session, ctx: records.Context, student: Student) ->
         **made)
 
 
-def _derive(session: Session, ctx: records.Context, student: Student) -> dict:
+def _derive(session: Session, ctx: loader.Context, student: Student) -> dict:
     tables = neighbourhood(session=session, ctx=ctx, student=student)
-    ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
+    evaluation = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
     names = dict(zip(tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(),
                      strict=True))
-    answers = household_records.condition_answers(session=session, where=records.student_where(student.id),
+    answers = households.condition_answers(session=session, where=loader.student_where(student.id),
                                         waves=[ctx.wave])
     G = build_support_graph(tables, student_ids=[student.id], wave=ctx.wave,
                             min_reliability=ctx.rules.min_reliability)
@@ -100,9 +100,9 @@ def _derive(session: Session, ctx: records.Context, student: Student) -> dict:
         "conditions": {kind: dict(zip(g["item_id"], g["value"], strict=True))
                        for kind, g in answers.groupby("kind")},
         "adults": adult_rows(tables, student.id, ctx.wave, ctx.rules.min_reliability, G),
-        "flags": [f for f in ev.flags if f.student_id == student.id],
-        "strengths": ev.strengths.set_index("student_id").loc[student.id].to_dict(),
-        "history": history(tables, student.id, ctx, known={ctx.wave: ev.measures}),
+        "flags": [f for f in evaluation.flags if f.student_id == student.id],
+        "strengths": evaluation.strengths.set_index("student_id").loc[student.id].to_dict(),
+        "history": history(tables, student.id, ctx, known={ctx.wave: evaluation.measures}),
     }
 
 
@@ -157,7 +157,7 @@ def adult_rows(tables, student_id: int, wave: int, min_reliability: int, G) -> l
     return sorted(rows, key=lambda r: (not r.reliable, r.name.casefold()))
 
 
-def history(tables, student_id: int, ctx: records.Context, known=None) -> list[dict]:
+def history(tables, student_id: int, ctx: loader.Context, known=None) -> list[dict]:
     """Reliable adults (all, at school, beyond parents) in each wave the student took part.
 
     ``known``: wave -> student measures already counted (the evaluation's, current wave).

@@ -5,6 +5,9 @@ same form (a double tap, a resend after a timeout, back and send again) finds it
 taken and changes nothing. Two copies sent at the same moment meet at the unique
 constraint: on SQLite the second waits for the write lock and then sees the key; on
 PostgreSQL its INSERT waits for the first transaction and then inserts nothing.
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): survey
+save: the page's submission key, one Core insert per save.
 """
 
 from __future__ import annotations

@@ -20,7 +20,8 @@ from survey_app.auth import (
 from survey_app.db import get_session
 from survey_app.models import School
 from survey_app.models.base import utcnow
-from survey_app.services import audit, records, school_cache, school_engagement
+from survey_app.reading import cache, loader
+from survey_app.services import audit, school_engagement
 from survey_app.services import classes as class_service
 from survey_app.services import families as family_service
 from survey_app.staff.forms import TrustForm
@@ -94,10 +95,10 @@ def class_view(section_id: int):
     sort = sort if sort in class_service.SORTS else "priority"
     keep = request.args.get("show", "all")
     keep = keep if keep in class_service.FILTERS else "all"
-    ctx = records.context(session=db, district_id=current_user.district_id)
+    ctx = loader.context(session=db, district_id=current_user.district_id)
     teacher = class_service.class_teacher(session=db, section_id=section.id,
                                           staff_id=current_user.id)
-    every, shares = school_cache.memo(
+    every, shares = cache.memo(
         db, ("class_view", section.id, teacher, ctx.wave_id, ctx.min_n, str(_today())),
         lambda: _class_data(db, section.id, teacher, ctx), school_ids=[section.school_id])
     rows = class_service.sort_and_filter(every, sort=sort, keep=keep)
@@ -124,7 +125,7 @@ def class_student(section_id: int, student_id: int):
                                        visible=visible_school_ids())
     if section is None:
         abort(404)
-    ctx = records.context(session=db, district_id=current_user.district_id)
+    ctx = loader.context(session=db, district_id=current_user.district_id)
     teacher = class_service.class_teacher(session=db, section_id=section.id,
                                           staff_id=current_user.id)
     found = [r for r in class_service.class_rows(session=db, section_id=section.id,
@@ -178,7 +179,7 @@ def _my_student_ids(db) -> list[int]:
 def families():
     """The families of my students: my contacts this year and whether I feel I trust them."""
     db = get_session()
-    ctx = records.context(session=db, district_id=current_user.district_id)
+    ctx = loader.context(session=db, district_id=current_user.district_id)
     ids = _my_student_ids(db)
     rows = family_service.family_rows(session=db, student_ids=ids, staff_id=current_user.id,
                                       wave_id=ctx.wave_id,
@@ -213,7 +214,7 @@ def mark_family(household_id: int):
                                                        student_ids=_my_student_ids(db)):
         abort(404)  # only the families of my own classes
     form = TrustForm()
-    wave = records.context(session=db, district_id=current_user.district_id).wave_id
+    wave = loader.context(session=db, district_id=current_user.district_id).wave_id
     if wave is None:
         flash(_("There is no survey window yet."), "error")
     elif form.validate():
@@ -237,7 +238,7 @@ def school_families():
     school_id = request.args.get("school", type=int) or (visible[0] if visible else None)
     require_school(school_id)
     school = db.get(School, school_id) or abort(404)
-    ctx = records.context(session=db, district_id=current_user.district_id)
+    ctx = loader.context(session=db, district_id=current_user.district_id)
     view = school_engagement.school_view(
         session=db, school_id=school.id, wave_id=ctx.wave_id, min_n=ctx.min_n,
         since=family_service.school_year_start(_today()))

@@ -2,7 +2,7 @@
 
 import pytest
 
-from relationships.records import (
+from relationships.input_tables import (
     AdultRecord,
     ConditionRecord,
     StaffMarkRecord,

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from relationships.flags import FlagRules, evaluate, evaluate_flags
-from relationships.records import StaffMarkRecord, StudentRecord, to_frames
+from relationships.input_tables import StaffMarkRecord, StudentRecord, to_frames
 
 
 def codes(flags, student_id=1):
@@ -181,12 +181,12 @@ def test_five_adults_off_by_default(make_tables):
 def test_anchor_load_is_staff_level(make_tables):
     extra = [StudentRecord(s, 10, 4, responded_student=True) for s in range(2, 12)]
     t = make_tables([(900, "student_survey", 4)], extra_students=extra)
-    from relationships.records import TieRecord
+    from relationships.input_tables import TieRecord
     more = [TieRecord(100 + s, s, 900, "student_survey", 1, reliability=4, setting="school")
             for s in range(2, 11)]
     import pandas as pd
 
-    from relationships.records import to_frames
+    from relationships.input_tables import to_frames
     t = t.replace(ties=pd.concat([t.ties, to_frames(ties=more).ties], ignore_index=True))
     loads = [f for f in evaluate_flags(t) if f.code == "anchor_load"]
     assert len(loads) == 1

@@ -3,8 +3,8 @@
 import json
 
 from relationships.graph import build_support_graph, graph_tables, school_structure
+from relationships.input_tables import AdultRecord, StudentRecord, TieRecord, to_frames
 from relationships.maps import ego_map, school_map
-from relationships.records import AdultRecord, StudentRecord, TieRecord, to_frames
 
 XSS = '<img src=x onerror=alert(1)> href="javascript:x"'
 
@@ -64,7 +64,7 @@ def test_school_map_layout_places_untied_students_apart():
 
 
 def test_staff_only_marks_are_dashed():
-    from relationships.records import StaffMarkRecord
+    from relationships.input_tables import StaffMarkRecord
     t = tables()
     t = t.replace(staff_marks=to_frames(staff_marks=[StaffMarkRecord(80, 3, 1, trusting=True)])
                   .staff_marks)

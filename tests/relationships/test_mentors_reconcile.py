@@ -2,9 +2,7 @@
 
 import pytest
 
-from relationships.mentors import suggest_mentors
-from relationships.reconcile import apply_merges, propose_merges
-from relationships.records import (
+from relationships.input_tables import (
     AdultRecord,
     StaffMarkRecord,
     StudentRecord,
@@ -12,6 +10,8 @@ from relationships.records import (
     TieRecord,
     to_frames,
 )
+from relationships.mentors import suggest_mentors
+from relationships.reconcile import apply_merges, propose_merges
 
 
 def staff(i, langs=("en",)):

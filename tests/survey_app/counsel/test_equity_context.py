@@ -11,7 +11,8 @@ from flask_babel import force_locale
 
 from survey_app.exports import service
 from survey_app.models import ContextMeasure
-from survey_app.services import equity, records
+from survey_app.reading import loader
+from survey_app.services import equity
 from survey_app.words import labels
 from tests.factories import make_student
 
@@ -39,7 +40,7 @@ def context_world(session, world):
 
 
 def _values(session, world):
-    ctx = records.context(session=session, district_id=world.district.id,
+    ctx = loader.context(session=session, district_id=world.district.id,
                           today=datetime(2025, 10, 1).date())
     return equity.student_values(session=session, ctx=ctx, school_ids=[world.school.id]), ctx
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from survey_app.counsel.equity_views import _rows
-from survey_app.services import equity, records
+from survey_app.reading import loader
+from survey_app.services import equity
 from survey_app.words import labels
 from tests.factories import make_student
 
@@ -33,7 +34,7 @@ def test_kindergarten_is_named_in_the_caseload_profile_grid_and_equity(
     assert "<dd>Kindergarten</dd>" in profile
     grid = client.get("/staff/mapping?grade=0").get_data(as_text=True)
     assert 'class="muted grade">Kindergarten<' in grid
-    ctx = records.context(session=session, district_id=world.district.id)
+    ctx = loader.context(session=session, district_id=world.district.id)
     values = equity.student_values(session=session, ctx=ctx, school_ids=[world.school.id])
     with app.test_request_context():
         table = equity.breakdown(values, by="grade", measure="responded", min_n=ctx.min_n)

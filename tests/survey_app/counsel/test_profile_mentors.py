@@ -11,7 +11,7 @@ from sqlmodel import Session
 from survey_app.db import get_engine
 from survey_app.models import FollowUp, SupportTie
 from survey_app.models.enums import Role
-from survey_app.services import school_cache
+from survey_app.reading import cache
 from tests.factories import make_student, make_user
 from tests.survey_app.counsel.builders import make_adult, mark, tie
 
@@ -53,7 +53,7 @@ def _profile(client, student) -> str:
 
 def test_profile_ranks_an_overloaded_staff_member_below_an_equal_peer(client, login_as, busy,
                                                                      session):
-    school_cache.clear()
+    cache.clear()
     w, target, x, y = busy
     login_as(w.users["counselor"])
     html = _profile(client, target)
@@ -69,7 +69,7 @@ def test_profile_ranks_an_overloaded_staff_member_below_an_equal_peer(client, lo
 
 
 def test_school_wide_load_follows_a_write_made_elsewhere(app, client, login_as, busy):
-    school_cache.clear()
+    cache.clear()
     w, target, x, _y = busy
     login_as(w.users["counselor"])
     assert ANCHOR_REASON in _profile(client, target)

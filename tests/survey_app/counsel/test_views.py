@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from survey_app.db import get_engine
 from survey_app.models import Adult, AuditEvent, FollowUp, Student, SurveyWave
-from survey_app.services import school_cache
+from survey_app.reading import cache
 from tests.survey_app.counsel.builders import make_adult, tie
 from tests.survey_app.counsel.conftest import XSS_NAMES
 
@@ -155,15 +155,15 @@ def _embedded_map(html: str) -> dict:
 
 def test_school_map_page_embeds_the_kept_data_and_follows_a_write(app, client, login_as, story,
                                                                   session):
-    school_cache.clear()
+    cache.clear()
     login_as(story.world.users["counselor"])
     html = _get(client, "/counsel/map?adults=all")[1]
     assert XSS_NAMES[1] not in html
     assert "\\u003c/script\\u003e" in html  # the JSON block stays shut
-    kept = [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")]
+    kept = [k for k in cache.peek(session) if k[:2] == ("memo", "school_map_json")]
     assert len(kept) == 1  # the page and the JSON endpoint share one encoded body
     assert _embedded_map(html) == client.get("/counsel/map/data?adults=all").get_json()
-    assert [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")] == kept
+    assert [k for k in cache.peek(session) if k[:2] == ("memo", "school_map_json")] == kept
     assert "Ms Newcomer" not in html
     _another_worker_adds_ms_newcomer(app, story)
     after = _get(client, "/counsel/map?adults=all")[1]
@@ -245,12 +245,12 @@ def test_a_plan_with_an_owner_from_the_staff_goal_and_progress(client, login_as,
 
 def test_profile_kept_between_views_follows_a_write_made_elsewhere(app, client, login_as,
                                                                    story, session):
-    school_cache.clear()
+    cache.clear()
     login_as(story.world.users["counselor"])
     url = f"/counsel/students/{story.silent.id}"
     assert "Coach Rivera" not in _get(client, url)[1]
     assert "Coach Rivera" not in _get(client, url)[1]
-    kept = {k[1] for k in school_cache.peek(session) if k[0] == "memo"}
+    kept = {k[1] for k in cache.peek(session) if k[0] == "memo"}
     assert {"profile", "mentors", "matches"} <= kept  # the second view came from the cache
     with Session(get_engine(app)) as other:  # another worker's write
         tie(other, other.get(Student, story.silent.id), other.get(Adult, story.adults["coach"].id),
@@ -261,13 +261,13 @@ def test_profile_kept_between_views_follows_a_write_made_elsewhere(app, client, 
 
 def test_school_map_data_kept_per_language_follows_a_write(app, client, login_as, story,
                                                            session):
-    school_cache.clear()
+    cache.clear()
     login_as(story.world.users["counselor"])
     en = client.get("/counsel/map/data?lang=en&adults=all").get_json()
     es = client.get("/counsel/map/data?lang=es&adults=all").get_json()
     assert en["legend"] != es["legend"]  # one kept body per language
     assert client.get("/counsel/map/data?lang=en&adults=all").get_json() == en
-    kept = [k for k in school_cache.peek(session) if k[:2] == ("memo", "school_map_json")]
+    kept = [k for k in cache.peek(session) if k[:2] == ("memo", "school_map_json")]
     assert len(kept) == 2
     assert not any("Ms Newcomer" in n["title"] for n in en["nodes"])
     _another_worker_adds_ms_newcomer(app, story)

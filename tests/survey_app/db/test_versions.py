@@ -1,7 +1,7 @@
 """data_version: every committed write to a table the counselor pages read moves it; reads do not.
 
 The counselor pages cache a school's tables keyed on this counter
-(services/school_cache.py), so a write that forgot to move it would show stale flags.
+(services/cache.py), so a write that forgot to move it would show stale flags.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from sqlmodel import Session
 from survey_app.db import get_engine
 from survey_app.demo import load as demo_load
 from survey_app.models import FollowUp, StaffMark, Student
-from survey_app.services import caseload, records, school_cache
+from survey_app.reading import cache, loader
+from survey_app.services import caseload
 
 
 def _version(app) -> int:
@@ -95,12 +96,12 @@ def test_roster_import_moves_it(app, session, tmp_path):
 
 
 def test_cached_caseload_follows_every_write(app, session, world):
-    school_cache.clear()
+    cache.clear()
     today = date(2025, 3, 3)
 
     def page():
         with app.test_request_context():
-            ctx = records.context(session=session, district_id=world.district.id)
+            ctx = loader.context(session=session, district_id=world.district.id)
             out = caseload.caseload_page(session=session, ctx=ctx,
                                          school_ids=[world.school.id],
                                          filters=caseload.Filters(has_followup="yes"),
@@ -110,7 +111,7 @@ def test_cached_caseload_follows_every_write(app, session, world):
 
     assert page().total == 0
     assert page().total == 0
-    assert len(school_cache.peek(session)) == 1  # second time from the cache
+    assert len(cache.peek(session)) == 1  # second time from the cache
     with Session(get_engine(app)) as other:  # another worker's write
         other.add(FollowUp(student_id=world.students[0].id, kind="flag", status="open"))
         other.commit()
@@ -118,7 +119,7 @@ def test_cached_caseload_follows_every_write(app, session, world):
 
 
 def test_the_cache_reads_the_counter_once_per_transaction(app, session, world):
-    school_cache.clear()
+    cache.clear()
     engine, reads, made = get_engine(app), [], []
 
     def count(conn, cursor, statement, *args):
@@ -126,7 +127,7 @@ def test_the_cache_reads_the_counter_once_per_transaction(app, session, world):
             reads.append(statement)
 
     def kept(key):
-        return school_cache.memo(session, ("test", key), lambda: made.append(key) or len(made),
+        return cache.memo(session, ("test", key), lambda: made.append(key) or len(made),
                                  school_ids=[world.school.id])
 
     event.listen(engine, "before_cursor_execute", count)
@@ -144,16 +145,16 @@ def test_the_cache_reads_the_counter_once_per_transaction(app, session, world):
 
 
 def test_each_kind_of_kept_result_has_its_own_bound(app, session, world):
-    school_cache.clear()
-    school_cache.memo(session, ("school_map", 1), lambda: "map", school_ids=[1])
-    for student_id in range(school_cache.MAX_MEMOS + 3):  # many profiles
-        school_cache.memo(session, ("profile", student_id), lambda: "profile",
+    cache.clear()
+    cache.memo(session, ("school_map", 1), lambda: "map", school_ids=[1])
+    for student_id in range(cache.MAX_MEMOS + 3):  # many profiles
+        cache.memo(session, ("profile", student_id), lambda: "profile",
                           school_ids=[1])
-    kept = [k[1:-1] for k in school_cache.peek(session)]
+    kept = [k[1:-1] for k in cache.peek(session)]
     assert ("school_map", 1) in kept  # not pushed out by the profiles
     profiles = [k for k in kept if k[0] == "profile"]
-    assert len(profiles) == school_cache.MAX_MEMOS
-    assert ("profile", school_cache.MAX_MEMOS + 2) in profiles  # the last ones kept
+    assert len(profiles) == cache.MAX_MEMOS
+    assert ("profile", cache.MAX_MEMOS + 2) in profiles  # the last ones kept
     assert ("profile", 0) not in profiles
 
 

@@ -170,7 +170,8 @@ def test_flagged_rows_are_the_caseloads_rows_in_its_order(app, session, surveyed
     from datetime import date
 
     from survey_app.exports.flagged import flagged_table
-    from survey_app.services import caseload, records
+    from survey_app.reading import loader
+    from survey_app.services import caseload
 
     today = date.today()
     with app.test_request_context():
@@ -178,7 +179,7 @@ def test_flagged_rows_are_the_caseloads_rows_in_its_order(app, session, surveyed
                               school_ids=(surveyed.school.id,), today=today)
         everyone = [(r[0], r[2], r[6], r[7], r[8], r[9], r[10]) for r in table.rows]
         exported = [r for r in everyone if r[2] != "no_data" or r[6]]
-        ctx = records.context(session=session, district_id=surveyed.district.id, today=today)
+        ctx = loader.context(session=session, district_id=surveyed.district.id, today=today)
         rows = caseload.caseload_page(session=session, ctx=ctx, school_ids=(surveyed.school.id,),
                                       filters=caseload.Filters(), today=today,
                                       per_page=10**6).rows  # every row

@@ -15,7 +15,8 @@ from sqlmodel import select
 from relationships import evaluate
 from survey_app.exports import graphml
 from survey_app.models import District, School
-from survey_app.services import equity, flag_tables, records
+from survey_app.reading import flag_tables, loader
+from survey_app.services import equity
 
 
 def _demo(runner, students, seed):
@@ -27,7 +28,7 @@ def _demo(runner, students, seed):
 def _schools(session):
     district = session.exec(select(District)).first()
     district = district[0] if isinstance(district, tuple) else district
-    ctx = records.context(session=session, district_id=district.id)
+    ctx = loader.context(session=session, district_id=district.id)
     rows = session.exec(select(School.id).where(School.district_id == district.id)).all()
     return ctx, [r[0] if isinstance(r, tuple) else r for r in rows]
 
@@ -46,11 +47,11 @@ def test_sql_path_gives_the_librarys_flags_student_by_student(app, runner, sessi
                                                                students):
     _demo(runner, students, seed)
     ctx, schools = _schools(session)
-    waves = records.waves_for_flags(ctx)
+    waves = loader.waves_for_flags(ctx)
     for school_id in schools:
         narrow = flag_tables.load_school(session=session, ctx=ctx, school_id=school_id,
                                          waves=waves)
-        full = records.load_school_tables(session=session, ctx=ctx, school_ids=[school_id])
+        full = loader.load_school_tables(session=session, ctx=ctx, school_ids=[school_id])
         assert _flags(narrow, ctx) == _flags(full, ctx)
     session.rollback()
 
@@ -62,7 +63,7 @@ def test_equity_totals_are_the_flag_counts(app, runner, session):
     ctx, schools = _schools(session)
     carried = Counter()
     for school_id in schools:
-        tables = records.load_school_tables(session=session, ctx=ctx, school_ids=[school_id])
+        tables = loader.load_school_tables(session=session, ctx=ctx, school_ids=[school_id])
         ev = evaluate(tables, ctx.rules, wave=ctx.wave)
         carried.update(f.code for f in ev.flags if f.student_id is not None)
         by_student = {}

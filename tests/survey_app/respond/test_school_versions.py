@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from survey_app.db import DATA_VERSION, SCHOOL_ROW, get_engine
-from survey_app.services import school_cache
+from survey_app.reading import cache
 from tests.factories import PASSWORD
 
 ADULT = {"adults-0-entry": "", "adults-0-name": "Rosalind", "adults-0-reliability": "4"}
@@ -25,19 +25,19 @@ def _counselor(app, user):
 
 
 def _counting_loads(monkeypatch) -> list:
-    loads, load = [], school_cache._load
+    loads, load = [], cache._load
 
     def counted(session, ctx, school_ids, version):
         loads.append(tuple(sorted(school_ids)))
         return load(session, ctx, school_ids, version)
 
-    monkeypatch.setattr(school_cache, "_load", counted)
+    monkeypatch.setattr(cache, "_load", counted)
     return loads
 
 
 def test_a_save_at_one_school_leaves_the_other_schools_pages_warm(
         app, client, started, world, monkeypatch):
-    school_cache.clear()
+    cache.clear()
     inv = started()  # a student of world.school (A)
     here, there = world.school.id, world.other_school.id
     a = _counselor(app, world.users["counselor"])
@@ -66,14 +66,14 @@ def test_a_save_at_one_school_leaves_the_other_schools_pages_warm(
     assert loads == warm  # school B: no load at all
     assert a.get(f"/counsel/students?school={here}").status_code == 200
     assert loads == warm  # school A's list may lag its own survey saves (CASELOAD_LAG)
-    monkeypatch.setattr(school_cache, "CASELOAD_LAG", 0.0)
+    monkeypatch.setattr(cache, "CASELOAD_LAG", 0.0)
     assert a.get(f"/counsel/students?school={here}").status_code == 200
     assert loads == [*warm, (here,)]  # without the lag: loaded again, once
     assert inv.invitation.student_id == world.students[0].id
 
 
 def test_the_caseload_never_lags_a_staff_write(app, world, monkeypatch):
-    school_cache.clear()
+    cache.clear()
     here = world.school.id
     a = _counselor(app, world.users["counselor"])
     loads = _counting_loads(monkeypatch)
@@ -85,7 +85,7 @@ def test_the_caseload_never_lags_a_staff_write(app, world, monkeypatch):
 
 
 def test_a_save_shows_on_its_schools_pages_at_once(app, client, started, world):
-    school_cache.clear()
+    cache.clear()
     started()
     student = world.students[0].id
     a = _counselor(app, world.users["counselor"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask_babel import force_locale
 
-from relationships.records import SUPPORT_TYPES
+from relationships.input_tables import SUPPORT_TYPES
 from relationships.rules import CODES
 from survey_app.words import reasons
 

@@ -1,7 +1,7 @@
 """Household conditions as the library reads them: answers and decoded rows → tables.
 
 The household items are decoded when answers are saved (:mod:`survey_app.models.conditions`);
-this module reads them back per student and wave for :mod:`survey_app.services.records`
+this module reads them back per student and wave for :mod:`survey_app.reading.loader`
 (the student's own answers win, the family's fill the gaps) and for the profile (the raw
 answers). Only surveys that were sent back count: a started one is not data yet.
 """
@@ -12,7 +12,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlmodel import Session
 
-from relationships.records import empty_frame
+from relationships.input_tables import empty_frame
 from survey_app.models import (
     Answer,
     HouseholdCondition,
@@ -23,7 +23,7 @@ from survey_app.models import (
     conditions,
 )
 from survey_app.models.enums import InvitationStatus, SurveyKind
-from survey_app.services.frames import json_values, read_frame, typed
+from survey_app.reading.frames import json_values, read_frame, typed
 
 CONDITION_ITEMS = conditions.ITEMS
 

@@ -4,14 +4,14 @@ import pandas as pd
 import pytest
 
 from relationships.flags import evaluate
-from relationships.metrics import school_measures, student_measures
-from relationships.records import (
+from relationships.input_tables import (
     AdultRecord,
     StaffMarkRecord,
     StudentRecord,
     TieRecord,
     to_frames,
 )
+from relationships.metrics import school_measures, student_measures
 from relationships.validation import validate_tables
 
 STUDENTS = [StudentRecord(1, 10, 4, responded_student=True)]

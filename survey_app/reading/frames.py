@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from sqlmodel import Session
 
-from relationships.records import COLUMNS, empty_frame
+from relationships.input_tables import COLUMNS, empty_frame
 from survey_app.models import conditions
 
 __all__ = ["json_values", "read_frame", "typed"]

@@ -1,6 +1,6 @@
 """The tables the flags read, loaded narrow: a whole school at a time, for exports.
 
-:func:`survey_app.services.records.load_school_tables` loads everything the
+:func:`survey_app.reading.loader.load_school_tables` loads everything the
 counselor pages show (maps, mentors, teaching rosters). A district export only
 needs the flags, the strengths and the names its sentences mention, so
 :func:`load_school` gives the same flags from less:
@@ -8,14 +8,17 @@ needs the flags, the strengths and the names its sentences mention, so
 - ties carry their (canonical) adult's kind, role, staff id and name, so the
   adults come from the ties query instead of a second pass over every tie;
 - ``teaching`` stays empty (no flag reads it); only which other schools' staff
-  teach the students is asked, as :mod:`records` asks it;
+  teach the students is asked, as :mod:`~survey_app.reading.loader` asks it;
 - ties' ``frequency`` and ``lives_with`` (read by no flag) are left empty, and
   household conditions are those of the current wave only (the only ones read);
 - columns are built straight in their documented dtypes from the driver's rows
   (no per-cell type inference, no second cast).
 
-Same rules as :mod:`records` (merged adults, staff stand-ins, conditions); the
+Same rules as :mod:`~survey_app.reading.loader` (merged adults, staff stand-ins, conditions); the
 flagged export's test compares its rows with the caseload's.
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): flag
+frame loading: a whole school's ties as driver rows (exports).
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from relationships import Tables
-from relationships.records import COLUMNS, SUPPORT_TYPES, empty_frame
+from relationships.input_tables import COLUMNS, SUPPORT_TYPES, empty_frame
 from survey_app.models import (
     Adult,
     HouseholdCondition,
@@ -41,8 +44,8 @@ from survey_app.models import (
     conditions,
 )
 from survey_app.models.enums import SurveyKind
-from survey_app.services import adult_ties, household_records, records
-from survey_app.services.frames import typed
+from survey_app.reading import adult_ties, households, loader
+from survey_app.reading.frames import typed
 
 __all__ = ["adult_names", "fetch_rows", "load_school"]
 
@@ -53,14 +56,14 @@ _TIE_COLUMNS = ("tie_id", "student_id", "adult_id", "source", "wave", *SUPPORT_T
                 "reliability", "setting")
 
 
-def load_school(*, session: Session, ctx: records.Context, school_id: int,
+def load_school(*, session: Session, ctx: loader.Context, school_id: int,
                 waves) -> Tables:
     """Tables for the flags of every active student of ``school_id``.
 
     Adults' names are blank but for staff: :func:`adult_names` gives those a
     sentence shows.
     """
-    where = records._student_filter([school_id], None)
+    where = loader._student_filter([school_id], None)
     students = _students(session, where, ctx)
     if students.empty:
         return Tables(empty_frame("students"), empty_frame("adults"), empty_frame("ties"))
@@ -81,7 +84,7 @@ def load_school(*, session: Session, ctx: records.Context, school_id: int,
                   conditions=_conditions(session, where, current))
 
 
-def _students(session, where, ctx: records.Context) -> pd.DataFrame:
+def _students(session, where, ctx: loader.Context) -> pd.DataFrame:
     """The students, and whether they (and their family) answered the current wave."""
     stmt = select(Student.id.label("student_id"), Student.school_id, Student.grade,
                   Student.household_id, Student.consent).where(where).order_by(Student.id)
@@ -89,12 +92,12 @@ def _students(session, where, ctx: records.Context) -> pd.DataFrame:
     blank = empty_frame("students").reindex(range(len(frame)))
     for name in _UNREAD_STUDENT_COLUMNS:  # no flag reads them (the equity view does)
         frame[name] = blank[name].array
-    frame = records.with_answered(session, ctx, frame)
+    frame = loader.with_answered(session, ctx, frame)
     return frame.loc[:, list(COLUMNS["students"])]
 
 
 def _conditions(session, where, waves: dict[int, int]) -> pd.DataFrame:
-    """One conditions row per student and wave (the rules of ``household_records.household_conditions``).
+    """One conditions row per student and wave (the rules of ``households.household_conditions``).
 
     The student's own answers win, column by column; the family's fill the gaps.
     """
@@ -110,7 +113,7 @@ def _conditions(session, where, waves: dict[int, int]) -> pd.DataFrame:
                 .select_from(hc)
                 .join(Student, on)
                 .where(where, hc.source == kind, hc.wave_id.in_(list(waves)),
-                       household_records.sent_survey(hc, kind)))
+                       households.sent_survey(hc, kind)))
         frames.append(_fetch(session, stmt, dtypes))
     both = pd.concat(frames, ignore_index=True)
     if both.empty:
@@ -122,7 +125,7 @@ def _conditions(session, where, waves: dict[int, int]) -> pd.DataFrame:
     return merged.loc[:, list(COLUMNS["conditions"])]
 
 
-def _wave_ordinals(session, ctx: records.Context, waves) -> dict[int, int]:
+def _wave_ordinals(session, ctx: loader.Context, waves) -> dict[int, int]:
     """Wave id → ordinal for the district's ``waves`` (so no row joins ``survey_wave``)."""
     stmt = select(SurveyWave.id, SurveyWave.ordinal).where(
         SurveyWave.district_id == ctx.district_id, SurveyWave.ordinal.in_(list(waves)))

@@ -10,7 +10,8 @@ from sqlmodel import select
 from relationships import flag_matrix
 from relationships.tiers import TIERS
 from survey_app.models import District, School
-from survey_app.services import caseload, records
+from survey_app.reading import loader
+from survey_app.services import caseload
 
 N = 600
 
@@ -26,9 +27,9 @@ def test_every_flagged_student_is_listed_in_exactly_one_tier(app, demo_session):
     db = demo_session
     with app.test_request_context():
         district = db.exec(select(District)).first()
-        ctx = records.context(session=db, district_id=district.id)
+        ctx = loader.context(session=db, district_id=district.id)
         for school in db.exec(select(School)).all():
-            st = caseload.school_cache.state(session=db, ctx=ctx, school_ids=[school.id])
+            st = caseload.cache.state(session=db, ctx=ctx, school_ids=[school.id])
             # Independently: who any rule flags, straight from the flag matrix.
             matrix = flag_matrix(st.evaluation.measures, ctx.rules)
             flagged = set(st.evaluation.measures["student_id"][matrix.any(axis=1)].astype(int))

@@ -16,6 +16,9 @@ the school is worked out again. New rows are stored in a short write
 transaction of their own, never in the reading one: an export never holds the
 write lock while it reads. The rows are a cache: a store that fails loses time,
 not data, and they may be deleted at any moment (:func:`forget`).
+
+SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): exports:
+a school's stored flags inserted in bulk.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from survey_app.db import (
 )
 from survey_app.models import FlagSnapshot, StudentFlags
 from survey_app.models.base import utcnow
-from survey_app.services import flag_tables, records
+from survey_app.reading import flag_tables, loader
 from survey_app.words import reasons as reason_words
 
 __all__ = ["NONE", "StoredFlags", "forget", "reasons", "refresh", "school_flags",
@@ -69,14 +72,14 @@ def reasons(text: str) -> list[tuple[str, dict, dict[int, str]]]:
             for r in json.loads(text)]
 
 
-def snapshot_key(ctx: records.Context) -> str:
+def snapshot_key(ctx: loader.Context) -> str:
     """What stored flags were worked out for: the wave, the waves read and the rules."""
-    text = json.dumps([ctx.district_id, ctx.wave, ctx.wave_id, records.waves_for_flags(ctx),
+    text = json.dumps([ctx.district_id, ctx.wave, ctx.wave_id, loader.waves_for_flags(ctx),
                        ctx.rules.to_dict()], sort_keys=True)  # not repr: sets vary by process
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def school_flags(*, session: Session, ctx: records.Context,
+def school_flags(*, session: Session, ctx: loader.Context,
                  school_id: int) -> dict[int, StoredFlags]:
     """Every active student of ``school_id`` → their flags, stored or worked out now."""
     if has_unsaved_writes(session):  # the counter has not moved for our own writes yet
@@ -91,7 +94,7 @@ def school_flags(*, session: Session, ctx: records.Context,
     return flags
 
 
-def refresh(*, session: Session, ctx: records.Context, school_id: int) -> bool:
+def refresh(*, session: Session, ctx: loader.Context, school_id: int) -> bool:
     """Work out and store the school's flags unless those stored are current; True if it did.
 
     ``session`` must not hold the write lock (see :func:`survey_app.db.read_first`).
@@ -103,7 +106,7 @@ def refresh(*, session: Session, ctx: records.Context, school_id: int) -> bool:
     return True
 
 
-def _stamp(session: Session, ctx: records.Context, school_id: int) -> tuple[str, int, bool]:
+def _stamp(session: Session, ctx: loader.Context, school_id: int) -> tuple[str, int, bool]:
     """What the school's flags would be stored under now, and whether those stored are."""
     key, version = snapshot_key(ctx), counter(session, FLAGS_VERSION)
     stored = session.execute(select(FlagSnapshot.key, FlagSnapshot.data_version)
@@ -120,13 +123,13 @@ def forget(session: Session, school_ids=None) -> None:
         session.execute(stmt)
 
 
-def _work_out(session: Session, ctx: records.Context, school_id: int) -> dict[int, StoredFlags]:
+def _work_out(session: Session, ctx: loader.Context, school_id: int) -> dict[int, StoredFlags]:
     tables = flag_tables.load_school(session=session, ctx=ctx, school_id=school_id,
-                                     waves=records.waves_for_flags(ctx))
+                                     waves=loader.waves_for_flags(ctx))
     if tables.students.empty:
         return {}
-    ev = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
-    measures = ev.measures
+    evaluation = evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip")
+    measures = evaluation.measures
     ids = measures["student_id"].tolist()
     fired = flag_matrix(measures, ctx.rules)
     matrix = fired.to_numpy()
@@ -135,12 +138,12 @@ def _work_out(session: Session, ctx: records.Context, school_id: int) -> dict[in
         for i in np.flatnonzero(matrix[:, j]).tolist():
             codes.setdefault(ids[i], []).append(code)
     reliable = measures["reliable"].tolist()
-    strengths = dict(zip(ev.strengths["student_id"].tolist(),
-                         zip(*(ev.strengths[c].tolist() for c in _STRENGTHS), strict=True),
+    strengths = dict(zip(evaluation.strengths["student_id"].tolist(),
+                         zip(*(evaluation.strengths[c].tolist() for c in _STRENGTHS), strict=True),
                          strict=True))
     flags: dict[int, list] = {}
     shown: dict[int, list] = {}
-    for flag in ev.flags:
+    for flag in evaluation.flags:
         if flag.student_id is not None:
             sid = int(flag.student_id)
             flags.setdefault(sid, []).append((flag.code, flag.params))
@@ -149,7 +152,7 @@ def _work_out(session: Session, ctx: records.Context, school_id: int) -> dict[in
                 shown.setdefault(sid, []).extend(named)
     names = flag_tables.adult_names(session, tables.adults,
                                     {i for adults in shown.values() for i in adults})
-    del tables, ev, fired, matrix
+    del tables, evaluation, fired, matrix
     out = {}
     for i, sid in enumerate(ids):
         counts = strengths.get(sid)

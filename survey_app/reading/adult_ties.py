@@ -11,10 +11,10 @@ import pandas as pd
 from sqlalchemy import case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from relationships.records import COLUMNS, SUPPORT_TYPES
+from relationships.input_tables import COLUMNS, SUPPORT_TYPES
 from survey_app.models import Adult, SectionTeacher, StaffUser, Student, SupportTie, SurveyWave
 from survey_app.models.enums import Role
-from survey_app.services.frames import json_values, read_frame
+from survey_app.reading.frames import json_values, read_frame
 
 
 def effective_adult():

@@ -1,3 +1,7 @@
+"""Forms more than one blueprint shows: the code box of the home page and of the survey's
+sign-in page (a blueprint never imports another blueprint, so they live here).
+"""
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField

@@ -1,4 +1,4 @@
-"""services/records.py: rows → the documented tables, conditions, merges, neighbourhoods."""
+"""reading/loader.py: rows → the documented tables, conditions, merges, neighbourhoods."""
 
 from __future__ import annotations
 
@@ -7,18 +7,19 @@ from sqlmodel import Session
 from relationships import evaluate, sole_anchors, validate_tables
 from survey_app.db import get_engine
 from survey_app.models import Adult, StaffMark, Student
-from survey_app.services import records, school_cache, students
+from survey_app.reading import cache, loader
+from survey_app.services import students
 from tests.factories import make_student
 from tests.survey_app.counsel.builders import make_adult, tie
 
 
 def _ctx(session, story):
-    return records.context(session=session, district_id=story.world.district.id)
+    return loader.context(session=session, district_id=story.world.district.id)
 
 
 def test_school_tables_follow_the_contract(app, session, story):
     with app.app_context():
-        tables = records.load_school_tables(session=session, ctx=_ctx(session, story),
+        tables = loader.load_school_tables(session=session, ctx=_ctx(session, story),
                                             school_ids=[story.world.school.id])
     validate_tables(tables)  # raises on any broken record
     st = tables.students.set_index("student_id")
@@ -34,7 +35,7 @@ def test_school_tables_follow_the_contract(app, session, story):
 
 def test_the_students_own_answers_win_and_the_family_fills_gaps(app, session, story):
     with app.app_context():
-        tables = records.load_school_tables(session=session, ctx=_ctx(session, story),
+        tables = loader.load_school_tables(session=session, ctx=_ctx(session, story),
                                             school_ids=[story.world.school.id])
     row = tables.conditions.set_index("student_id").loc[story.flagged.id]
     assert row["internet"] == "phone_only"  # the student's answer, not the family's
@@ -48,7 +49,7 @@ def test_a_merged_adult_counts_as_the_one_it_was_merged_into(app, session, story
     session.get(Adult, uncle.id).merged_into_id = nana.id
     session.commit()
     with app.app_context():
-        tables = records.load_school_tables(session=session, ctx=_ctx(session, story),
+        tables = loader.load_school_tables(session=session, ctx=_ctx(session, story),
                                             school_ids=[story.world.school.id])
     ties = tables.ties.loc[tables.ties["student_id"] == story.flagged.id]
     assert uncle.id not in set(ties["adult_id"])
@@ -58,12 +59,12 @@ def test_a_merged_adult_counts_as_the_one_it_was_merged_into(app, session, story
 def test_neighbourhood_flags_equal_the_school_flags(app, session, story):
     ctx = _ctx(session, story)
     with app.app_context():
-        school = records.load_school_tables(session=session, ctx=ctx,
+        school = loader.load_school_tables(session=session, ctx=ctx,
                                             school_ids=[story.world.school.id])
         for student in (story.flagged, story.connected, story.silent):
             theirs = [(f.code, f.params) for f in evaluate(school, ctx.rules).flags
                       if f.student_id == student.id]
-            for one in (records.load_neighbourhood(session=session, ctx=ctx,
+            for one in (loader.load_neighbourhood(session=session, ctx=ctx,
                                                    student_id=student.id),
                         students.neighbourhood(session=session, ctx=ctx, student=student)):
                 mine = [(f.code, f.params) for f in evaluate(one, ctx.rules).flags
@@ -74,20 +75,20 @@ def test_neighbourhood_flags_equal_the_school_flags(app, session, story):
 def _stand_in_marks(session, ctx, student) -> dict:
     tables = students.neighbourhood(session=session, ctx=ctx, student=student)
     session.commit()  # end the read transaction, as a request does
-    marks = tables.staff_marks.loc[tables.staff_marks["student_id"] == records.STAND_IN]
+    marks = tables.staff_marks.loc[tables.staff_marks["student_id"] == loader.STAND_IN]
     return dict(zip(marks["staff_id"].tolist(), marks["trusting"].tolist(), strict=True))
 
 
 def test_kept_staff_marking_follows_a_new_mark_and_leaves_out_the_students_own(
         app, session, story):
-    school_cache.clear()
+    cache.clear()
     ctx = _ctx(session, story)
     teacher, counselor = story.world.users["staff"], story.world.users["counselor"]
     # The teacher marked only these two: for each of them the other one shows it took part.
     assert _stand_in_marks(session, ctx, story.connected) == {teacher.id: False}
     assert _stand_in_marks(session, ctx, story.flagged) == {teacher.id: True}
     assert _stand_in_marks(session, ctx, story.silent) == {teacher.id: True}
-    assert [k[:2] for k in school_cache.peek(session)] == [("memo", "staff_marking")]  # kept
+    assert [k[:2] for k in cache.peek(session)] == [("memo", "staff_marking")]  # kept
     with Session(get_engine(app)) as other:  # another worker's write
         other.add(StaffMark(staff_id=counselor.id, student_id=story.connected.id,
                             wave_id=story.world.wave.id, trusting=True))
@@ -108,7 +109,7 @@ def test_staff_ties_load_counts_the_same_sole_anchors_as_the_full_load(app, sess
     with app.app_context():
         ctx = _ctx(session, story)
         args = {"session": session, "ctx": ctx, "school_ids": [w.school.id], "waves": [ctx.wave]}
-        full, narrow = records.load_school_tables(**args), records.load_school_staff_ties(**args)
+        full, narrow = loader.load_school_tables(**args), loader.load_school_staff_ties(**args)
     anchors = [sole_anchors(t, wave=ctx.wave, min_reliability=ctx.rules.min_reliability)
                for t in (full, narrow)]
     assert anchors[0].equals(anchors[1])
@@ -128,8 +129,8 @@ def test_one_staff_member_named_twice_in_a_wave_is_one_tie_the_surest(app, sessi
     with app.app_context():
         ctx = _ctx(session, story)
         args = {"session": session, "ctx": ctx, "school_ids": [w.school.id]}
-        for tables in (records.load_school_tables(**args),
-                       records.load_neighbourhood(session=session, ctx=ctx,
+        for tables in (loader.load_school_tables(**args),
+                       loader.load_neighbourhood(session=session, ctx=ctx,
                                                   student_id=flagged.id)):
             staff = tables.adults.loc[tables.adults["staff_id"] == w.users["staff"].id,
                                       "adult_id"]

@@ -6,7 +6,7 @@ none per student or per tie. Nothing
 is cached between requests — flags must follow every new answer and mark at
 once — so a caller that needs the tables twice in one request passes them on.
 
-Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
+Conventions (see ``ITEMS.md`` and :mod:`relationships.input_tables`):
 
 - waves are the district's ``SurveyWave.ordinal`` (1, 2, …); the *current*
   wave is the latest that has opened;
@@ -16,8 +16,8 @@ Conventions (see ``ITEMS.md`` and :mod:`relationships.records`):
   whether or not anyone named them: staff marks and teaching rosters refer to
   them, and so do mentor suggestions. Staff without an ``Adult`` row get the
   stand-in id ``-staff_id``;
-- the SQL → DataFrame reading is :mod:`survey_app.services.frames`; adults and ties
-  (merges, staff, the surest of duplicate ties) are :mod:`survey_app.services.adult_ties`;
+- the SQL → DataFrame reading is :mod:`survey_app.reading.frames`; adults and ties
+  (merges, staff, the surest of duplicate ties) are :mod:`survey_app.reading.adult_ties`;
 - household conditions per student and wave (decoded when answers are saved, see
   :mod:`survey_app.models.conditions`): the student's own answers win, the
   family's answers fill the gaps.
@@ -34,7 +34,7 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlmodel import Session
 
 from relationships import FlagRules, Tables
-from relationships.records import empty_frame
+from relationships.input_tables import empty_frame
 from relationships.tiers import TierRules
 from survey_app.models import (
     DistrictSettings,
@@ -47,14 +47,14 @@ from survey_app.models import (
     SurveyWave,
 )
 from survey_app.models.enums import Consent, InvitationStatus, SurveyKind
-from survey_app.services.adult_ties import (
+from survey_app.reading.adult_ties import (
     combine_adults,
     load_ties,
     named_adults,
     staff_adults,
 )
-from survey_app.services.frames import read_frame, typed
-from survey_app.services.household_records import household_conditions
+from survey_app.reading.frames import read_frame, typed
+from survey_app.reading.households import household_conditions
 from survey_app.services.settings import DEFAULT_MIN_N, flag_rules, tier_rules
 
 #: Stand-in student id that carries the school's mapping participation (see ``load_neighbourhood``).
@@ -127,7 +127,7 @@ def with_answered(session, ctx: Context, frame: pd.DataFrame, *, students=None,
     ``previous_student``/``previous_family`` (the wave before) and
     ``opted_out``; drops ``consent``. Only a *submitted* survey counts: one
     started and not sent is not data yet (the one rule for started responses,
-    see :mod:`relationships.records`). ``students``/``households``: the ids to
+    see :mod:`relationships.input_tables`). ``students``/``households``: the ids to
     ask about when they are few (otherwise every answered invitation of the
     waves is read, two small set queries instead of a correlated EXISTS per row).
     """
@@ -235,7 +235,7 @@ def staff_marking(*, session: Session, school_id: int) -> pd.DataFrame:
 
 
 def student_where(student_id: int):
-    """The filter of one student, for :func:`survey_app.services.household_records.condition_answers`."""
+    """The filter of one student, for :func:`survey_app.reading.households.condition_answers`."""
     return _student_filter(None, [student_id])
 
 
@@ -246,13 +246,13 @@ def restrict(tables: Tables, student_ids) -> Tables:
     mapped in each wave, so staff-view flags stay those of the whole school.
     """
     ids = set(student_ids)
-    st = tables.students
-    keep = st["student_id"].isin(ids)
+    shown = tables.students
+    keep = shown["student_id"].isin(ids)
     marks = tables.staff_marks
     others = marks.loc[~marks["student_id"].isin(ids)]
     taking_part = others.groupby(["staff_id", "wave"], as_index=False)["trusting"].any()
     sub = Tables(
-        students=st.loc[keep].reset_index(drop=True),
+        students=shown.loc[keep].reset_index(drop=True),
         adults=tables.adults,
         ties=tables.ties.loc[tables.ties["student_id"].isin(ids)].reset_index(drop=True),
         staff_marks=marks.loc[marks["student_id"].isin(ids)].reset_index(drop=True),

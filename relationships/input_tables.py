@@ -1,7 +1,8 @@
-"""Plain input records: dataclasses and the DataFrame columns they become.
+"""The input tables the library reads: their columns and dtypes, and record dataclasses
+that build them (tests, examples).
 
-``survey_app/services/records.py`` is the one place that turns database rows
-into these records; everything in :mod:`relationships` reads only them.
+:mod:`survey_app.reading.loader` is the one place that turns database rows
+into these tables; everything in :mod:`relationships` reads only them.
 
 Tables and columns (dtype in brackets; ``NA`` marks a nullable column):
 

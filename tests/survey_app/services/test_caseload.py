@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from survey_app.models import FollowUp
-from survey_app.services import caseload, records
+from survey_app.reading import loader
+from survey_app.services import caseload
 
 TODAY = date(2025, 3, 3)
 
 
 def _page(app, session, story, **filters):
     with app.test_request_context():
-        ctx = records.context(session=session, district_id=story.world.district.id)
+        ctx = loader.context(session=session, district_id=story.world.district.id)
         return caseload.caseload_page(session=session, ctx=ctx,
                                       school_ids=[story.world.school.id],
                                       filters=caseload.Filters(**filters), today=TODAY)
@@ -55,7 +56,7 @@ def test_filters_by_flag_and_follow_up(app, session, story):
 
 def test_paging(app, session, story):
     with app.test_request_context():
-        ctx = records.context(session=session, district_id=story.world.district.id)
+        ctx = loader.context(session=session, district_id=story.world.district.id)
         page = caseload.caseload_page(session=session, ctx=ctx,
                                       school_ids=[story.world.school.id],
                                       filters=caseload.Filters(page=9), today=TODAY, per_page=1)

@@ -24,8 +24,9 @@ from survey_app.models import (
     StudentFlags,
     SupportTie,
 )
-from survey_app.services import caseload, flag_store, flag_tables, records, retention
-from survey_app.services.records import Context
+from survey_app.reading import flag_tables, loader, stored_flags
+from survey_app.reading.loader import Context
+from survey_app.services import caseload, retention
 
 
 def _csv(app, session, world) -> bytes:
@@ -47,7 +48,7 @@ def _rows(app, session, world) -> tuple[list, list]:
         # Students with no data only: the caseload lists them on request (test_exports).
         exported = [(r[0], r[6], r[7], r[8], r[9]) for r in table.rows
                     if r[6] != "no_data" or r[10]]
-        ctx = records.context(session=session, district_id=world.district.id, today=today)
+        ctx = loader.context(session=session, district_id=world.district.id, today=today)
         rows = caseload.caseload_page(session=session, ctx=ctx, school_ids=(world.school.id,),
                                       filters=caseload.Filters(), today=today,
                                       per_page=10**6).rows  # every row
@@ -94,7 +95,7 @@ def test_a_change_to_what_the_flags_read_is_seen_by_the_next_export(app, session
 def test_new_flag_rules_are_applied_at_once(app, session, surveyed):
     before, _expected = _rows(app, session, surveyed)
     assert any("single_anchor" in row[1] for row in before)
-    rules = {"enabled": sorted(flag_store.records.FlagRules().enabled - {"single_anchor"})}
+    rules = {"enabled": sorted(loader.FlagRules().enabled - {"single_anchor"})}
     session.add(DistrictSettings(district_id=surveyed.district.id, flag_rules=rules))
     session.commit()
     after, expected = _rows(app, session, surveyed)
@@ -128,8 +129,8 @@ def test_every_table_the_flags_read_moves_the_flags_version(app, session, survey
     event.listen(engine, "before_cursor_execute", record)
     try:
         with app.test_request_context():
-            ctx = records.context(session=session, district_id=surveyed.district.id)
-            flag_store._work_out(session, ctx, surveyed.school.id)
+            ctx = loader.context(session=session, district_id=surveyed.district.id)
+            stored_flags._work_out(session, ctx, surveyed.school.id)
     finally:
         event.remove(engine, "before_cursor_execute", record)
     session.rollback()
@@ -140,13 +141,13 @@ def test_every_table_the_flags_read_moves_the_flags_version(app, session, survey
 def test_the_cli_export_reads_without_holding_the_write_lock(runner, session, surveyed,
                                                              tmp_path, monkeypatch):
     seen = []
-    real = flag_store.school_flags
+    real = stored_flags.school_flags
 
     def spy(*, session, ctx, school_id):
         seen.append(holds_write_lock(session))
         return real(session=session, ctx=ctx, school_id=school_id)
 
-    monkeypatch.setattr(flag_store, "school_flags", spy)
+    monkeypatch.setattr(stored_flags, "school_flags", spy)
     out = tmp_path / "flagged.csv"
     result = runner.invoke(args=["export", "flagged", "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -182,21 +183,21 @@ def test_purging_a_wave_forgets_the_stored_flags(app, session, surveyed):
 @pytest.mark.parametrize("seed", ["1", "2"])
 def test_the_snapshot_key_is_the_same_in_every_process(seed):
     """Sets print in a per-process order: a key built from ``repr`` would never match."""
-    code = ("from survey_app.services import flag_store, records; "
+    code = ("from survey_app.reading import loader, stored_flags; "
             "from relationships import FlagRules; "
-            "print(flag_store.snapshot_key(records.Context(district_id=1, wave=2, wave_id=5, "
+            "print(stored_flags.snapshot_key(loader.Context(district_id=1, wave=2, wave_id=5, "
             "rules=FlagRules(), min_n=10)))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYTHONHASHSEED": seed}, check=True)
-    here = flag_store.snapshot_key(Context(district_id=1, wave=2, wave_id=5,
-                                           rules=records.FlagRules(), min_n=10))
+    here = stored_flags.snapshot_key(Context(district_id=1, wave=2, wave_id=5,
+                                           rules=loader.FlagRules(), min_n=10))
     assert done.stdout.strip() == here
 
 
 def test_each_packed_tie_field_holds_every_value_it_can_take():
-    """A tie's categories travel as code + 1 in a few bits: a category added to records.py
+    """A tie's categories travel as code + 1 in a few bits: a category added to loader.py
     that no longer fits would decode as another one."""
-    from relationships.records import COLUMNS, SUPPORT_TYPES
+    from relationships.input_tables import COLUMNS, SUPPORT_TYPES
 
     fields = {"source": "ties", "setting": "ties", "kind": "adults", "role": "adults"}
     for name, table in fields.items():
@@ -212,16 +213,16 @@ def test_each_packed_tie_field_holds_every_value_it_can_take():
 
 def test_the_narrow_load_gives_the_ties_and_adults_of_the_counselor_pages_load(
         app, runner, session):
-    """flag_tables packs each tie into integers; records.py loads it column by column. On a
+    """flag_tables packs each tie into integers; loader.py loads it column by column. On a
     demo district (staff picked and typed, merged adults, answers left out) they agree."""
-    from relationships.records import SUPPORT_TYPES
+    from relationships.input_tables import SUPPORT_TYPES
     from survey_app.models import District, School
 
     result = runner.invoke(args=["demo", "--students", "120", "--seed", "5"])
     assert result.exit_code == 0, result.output
     district = session.exec(select(District)).first()
-    ctx = records.context(session=session, district_id=district.id)
-    waves = records.waves_for_flags(ctx)
+    ctx = loader.context(session=session, district_id=district.id)
+    waves = loader.waves_for_flags(ctx)
     tie_columns = ["tie_id", "student_id", "adult_id", "source", "wave", *SUPPORT_TYPES,
                    "reliability", "setting"]
     compared = staff_ties = 0
@@ -229,7 +230,7 @@ def test_the_narrow_load_gives_the_ties_and_adults_of_the_counselor_pages_load(
     for school in session.exec(select(School)).all():
         narrow = flag_tables.load_school(session=session, ctx=ctx, school_id=school.id,
                                          waves=waves)
-        full = records.load_school_tables(session=session, ctx=ctx, school_ids=[school.id],
+        full = loader.load_school_tables(session=session, ctx=ctx, school_ids=[school.id],
                                           waves=waves)
         ties = narrow.ties[tie_columns].sort_values("tie_id").reset_index(drop=True)
         expected = full.ties[tie_columns].sort_values("tie_id").reset_index(drop=True)
