@@ -77,3 +77,19 @@ def test_smtp_settings_come_from_the_config_or_not_at_all():
     settings = SmtpSettings.from_config({"SMTP_HOST": "mail.example", "SMTP_PORT": "465",
                                          "SMTP_TLS": "SSL", "MAIL_FROM": "a@b.example"})
     assert (settings.port, settings.tls, settings.sender) == (465, "ssl", "a@b.example")
+
+
+def test_a_school_name_is_text_in_the_html_and_as_typed_in_the_plain_part(app):
+    from survey_app.services.invitations import Access
+    from survey_app.services.reminder_audience import Recipient
+    from survey_app.services.reminder_mail import build
+
+    recipient = Recipient(1, "family", "family", "email", "a@b.example", "fa", 1, 1)
+    access = Access(code="ABCD-EFGH-JK", token="t", url="https://x.example/r/t")
+    with app.app_context():
+        message = build(app, recipient, access, stop_url="https://x.example/reminders/stop/s",
+                        school_name='<img src=x onerror=alert(1)> Elm & "Oak"')
+    assert "<img" not in message.html and "&lt;img" in message.html
+    assert '<img src=x onerror=alert(1)> Elm & "Oak"' in message.text
+    assert '<html lang="fa" dir="rtl">' in message.html
+    assert '<strong dir="ltr">ABCD-EFGH-JK</strong>' in message.html  # a code reads left to right

@@ -346,3 +346,20 @@ def test_the_filters_as_the_page_sends_them_count(smtp, app, client, world, logi
                       f"school={world.school.id}&audience=both").get_data(as_text=True)
     # the Arabic family only: its child's own survey was sent in English (the student's language)
     assert re.search(r"(\d+) emails? would be sent now", html).group(1) == "1"
+
+
+def test_the_figures_count_only_the_readers_schools(smtp, app, client, world, login_as, session,
+                                                    families):
+    login_as(world.users["district_admin"])
+    _send(app, client, wave=world.wave.id, audience="family")  # 4 sent: Elm 3, Oak 1
+    client.post("/staff/logout")
+    login_as(world.users["other_counselor"])  # Oak's counselor
+    page = client.get(f"/admin/responses?wave={world.wave.id}").get_data(as_text=True)
+    figures = page.split('id="reminders"')[1].split("</table>")[0]
+    assert re.search(r"Sent</th><td>1<", figures)
+    assert re.search(r"Refused by the mail server</th><td>0<", figures)
+    client.post("/staff/logout")
+    login_as(world.users["analyst"])  # counts only, as the rates beside them
+    page = client.get(f"/admin/responses?wave={world.wave.id}").get_data(as_text=True)
+    assert re.search(r"Sent</th><td>4<", page.split('id="reminders"')[1])
+    assert "Send a reminder" not in page
