@@ -363,3 +363,16 @@ def test_the_figures_count_only_the_readers_schools(smtp, app, client, world, lo
     page = client.get(f"/admin/responses?wave={world.wave.id}").get_data(as_text=True)
     assert re.search(r"Sent</th><td>4<", page.split('id="reminders"')[1])
     assert "Send a reminder" not in page
+
+
+def test_a_counselors_round_is_not_shown_to_another_counselor(smtp, app, client, world, login_as,
+                                                              session, families):
+    login_as(world.users["counselor"])
+    answer = client.post("/reminders/", data={"wave": world.wave.id, "audience": "family"})
+    job = answer.headers["Location"]
+    client.post("/staff/logout")
+    login_as(world.users["other_counselor"])
+    assert client.get(job).status_code == 404
+    client.post("/staff/logout")
+    login_as(world.users["district_admin"])
+    assert client.get(job).status_code == 200
