@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectChoice, SelectField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import Optional
 
 from survey_app.inputs import id_number
 
@@ -32,9 +32,12 @@ def _school(value):
 
 
 class ReminderForm(FlaskForm):
-    """Which invitations to remind; choices are filled by the view (waves, schools, languages)."""
+    """Which invitations to remind; choices are filled by the view (waves, schools, languages).
 
-    wave = SelectField(_l("Survey window"), coerce=int, validators=[InputRequired()])
+    A field left out takes its default (the current window, every school, grade, language
+    and group, both surveys); a value that is not one of the choices is refused."""
+
+    wave = SelectField(_l("Survey window"), coerce=int, validators=[Optional()])
     school = SelectField(_l("School"), coerce=_school, validators=[Optional()])
     grade = SelectField(_l("Grade"), coerce=_grade, validators=[Optional()])
     language = SelectField(_l("Language"), default="", validators=[Optional()])
@@ -42,7 +45,7 @@ class ReminderForm(FlaskForm):
                         default="", validators=[Optional()])
     audience = SelectField(_l("Survey"),
                            choices=[SelectChoice(k, v) for k, v in AUDIENCE_NAMES.items()],
-                           default="both", validators=[InputRequired()])
+                           default="both", validators=[Optional()])
 
 
 class StopForm(FlaskForm):

@@ -33,9 +33,11 @@ from survey_app.models import (
     ReminderOptOut,
     ReminderSend,
     Student,
+    SurveyWave,
 )
 from survey_app.models.base import utcnow
 from survey_app.models.enums import AdultKind, Consent, InvitationStatus, SurveyKind
+from survey_app.services import waves
 
 #: Student groups a reminder can be aimed at (the response-rates page's groups of concern).
 GROUP_FILTERS = ("english_learner", "econ_disadvantaged", "disability")
@@ -82,6 +84,9 @@ class Recipient:
 class Plan:
     recipients: list[Recipient] = field(default_factory=list)
     skipped: Counter = field(default_factory=Counter)  # invitations, by SKIP_REASONS
+    #: The wave takes no answers today (not open yet, closed, purged): nobody is reminded,
+    #: or the link would lead to a closed survey.
+    closed: bool = False
 
     @property
     def invitations(self) -> int:
@@ -186,6 +191,9 @@ def plan(*, session: Session, filters: Filters, limits: Limits, now: datetime | 
     (the gap still keeps those it reached from a second message).
     """
     now = now or utcnow()
+    wave = session.get(SurveyWave, filters.wave_id)
+    if wave is None or waves.state(wave, now.date()) != waves.WaveState.OPEN:
+        return Plan(closed=True)
     students = _students(session, filters)
     by_household: dict[int, list[int]] = {}
     for _sid, (school, household, *_rest) in students.items():

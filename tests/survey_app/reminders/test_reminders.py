@@ -376,3 +376,21 @@ def test_a_counselors_round_is_not_shown_to_another_counselor(smtp, app, client,
     client.post("/staff/logout")
     login_as(world.users["district_admin"])
     assert client.get(job).status_code == 200
+
+
+def test_a_closed_window_sends_nothing_and_the_page_says_why(smtp, app, client, world, login_as,
+                                                             session, families):
+    from datetime import date
+
+    from survey_app.models import SurveyWave
+
+    wave = session.get(SurveyWave, world.wave.id)
+    wave.closes_on = date(2020, 1, 1)
+    session.add(wave)
+    session.commit()
+    login_as(world.users["district_admin"])
+    page = client.get(f"/reminders/?wave={world.wave.id}").get_data(as_text=True)
+    assert "is not taking answers now" in page
+    assert "Send the reminders" not in page
+    assert _send(app, client, wave=world.wave.id, audience="both")["report"]["sent"] == 0
+    assert smtp.messages == []
