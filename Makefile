@@ -24,8 +24,8 @@ run: setup-runtime migrate ## serve on 127.0.0.1:$(PORT) with the demo district,
 test: setup ## the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-fast: setup ## the everyday lane: all but the `slow` and `browser` tests (`make test` runs them)
-	$(BIN)/python -m pytest -m "not slow and not browser" -q $(PYTEST_ARGS)
+test-fast: setup ## the everyday lane: all but the `slow` and `browser` tests (`make test` runs them), on 2 processes
+	$(BIN)/python -m pytest -m "not slow and not browser" -n 2 -q $(PYTEST_ARGS)
 
 setup: $(STAMP) catalogs
 

@@ -79,7 +79,7 @@ def _subset(tables, student_ids, waves):
     return Tables(students, adults, ties, marks, cond, teach)
 
 
-def _records(frame):
+def _row_dicts(frame):
     """Rows of ``frame`` as dicts of plain Python values, missing values as None."""
     columns = []
     for name in frame.columns:
@@ -213,9 +213,9 @@ def _reliable_by_row(tables, min_reliability):
 
 def _add_nodes(G, sub):
     G.add_nodes_from((("student", r["student_id"]), {"kind": "student", **r})
-                     for r in _records(sub.students))
+                     for r in _row_dicts(sub.students))
     G.add_nodes_from((("adult", r["adult_id"]), {**r, "languages": tuple(r["languages"] or ())})
-                     for r in _records(sub.adults))
+                     for r in _row_dicts(sub.adults))
 
 
 def graph_tables(G):

@@ -146,3 +146,32 @@ def login_as(client):
         )
 
     return _login
+
+
+# The security suite's figures (tests/security/figures.py), after the run. Under
+# pytest-xdist (`make test-fast`) each worker counts its own: they come back to the
+# controller with the worker's output and are added up there.
+
+def pytest_sessionfinish(session):
+    from tests.security.figures import FIGURES
+
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["security_figures"] = dict(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    from tests.security.figures import FIGURES
+
+    for name, value in getattr(node, "workeroutput", {}).get("security_figures", {}).items():
+        FIGURES[name] = int(FIGURES.get(name, 0)) + value if isinstance(value, int) else value
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.security.figures import FIGURES
+
+    if FIGURES:
+        terminalreporter.write_sep("-", "security figures")
+        for name, value in sorted(FIGURES.items()):
+            terminalreporter.write_line(f"{name}: {value}")

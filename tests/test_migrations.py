@@ -314,11 +314,11 @@ def test_job_tables_added_to_a_database_holding_data(empty_url):
 
 
 def test_reminder_tables_and_roster_emails_added_to_a_database_holding_data(empty_url):
-    """b2c7e1d9a418 (after f8a1b2c3d418) adds reminder_send and reminder_opt_out, roster emails
+    """b2c7e1d9a418 (after c1d0a5150001) adds reminder_send and reminder_opt_out, roster emails
     and the district's reminder limits; existing settings get the defaults (2 per wave, 48 h,
     no direct mail to students under 13); the downgrade keeps the rows it found."""
     cfg = _config(empty_url)
-    command.upgrade(cfg, "f8a1b2c3d418")
+    command.upgrade(cfg, "c1d0a5150001")
     engine = create_engine(empty_url)
     with engine.begin() as conn:
         _district_wave_household(conn)
@@ -340,7 +340,7 @@ def test_reminder_tables_and_roster_emails_added_to_a_database_holding_data(empt
                           "at) VALUES (:k, 1, 'es', CURRENT_TIMESTAMP)"), {"k": "a" * 64})
     with engine.connect() as conn:
         assert conn.execute(text("SELECT household_id FROM reminder_opt_out")).scalar_one() == 1
-    command.downgrade(cfg, "f8a1b2c3d418")
+    command.downgrade(cfg, "c1d0a5150001")
     with engine.connect() as conn:
         tables = inspect(conn).get_table_names()
         assert "reminder_send" not in tables

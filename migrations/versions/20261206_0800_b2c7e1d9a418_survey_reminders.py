@@ -5,7 +5,7 @@ reminders go; ``district_settings`` gains the cap per invitation and wave, the h
 two reminders and whether students under 13 are written to themselves.
 
 Revision ID: b2c7e1d9a418
-Revises: f8a1b2c3d418
+Revises: c1d0a5150001
 Create Date: 2026-12-06 08:00:00
 
 """
@@ -16,7 +16,7 @@ import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel.sql.sqltypes.AutoSt
 from alembic import op
 
 revision: str = 'b2c7e1d9a418'
-down_revision: str | None = 'f8a1b2c3d418'
+down_revision: str | None = 'c1d0a5150001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

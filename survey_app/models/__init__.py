@@ -32,7 +32,7 @@ from survey_app.models.survey import (  # noqa: E402
     SurveyWave,
 )
 from survey_app.models.tie import StaffMark, SupportTie  # noqa: E402
-from survey_app.models.user import CounselorSchool, StaffUser  # noqa: E402
+from survey_app.models.user import CounselorSchool, StaffIdentity, StaffUser  # noqa: E402
 
 __all__ = [
     "Adult", "AdultMatch", "Answer", "AuditEvent", "ContextMeasure", "CounselorSchool",
@@ -42,6 +42,7 @@ __all__ = [
     "Invitation", "JobFile", "JobRun",
     "LanguageSwitch", "NAMING_CONVENTION", "PageSubmission", "ReminderOptOut", "ReminderSend",
     "Response", "School", "Section", "SectionStudent",
-    "SectionTeacher", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",
+    "SectionTeacher", "StaffIdentity", "StaffMark", "StaffUser", "Student", "StudentFlags",
+    "SupportTie",
     "SurveyWave",
 ]

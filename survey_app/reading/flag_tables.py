@@ -268,8 +268,9 @@ def _marks(session, where, waves: dict[int, int]) -> pd.DataFrame:
 def _teaching_staff(session, where, school_ids) -> set[int]:
     """Staff of other schools (or none) who teach any of the students.
 
-    They count as the students' staff, as in ``records``; the schools' own staff
-    are loaded anyway, so only the few sections they do not teach are checked.
+    They count as the students' staff, as in :mod:`~survey_app.reading.loader`; the
+    schools' own staff are loaded anyway, so only the few sections they do not teach
+    are checked.
     """
     theirs = (select(SectionStudent.section_id)
               .join(Student, Student.id == SectionStudent.student_id)

@@ -144,7 +144,7 @@ def _closed(state: str, language: str | None = None):
 
 def _load():
     """This respondent's invitation, response, definition and (student survey) student,
-    as plain records (``responses.load_respondent``), or None when the session is lost."""
+    as plain rows (``responses.load_respondent``), or None when the session is lost."""
     state = session.get(STATE)
     if not isinstance(state, dict):
         return None

@@ -3,8 +3,8 @@
 Proposals come from :func:`relationships.propose_merges` over the student's
 neighbourhood, minus pairs a counselor already rejected, plus stored
 ``AdultMatch`` rows still waiting. Accepting one marks the named adult as
-merged into the family's (``Adult.merged_into_id``); the records loader then
-counts them as one person.
+merged into the family's (``Adult.merged_into_id``); the loader
+(:mod:`survey_app.reading.loader`) then counts them as one person.
 """
 
 from __future__ import annotations

@@ -89,6 +89,7 @@ def test_small_counted_cells_are_hidden():
     assert audit({("flag", "g", ALL): table}).narrowest >= PROTECTION
 
 
+@pytest.mark.slow  # ~4 s of CPU: published() on three schools
 def test_a_total_hidden_in_one_grouping_is_hidden_in_all():
     values = district(seed=7, size=120, schools=3, skew=3.0)
     tables = published(values)
@@ -98,6 +99,7 @@ def test_a_total_hidden_in_one_grouping_is_hidden_in_all():
             assert len(shown) == 1
 
 
+@pytest.mark.slow  # 7-20 s of CPU each: hundreds of linear programmes per district
 @pytest.mark.parametrize(("seed", "size", "schools", "skew"), [
     (5, 273, 5, 2.0),  # a school with nobody surveyed
     (0, 50, 2, 1.5),  # bounds implied across schools
@@ -110,8 +112,10 @@ def test_no_hidden_value_has_a_narrow_range_in_these_districts(seed, size, schoo
     assert result.narrowest >= PROTECTION - 1e-6, result.narrowest_key
 
 
-# No shrinking: each example solves hundreds of linear programmes, and the
+# No shrinking: each example solves hundreds of linear programmes (about 50 s of CPU in
+# all: `make test` runs it, `make test-fast` leaves it out), and the
 # failing district (seed, size, schools, skew) is printed as it is.
+@pytest.mark.slow
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @example(seed=5, size=273, schools=5, skew=2.0)  # a school with nobody surveyed
@@ -126,7 +130,8 @@ def test_no_hidden_value_has_a_narrow_range(seed, size, schools, skew):
         result.narrowest_key))
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [pytest.param(1, marks=pytest.mark.slow), 2,
+                                  pytest.param(3, marks=pytest.mark.slow)])
 def test_few_extra_cells_are_hidden(seed):
     """Secondary suppression hides fewer than half the cells (a bound, not yet "few")."""
     values = district(seed, 1500, 3, 1.5)

@@ -1,9 +1,8 @@
-"""Chromium shared with tests/browser, and the security suite's figures in the summary."""
+"""Chromium shared with tests/browser (the suite's figures are printed by tests/conftest.py)."""
 
 import pytest
 
 from tests.browser.conftest import close_browser, launch_browser
-from tests.security.figures import FIGURES
 
 
 @pytest.fixture(scope="session")
@@ -14,9 +13,3 @@ def browser():
 def pytest_sessionfinish(session):
     close_browser()
 
-
-def pytest_terminal_summary(terminalreporter):
-    if FIGURES:
-        terminalreporter.write_sep("-", "security figures")
-        for name, value in sorted(FIGURES.items()):
-            terminalreporter.write_line(f"{name}: {value}")

@@ -40,6 +40,7 @@ def demo(app, runner):
     return _frames(app)
 
 
+@pytest.mark.slow  # builds the district a second time
 def test_same_seed_same_district(app_config, demo, sqlite_template, tmp_path):
     path = tmp_path / "second.db"
     shutil.copy(sqlite_template, path)

@@ -8,6 +8,7 @@ from collections import Counter
 
 import networkx as nx
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
@@ -40,6 +41,7 @@ def _flags(tables, ctx):
 
 
 # Each example builds a district (seconds): few examples, no shrinking.
+@pytest.mark.slow
 @settings(max_examples=3, deadline=None, phases=[Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(seed=st.integers(1, 10_000), students=st.integers(60, 400))
@@ -56,6 +58,7 @@ def test_sql_path_gives_the_librarys_flags_student_by_student(app, runner, sessi
     session.rollback()
 
 
+@pytest.mark.slow  # builds a 300-student demo district
 def test_equity_totals_are_the_flag_counts(app, runner, session):
     """For every measure that is also a flag, the district total equals the students
     carrying the flag (issue 13: 1,580 against 760)."""
@@ -85,6 +88,7 @@ def test_equity_totals_are_the_flag_counts(app, runner, session):
     session.rollback()
 
 
+@pytest.mark.slow  # builds a 200-student demo district
 def test_graphml_is_the_current_wave_with_its_attributes(app, runner, session):
     _demo(runner, 200, 3)
     ctx, schools = _schools(session)

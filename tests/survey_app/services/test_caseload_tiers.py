@@ -23,6 +23,7 @@ def demo_session(app, runner, session):
     return session
 
 
+@pytest.mark.slow  # builds a demo district
 def test_every_flagged_student_is_listed_in_exactly_one_tier(app, demo_session):
     db = demo_session
     with app.test_request_context():
