@@ -49,7 +49,7 @@ def _trust_proxy(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Attach every blueprint; explicit, so a reader can grep for each URL prefix."""
-    from survey_app import admin, counsel, exports, main, respond, staff
+    from survey_app import admin, counsel, exports, main, reminders, respond, staff
     from survey_app.jobs.views import bp as jobs_bp
 
     app.register_blueprint(main.bp)
@@ -59,3 +59,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(counsel.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(reminders.bp)

@@ -41,6 +41,7 @@ POLICY: dict[str, frozenset[str]] = {
     "exports.aggregate": frozenset({ADMIN, COUNSELOR, ANALYST}),  # suppressed tables only
     "equity.view": frozenset({ADMIN, COUNSELOR, ANALYST}),
     "responses.track": frozenset({ADMIN, COUNSELOR, ANALYST}),
+    "reminders.send": frozenset({ADMIN, COUNSELOR}),  # to their schools' families
     "settings.edit": frozenset({ADMIN}),
     "audit.read": frozenset({ADMIN}),
     "roster.import": frozenset({ADMIN}),

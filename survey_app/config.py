@@ -47,6 +47,13 @@ DEFAULTS: dict[str, Any] = {
     # Staff single sign-on (survey_app/sso.py): None reads OIDC_PROVIDERS and OIDC_<NAME>_*
     # from the environment; a mapping of name to settings overrides them (tests).
     "OIDC_PROVIDERS": None,
+    # Survey reminders by email (services/senders.py): no SMTP_HOST, no reminders.
+    "SMTP_HOST": None,
+    "SMTP_PORT": 587,
+    "SMTP_USER": None,
+    "SMTP_PASSWORD": None,
+    "SMTP_TLS": "starttls",  # starttls | ssl | none
+    "MAIL_FROM": None,  # e.g. "Springfield Schools <surveys@springfield.k12.example>"
 }
 
 #: Environment variables read at start-up, with the type each becomes.
@@ -63,6 +70,12 @@ _ENV_VARS: dict[str, type] = {
     "JOB_FOLDER": str,
     "JOB_STALE_SECONDS": int,
     "EXPORT_JOB_MIN_STUDENTS": int,
+    "SMTP_HOST": str,
+    "SMTP_PORT": int,
+    "SMTP_USER": str,
+    "SMTP_PASSWORD": str,
+    "SMTP_TLS": str,
+    "MAIL_FROM": str,
 }
 
 

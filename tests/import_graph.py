@@ -33,7 +33,7 @@ PACKAGES = ("survey_app", "relationships")
 #: below may import them, and none imports another (forms two blueprints show live in
 #: ``survey_app/forms.py``).
 BLUEPRINT_PACKAGES = ("survey_app.admin", "survey_app.counsel", "survey_app.main",
-                      "survey_app.respond", "survey_app.staff")
+                      "survey_app.reminders", "survey_app.respond", "survey_app.staff")
 BLUEPRINT_MODULES = ("survey_app.exports", "survey_app.exports.views", "survey_app.exports.forms",
                      "survey_app.jobs.views")
 BLUEPRINTS = "blueprints"

@@ -339,3 +339,40 @@ def test_staff_honorific_added_to_staff_holding_data(empty_url):
         assert "honorific" not in columns
         assert conn.execute(text("SELECT family_name FROM staff_user")).scalar_one() == "Brown"
     engine.dispose()
+
+
+def test_reminder_tables_and_roster_emails_added_to_a_database_holding_data(empty_url):
+    """b2c7e1d9a418 (after b7e1d0c4a2f9) adds reminder_send and reminder_opt_out, roster emails
+    and the district's reminder limits; existing settings get the defaults (2 per wave, 48 h,
+    no direct mail to students under 13); the downgrade keeps the rows it found."""
+    cfg = _config(empty_url)
+    command.upgrade(cfg, "b7e1d0c4a2f9")
+    engine = create_engine(empty_url)
+    with engine.begin() as conn:
+        _district_wave_household(conn)
+        conn.execute(text("INSERT INTO district_settings (district_id, flag_rules, "
+                          "priority_tiers, min_n, languages, retention_days, removal_share, "
+                          "updated_at) VALUES (1, '{}', '{}', 10, '[]', 365, 0.1, "
+                          "CURRENT_TIMESTAMP)"))
+        conn.execute(text("INSERT INTO adult (district_id, kind, role, display_name, "
+                          "household_id, created_at) VALUES (1, 'family', 'parent_guardian', "
+                          "'Ana', 1, CURRENT_TIMESTAMP)"))
+    command.upgrade(cfg, "b2c7e1d9a418")
+    with engine.begin() as conn:
+        limits = conn.execute(text("SELECT reminder_cap, reminder_gap_hours, "
+                                   "remind_young_students FROM district_settings")).one()
+        assert (limits[0], limits[1], bool(limits[2])) == (2, 48, False)
+        assert conn.execute(text("SELECT email FROM adult")).scalar_one() is None
+        conn.execute(text("UPDATE adult SET email = 'ana@familia.example'"))
+        conn.execute(text("INSERT INTO reminder_opt_out (address_key, household_id, language, "
+                          "at) VALUES (:k, 1, 'es', CURRENT_TIMESTAMP)"), {"k": "a" * 64})
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT household_id FROM reminder_opt_out")).scalar_one() == 1
+    command.downgrade(cfg, "b7e1d0c4a2f9")
+    with engine.connect() as conn:
+        tables = inspect(conn).get_table_names()
+        assert "reminder_send" not in tables
+        assert "reminder_opt_out" not in tables
+        assert conn.execute(text("SELECT display_name FROM adult")).scalar_one() == "Ana"
+        assert conn.execute(text("SELECT min_n FROM district_settings")).scalar_one() == 10
+    engine.dispose()

@@ -107,6 +107,10 @@ class SettingsForm(FlaskForm):
     min_n = _number(_l("Smallest group shown"), 5, 100, description=_l(
         "Groups with fewer people are hidden in every breakdown, so no one can be singled "
         "out. Most US states use 10."))
+    reminder_cap = _number(_l("Reminders per survey in a window, at most"), 0, 10)
+    reminder_gap_hours = _number(_l("Hours between two reminders, at least"), 1, 720)
+    remind_young_students = BooleanField(_l(
+        "Email students under 13 themselves (otherwise their family gets the reminder)"))
     languages = MultiCheckboxField(_l("Languages offered to students and families"),
                                    description=_l(
         "Only languages whose translation is complete can be offered. "

@@ -33,7 +33,7 @@ from survey_app.exports.safe import safe_cell
 from survey_app.i18n import complete_languages_here, native_name
 from survey_app.inputs import id_number, page_number, whole_number
 from survey_app.models import School, Student, SurveyWave
-from survey_app.services import audit, response_rates, waves
+from survey_app.services import audit, reminders, response_rates, waves
 from survey_app.services import settings as settings_service
 from survey_app.words.labels import GENDER_NAMES, HELP_FILTER, RACE_NAMES, TIER_NAMES
 from survey_app.words.reasons import FLAG_NAMES
@@ -61,12 +61,13 @@ def responses_page():
     report = response_rates.report(session=db, wave_id=wave.id, school_ids=school_ids,
                               min_n=min_n, suppress_all=analyst)
     schools = dict(db.exec(_school_names(school_ids)).all())
+    sent = reminders.figures(session=db, wave_id=wave.id, school_ids=school_ids)
     missing = None
     if current_user.can("students.identify"):
         missing = _nonrespondents(db, wave, school_ids)
     db.commit()  # the audit event of the list of names, if any
     return render_template("admin/responses.html", wave=wave, waves=all_waves, report=report,
-                           schools=schools, min_n=min_n, missing=missing,
+                           schools=schools, min_n=min_n, missing=missing, reminded=sent,
                            language_name=native_name,
                            value_names={**RACE_NAMES, **GENDER_NAMES})
 
@@ -105,6 +106,7 @@ def _nonrespondents(db, wave: SurveyWave, school_ids: list[int]) -> dict:
 def _settings_form(stored, formdata=None) -> SettingsForm:
     rules = settings_service.flag_rules(stored)
     data = {**rules.to_dict(), "min_n": stored.min_n, "languages": stored.languages or [],
+            **{name: getattr(stored, name) for name in settings_service.REMINDER_SETTINGS},
             "future_low": rules.future_grades[0], "future_high": rules.future_grades[1]}
     data.update({f"on_{code}": code in rules.enabled for code in CODES})
     tiers = settings_service.tier_rules(stored)
@@ -206,7 +208,8 @@ def settings():
         changed = settings_service.update_settings(
             session=db, settings=stored, staff_id=current_user.id, rules=rules,
             min_n=form.min_n.data, languages=form.languages.data or [], tiers=tiers,
-            ip=request.remote_addr)
+            ip=request.remote_addr,
+            reminders={name: form[name].data for name in settings_service.REMINDER_SETTINGS})
         db.commit()
         flash(_("Settings saved.") if changed else _("Nothing changed."), "success")
         return redirect(url_for("admin.settings"))

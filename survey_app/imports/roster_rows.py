@@ -197,6 +197,7 @@ def _student(row, roles, report, school_ids, tally, active) -> dict[str, Any] | 
     values = _names(row, report) | {
         "preferred_name": parse_text(row, "preferredGivenName", report, FILE, limit=200),
         "sis_id": parse_text(row, "identifier", report, FILE, limit=64),
+        "email": contact_email(row),
         "school_id": _school(row, roles, report, school_ids, required=active),
         "active": active,
     }
@@ -227,4 +228,15 @@ def _parent(row, role, report, active) -> dict[str, Any] | None:
     if BAD in names.values() or not active:
         return None
     return {"display_name": f"{names['given_name']} {names['family_name']}"[:200],
-            "role": PARENT_ROLES[role], "kind": "family"}
+            "role": PARENT_ROLES[role], "kind": "family", "email": contact_email(row)}
+
+
+def contact_email(row: Row) -> str | None:
+    """A student's or guardian's email, kept only to send survey reminders: one that
+    cannot be an address (no ``@``, spaces, too long) is left out, never a problem that
+    stops the import (the roster is about enrolment, not mail)."""
+    value = (row.get("email") or "").strip().lower()
+    name, at, domain = value.rpartition("@")
+    if not (at and name and "." in domain) or len(value) > 320 or any(c.isspace() for c in value):
+        return None
+    return value

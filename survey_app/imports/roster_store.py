@@ -40,6 +40,7 @@ _STUDENT_DEFAULTS = {
     "english_learner": None, "econ_disadvantaged": None, "disability": None,
     "consent": "no_answer", "preferred_language": "en", "home_language": None,
     "household_id": None, "preferred_name": None, "sis_id": None, "deleted_at": None,
+    "email": None,
 }
 
 

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from sqlmodel import Session, select
 
 from survey_app.db import read_first
@@ -28,7 +29,9 @@ from survey_app.jobs import runs
 from survey_app.jobs.progress import Reporter
 from survey_app.models import JobFile, JobRun, School
 from survey_app.reading import loader, stored_flags
-from survey_app.services import audit
+from survey_app.services import audit, reminders
+from survey_app.services.reminder_audience import Limits
+from survey_app.services.senders import sender_for
 
 Handler = Callable[..., tuple[dict[str, Any], bool]]
 
@@ -205,7 +208,24 @@ def export(*, session: Session, run: JobRun, progress: Reporter):
             "bytes": len(data)}, True
 
 
+def send_reminders(*, session: Session, run: JobRun, progress: Reporter):
+    """A round of survey reminders (``services.reminders``): each message recorded as it
+    leaves, so a retry after a stop writes only to those not reached yet."""
+    app = current_app._get_current_object()
+    sender = sender_for(run.params.get("channel", "email"), app.config)
+    if sender is None:
+        return {"error": "not_configured"}, False
+    filters = reminders.filters_from(run.params, tuple(run.params["school_ids"]))
+    outcome = reminders.send_round(
+        app=app, session=session, sender=sender, filters=filters,
+        limits=Limits.of_district(session, run.district_id), job_id=run.id,
+        started_by=run.started_by, on_planned=lambda n: progress.stage("sending", n),
+        on_sent=lambda n: progress.advance(done=n, rows=n))
+    return outcome.as_dict(), True
+
+
 KINDS: dict[str, Handler] = {
+    "reminders": send_reminders,
     "export": export,
     "roster_check": roster_check,
     "roster_import": roster_import,

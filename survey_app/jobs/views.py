@@ -49,11 +49,13 @@ TITLES = {
     "context_import": (_l("Context data import"), "roster.import"),
     "refresh_flags": (_l("Working out flags"), "roster.import"),
     "export": (_l("Export"), "exports.aggregate"),
+    # A counselor's round is for their schools: only its starter and admins see it.
+    "reminders": (_l("Survey reminders"), "audit.read"),
 }
 STAGES = {"starting": _l("Starting"), "reading": _l("Reading the file"),
           "checking": _l("Checking the file"), "saving": _l("Saving the changes"),
           "flags": _l("Working out flags"), "writing": _l("Writing the file"),
-          "done": _l("Finished")}
+          "sending": _l("Sending reminders"), "done": _l("Finished")}
 #: Kinds whose page only their starter sees: an export's file, and a roster check's list of
 #: the people it would remove (audited as the starter's ``roster_check``).
 STARTER_ONLY = ("export", "roster_check")

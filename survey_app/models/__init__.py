@@ -18,6 +18,7 @@ from survey_app.models.flags import FlagSnapshot, StudentFlags  # noqa: E402
 from survey_app.models.followup import FollowUp, FollowUpNote  # noqa: E402
 from survey_app.models.imports import ImportRun  # noqa: E402
 from survey_app.models.job import JobFile, JobRun  # noqa: E402
+from survey_app.models.reminder import ReminderOptOut, ReminderSend  # noqa: E402
 from survey_app.models.school import District, School, Section, SectionStudent, SectionTeacher  # noqa: E402
 from survey_app.models.settings import DataVersion, DistrictSettings  # noqa: E402
 from survey_app.models.student import ContextMeasure, Household, Student  # noqa: E402
@@ -39,7 +40,9 @@ __all__ = [
     "District", "DistrictSettings", "Engagement", "FamilyTrustMark", "FlagSnapshot", "FollowUp",
     "FollowUpNote", "Household", "HouseholdCondition", "ImportRun",
     "Invitation", "JobFile", "JobRun",
-    "LanguageSwitch", "NAMING_CONVENTION", "PageSubmission", "Response", "School", "Section", "SectionStudent",
-    "SectionTeacher", "StaffIdentity", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",
+    "LanguageSwitch", "NAMING_CONVENTION", "PageSubmission", "ReminderOptOut", "ReminderSend",
+    "Response", "School", "Section", "SectionStudent",
+    "SectionTeacher", "StaffIdentity", "StaffMark", "StaffUser", "Student", "StudentFlags",
+    "SupportTie",
     "SurveyWave",
 ]

@@ -19,6 +19,9 @@ class Adult(SQLModel, table=True):
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
     sourced_id: str | None = Field(default=None, max_length=255, unique=True)
+    #: A parent's or guardian's email from the roster (OneRoster ``users.csv``): where the
+    #: household's survey reminders go.
+    email: str | None = Field(default=None, max_length=320)
     # Set when a counselor confirms this adult is the same person as another.
     merged_into_id: int | None = Field(default=None, foreign_key="adult.id")
     created_at: datetime = created_at_field()

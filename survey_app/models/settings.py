@@ -24,6 +24,12 @@ class DistrictSettings(SQLModel, table=True):
     #: Staff may sign in with a password. Turned off only while an OpenID Connect provider is
     #: configured; with none configured passwords work whatever this says (no lock-out).
     password_sign_in: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
+    #: Survey reminders: at most this many rounds per invitation and wave, this many hours
+    #: apart; students under 13 are reminded through their household unless allowed here.
+    reminder_cap: int = Field(default=2, sa_column_kwargs={"server_default": "2"})
+    reminder_gap_hours: int = Field(default=48, sa_column_kwargs={"server_default": "48"})
+    remind_young_students: bool = Field(default=False,
+                                        sa_column_kwargs={"server_default": "0"})
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
 

@@ -35,6 +35,9 @@ class Student(SQLModel, table=True):
     preferred_name: str | None = Field(default=None, max_length=200)
     grade: int | None = Field(default=None, index=True)  # 0 = kindergarten; None: not known
     birth_date: date | None = None
+    #: The student's own email from the roster; reminders use it only from age 13, or
+    #: younger when the district allows it (``DistrictSettings.remind_young_students``).
+    email: str | None = Field(default=None, max_length=320)
     preferred_language: str = Field(default="en", max_length=16)
     home_language: str | None = Field(default=None, max_length=16)
     # Federal 7-category code derived from the raw OneRoster flags kept beside it.

@@ -42,22 +42,31 @@ def tier_rules(settings: DistrictSettings) -> TierRules:
     return TierRules.from_dict(settings.priority_tiers or {})
 
 
+#: Survey reminder limits (``services.reminder_audience.Limits``) kept in the settings row.
+REMINDER_SETTINGS = ("reminder_cap", "reminder_gap_hours", "remind_young_students")
+
+
 def snapshot(settings: DistrictSettings) -> dict[str, Any]:
     return {"flag_rules": flag_rules(settings).to_dict(), "min_n": settings.min_n,
             "languages": sorted(settings.languages or []),
-            "priority_tiers": tier_rules(settings).to_dict()}
+            "priority_tiers": tier_rules(settings).to_dict(),
+            **{name: getattr(settings, name) for name in REMINDER_SETTINGS}}
 
 
 def update_settings(*, session: Session, settings: DistrictSettings, staff_id: int,
                     rules: FlagRules, min_n: int, languages: list[str],
-                    tiers: TierRules | None = None, ip: str | None = None) -> dict[str, Any]:
+                    tiers: TierRules | None = None, ip: str | None = None,
+                    reminders: dict[str, Any] | None = None) -> dict[str, Any]:
     """Store new values; audit what changed (before and after). Return the changes.
 
-    ``tiers`` None keeps the stored priority tiers.
+    ``tiers`` None keeps the stored priority tiers; ``reminders`` (``REMINDER_SETTINGS``)
+    None keeps the stored reminder limits.
     """
     before = snapshot(settings)
+    kept = {name: getattr(settings, name) for name in REMINDER_SETTINGS}
     after = {"flag_rules": rules.to_dict(), "min_n": min_n, "languages": sorted(languages),
-             "priority_tiers": (tiers or tier_rules(settings)).to_dict()}
+             "priority_tiers": (tiers or tier_rules(settings)).to_dict(),
+             **kept, **{k: v for k, v in (reminders or {}).items() if k in REMINDER_SETTINGS}}
     changed_before, changed_after = _diff(before, after)
     if not changed_after:
         return {}
@@ -65,6 +74,8 @@ def update_settings(*, session: Session, settings: DistrictSettings, staff_id: i
     settings.priority_tiers = after["priority_tiers"]
     settings.min_n = min_n
     settings.languages = after["languages"]
+    for name in REMINDER_SETTINGS:
+        setattr(settings, name, after[name])
     settings.updated_at = utcnow()
     settings.updated_by_id = staff_id
     session.add(settings)

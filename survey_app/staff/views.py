@@ -66,6 +66,8 @@ SECTIONS = [
      _l("Opportunity gaps by group, with small groups hidden.")),
     ("responses.track", "admin.responses", _l("Response rates"),
      _l("Who has answered the surveys, by school, grade, language and group.")),
+    ("reminders.send", "reminders.start", _l("Survey reminders"),
+     _l("Email a reminder, in each family's language, to those who have not answered.")),
     ("exports.aggregate", "exports.index", _l("Exports"),
      _l("Download lists and reports.")),
     ("roster.import", "exports.import_roster", _l("Roster import"),

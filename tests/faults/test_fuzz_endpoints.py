@@ -43,7 +43,8 @@ QUERY_NAMES = ["page", "school", "grade", "section", "wave", "q", "find", "add",
 _NAME = re.compile(rb'name="([^"]{1,60})"')
 #: Who each blueprint is for (the respondent pages get a survey opened by link).
 USER_FOR = {"counsel": "counselor", "staff": "staff", "admin": "district_admin",
-            "exports": "district_admin", "jobs": "district_admin", "respond": None, "main": None}
+            "exports": "district_admin", "jobs": "district_admin", "reminders": "counselor", "respond": None,
+            "main": None}
 RUNS: dict[str, dict] = {}
 
 values = st.one_of(st.text(st.characters(exclude_categories=("Cs",)), max_size=30),

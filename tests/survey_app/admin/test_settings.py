@@ -18,6 +18,7 @@ def _valid_form(**changes) -> dict:
         "future_high": "12", "barrier_internet": list(rules.barrier_internet),
         "lost_adults_drop": "1", "anchor_load_minimum": "10", "five_adults_minimum": "5",
         "min_n": "10", "escalate": sorted(TierRules().escalate),
+        "reminder_cap": "2", "reminder_gap_hours": "48",
     })
     data.update({f"tier_{c}": t for c, t in TierRules().tier_of.items()})
     data.update(changes)
@@ -185,3 +186,16 @@ def test_unknown_priority_refused_nothing_changed(client, world, login_as, sessi
     assert response.status_code == 400
     row = _stored(session, world)  # none was stored: the defaults still hold
     assert row is None or TierRules.from_dict(row.priority_tiers) == TierRules()
+
+
+def test_reminder_limits_are_saved_and_audited(client, world, login_as, session):
+    login_as(world.users["district_admin"])
+    client.post("/admin/settings", data=_valid_form(reminder_cap="3", reminder_gap_hours="72",
+                                                    remind_young_students="y"))
+    row = _stored(session, world)
+    assert (row.reminder_cap, row.reminder_gap_hours, row.remind_young_students) == (3, 72, True)
+    event = session.exec(select(AuditEvent).where(AuditEvent.action == "settings_change")).one()
+    assert event.detail["before"]["reminder_cap"] == 2
+    assert event.detail["after"]["reminder_cap"] == 3
+    bad = client.post("/admin/settings", data=_valid_form(reminder_cap="11"))
+    assert bad.status_code == 400

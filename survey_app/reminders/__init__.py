@@ -1,0 +1,3 @@
+from survey_app.reminders.views import bp
+
+__all__ = ["bp"]
