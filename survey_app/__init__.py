@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error pages, commands."""
-    from survey_app import auth, cli, db, errors, i18n, security, words
+    from survey_app import auth, cli, db, errors, i18n, security, sso, words
     from survey_app.config import load_config
     from survey_app.models import conditions
 
@@ -24,6 +24,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     words.init_app(app)
     auth.init_app(app)
+    sso.init_app(app)
     security.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)

@@ -44,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "JOB_STALE_SECONDS": 20,  # a running job silent this long has lost its worker
     # Exports covering this many students run as jobs (the page answers at once).
     "EXPORT_JOB_MIN_STUDENTS": 20_000,
+    # Staff single sign-on (survey_app/sso.py): None reads OIDC_PROVIDERS and OIDC_<NAME>_*
+    # from the environment; a mapping of name to settings overrides them (tests).
+    "OIDC_PROVIDERS": None,
 }
 
 #: Environment variables read at start-up, with the type each becomes.

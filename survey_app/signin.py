@@ -17,12 +17,14 @@ from dataclasses import dataclass
 
 from flask import request, session
 from flask_login import login_user
+from sqlmodel import select
 
-from survey_app import throttle
+from survey_app import sso, throttle
 from survey_app.auth import SignedInStaff, school_ids_for, start_session
 from survey_app.db import get_session
-from survey_app.models import StaffUser
+from survey_app.models import District, DistrictSettings, StaffUser
 from survey_app.services import audit, users
+from survey_app.services import settings as settings_service
 
 #: Wrong passwords for one account, from any address, before it waits.
 ACCOUNT_LIMITS = "10 per minute; 50 per hour; 100 per day"
@@ -35,7 +37,7 @@ class Checked:
     """What a password check found: the user, or why not, and how long to wait."""
 
     user: StaffUser | None
-    outcome: str  # "ok" | "wrong" | "throttled"
+    outcome: str  # "ok" | "wrong" | "throttled" | "password_off"
     wait: int | None = None
 
 
@@ -59,6 +61,9 @@ def check_password(email: str, password: str) -> Checked:
         _failed(email, "throttled")
         return Checked(None, "throttled", wait)
     user = users.authenticate(session=get_session(), email=email, password=password)
+    if user is not None and not password_allowed(user.district_id):
+        _failed(email, "password_off")  # right password, but the district signs in elsewhere
+        return Checked(None, "password_off")
     if user is not None:
         return Checked(user, "ok")
     waits = [counters.refuse_wrong(ACCOUNT_LIMITS, _account_key(email)),
@@ -78,9 +83,38 @@ def _failed(email: str, reason: str) -> None:
     db.commit()
 
 
-def open_session(user: StaffUser, *, method: str = "password") -> None:
+def password_allowed(district_id: int) -> bool:
+    """Whether the district's staff may sign in with a password: always while no single
+    sign-on provider is configured (a district can never be locked out)."""
+    if not sso.providers():
+        return True
+    return settings_service.get_settings(session=get_session(),
+                                         district_id=district_id).password_sign_in
+
+
+def password_form_shown() -> bool:
+    """Whether the sign-in page offers the password form: unless every district with
+    stored settings turned passwords off (and a provider is configured)."""
+    if not sso.providers():
+        return True
+    db = get_session()
+    stored = db.exec(select(DistrictSettings.password_sign_in)).all()
+    return not stored or any(stored) or db.exec(
+        select(District.id).where(District.id.not_in(
+            select(DistrictSettings.district_id)))).first() is not None
+
+
+def settings_summary(district_id: int) -> dict:
+    """What the settings page shows of staff sign-in: whether passwords are taken, and
+    the providers' labels."""
+    return {"password": password_allowed(district_id),
+            "providers": [p.label for p in sso.providers().values()]}
+
+
+def open_session(user: StaffUser, *, method: str = "password", **detail: str) -> None:
     """Sign ``user`` in: a fresh session (no fixation), bound to this browser and the
-    user's session generation; audited. The caller commits."""
+    user's session generation; audited (with ``detail``, e.g. the provider). The caller
+    commits."""
     lang = session.get("lang")
     session.clear()
     if lang:
@@ -91,4 +125,4 @@ def open_session(user: StaffUser, *, method: str = "password") -> None:
     login_user(SignedInStaff(user, school_ids_for(user)))  # binds it: Flask-Login's "_id"
     audit.record(session=get_session(), staff_id=user.id, action="sign_in",
                  target_type="staff_user", target_id=user.id, outcome="ok",
-                 ip=request.remote_addr, detail={"method": method})
+                 ip=request.remote_addr, detail={"method": method, **detail})

@@ -28,6 +28,10 @@ HOT_PATHS = {
     "survey_app.reading.stored_flags": "exports: a school's stored flags inserted in bulk",
     "survey_app.imports.roster_store": "bulk: roster import, Core executemany",
     "survey_app.imports.oneroster": "bulk: ANALYZE after a roster import",
+    "survey_app.imports.roster_beside": "bulk, SQLite: a roster import copied back from its "
+                                        "worked-out copy (INSERT … SELECT across attached "
+                                        "databases) while the write lock is held: ~0.7 s "
+                                        "for 30,000 students where the import held it ~9 s",
     "survey_app.demo.load": "bulk: the demo district's load (COPY-sized inserts, TRUNCATE)",
     "survey_app.db.versions": "the database layer: counters bumped inside every write",
     "survey_app.db.writing": "the database layer: SQLite's BEGIN IMMEDIATE",

@@ -24,6 +24,7 @@ from wtforms import SelectChoice
 
 from relationships.rules import CODES, RULE_SOURCES, FlagRules
 from relationships.tiers import RANKED, TIER_CODES, TIER_SOURCES, TierRules
+from survey_app import signin
 from survey_app.admin.forms import RULES, AuditFilterForm, ReopenForm, SettingsForm, WaveForm
 from survey_app.audited import audited
 from survey_app.auth import ANALYST, permission_required, visible_school_ids
@@ -160,6 +161,7 @@ def _render_settings(form: SettingsForm, wave_form: WaveForm | None = None,
         wave_form=wave_form or WaveForm(formdata=None),
         wave_forms=wave_forms, wave_states={w.id: waves.state(w) for w in all_waves},
         reopen_forms={w.id: ReopenForm(formdata=None, prefix=f"reopen{w.id}") for w in all_waves},
+        sign_in=signin.settings_summary(current_user.district_id),
     ), status
 
 

@@ -1,4 +1,5 @@
-"""``init-district`` and ``create-user``: the first district and staff accounts."""
+"""``init-district``, ``create-user`` and ``unlink-sso``: the first district and staff accounts,
+and the single sign-on links of an account."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlmodel import select
 from survey_app.db import job_session
 from survey_app.models import District, School
 from survey_app.models.enums import Role
-from survey_app.services import users
+from survey_app.services import audit, identities, users
 
 
 def _password(password_env: str | None) -> str:
@@ -98,4 +99,23 @@ def create_user(email: str, role: str, school_codes: tuple[str, ...], name: str,
         click.echo(f"Created {user.role} {user.email} (id {user.id}).")
 
 
-COMMANDS = [init_district, create_user]
+@click.command("unlink-sso")
+@click.argument("email")
+@click.option("--issuer", metavar="URL", help="Only the link at this provider's issuer.")
+def unlink_sso(email: str, issuer: str | None) -> None:
+    """Forget an account's single sign-on links (audited): its next sign-in through a
+    provider is matched by verified email again. For a link made to the wrong person."""
+    with job_session(current_app) as session:
+        user = users.find_by_email(session=session, email=email)
+        if user is None:
+            raise click.ClickException(f"no account with email {email.strip().lower()}")
+        gone = identities.unlink(session=session, user_id=user.id, issuer=issuer)
+        if gone:
+            audit.record(session=session, staff_id=None, action="sso_unlink",
+                         target_type="staff_user", target_id=user.id,
+                         detail={"issuers": gone})
+        session.commit()
+    click.echo(f"Unlinked {len(gone)} sign-in(s) of {user.email}: {', '.join(gone) or 'none'}.")
+
+
+COMMANDS = [init_district, create_user, unlink_sso]

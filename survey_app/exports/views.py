@@ -1,5 +1,6 @@
-"""Roster import for district admins (upload → check and differences → confirm, or undo the
-last one); exports for counselors and admins (analysts: aggregates)."""
+"""Roster import for district admins (upload → a job checks it → its page shows the
+differences and saves them, or undo the last one); exports for counselors and admins
+(analysts: aggregates)."""
 
 from __future__ import annotations
 
@@ -15,115 +16,55 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlmodel import func, select
-from wtforms import BooleanField, SelectChoice
+from wtforms import SelectChoice
 
 from survey_app.audited import audited
 from survey_app.auth import permission_required, require_school, visible_school_ids
 from survey_app.db import get_session, write_next
 from survey_app.exports import safe, service
 from survey_app.exports.forms import ContextUploadForm, ExportForm, RosterUploadForm
-from survey_app.imports import roster_import, undo, uploads
-from survey_app.imports.report import ImportReport
+from survey_app.imports import undo
 from survey_app.jobs import queue, runs
-from survey_app.jobs.report_page import report_view
 from survey_app.models import School, Student
 from survey_app.services import audit
 
 bp = Blueprint("exports", __name__, url_prefix="/exports")
 
-_STAGED = "roster_upload"  # session key: the token of the upload waiting for confirmation
-_NEEDS_CONSENT = "roster_upload_removes"  # session key: the check found removals to confirm
-_REMOVALS = {"too_many_students_removed", "too_many_staff_removed"}
-
-
-class ConfirmForm(FlaskForm):
-    allow_removals = BooleanField(_l("Yes, remove the people listed above"))
-
-
 class UndoForm(FlaskForm):
     pass
 
 
-def _report_view(report: ImportReport) -> dict:
-    """The report as finished rows for the template, in the reader's language, with what
-    the check page adds: who would be removed, and whether the admin may confirm it."""
-    return {
-        **report_view(report),
-        "removed": report.removed,
-        # Only too many removals: the admin may confirm them.
-        "confirmable": bool(report.problems) and {p.code for p in report.problems} <= _REMOVALS
-                       and report.problem_count == len(report.problems),
-    }
-
-
-def _page(form, report=None, *, status: int = 200, confirm=None):
+def _page(form, *, status: int = 200):
     last = undo.last_run(get_session())
-    return render_template("exports/import_roster.html", form=form, report=report,
-                           confirm=confirm, last=last, undo_form=UndoForm()), status
+    return render_template("exports/import_roster.html", form=form, last=last,
+                           undo_form=UndoForm()), status
 
 
 @bp.route("/roster", methods=["GET", "POST"])
 @permission_required("roster.import")
-@audited({"POST": "roster_check"})  # the check names everyone the file would remove
+@audited.by_view({"POST": "job_started"},
+                 when="the upload was handed to a roster_check job (runs.create); the worker "
+                      "records roster_check, which names everyone the file would remove")
 def import_roster():
-    """Upload a OneRoster package: it is always checked first and nothing is saved yet."""
+    """Upload a OneRoster package: a job checks it (nothing is saved yet) and its page shows
+    the differences, with "Save these changes" (:func:`survey_app.jobs.views.save`)."""
     form = RosterUploadForm()
     if not form.validate_on_submit():
         return _page(form, status=400 if request.method == "POST" else 200)
-    uploads.discard(uploads.find(session.pop(_STAGED, None)))
-    staged = uploads.stage(form.package.data, form.extra.data)
-    report = roster_import.run(session=get_session(), path=staged.package, extra=staged.extra,
-                               dry_run=True, staff_id=current_user.id)
-    view = _report_view(report)
-    audited.note(target_type="district", target_id=current_user.district_id,
-                 detail={"ok": report.ok})
-    if report.ok or view["confirmable"]:
-        session[_STAGED] = staged.token
-        session[_NEEDS_CONSENT] = not report.ok
-        return _page(form, view, confirm=ConfirmForm())
-    uploads.discard(staged)
-    return _page(form, view, status=400)
-
-
-@bp.post("/roster/confirm")
-@permission_required("roster.import")
-@audited.by_view({"POST": "roster_import"},
-                 when="the worker saved the checked import (kinds.roster_import; job_started now)")
-def confirm_roster():
-    """Hand the checked upload to the job queue (with the removals, when the admin said so):
-    the save runs in the worker and its page shows the progress and the report."""
-    form = ConfirmForm()
-    staged = uploads.find(session.get(_STAGED))
-    if not form.validate_on_submit() or staged is None:
-        flash(_("That upload is no longer waiting. Please upload the file again."), "error")
-        return redirect(url_for(".import_roster"))
+    files = {"package.zip": form.package.data.read()}
+    if form.extra.data is not None and form.extra.data.filename:
+        files["extra.csv"] = form.extra.data.read()
     db = get_session()
-    if session.get(_NEEDS_CONSENT) and not form.allow_removals.data:
-        # Not confirmed: the same check again, its removals listed (the upload still waits).
-        report = roster_import.run(session=db, path=staged.package, extra=staged.extra,
-                                   dry_run=True, staff_id=current_user.id)
-        view = _report_view(report)
-        return _page(RosterUploadForm(formdata=None), view, status=400,
-                     confirm=form if view["confirmable"] else None)
-    files = {"package.zip": staged.package.read_bytes()}
-    if staged.extra is not None:
-        files["extra.csv"] = staged.extra.read_bytes()
-    run = runs.create(session=db, kind="roster_import", district_id=current_user.district_id,
-                      staff_id=current_user.id,
-                      params={"allow_removals": bool(form.allow_removals.data)},
-                      files=files, ip=request.remote_addr)
+    runs.forget_checks(session=db, staff_id=current_user.id)
+    run = runs.create(session=db, kind="roster_check", district_id=current_user.district_id,
+                      staff_id=current_user.id, files=files, ip=request.remote_addr)
     db.commit()
-    session.pop(_STAGED, None)
-    session.pop(_NEEDS_CONSENT, None)
-    uploads.discard(staged)
     queue.submit(run.id)
     return redirect(url_for("jobs.show", job_id=run.id), 303)
 

@@ -102,6 +102,10 @@ class PackageError(Exception):
         self.problem = problem
 
 
+#: Problems that a confirmation answers: the file would remove more people than allowed.
+REMOVAL_PROBLEMS = frozenset({"too_many_students_removed", "too_many_staff_removed"})
+
+
 @dataclass
 class ImportReport:
     dry_run: bool = False
@@ -122,6 +126,13 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return self.problem_count == 0
+
+    @property
+    def confirmable(self) -> bool:
+        """Refused only for removing too many people, which the importing admin may confirm
+        (``allow_removals``)."""
+        return bool(self.problems) and self.problem_count == len(self.problems) and \
+            {p.code for p in self.problems} <= REMOVAL_PROBLEMS
 
     def problem(self, code: str, *, file: str | None = None, row: int | None = None,
                 column: str | None = None, **params: Any) -> None:

@@ -21,7 +21,7 @@ from survey_app.imports.package import Package, open_package
 from survey_app.imports.report import ImportReport, PackageError
 from survey_app.models import District, ImportRun, StaffUser, Student
 
-__all__ = ["SHOWN_REMOVALS", "run"]
+__all__ = ["SHOWN_REMOVALS", "run", "save_run"]
 
 #: Names of removed people listed on the check page (the rest are counted).
 SHOWN_REMOVALS = 200
@@ -30,11 +30,14 @@ SHOWN_REMOVALS = 200
 def run(*, session: Session, path: Path, extra: Path | None = None, dry_run: bool = False,
         allow_removals: bool = False, staff_id: int | None = None,
         progress: Callable[[int], None] | None = None,
-        on_open: Callable[[Package], None] | None = None) -> ImportReport:
+        on_open: Callable[[Package], None] | None = None,
+        keep_open: bool = False) -> ImportReport:
     """Import the package at ``path``; commit unless ``dry_run`` or a problem.
 
     ``progress`` is told the bytes read; ``on_open`` is given the opened package (a
-    background job counts its rows with it)."""
+    background job counts its rows with it). With ``keep_open`` the import's writes are
+    left in the session's transaction, neither committed nor rolled back (the caller
+    reads them: :mod:`survey_app.imports.roster_beside`)."""
     try:
         package = open_package(path)
     except PackageError as error:
@@ -55,16 +58,23 @@ def run(*, session: Session, path: Path, extra: Path | None = None, dry_run: boo
         report = ImportReport(dry_run=dry_run)
         report.problem(error.problem.code, file=error.problem.file, **error.problem.params)
         return report
+    if keep_open:
+        return report
     if not report.ok or dry_run:
         session.rollback()
         return report
+    save_run(session=session, report=report, staff_id=staff_id)
+    oneroster.refresh_statistics(session)
+    return report
+
+
+def save_run(*, session: Session, report: ImportReport, staff_id: int | None) -> None:
+    """Keep what the import changed (for undo) and commit it with the import."""
     district_id = session.execute(select(District.id).order_by(District.id)).scalars().first()
     session.add(ImportRun(district_id=district_id, staff_id=staff_id,
                           counts={k: dict(c) for k, c in report.counts.items()},
                           changes=report.changes))
     session.commit()
-    oneroster.refresh_statistics(session)
-    return report
 
 
 def _removed_names(session: Session, changes: dict) -> dict[str, list[str]]:

@@ -227,6 +227,7 @@ class Store:
         if other is None or other.sourced_id == sid:
             return True
         if other.sourced_id is None:
+            self._record_update("staff_user", other.id, {"sourced_id": None})
             other.sourced_id = sid
             self.session.add(other)
             self.session.flush()

@@ -1,4 +1,5 @@
-"""Long work on a job queue: roster and context imports, large exports, refresh-flags.
+"""Long work on a job queue: roster checks and imports, context imports, large exports,
+refresh-flags.
 
 A web page records a job (``runs.create``), hands it to the queue
 (``queue.submit``) and answers at once with the job's page, which shows the

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,7 @@ from sqlmodel import Session, select
 from survey_app.db import read_first
 from survey_app.exports import service
 from survey_app.exports.service import ExportRequest
-from survey_app.imports import context, oneroster
-from survey_app.imports import roster_import as roster_import_service
+from survey_app.imports import context, oneroster, roster_beside
 from survey_app.imports.package import Package, open_package
 from survey_app.imports.report import ImportReport, Note, PackageError, Problem
 from survey_app.jobs import runs
@@ -51,6 +51,7 @@ def report_from(data: dict[str, Any]) -> ImportReport:
     report.problems = [Problem(**p) for p in data.get("problems", [])]
     report.notes = [Note(**n) for n in data.get("notes", [])]
     report.counts = {k: Counter(v) for k, v in data.get("counts", {}).items()}
+    report.removed = data.get("removed", {})
     return report
 
 
@@ -66,11 +67,10 @@ def _counted_rows(package: Package, progress: Reporter) -> None:
     package.rows = counting
 
 
-def roster_import(*, session: Session, run: JobRun, progress: Reporter):
-    """A checked OneRoster package confirmed on the web page (``package.zip``, ``extra.csv``),
-    saved by :func:`survey_app.imports.roster_import.run` (the command line's service: the
-    removal guard, ``allow_removals``, the undo record) in one commit, or nothing at all."""
-    dry_run = bool(run.params.get("dry_run"))
+@contextmanager
+def _roster_upload(session: Session, run: JobRun, progress: Reporter, stage: str):
+    """The job's roster upload as files (``package.zip``, ``extra.csv``), its progress
+    stage begun with the bytes the import will read."""
     uploaded = runs.files(session=session, job_id=run.id)
     with tempfile.TemporaryDirectory(prefix="roster-job-") as folder:
         zip_path = Path(folder) / "package.zip"
@@ -86,12 +86,49 @@ def roster_import(*, session: Session, run: JobRun, progress: Reporter):
         else:
             planned = oneroster.planned_bytes(package, extra)
             package.close()
-        progress.stage("reading", planned)
-        report = roster_import_service.run(
+        progress.stage(stage, planned)
+        yield zip_path, extra
+
+
+def _watch(progress: Reporter) -> dict[str, Any]:
+    """The progress and row counting a roster import is given."""
+    return {"progress": lambda n: progress.advance(done=n),
+            "on_open": lambda package: _counted_rows(package, progress)}
+
+
+def roster_check(*, session: Session, run: JobRun, progress: Reporter):
+    """Step one of the web import: the uploaded package checked (a dry run of the command
+    line's service; on SQLite on a copy of the database, :mod:`roster_beside`) and its
+    differences and who it would remove kept as the job's report.
+    Nothing is saved; the files stay with the job for "Save these changes" (``roster_import``).
+    Audited as ``roster_check`` for the one who uploaded it: the report names the people the
+    file would remove."""
+    with _roster_upload(session, run, progress, "checking") as (zip_path, extra):
+        report = roster_beside.run(
+            session=session, path=zip_path, extra=extra, dry_run=True,
+            staff_id=run.started_by, **_watch(progress))
+    session.rollback()
+    if not (report.ok or report.confirmable):
+        runs.drop_files(session=session, job_id=run.id)  # nothing to save: upload again
+    audit.record(session=session, staff_id=run.started_by, action="roster_check",
+                 target_type="district", target_id=run.district_id,
+                 detail={"ok": report.ok, "job": run.id})
+    session.commit()
+    return {**report_data(report), "removed": report.removed}, True
+
+
+def roster_import(*, session: Session, run: JobRun, progress: Reporter):
+    """A checked OneRoster package confirmed on the web page (``package.zip``, ``extra.csv``),
+    saved by :func:`survey_app.imports.roster_import.run` (the command line's service: the
+    removal guard, ``allow_removals``, the undo record) in one commit, or nothing at all; on
+    SQLite worked out on a copy of the database first (:mod:`roster_beside`), so that survey
+    saves do not wait for it."""
+    dry_run = bool(run.params.get("dry_run"))
+    with _roster_upload(session, run, progress, "reading") as (zip_path, extra):
+        report = roster_beside.run(
             session=session, path=zip_path, extra=extra, dry_run=dry_run,
             allow_removals=bool(run.params.get("allow_removals")), staff_id=run.started_by,
-            progress=lambda n: progress.advance(done=n),
-            on_open=lambda package: _counted_rows(package, progress))
+            saving=lambda: progress.stage("saving"), **_watch(progress))
     if report.ok and not report.dry_run:  # run() committed the import and its undo record
         audit.record(session=session, staff_id=run.started_by, action="roster_import",
                      target_type="district", target_id=run.district_id,
@@ -170,6 +207,7 @@ def export(*, session: Session, run: JobRun, progress: Reporter):
 
 KINDS: dict[str, Handler] = {
     "export": export,
+    "roster_check": roster_check,
     "roster_import": roster_import,
     "context_import": context_import,
     "refresh_flags": refresh_flags,

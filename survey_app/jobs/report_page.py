@@ -27,3 +27,10 @@ def report_view(report: ImportReport) -> dict:
         "problems": [{"file": p.file or "", "row": p.row or "", "column": p.column or "",
                       "text": describe(p)} for p in report.problems],
     }
+
+
+def check_view(report: ImportReport) -> dict:
+    """:func:`report_view` with what a roster check adds: who the file would remove, and
+    whether the admin may confirm that (the only problem is too many removals)."""
+    return {**report_view(report), "removed": report.removed,
+            "confirmable": report.confirmable}

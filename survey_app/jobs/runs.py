@@ -10,7 +10,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from survey_app.models import JobFile, JobRun
@@ -21,6 +21,8 @@ from survey_app.services import audit
 #: (``JOB_STALE_SECONDS``; the worker beats every 2 s).
 STALE_SECONDS = 20
 ACTIVE = ("queued", "running")
+#: Kinds whose uploads outlive the job: a roster check's files are what its save imports.
+KEEPS_FILES = frozenset({"roster_check"})
 
 
 def create(*, session: Session, kind: str, district_id: int, staff_id: int | None,
@@ -43,6 +45,41 @@ def files(*, session: Session, job_id: int) -> dict[str, bytes]:
     return {name: bytes(data) for name, data in rows}
 
 
+def waiting_files(*, session: Session, job_id: int) -> bool:
+    """Whether the job still holds its uploads (a check not yet saved)."""
+    return session.exec(select(JobFile.id).where(JobFile.job_id == job_id,
+                                                 JobFile.name != "out").limit(1)).first() \
+        is not None
+
+
+def hand_over(*, session: Session, source: JobRun, target: JobRun) -> bool:
+    """Give ``source``'s uploads to ``target`` (a check's files to the save that imports
+    them), in the caller's transaction; False when another request took them first (a
+    check is saved once, by one job: the caller rolls back)."""
+    moved = session.exec(update(JobFile).where(JobFile.job_id == source.id,
+                                               JobFile.name != "out").values(job_id=target.id))
+    if moved.rowcount == 0:
+        return False
+    source.report = {**(source.report or {}), "saved_as": target.id}
+    session.add(source)
+    session.flush()
+    return True
+
+
+def drop_files(*, session: Session, job_id: int) -> None:
+    session.exec(delete(JobFile).where(JobFile.job_id == job_id, JobFile.name != "out"))
+    session.flush()
+
+
+def forget_checks(*, session: Session, staff_id: int) -> None:
+    """Drop the uploads of this person's earlier roster checks that were never saved: one
+    upload waits per person, as when the upload was kept in the session."""
+    done = select(JobRun.id).where(JobRun.kind.in_(KEEPS_FILES), JobRun.started_by == staff_id,
+                                   JobRun.status.not_in(ACTIVE))
+    session.exec(delete(JobFile).where(JobFile.job_id.in_(done)))
+    session.flush()
+
+
 def claim(*, session: Session, job_id: int) -> bool:
     """Mark a queued job running; False when another worker has it or it is finished."""
     moved = session.exec(update(JobRun).where(JobRun.id == job_id, JobRun.status == "queued")
@@ -52,10 +89,11 @@ def claim(*, session: Session, job_id: int) -> bool:
 
 
 def finish(*, session: Session, job_id: int, report: dict[str, Any], ok: bool) -> None:
-    """Record the outcome; a succeeded job's uploads are no longer needed."""
+    """Record the outcome; a succeeded job's uploads are no longer needed (but a roster
+    check's, which wait for "Save these changes": :func:`hand_over`)."""
     run = session.get(JobRun, job_id)
     run.status, run.report, run.finished_at = ("done" if ok else "failed"), report, utcnow()
-    if ok:
+    if ok and run.kind not in KEEPS_FILES:
         for row in session.exec(select(JobFile).where(JobFile.job_id == job_id,
                                                       JobFile.name != "out")):
             session.delete(row)
@@ -95,7 +133,9 @@ def state(run: JobRun, progress: dict[str, Any], *, now: float | None = None,
     """The job's status with its progress; a running job without a recent beat is stopped."""
     now = time.time() if now is None else now
     status = run.status
-    if status == "running" and now - float(progress.get("beat", 0)) > stale:
+    # Until its worker's first beat, a job counts from when it was claimed.
+    beat = progress.get("beat") or (run.started_at.timestamp() if run.started_at else 0)
+    if status == "running" and now - float(beat) > stale:
         status = "stopped"
     total, done = int(progress.get("total") or 0), int(progress.get("done") or 0)
     percent = min(100, done * 100 // total) if total and status == "running" else None

@@ -8,6 +8,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -15,8 +16,11 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
 
 from survey_app.audited import audited
 from survey_app.auth import permission_required
@@ -24,22 +28,35 @@ from survey_app.db import get_session
 from survey_app.exports import safe
 from survey_app.jobs import queue, runs
 from survey_app.jobs.kinds import report_from
-from survey_app.jobs.report_page import report_view
+from survey_app.jobs.report_page import check_view
 from survey_app.jobs.worker import progress_store
 from survey_app.models import JobRun
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+#: Kinds whose finished page is an import report.
+REPORTS = ("roster_check", "roster_import", "context_import")
+
+
+class SaveForm(FlaskForm):
+    """"Save these changes" under a roster check's differences."""
+
+    allow_removals = BooleanField(_l("Yes, remove the people listed above"))
 
 #: kind → (title, capability that may see any such job of the district)
 TITLES = {
+    "roster_check": (_l("Roster import"), "roster.import"),
     "roster_import": (_l("Roster import"), "roster.import"),
     "context_import": (_l("Context data import"), "roster.import"),
     "refresh_flags": (_l("Working out flags"), "roster.import"),
     "export": (_l("Export"), "exports.aggregate"),
 }
 STAGES = {"starting": _l("Starting"), "reading": _l("Reading the file"),
+          "checking": _l("Checking the file"), "saving": _l("Saving the changes"),
           "flags": _l("Working out flags"), "writing": _l("Writing the file"),
           "done": _l("Finished")}
+#: Kinds whose page only their starter sees: an export's file, and a roster check's list of
+#: the people it would remove (audited as the starter's ``roster_check``).
+STARTER_ONLY = ("export", "roster_check")
 #: Seconds a queued job waits before the page says that no worker seems to be running.
 NO_WORKER_AFTER = 15
 
@@ -50,8 +67,8 @@ def _load(job_id: int) -> runs.JobState:
     if run is None or run.district_id != current_user.district_id or run.kind not in TITLES:
         abort(404)
     if run.started_by != current_user.id and (
-            run.kind == "export" or not current_user.can(TITLES[run.kind][1])):
-        abort(404)  # an export's file is for the one who asked for it (it was audited so)
+            run.kind in STARTER_ONLY or not current_user.can(TITLES[run.kind][1])):
+        abort(404)  # for the one who asked for it (it was audited so)
     return runs.state(run, progress_store().read(job_id),
                       stale=current_app.config["JOB_STALE_SECONDS"])
 
@@ -63,13 +80,56 @@ def _load(job_id: int) -> runs.JobState:
 def show(job_id: int):
     """Show the job's progress (the page reloads itself while it runs) or its report."""
     job = _load(job_id)
-    report = None
-    if job.run.kind in ("roster_import", "context_import") and job.run.report:
-        report = report_view(report_from(job.run.report))
+    report = save = None
+    if job.run.kind in REPORTS and job.run.report:
+        report = check_view(report_from(job.run.report))
+        save = _save_form(job)
     return render_template("jobs/show.html", job=job, title=TITLES[job.run.kind][0],
-                           stage=STAGES.get(job.stage, job.stage), report=report,
+                           stage=STAGES.get(job.stage, job.stage), report=report, save=save,
+                           saved_as=(job.run.report or {}).get("saved_as"),
                            no_worker=job.status == "queued" and job.waited > NO_WORKER_AFTER,
                            local_queue=queue.redis_url() is None)
+
+
+def _save_form(job: runs.JobState) -> SaveForm | None:
+    """The "Save these changes" form of a finished roster check whose files still wait."""
+    report = job.run.report or {}
+    if job.run.kind != "roster_check" or job.status != "done" or "saved_as" in report:
+        return None
+    if not (report.get("problem_count") == 0 or report_from(report).confirmable):
+        return None
+    return SaveForm() if runs.waiting_files(session=get_session(), job_id=job.run.id) else None
+
+
+@bp.post("/<int:job_id>/save")
+@permission_required("roster.import")
+@audited.by_view({"POST": "job_started"},
+                 when="the checked upload was handed to a roster_import job (runs.create); "
+                      "the worker records roster_import when it is saved")
+def save(job_id: int):
+    """"Save these changes": the files of a finished roster check go to a new roster import
+    job (with the removals, when the admin ticked the box), whose page shows its progress."""
+    job = _load(job_id)
+    form = _save_form(job)
+    if form is None:  # not a check that may be saved, or already saved (its page says so)
+        return redirect(url_for("jobs.show", job_id=job_id), 303)
+    if not form.validate_on_submit():
+        abort(400)
+    if report_from(job.run.report).confirmable and not form.allow_removals.data:
+        flash(_("Please tick the box to confirm the removals, or upload a corrected file."),
+              "error")
+        return redirect(url_for("jobs.show", job_id=job_id), 303)
+    db = get_session()
+    run = runs.create(session=db, kind="roster_import", district_id=job.run.district_id,
+                      staff_id=current_user.id, ip=request.remote_addr,
+                      params={"allow_removals": bool(form.allow_removals.data),
+                              "check": job_id})
+    if not runs.hand_over(session=db, source=job.run, target=run):
+        db.rollback()  # saved by another request meanwhile: its page links to that save
+        return redirect(url_for("jobs.show", job_id=job_id), 303)
+    db.commit()
+    queue.submit(run.id)
+    return redirect(url_for("jobs.show", job_id=run.id), 303)
 
 
 @bp.get("/<int:job_id>.json")

@@ -31,7 +31,7 @@ from survey_app.models.survey import (  # noqa: E402
     SurveyWave,
 )
 from survey_app.models.tie import StaffMark, SupportTie  # noqa: E402
-from survey_app.models.user import CounselorSchool, StaffUser  # noqa: E402
+from survey_app.models.user import CounselorSchool, StaffIdentity, StaffUser  # noqa: E402
 
 __all__ = [
     "Adult", "AdultMatch", "Answer", "AuditEvent", "ContextMeasure", "CounselorSchool",
@@ -40,6 +40,6 @@ __all__ = [
     "FollowUpNote", "Household", "HouseholdCondition", "ImportRun",
     "Invitation", "JobFile", "JobRun",
     "LanguageSwitch", "NAMING_CONVENTION", "PageSubmission", "Response", "School", "Section", "SectionStudent",
-    "SectionTeacher", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",
+    "SectionTeacher", "StaffIdentity", "StaffMark", "StaffUser", "Student", "StudentFlags", "SupportTie",
     "SurveyWave",
 ]

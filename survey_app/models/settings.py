@@ -21,6 +21,9 @@ class DistrictSettings(SQLModel, table=True):
     #: A bulk roster import that would remove more than this share of the active students
     #: or staff is refused unless the removals are confirmed.
     removal_share: float = Field(default=0.1, sa_column_kwargs={"server_default": "0.1"})
+    #: Staff may sign in with a password. Turned off only while an OpenID Connect provider is
+    #: configured; with none configured passwords work whatever this says (no lock-out).
+    password_sign_in: bool = Field(default=True, sa_column_kwargs={"server_default": "1"})
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by_id: int | None = Field(default=None, foreign_key="staff_user.id")
 

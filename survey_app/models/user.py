@@ -44,3 +44,22 @@ class CounselorSchool(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     staff_id: int = Field(foreign_key="staff_user.id", index=True)
     school_id: int = Field(foreign_key="school.id", index=True)
+
+
+class StaffIdentity(SQLModel, table=True):
+    """A staff account's sign-in at an OpenID Connect provider: the provider's issuer and
+    the person's subject there (stable, never reassigned), stored at the first sign-in that
+    matched the account by verified email. Later sign-ins match on these two alone, so an
+    email changed at the provider cannot reach another account."""
+
+    __tablename__ = "staff_identity"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),
+                      UniqueConstraint("user_id", "issuer"))
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="staff_user.id", index=True)
+    issuer: str = Field(max_length=500)
+    subject: str = Field(max_length=255)
+    #: The verified email the link was made with (for the audit trail and the admin).
+    email: str = Field(max_length=320)
+    created_at: datetime = created_at_field()
+    last_used_at: datetime | None = None

@@ -3,27 +3,28 @@
 Per family: this school year's contacts by the teacher, of which kind (two-way,
 positive news, concern), the last one, and the teacher's own answer to "Do I
 have a trusting relationship with this family?" (``FamilyTrustMark``, per
-teacher and wave). Per class: the share of students whose family had at least
-one two-way positive contact with the teacher, and the share whose family the
-teacher trusts, overall and by group.
+teacher and wave). Per class (and over all my classes): the share of families
+with at least one two-way positive contact with the teacher, and the share the
+teacher trusts, overall and by group. The unit is the family (the household):
+two sisters in one class are one family (:func:`per_family` says in which group
+a family with children in different groups is counted).
 
-Every published share goes through :func:`suppressed`, the one call of the
-equity view's suppression (:func:`relationships.equity_breakdown`), so a
-stronger algorithm for tables published together drops in there.
+Every table of one page is suppressed together by the equity view's rules
+(:func:`relationships.suppress_published`, via :func:`published`).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case
 from sqlmodel import Session, func, select
 
-from relationships import equity_breakdown
+from relationships.equity import ALL, suppress_published
 from survey_app.models import Engagement, FamilyTrustMark, Student
 from survey_app.models.base import utcnow
 from survey_app.services.mapping import display_name
@@ -120,9 +121,44 @@ def set_trust(*, session: Session, staff_id: int, household_id: int, wave_id: in
     return mark
 
 
+#: The group of a family whose children in the table are in different groups of a breakdown.
+SEVERAL = "__several__"
+
+
+def per_family(students: pd.DataFrame, groupings: Iterable[str]) -> pd.DataFrame:
+    """One row per household (``household_id``) from one row per student: each table
+    counts families, never children, so two brothers in one class are one family.
+
+    A family's group in each breakdown is what its children there (the class, my
+    classes, the school) have in common, unknown values set aside. Children in
+    different groups: for ``english_learner`` the family is a family of an English
+    learner (one is enough: what matters is whether the family may need help in
+    another language); for any other breakdown (race/ethnicity, gender, grade) it is
+    counted in a group of its own, :data:`SEVERAL` ("children in more than one
+    group"). Each family is so counted in exactly one group of every breakdown, and
+    the groups add up to the families of the table, as the suppression expects.
+    """
+    households = pd.Index(pd.unique(students["household_id"]), name="household_id")
+    out = pd.DataFrame(index=households)
+    for by in groupings:
+        known = students[["household_id", by]].dropna().drop_duplicates()
+        values = known.groupby("household_id")[by]
+        kinds = values.nunique()
+        first = values.first()
+        if by == "english_learner":
+            several: object = True
+        else:
+            several = SEVERAL
+        column = first.astype(object).where(kinds <= 1, several)
+        out[by] = column.reindex(households).astype(object)
+        out[by] = out[by].where(out[by].notna(), None)
+    return out.reset_index()
+
+
 def share_frame(*, session: Session, student_ids: list[int], staff_ids: Iterable[int],
                 wave_id: int | None, since: date) -> pd.DataFrame:
-    """One row per student with a household: the groups and the two yes/no measures.
+    """One row per family of ``student_ids`` (see :func:`per_family`): its groups and
+    the two yes/no measures.
 
     ``contact``: the family had a two-way contact with good news from ``staff_ids`` since
     ``since``; ``trusted``: one of ``staff_ids`` marked "yes" for the family this wave.
@@ -131,115 +167,72 @@ def share_frame(*, session: Session, student_ids: list[int], staff_ids: Iterable
     rows = session.exec(select(Student.id, Student.household_id, *(getattr(Student, g)
                                                                    for g in GROUPS)).where(
         Student.id.in_(student_ids), Student.household_id.is_not(None))).all()
-    frame = pd.DataFrame(rows, columns=["student_id", "household_id", *GROUPS])
-    ids = [int(h) for h in frame["household_id"].unique()]
+    frame = per_family(pd.DataFrame(rows, columns=["student_id", "household_id", *GROUPS]),
+                       GROUPS)
+    ids = [int(h) for h in frame["household_id"]]
     counts = _contact_counts(session, ids, staff_ids, since) if ids else {}
     marks = trust_marks(session=session, household_ids=ids, staff_ids=staff_ids,
                         wave_id=wave_id)
-    frame["contact"] = [bool(counts.get(h, (0, 0, 0, 0, False))[4])
-                        for h in frame["household_id"]]
-    frame["trusted"] = [marks.get(h) == "yes" for h in frame["household_id"]]
+    frame["contact"] = [bool(counts.get(h, (0, 0, 0, 0, False))[4]) for h in ids]
+    frame["trusted"] = [marks.get(h) == "yes" for h in ids]
     return frame
 
 
-def suppressed(frame: pd.DataFrame, *, by: str, measure: str, min_n: int) -> pd.DataFrame:
-    """The one place this module publishes a share: the equity view's suppression.
-
-    Missing group values become their own group (``"__none__"``), as in the equity view.
-    Returns ``relationships.equity_breakdown``'s table (last row: the total).
-    """
-    data = frame[[by, measure]].copy()
-    data[by] = data[by].astype(object).where(data[by].notna(), "__none__")
-    data[measure] = data[measure].astype("boolean")
-    return equity_breakdown(data, by=[by], measure=measure, min_n=min_n)
-
-
-def _pinned(values, lower, upper, rest) -> bool:
-    """Whether the hidden cells of one column (bounds ``lower``/``upper``, summing to
-    ``rest``) leave any of them a range narrower than one student."""
-    for i in range(len(values)):
-        others_low = sum(lower[:i] + lower[i + 1:])
-        others_high = sum(upper[:i] + upper[i + 1:])
-        low, high = max(lower[i], rest - others_high), min(upper[i], rest - others_low)
-        if high - low < 1:
-            return True
-    return False
+def published(frame: pd.DataFrame, *, groupings: Iterable[str], min_n: int) -> dict:
+    """Every share of one page (both measures by each of ``groupings``) suppressed together
+    by the equity view's rules (:func:`relationships.suppress_published`): ``(measure,
+    grouping) →`` its table (the total last, the same in every grouping). The tables are
+    shared by every call on the same rows: read them, never change them."""
+    groupings = tuple(groupings)
+    rows = tuple(frame[[*groupings, *MEASURES]].astype(object)
+                 .where(frame[[*groupings, *MEASURES]].notna(), None)
+                 .itertuples(index=False, name=None))
+    # repr keeps apart what == does not (True and 1 in one column).
+    return _decided(repr(rows), rows, groupings, min_n)
 
 
-def table_safe(table: pd.DataFrame, min_n: int) -> bool:
-    """Check one suppressed table against what its reader knows: the shown total, every
-    shown cell, "fewer than min n" on small groups, the 5 %/95 % codes, and that every
-    listed group has someone in it. Unsafe when the total is hidden (another table shows
-    it), or a hidden size or count is pinned, or a hidden group must be all "yes" or all
-    "no"."""
-    cells, total = table.iloc[:-1], table.iloc[-1]
-    if pd.isna(total["n"]) or (pd.isna(total["count"]) and total["rate_code"] is None):
-        return False
-    hidden_n = cells.loc[cells["n"].isna()]
-    n_low = [1 if r == "small_n" else min_n for r in hidden_n["suppressed"]]
-    n_high = [min_n - 1 if r == "small_n" else int(total["n"]) for r in hidden_n["suppressed"]]
-    if len(hidden_n) and _pinned(list(hidden_n.index), n_low, n_high,
-                                 int(total["n"]) - int(cells["n"].sum())):
-        return False
-    if pd.isna(total["count"]):
-        return True  # a coded total: every group's count is only bounded, never shown
-    hidden = cells.loc[cells["count"].isna()]
-    if not len(hidden):
-        return True
-    sizes = [int(n) if not pd.isna(n) else (min_n - 1 if r == "small_n" else int(total["n"]))
-             for n, r in zip(hidden["n"], hidden["suppressed"], strict=True)]
-    low = [int(np.ceil(0.95 * s)) if c == "ge95" else 0 for s, c in zip(sizes, hidden["rate_code"], strict=True)]
-    high = [int(np.floor(0.05 * s)) if c == "le5" else s for s, c in zip(sizes, hidden["rate_code"], strict=True)]
-    rest = int(total["count"]) - int(cells["count"].sum())
-    free = [i for i, c in enumerate(hidden["rate_code"]) if c is None]
-    # The hidden sizes add up to what the total leaves, so the hidden counts can reach
-    # at most the shown sizes plus that: at either end every hidden group is all one way.
-    n_rest = int(total["n"]) - int(cells["n"].sum())
-    reach = sum(int(n) for n in hidden["n"] if not pd.isna(n)) + n_rest
-    if rest <= 0 or rest >= min(sum(high), reach):
-        return False
-    return not _pinned(free, [low[i] for i in free], [high[i] for i in free],
-                       rest - sum(low[i] for i in range(len(low)) if i not in free))
+@functools.lru_cache(maxsize=128)
+def _decided(_text: str, rows: tuple, groupings: tuple, min_n: int) -> dict:
+    """:func:`published` for rows as tuples, kept by what they hold: a class's linear
+    programmes take a few hundred milliseconds, and most writes that move a page's cache
+    (a survey saved elsewhere) leave its families as they were."""
+    data = pd.DataFrame(list(rows), columns=[*groupings, *MEASURES], dtype=object)
+    for by in groupings:
+        data[by] = data[by].where(data[by].notna(), "__none__")
+    for m in MEASURES:
+        data[m] = data[m].astype("boolean")
+    tables = suppress_published(data, measures=MEASURES, groupings=list(groupings),
+                                min_n=min_n)
+    return {(m, by): tables[(m, by, ALL)] for m in MEASURES for by in groupings}
 
 
-def class_shares(frame: pd.DataFrame, *, min_n: int) -> dict[str, dict[str, pd.DataFrame]]:
-    """measure → grouping (``"all"``, then each of :data:`GROUPS` that is safe to show) →
-    suppressed table; ``"all"`` is the whole class's row.
+def shown(tables: dict, groupings: Iterable[str]) -> dict[str, dict[str, pd.DataFrame]]:
+    """measure → ``"all"`` (the total row) and each grouping with a share to show.
 
-    The group tables of one class are published together, so beyond each table's own
-    suppression (small and local, until the equity module suppresses tables published
-    together): with fewer than ``min_n`` families no grouping is shown at all; with a
-    coded total (5 % or less, 95 % or more) none for that measure; and a grouping whose
-    table fails :func:`table_safe` is left out whole (its groups are not even listed).
-    """
-    tables = {m: {by: suppressed(frame, by=by, measure=m, min_n=min_n) for by in GROUPS}
-              for m in MEASURES}
+    Decided after the suppression, so it only publishes less: a grouping none of whose
+    groups shows a share is left out, as is one with a single group (the whole again),
+    and none is shown when the number of families is hidden (every group of fewer than
+    ``min_n`` families is)."""
+    groupings = list(groupings)
     out: dict[str, dict[str, pd.DataFrame]] = {}
     for m in MEASURES:
-        whole = _whole(frame, m, min_n)
-        out[m] = {"all": whole}
-        if not pd.isna(whole.iloc[0]["count"]):  # a shown count: groups may follow
-            out[m].update({by: tables[m][by] for by in GROUPS
-                           if table_safe(tables[m][by], min_n)})
+        total = tables[(m, groupings[0])].iloc[-1:].rename(columns={groupings[0]: "all"})
+        out[m] = {"all": total.reset_index(drop=True)}
+        if pd.isna(total.iloc[0]["n"]):
+            continue
+        for by in groupings:
+            table = tables[(m, by)]
+            groups = table.iloc[:-1]
+            if len(groups) > 1 and (groups["rate"].notna().any()
+                                    or groups["rate_code"].notna().any()):
+                out[m][by] = table
     return out
 
 
-def _whole(frame: pd.DataFrame, measure: str, min_n: int, *, low: float = 0.05,
-           high: float = 0.95) -> pd.DataFrame:
-    """The whole class's row, by the rule the equity view applies to a total: nothing
-    below ``min_n`` families, only "5 % or less" / "95 % or more" at the extremes."""
-    n, count = len(frame), int(frame[measure].astype(bool).sum())
-    rate = count / n if n else 0.0
-    small, coded = n < min_n, n >= min_n and (rate <= low or rate >= high)
-    row = {"all": "total", "n": pd.NA if small else n,
-           "count": pd.NA if small or coded else count,
-           "rate": pd.NA if small or coded else rate,
-           "rate_code": ("le5" if rate <= low else "ge95") if coded else None,
-           "suppressed": "small_n" if small else "coded" if coded else None}
-    table = pd.DataFrame([row])
-    table["n"], table["count"] = table["n"].astype("Int64"), table["count"].astype("Int64")
-    table["rate"] = table["rate"].astype("Float64")
-    return table
+def class_shares(frame: pd.DataFrame, *, min_n: int) -> dict[str, dict[str, pd.DataFrame]]:
+    """The shares of one teacher page (a class, or all my families): measure → ``"all"``,
+    then each of :data:`GROUPS` shown (see :func:`published` and :func:`shown`)."""
+    return shown(published(frame, groupings=GROUPS, min_n=min_n), GROUPS)
 
 
 def reading(shares: dict[str, dict[str, pd.DataFrame]], *, gap: float = 0.10
@@ -256,7 +249,7 @@ def reading(shares: dict[str, dict[str, pd.DataFrame]], *, gap: float = 0.10
             if pd.isna(overall):
                 continue
             for row in table.iloc[:-1].to_dict("records"):
-                if pd.isna(row["rate"]) or row[by] == "__none__":
+                if pd.isna(row["rate"]) or row[by] in ("__none__", SEVERAL):
                     continue
                 lag = float(overall) - float(row["rate"])
                 if lag >= gap and (worst is None or lag > worst[0]):

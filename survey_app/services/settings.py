@@ -87,3 +87,24 @@ def _diff(before: dict, after: dict) -> tuple[dict, dict]:
         elif before[key] != after[key]:
             old[key], new[key] = before[key], after[key]
     return old, new
+
+
+def set_password_sign_in(*, session: Session, settings: DistrictSettings, staff_id: int,
+                         allowed: bool, ip: str | None = None) -> bool:
+    """Turn the district's password sign-in on or off; audited. Whether it changed.
+
+    The caller checks that a single sign-on provider is configured before turning it off.
+    """
+    if settings.password_sign_in == allowed:
+        return False
+    before = settings.password_sign_in
+    settings.password_sign_in = allowed
+    settings.updated_at = utcnow()
+    settings.updated_by_id = staff_id
+    session.add(settings)
+    audit.record(session=session, staff_id=staff_id, action="settings_change",
+                 target_type="district_settings", target_id=settings.district_id,
+                 detail={"before": {"password_sign_in": before},
+                         "after": {"password_sign_in": allowed}}, ip=ip)
+    session.flush()
+    return True

@@ -62,22 +62,26 @@ def _share_tables(db, *, student_ids, staff_ids, wave_id, min_n) -> dict:
     return family_service.class_shares(frame, min_n=min_n)
 
 
-def _shares_shown(shares: dict, min_n: int) -> dict:
-    """The suppressed tables in the reader's words (made per request: words follow the locale)."""
+def _shares_shown(shares: dict, min_n: int, *, mine: bool = False) -> dict:
+    """The suppressed tables in the reader's words (made per request: words follow the locale).
+    ``mine``: the families of all my classes, not one class."""
+    whole = _("All my families") if mine else None
     return {"measures": [{"name": words.MEASURES[m], "key": m, "tables": [
-        {"by": by, "title": words.BY[by], "rows": words.share_rows(t, by, min_n)}
+        {"by": by, "title": whole if by == "all" and whole else words.BY[by],
+         "rows": words.share_rows(t, by, min_n, whole=whole)}
         for by, t in tables.items()], "left_out": [words.BY[by] for by in family_service.GROUPS
                                                    if by not in tables]}
         for m, tables in shares.items()],
-        "reading": words.reading_line(family_service.reading(shares)),
+        "reading": words.reading_line(family_service.reading(shares), compared=any(
+            len(tables) > 1 for tables in shares.values())),
         "headline": [{"name": words.MEASURES[m], "shown": words.share_rows(t["all"], "all",
                                                                           min_n)[0]["shown"]}
                      for m, t in shares.items()]}
 
 
-def _shares(db, *, student_ids, staff_ids, wave_id, min_n) -> dict:
+def _my_shares(db, *, student_ids, staff_ids, wave_id, min_n) -> dict:
     return _shares_shown(_share_tables(db, student_ids=student_ids, staff_ids=staff_ids,
-                                       wave_id=wave_id, min_n=min_n), min_n)
+                                       wave_id=wave_id, min_n=min_n), min_n, mine=True)
 
 
 @bp.get("/classes/<int:section_id>")
@@ -184,7 +188,7 @@ def families():
     rows = family_service.family_rows(session=db, student_ids=ids, staff_id=current_user.id,
                                       wave_id=ctx.wave_id,
                                       since=family_service.school_year_start(_today()))
-    shares = _shares(db, student_ids=ids, staff_ids=[current_user.id], wave_id=ctx.wave_id,
+    shares = _my_shares(db, student_ids=ids, staff_ids=[current_user.id], wave_id=ctx.wave_id,
                      min_n=ctx.min_n)
     _audit("families_view", "staff", current_user.id, families=len(rows))
     db.commit()

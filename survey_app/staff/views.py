@@ -24,7 +24,7 @@ from flask_login import current_user, logout_user
 from sqlmodel import select
 from werkzeug.exceptions import HTTPException
 
-from survey_app import signin
+from survey_app import signin, sso
 from survey_app.audited import audited
 from survey_app.auth import (
     end_sessions,
@@ -127,10 +127,14 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    """Sign a staff member in with email and password (``survey_app.signin``)."""
+    """Sign a staff member in: buttons for the single sign-on providers, and the email and
+    password form unless the district turned it off (``survey_app.signin``)."""
     if current_user.is_authenticated:
         return redirect(url_for("staff.home"))
     form = LoginForm()
+    shown = signin.password_form_shown()
+    if request.method == "POST" and not shown:
+        return _login_page(form, 403, refusals=[PASSWORD_OFF])
     if form.validate_on_submit():
         checked = signin.check_password(form.email.data, form.password.data)
         if checked.user is not None:
@@ -139,12 +143,24 @@ def login():
             return redirect(_safe_next(request.args.get("next")))
         if checked.outcome == "throttled":
             form.password.errors.append(_("Please wait a little and try again."))
-            return render_template("staff/login.html", form=form), 429, \
-                {"Retry-After": str(checked.wait)}
+            return _login_page(form, 429, headers={"Retry-After": str(checked.wait)})
+        if checked.outcome == "password_off":
+            return _login_page(form, 403, refusals=[PASSWORD_OFF])
         form.password.errors.append(_("That email and password do not match. Please try again."))
-        return render_template("staff/login.html", form=form), 401
-    status = 400 if request.method == "POST" else 200
-    return render_template("staff/login.html", form=form), status
+        return _login_page(form, 401)
+    return _login_page(form, 400 if request.method == "POST" else 200)
+
+
+#: Said when a district signs its staff in through its provider only.
+PASSWORD_OFF = _l("Your district signs staff in through its sign-in provider: please use the "
+                  "button above.")
+
+
+def _login_page(form: LoginForm, status: int, *, refusals=(), headers=None):
+    return render_template(
+        "staff/login.html", form=form, refusals=refusals,
+        providers=list(sso.providers().values()), password_form=signin.password_form_shown(),
+        next=request.args.get("next")), status, headers or {}
 
 
 @bp.post("/logout")

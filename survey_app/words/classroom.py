@@ -121,16 +121,16 @@ def named_text(named: bool | None, grade: int) -> str:
     return {True: _("Yes"), False: _("No"), None: _("No answer yet")}[named]
 
 
-def share_rows(table: pd.DataFrame, by: str, min_n: int, *, school: bool = False
-               ) -> list[dict]:
+def share_rows(table: pd.DataFrame, by: str, min_n: int, *, school: bool = False,
+               whole: str | None = None) -> list[dict]:
     """A suppressed table as rows to show (group name, share as shown, number of families);
-    the total row is the whole class (or, with ``school``, the whole school)."""
+    the total row is the whole class (with ``school``, the whole school; else ``whole``)."""
     out = []
     for i, row in enumerate(table.to_dict("records")):
         total = i == len(table) - 1
         if by == "all" and not total:
             continue
-        label = ((_("Whole school") if school else _("Whole class")) if total
+        label = ((_("Whole school") if school else whole or _("Whole class")) if total
                  else labels.group_label(by, row[by]))
         rate = None if pd.isna(row["rate"]) else float(row["rate"])
         out.append({"label": label, "shown": labels.shown_rate(row, min_n),
@@ -139,8 +139,10 @@ def share_rows(table: pd.DataFrame, by: str, min_n: int, *, school: bool = False
     return out
 
 
-def reading_line(found) -> str:
-    """The one-line reading of the breakdowns."""
+def reading_line(found, *, compared: bool = True) -> str:
+    """The one-line reading of the breakdowns (``compared``: some group is shown)."""
+    if not compared:
+        return _("No groups to compare yet: each has too few families to show.")
     if found is None:
         return _("No group of families shown here lags behind the class overall.")
     measure, by, value = found

@@ -177,6 +177,8 @@ def group_label(by: str, value) -> str:
     """A group's name in the reader's language (equity view and export)."""
     if value == "__none__":
         return _("Not recorded")
+    if value == "__several__":  # a family whose children are in different groups
+        return _("Children in more than one group")
     if value == "total":
         return _("All students")
     if by == "race_ethnicity":

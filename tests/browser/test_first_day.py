@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 import pytest
 
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, describe
 from tests.survey_app.imports.test_real_rosters import DATA
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,7 @@ def _zip(tmp_path):
 
 
 def test_first_day_from_fresh_install_to_flagged_export(app, runner, make_page, live_server,
-                                                        tmp_path, monkeypatch):
+                                                        axe_check, tmp_path, monkeypatch):
     monkeypatch.setenv("FIRST_PW", PASSWORD)
     made = runner.invoke(args=["init-district", "Riverside Unified", "--admin",
                                "admin@riverside.example", "--password-env", "FIRST_PW"])
@@ -48,10 +48,18 @@ def test_first_day_from_fresh_install_to_flagged_export(app, runner, make_page, 
     page.set_input_files("input[name=package]", str(_zip(tmp_path)))
     page.click("text=Check the file")
     page.wait_for_load_state()
+    assert "/jobs/" in page.url  # the check is a job: a worker runs it
+    ran = runner.invoke(args=["jobs", "work", "--burst"])
+    assert ran.exit_code == 0, ran.output
+    page.reload()
     assert page.locator("h2#report-title").inner_text() == "Check the changes before saving them"
     students = page.locator("tr", has=page.locator("th", has_text="Students")).first
     assert students.locator("td").nth(0).inner_text() == "20"  # new
     page.screenshot(path="/tmp/shots-12/first-day-check.png", full_page=True)
+    assert not axe_check(page), describe(axe_check(page))
+    page.set_viewport_size(PHONE)  # the check's page, differences and all, fits a phone
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.click("text=Save these changes")
     page.wait_for_load_state()
     assert "/jobs/" in page.url  # the save is a job: a worker runs it

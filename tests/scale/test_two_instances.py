@@ -120,16 +120,23 @@ def test_an_import_on_one_instance_is_seen_by_the_other(instances, seeded, brows
     admin = seeded["world"].users["district_admin"].email
     assert _sign_in(browser, a, admin) == 302
     _s, _h, page = browser.request(f"{a}/exports/roster")
-    status, _h, checked = browser.request(f"{a}/exports/roster",
-                                          {"csrf_token": browser.csrf(page)},
-                                          files={"package": ("roster.zip", _sample_zip())})
-    assert status == 200, checked[:500]  # checked first; "Save these changes" hands it on
-    status, headers, body = browser.request(f"{a}/exports/roster/confirm",
+    status, headers, body = browser.request(f"{a}/exports/roster",
+                                            {"csrf_token": browser.csrf(page)},
+                                            files={"package": ("roster.zip", _sample_zip())})
+    assert status == 303, body[:500]  # a job checks it; its page has "Save these changes"
+    work = [sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "work", "--burst"]
+    # A job worker (on the same Redis queue) runs the check, then the import; instance b
+    # shows their pages.
+    subprocess.run(work, cwd=ROOT, env=instance_env, check=True, capture_output=True,
+                   timeout=300)
+    status, _h, checked = browser.request(f"{b}{headers['Location']}")
+    assert status == 200
+    assert "Save these changes" in checked
+    status, headers, body = browser.request(f"{b}{headers['Location']}/save",
                                             {"csrf_token": browser.csrf(checked)})
     assert status == 303, body[:500]
-    # A job worker (on the same Redis queue) runs the import; instance b shows its page.
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "jobs", "work", "--burst"],
-                   cwd=ROOT, env=instance_env, check=True, capture_output=True, timeout=300)
+    subprocess.run(work, cwd=ROOT, env=instance_env, check=True, capture_output=True,
+                   timeout=300)
     status, _h, report = browser.request(f"{b}{headers['Location']}")
     assert status == 200
     assert "The roster is imported" in report

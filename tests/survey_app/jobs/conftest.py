@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import redis
 
+from survey_app.jobs import worker
 from tests.survey_app.exports.conftest import write_roster
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -25,17 +26,28 @@ def zip_of(folder: Path) -> io.BytesIO:
     return buffer
 
 
-def check(client, data: io.BytesIO):
-    """The first step of the page: the upload is checked and its differences shown."""
+def hand_in(client, data: io.BytesIO):
+    """Send the upload form: the answer hands the file to a roster check job."""
     return client.post("/exports/roster", data={"package": (data, "roster.zip")},
                        content_type="multipart/form-data")
 
 
-def upload(client, data: io.BytesIO, **fields):
+def check(client, app, data: io.BytesIO):
+    """The first step of the page: the upload is checked by a job (run here by a worker) and
+    the job's page shows its differences."""
+    handed = hand_in(client, data)
+    assert handed.status_code == 303, handed.data
+    assert "/jobs/" in handed.headers["Location"]
+    assert worker.work(app, burst=True) == 1
+    return client.get(handed.headers["Location"])
+
+
+def upload(client, app, data: io.BytesIO, **fields):
     """Check the roster, then "Save these changes": the answer hands it to a job."""
-    checked = check(client, data)
+    checked = check(client, app, data)
     assert checked.status_code == 200, checked.data
-    return client.post("/exports/roster/confirm", data=fields)
+    assert "Save these changes" in checked.get_data(as_text=True)
+    return client.post(f"{checked.request.path}/save", data=fields)
 
 
 @pytest.fixture

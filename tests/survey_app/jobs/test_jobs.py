@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import func, select
@@ -18,7 +19,7 @@ from survey_app.models.enums import Role
 from tests import factories
 from tests._servers import ROOT
 from tests.survey_app.exports.conftest import USERS, write_roster
-from tests.survey_app.jobs.conftest import check, upload, zip_of
+from tests.survey_app.jobs.conftest import check, hand_in, upload, zip_of
 
 
 def _students(session) -> int:
@@ -26,26 +27,30 @@ def _students(session) -> int:
     return session.exec(select(func.count()).select_from(Student)).one()
 
 
-def test_upload_answers_at_once_and_waits_for_a_worker(client, world, login_as, session,
+def test_upload_answers_at_once_and_waits_for_a_worker(app, client, world, login_as, session,
                                                       roster):
     login_as(world.users["district_admin"])
     before = _students(session)
-    handed = upload(client, zip_of(roster))
+    handed = upload(client, app, zip_of(roster))
     assert handed.status_code == 303
     page = client.get(handed.headers["Location"])
     assert page.status_code == 200
     assert "Waiting for its turn" in page.get_data(as_text=True)
     assert 'http-equiv="refresh"' in page.get_data(as_text=True)
     assert _students(session) == before  # the request imported nothing itself
-    started = session.exec(select(AuditEvent).where(AuditEvent.action == "job_started")).one()
-    assert started.staff_id == world.users["district_admin"].id
-    assert started.detail["kind"] == "roster_import"
+    started = session.exec(select(AuditEvent).where(AuditEvent.action == "job_started")
+                           .order_by(AuditEvent.id)).all()
+    assert [(e.staff_id, e.detail["kind"]) for e in started] == [
+        (world.users["district_admin"].id, "roster_check"),
+        (world.users["district_admin"].id, "roster_import")]
+    checked = session.exec(select(AuditEvent).where(AuditEvent.action == "roster_check")).one()
+    assert checked.staff_id == world.users["district_admin"].id
 
 
 def test_job_page_says_when_no_worker_takes_the_job(app, client, world, login_as, session,
                                                     roster, monkeypatch):
     login_as(world.users["district_admin"])
-    location = upload(client, zip_of(roster)).headers["Location"]
+    location = hand_in(client, zip_of(roster)).headers["Location"]
     monkeypatch.setattr(time, "time", lambda real=time.time: real() + 60)
     assert "flask --app wsgi jobs work" in client.get(location).get_data(as_text=True)
 
@@ -54,7 +59,7 @@ def test_job_page_says_when_no_worker_takes_the_job(app, client, world, login_as
 def test_rq_worker_runs_the_import_and_reports_progress(redis_queue, app, client, world,
                                                          login_as, session, roster):
     login_as(world.users["district_admin"])
-    handed = upload(client, zip_of(roster))
+    handed = upload(client, app, zip_of(roster))
     job_id = int(handed.headers["Location"].rsplit("/", 1)[1])
     # The worker as deployed: its own process, `flask jobs work`, on the same Redis queue.
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"],
@@ -90,7 +95,7 @@ def test_a_job_that_dies_keeps_nothing_and_runs_again(app, client, world, login_
 
     monkeypatch.setitem(kinds.KINDS, "roster_import", dies_after_writing)
     before = _students(session)
-    location = upload(client, zip_of(roster)).headers["Location"]
+    location = upload(client, app, zip_of(roster)).headers["Location"]
     worker.work(app, burst=True)
     page = client.get(location).get_data(as_text=True)
     assert "The work did not finish" in page
@@ -118,6 +123,11 @@ def test_a_running_job_without_a_heartbeat_is_stopped_and_may_run_again():
     lost = runs.state(run, {"beat": 100.0}, now=100.0 + runs.STALE_SECONDS + 1)
     assert lost.status == "stopped"
     assert runs.state(run, {}, now=1e9).status == "stopped"  # never started beating
+    # Claimed, its worker not yet beating (the page polled in between): running, for now.
+    claimed = JobRun(id=2, kind="roster_import", status="running", district_id=1,
+                     started_at=datetime.fromtimestamp(100.0, UTC))
+    assert runs.state(claimed, {}, now=101.0).status == "running"
+    assert runs.state(claimed, {}, now=100.0 + runs.STALE_SECONDS + 1).status == "stopped"
 
 
 def test_broken_roster_is_refused_at_the_check_and_a_job_given_one_fails(app, client, world,
@@ -126,11 +136,14 @@ def test_broken_roster_is_refused_at_the_check_and_a_job_given_one_fails(app, cl
     admin = world.users["district_admin"]
     login_as(admin)
     folder = write_roster(tmp_path / "b", users=USERS.replace(",03,", ",ZZ,"))
-    checked = check(client, zip_of(folder))
-    assert checked.status_code == 400
+    checked = check(client, app, zip_of(folder))
+    assert "Nothing was imported" in checked.get_data(as_text=True)
     assert "Save these changes" not in checked.get_data(as_text=True)
+    assert client.post(f"{checked.request.path}/save").status_code == 303  # nothing to save
     session.commit()
-    assert session.exec(select(JobRun)).first() is None  # nothing to confirm, no job
+    assert [r.kind for r in session.exec(select(JobRun))] == ["roster_check"]
+    check_id = int(checked.request.path.rsplit("/", 1)[1])
+    assert not runs.waiting_files(session=session, job_id=check_id)  # its upload is gone
     # A job whose file fails anyway (the roster changed since its check) keeps nothing.
     run = runs.create(session=session, kind="roster_import", district_id=admin.district_id,
                       staff_id=admin.id, params={}, files={"package.zip": zip_of(folder).read()})
@@ -143,9 +156,10 @@ def test_broken_roster_is_refused_at_the_check_and_a_job_given_one_fails(app, cl
     assert session.exec(select(Student).where(Student.sourced_id == "u1")).first() is None
 
 
-def test_only_the_starter_and_those_allowed_see_a_job(client, world, login_as, session, roster):
+def test_only_the_starter_and_those_allowed_see_a_job(app, client, world, login_as, session,
+                                                     roster):
     login_as(world.users["district_admin"])
-    location = upload(client, zip_of(roster)).headers["Location"]
+    location = upload(client, app, zip_of(roster)).headers["Location"]
     client.post("/staff/logout")
     login_as(world.users["counselor"])
     assert client.get(location).status_code == 404
@@ -222,7 +236,7 @@ def test_an_upload_with_redis_down_is_kept_and_says_no_worker_took_it(make_app, 
     client = app.test_client()
     client.post("/staff/login", data={"email": world.users["district_admin"].email,
                                       "password": factories.PASSWORD})
-    handed = upload(client, zip_of(roster))
+    handed = hand_in(client, zip_of(roster))
     assert handed.status_code == 303
     session.commit()
     assert session.exec(select(JobRun)).one().status == "queued"

@@ -58,12 +58,15 @@ def test_named_teacher_and_own_mark_are_shown(client, world, login_as, classroom
 
 
 @pytest.mark.parametrize("page", ["/staff/classes/{sid}", "/staff/families",
-                                  "/staff/classes", "/staff/classes/{sid}/students/{kid}"])
+                                  "/staff/classes", "/staff/classes/{sid}/students/{kid}",
+                                  "/staff/engagement/households/{hid}"])
 def test_no_free_text_or_adult_names_on_teacher_pages(client, world, login_as, classroom,
                                                        page):
     login_as(world.users["staff"])
-    html = client.get(page.format(sid=classroom.section.id, kid=classroom.barrier.id)
-                      ).get_data(as_text=True)
+    response = client.get(page.format(sid=classroom.section.id, kid=classroom.barrier.id,
+                                      hid=classroom.barrier.household_id))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
     for secret in ("SECRET-FREE-TEXT", "Rosalind", "Grandma Odalys", "Odalys"):
         assert secret not in html
 

@@ -1,0 +1,123 @@
+"""A teacher signs in through the district's OpenID Connect provider in a real Chromium:
+the app's sign-in page, the provider's own login and consent pages (oidc-provider on
+loopback), and back to the teacher's staff page. The app's pages fit a phone and pass axe."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests._servers import free_port
+from tests.browser.conftest import FIGURES, describe
+from tests.survey_app.signin import op
+from tests.survey_app.signin.conftest import APP, PEOPLE, TEACHER_EMAIL
+
+pytestmark = pytest.mark.browser
+PROVIDER_PORT = free_port()
+ISSUER = f"http://127.0.0.1:{PROVIDER_PORT}"
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "OIDC_PROVIDERS": {"district": {
+        "issuer": ISSUER, "client_id": APP["client_id"], "client_secret": APP["client_secret"],
+        "label": "Test District ID"}}}
+
+
+@pytest.fixture
+def provider(app, live_server, tmp_path):
+    """The provider, with the app's real address as the client's redirect URI."""
+    app.config["PUBLIC_BASE_URL"] = live_server
+    client = {**APP, "redirect_uris": [f"{live_server}/staff/sso/district/callback"]}
+    with op.started(tmp_path, clients=[client], accounts=PEOPLE,
+                    port=PROVIDER_PORT) as started:
+        yield started
+
+
+@pytest.fixture
+def teacher(session, world):
+    from tests.factories import make_user
+
+    user = make_user(session, world.district, "staff", world.school, email=TEACHER_EMAIL,
+                     given_name="Tess", family_name="Teacher")
+    session.commit()
+    return user
+
+
+def _loopback_only(page):
+    """The provider's development pages import a web font; nothing leaves this machine."""
+    page.context.route("**/*", lambda route: route.continue_()
+                       if urlsplit(route.request.url).hostname == "127.0.0.1"
+                       else route.abort())
+
+
+def _through_the_provider(page, login: str) -> None:
+    page.get_by_role("link", name="Sign in with Test District ID").click()
+    page.wait_for_url(f"{ISSUER}/interaction/**")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", "anything")
+    page.get_by_role("button", name="Sign-in").click()
+    page.get_by_role("button", name="Continue").click()
+
+
+def test_a_teacher_signs_in_through_the_provider(live_server, provider, teacher, page,
+                                                 axe_check):
+    _loopback_only(page)
+    page.goto(f"{live_server}/staff/login")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    violations = axe_check(page)
+    assert not violations, describe(violations)
+    assert [u for u in page.requests if not u.startswith(live_server)] == []
+    started = time.perf_counter()
+    _through_the_provider(page, "teacher")
+    page.wait_for_url(f"{live_server}/staff/")
+    FIGURES.append(f"single sign-on through oidc-provider, click to staff page: "
+                   f"{time.perf_counter() - started:.2f} s")
+    assert page.get_by_text("Tess Teacher").first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_an_unknown_person_sees_why_in_their_language(live_server, provider, teacher, page,
+                                                      axe_check):
+    _loopback_only(page)
+    page.goto(f"{live_server}/staff/login?lang=ar")
+    page.goto(f"{live_server}/staff/login")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.get_by_role("link", name="Test District ID").click()
+    page.wait_for_url(f"{ISSUER}/interaction/**")
+    page.fill("input[name=login]", "stranger")
+    page.fill("input[name=password]", "anything")
+    page.get_by_role("button", name="Sign-in").click()
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(f"{live_server}/staff/sso/district/callback**")
+    assert "لا يوجد حساب موظف لك" in page.locator("[role=alert]").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    violations = axe_check(page)
+    assert not violations, describe(violations)
+
+
+def test_an_admin_turns_password_sign_in_off(live_server, provider, world, page, axe_check):
+    from tests import factories
+
+    _loopback_only(page)
+    page.goto(f"{live_server}/staff/login")
+    page.fill("input[name=email]", world.users["district_admin"].email)
+    page.fill("input[name=password]", factories.PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_url(f"{live_server}/staff/")
+    page.goto(f"{live_server}/admin/settings#sign-in")
+    section = page.locator("form[action='/admin/settings/sign-in']")
+    assert "Test District ID" in section.inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    violations = axe_check(page)
+    assert not violations, describe(violations)
+    page.uncheck("#password_sign_in")
+    page.get_by_role("button", name="Save sign-in setting").click()
+    page.wait_for_url(f"{live_server}/admin/settings#sign-in")
+    assert not page.is_checked("#password_sign_in")
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(f"{live_server}/staff/login")
+    assert page.locator("input[name=password]").count() == 0
+    assert page.get_by_role("link", name="Sign in with Test District ID").is_visible()
