@@ -7,7 +7,8 @@ map shows them. Everything is placed here (:mod:`relationships.school_layout`);
 the browser only draws:
 
 - ``group_by="staff"``: the students with no school adult in one labelled block
-  down the left; then one group per staff member (their square and name, then the
+  down the left (given ``flagged``, exactly those the flag rules found, beside blocks
+  for no data yet and for a school adult known only from staff or family); then one group per staff member (their square and name, then the
   students who share them), the staff many students rely on alone first and largest.
   A student with several school adults sits with the one most students share.
 - ``group_by="grade"``: per grade a block of the students with no adult at school
@@ -118,7 +119,17 @@ def _ties(G, school_id):
     return students, edges, counts
 
 
-def _by_staff(G, students, edges, alone, loads, names, labels):
+def _blocks(alone, apart, labels):
+    """The titled blocks down the left: no adult at school, then (when the caller says
+    who is flagged) the students with no data yet and those whose school adult is known
+    only from a staff ✓ or the family's answers (no tie of their own on this map)."""
+    yield alone, _word(labels, "group_alone", "No adult at school")
+    unknown, known = apart
+    yield unknown, _word(labels, "group_no_data", "No data yet")
+    yield known, _word(labels, "group_marked", "With an adult at school, known from staff or family")
+
+
+def _by_staff(G, students, edges, alone, loads, names, labels, apart=((), ())):
     shared = {}
     for _s, v in edges:
         shared[v] = shared.get(v, 0) + 1
@@ -128,13 +139,17 @@ def _by_staff(G, students, edges, alone, loads, names, labels):
     for s, v in edges:  # each student with the staff member most students share
         if s not in mine or rank[v] < rank[mine[s]]:
             mine[s] = v
-    groups, first = [], _Group()
-    first.title(f'{_word(labels, "group_alone", "No adult at school")} ({len(alone)})', TITLE)
-    first.cells(alone, TITLE * LINE + 4)
-    groups.append(first)
+    groups = []
+    for i, (who, title) in enumerate(_blocks(alone, apart, labels)):
+        if who or i == 0:  # the first question's block is shown even when empty
+            block = _Group()
+            block.title(f"{title} ({len(who)})", TITLE)
+            block.cells(who, TITLE * LINE + 4)
+            groups.append(block)
     members = {a: [] for a in staff}
+    placed = {*alone, *apart[0], *apart[1]}
     for s in students:
-        if s in mine:
+        if s in mine and s not in placed:
             members[mine[s]].append(s)
     for a in staff:
         g = _Group()
@@ -144,7 +159,7 @@ def _by_staff(G, students, edges, alone, loads, names, labels):
     return groups, staff
 
 
-def _by_grade(G, students, edges, alone, loads, names, labels):
+def _by_grade(G, students, edges, alone, loads, names, labels, apart=((), ())):
     staff = sorted({v for _s, v in edges},
                    key=lambda a: (-loads.get(a[1], 0), names[a], a[1]))
     block = _Group()
@@ -160,17 +175,21 @@ def _by_grade(G, students, edges, alone, loads, names, labels):
     groups = []
     grades = sorted({G.nodes[s].get("grade") for s in students},
                     key=lambda g: (g is None, g if g is not None else 0))
-    lonely = set(alone)
+    lonely, unknown = set(alone), set(apart[0])
+    defaults = {"grade_alone": "%(grade)s: no adult at school",
+                "grade_no_data": "%(grade)s: no data yet",
+                "grade_with": "%(grade)s: with an adult at school"}
     for grade in grades:
         name = str(labels.get("grades", {}).get(grade, grade if grade is not None else "—"))
         mine = [s for s in students if G.nodes[s].get("grade") == grade]
         for who, fmt in (([s for s in mine if s in lonely], "grade_alone"),
-                         ([s for s in mine if s not in lonely], "grade_with")):
+                         ([s for s in mine if s in unknown], "grade_no_data"),
+                         ([s for s in mine if s not in lonely and s not in unknown],
+                          "grade_with")):
             if not who:
                 continue
             g = _Group()
-            default = ("%(grade)s: no adult at school" if fmt == "grade_alone"
-                       else "%(grade)s: with an adult at school")
+            default = defaults[fmt]
             g.title(f'{_word(labels, fmt, default) % {"grade": name}} ({len(who)})', 14)
             g.cells(who, 14 * LINE + 4)
             groups.append(g)
@@ -178,8 +197,15 @@ def _by_grade(G, students, edges, alone, loads, names, labels):
 
 
 def staff_view(G, school_id, labels, *, loads=None, group_by="staff",
-               group_label=None):
+               group_label=None, flagged=None, no_data=None):
     """Map data (nodes, edges, legend, rows, ...) of one school's students and staff.
+
+    ``flagged`` / ``no_data``: student ids the flag rules found with no adult at school
+    and with no data yet (:func:`relationships.evaluate`). Given, the "no adult at school"
+    block is exactly the flagged students, so the map and the caseload give one number;
+    students without a tie on this map who are neither (a staff ✓, a staff member the
+    family named) get a block of their own, and so do those with no data yet. Not given,
+    every student without a reliable school tie on the map counts as having none.
 
     ``loads``: adult id -> students for whom that staff member is the only reliable
     school adult. ``group_by``: ``"staff"`` or ``"grade"`` (see the module). ``rows``
@@ -193,10 +219,20 @@ def staff_view(G, school_id, labels, *, loads=None, group_by="staff",
     loads = loads or {}
     students, edges, counts = _ties(G, school_id)
     names = {v: _node_label(G, v, labels) for _s, v in edges}
-    alone = sorted((s for s in students if not counts[s]["reliable_staff"]),
-                   key=lambda s: (G.nodes[s].get("grade") or 0, s[1]))
+    def in_order(who):
+        return sorted(who, key=lambda s: (G.nodes[s].get("grade") or 0, s[1]))
+
+    untied = [s for s in students if not counts[s]["reliable_staff"]]
+    if flagged is None:
+        alone, apart = in_order(untied), ((), ())
+    else:
+        flagged, no_data = set(flagged), set(no_data or ())
+        alone = in_order(s for s in students if s[1] in flagged)
+        unknown = in_order(s for s in untied if s[1] in no_data and s[1] not in flagged)
+        known = in_order(s for s in untied if s[1] not in flagged and s[1] not in no_data)
+        apart = (unknown, known)
     make = _by_staff if group_by == "staff" else _by_grade
-    groups, staff = make(G, students, edges, alone, loads, names, labels)
+    groups, staff = make(G, students, edges, alone, loads, names, labels, apart)
     for g, (x, y) in zip(groups, pack([(g.w, g.h) for g in groups]), strict=True):
         g.place(x, y)
     return _output(G, labels, students, staff, edges, counts, alone, groups, loads,

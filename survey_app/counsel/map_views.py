@@ -112,7 +112,7 @@ def _map_json(db, school_id: int, grade: int | None, ctx, everyone: bool = False
     is kept too, per data version, school, grade, grouping and language.
     """
     keys = ("nodes", "edges", "options", "legend") if everyone else (
-        "nodes", "edges", "group_by", "label_overlaps")
+        "nodes", "edges", "group_by", "label_overlaps", "no_school_adult")
 
     def encode() -> Markup:
         data = _map_data(db, school_id, grade, ctx, everyone, group_by)

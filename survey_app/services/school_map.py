@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from relationships import build_support_graph, sole_anchors
+from relationships import build_support_graph, flag_matrix, sole_anchors
 from relationships.maps import school_map as map_of
 from relationships.school_view import staff_view
 from survey_app.reading import cache, loader
@@ -83,7 +83,9 @@ def _build(session: Session, ctx: loader.Context, school_id: int, grade: int | N
     load = anchors(session=session, ctx=ctx, school_id=school_id, tables=tables)
     load = dict(zip(load["adult_id"].tolist(), load["students"].tolist(), strict=True))
     if not everyone:  # the counselor's question: students and school staff only
-        data = staff_view(G, school_id, labels, loads=load, group_by=group_by)
+        flagged, no_data = _no_school_adult(session, ctx, school_id)
+        data = staff_view(G, school_id, labels, loads=load, group_by=group_by,
+                          flagged=flagged, no_data=no_data)
         data["anchor_load"] = _anchor_rows(G, data, load)
         return data
     data = map_of(G, school_id, labels)
@@ -101,6 +103,19 @@ def _build(session: Session, ctx: loader.Context, school_id: int, grade: int | N
          if k[0] == "adult" and G.nodes[k]["kind"] == "staff" and load.get(k[1], 0)),
         key=lambda r: -r["students"])
     return data
+
+
+def _no_school_adult(session: Session, ctx: loader.Context, school_id: int):
+    """Students the caseload finds with no adult at school, and with no data yet (the
+    map's first block is the caseload's number); ``(None, None)`` when the district turned
+    that rule off (the map then shows every student without a school tie of their own)."""
+    evaluation = cache.state(session=session, ctx=ctx, school_ids=[school_id]).evaluation
+    matrix = flag_matrix(evaluation.measures, ctx.rules)
+    if "no_school_adult" not in matrix.columns:
+        return None, None
+    ids = evaluation.measures["student_id"]
+    return (set(ids[matrix["no_school_adult"].to_numpy()].tolist()),
+            set(ids[matrix["no_data"].to_numpy()].tolist()) if "no_data" in matrix else set())
 
 
 def _anchor_rows(G, data, load) -> list[dict]:

@@ -106,10 +106,15 @@ def map_labels(student_names: dict | None = None) -> dict:
         "counts": {"format": _("%(staff)d at school, %(family)d in the family, "
                                "%(community)d in the community")},
         "group_alone": _("No adult at school"),
+        "group_no_data": _("No data yet"),
+        # TRANSLATORS: a group of the school map: students who did not name a school adult
+        # themselves, but a staff member marked them ✓ or their family named one.
+        "group_marked": _("With an adult at school, known from staff or family"),
         "group_staff": _("School staff"),
         "grades": {g: grade_name(g) for g in range(13)},
         # TRANSLATORS: a group of the school map; %(grade)s is e.g. "Grade 5".
         "grade_alone": _("%(grade)s: no adult at school"),
+        "grade_no_data": _("%(grade)s: no data yet"),
         "grade_with": _("%(grade)s: with an adult at school"),
     }
 SETTING_NAMES = {

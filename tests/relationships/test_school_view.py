@@ -80,3 +80,37 @@ def test_every_student_once_nothing_overlaps(school, group_by):
                 head = next(a for a in staff.values() if a["label"] == r["group"]
                             and (r["node"], a["id"]) in ties)
                 assert head is not None
+
+
+@settings(max_examples=60, deadline=None)
+@given(schools(), st.sampled_from(["staff", "grade"]), st.data())
+def test_the_no_school_adult_block_is_the_flagged_students(school, group_by, data):
+    """Told who the flag rules found with no adult at school (never a student with a
+    reliable school tie) and who has no data yet, the first block is exactly the flagged
+    students — the caseload's number — and every student still sits in one group."""
+    tables, loads = school
+    G = build_support_graph(tables, school_id=10)
+    plain = staff_view(G, 10, {}, loads=loads, group_by=group_by)
+    untied = [r["node"] for r in plain["rows"] if r["school_adults"] == 0]
+    node_of = {f"n{i}": sid for i, sid in enumerate(tables.students["student_id"])}
+    flagged = {node_of[n] for n in data.draw(st.lists(st.sampled_from(untied), unique=True))
+               } if untied else set()
+    rest = [n for n in untied if node_of[n] not in flagged]
+    no_data = {node_of[n] for n in data.draw(st.lists(st.sampled_from(rest), unique=True))
+               } if rest else set()
+    view = staff_view(G, 10, {}, loads=loads, group_by=group_by, flagged=flagged,
+                      no_data=no_data)
+    students = [n for n in view["nodes"] if n["group"] == "student"]
+    assert view["no_school_adult"] == len(flagged)
+    assert {node_of[n["id"]] for n in students if n.get("alone")} == flagged
+    assert all(r["group"] for r in view["rows"])  # each student in a group
+    assert _pairs([_footprint(n) for n in view["nodes"] if n["group"] != "label"]) == 0
+    assert view["label_overlaps"] == 0
+    titles = [n["label"] for n in view["nodes"] if n["group"] == "label"]
+    if group_by == "staff":
+        assert titles[0] == f"No adult at school ({len(flagged)})"
+        assert (f"No data yet ({len(no_data)})" in titles) == bool(no_data)
+        by_group = {}
+        for r in view["rows"]:
+            by_group[r["group"]] = by_group.get(r["group"], 0) + 1
+        assert by_group.get(titles[0], 0) == len(flagged)

@@ -291,3 +291,17 @@ def test_school_map_data_kept_per_language_follows_a_write(app, client, login_as
     after = client.get("/counsel/map/data?lang=en&adults=all").get_json()
     assert any("Ms Newcomer" in n["title"] for n in after["nodes"])
     assert client.get("/counsel/map/data").headers["Content-Type"] == "application/json"
+
+
+def test_the_maps_no_school_adult_block_is_the_caseloads_number(client, login_as, story):
+    """The map's first block and the caseload filtered on "no adult at school" count the
+    same students (the map once counted every student without a tie of their own on it:
+    2,014 of 2,985 at the largest demo school, against the caseload's 660)."""
+    login_as(story.world.users["counselor"])
+    data = client.get("/counsel/map/data").get_json()
+    _r, html = _get(client, "/counsel/students?flag=no_school_adult")
+    listed = re.search(r"(\d[\d,]*) students? to connect with", html)
+    assert listed, html
+    assert data["no_school_adult"] == int(listed.group(1).replace(",", ""))
+    alone = {n["title"].split(" — ")[0] for n in data["nodes"] if n.get("alone")}
+    assert story.flagged.given_name in " ".join(alone)
