@@ -21,8 +21,13 @@ run: setup-runtime migrate ## serve on 127.0.0.1:$(PORT) with the demo district,
 	$(FLASK) jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# The whole suite in two passes: the everyday lane on both cores, then the slow and
+# browser tests in one process (they start servers, browsers and worker processes).
 test: setup ## the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not slow and not browser" -n 2 $(PYTEST_ARGS); first=$$?; \
+	$(BIN)/python -m pytest -m "slow or browser" $(PYTEST_ARGS); second=$$?; \
+	if [ $$first -eq 5 ] && [ $$second -eq 5 ]; then exit 5; fi; \
+	for s in $$first $$second; do if [ $$s -ne 0 ] && [ $$s -ne 5 ]; then exit $$s; fi; done
 
 test-fast: setup ## the everyday lane: all but the `slow` and `browser` tests (`make test` runs them), on 2 processes
 	$(BIN)/python -m pytest -m "not slow and not browser" -n 2 -q $(PYTEST_ARGS)

@@ -28,6 +28,13 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("dev")
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
+# Under pytest-xdist each worker takes a Redis database of its own (gw0: the given one,
+# gw1: the one below it, ...): the job and scale tests empty theirs between tests.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER.startswith("gw") and _WORKER[2:].isdigit():
+    _base, _, _db = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15").rpartition("/")
+    os.environ["REDIS_TEST_URL"] = f"{_base}/{max(int(_db or 15) - int(_WORKER[2:]), 0)}"
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 TEST_CONFIG = {
     "TESTING": True,
