@@ -37,6 +37,8 @@ _MODELS = {"student": Student, "staff_user": StaffUser, "school": School, "secti
 _MEMBERS = {"section_student": (SectionStudent, "student_id"),
             "section_teacher": (SectionTeacher, "staff_id")}
 _CHUNK = 900
+#: Unique columns an import may have moved between rows (see ``roster_staff``).
+_UNIQUE = {"staff_user": ("email", "sourced_id"), "school": ("sourced_id",)}
 
 
 def last_run(session: Session) -> ImportRun | None:
@@ -49,6 +51,7 @@ def undo(*, session: Session, run: ImportRun, staff_id: int | None) -> Counter:
     """Restore what ``run`` changed; the caller commits. Returns what was put back."""
     done: Counter = Counter()
     now = utcnow()
+    _release(session, run.changes)
     for table, model in _MODELS.items():
         change = run.changes.get(table, {})
         for pk, old in change.get("updated", {}).items():
@@ -81,6 +84,29 @@ def undo(*, session: Session, run: ImportRun, staff_id: int | None) -> Counter:
     session.add(run)
     session.flush()
     return done
+
+
+def _release(session: Session, changes: dict) -> None:
+    """Empty the unique columns about to be put back first (an email two people swapped,
+    an account linked to a new sourcedId), and the emails of the accounts the import made
+    that an old value takes back: no address or sourcedId is ever held twice on the way."""
+    back: dict[str, set] = {}
+    for table, columns in _UNIQUE.items():
+        model = _MODELS[table]
+        updated = changes.get(table, {}).get("updated", {})
+        for column in columns:
+            ids = [int(pk) for pk, old in updated.items() if column in old]
+            back[column] = {old[column] for old in updated.values()
+                            if old.get(column) is not None}
+            for start in range(0, len(ids), _CHUNK):
+                session.execute(update(model).where(model.id.in_(ids[start:start + _CHUNK]))
+                                .values({column: None}))
+        if table == "staff_user" and back.get("email"):
+            made = [int(pk) for pk in changes.get(table, {}).get("created", [])]
+            for start in range(0, len(made), _CHUNK):
+                session.execute(update(StaffUser).where(
+                    StaffUser.id.in_(made[start:start + _CHUNK]),
+                    StaffUser.email.in_(sorted(back["email"]))).values(email=None))
 
 
 def _typed(model, column: str, value):
