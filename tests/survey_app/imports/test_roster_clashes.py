@@ -279,3 +279,33 @@ def test_the_command_line_names_the_clash_and_the_flag_that_confirms_it(runner, 
     assert result.exit_code == 1
     assert "Rows 8 and 9" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_upload_page_shows_the_clash_first_and_links_only_when_ticked(
+        app, client, world, login_as, session, tmp_path):
+    from tests.survey_app.exports.test_views import _confirmed, _upload, _zip_of
+
+    made = make_user(session, world.district, "staff", world.school, email="JO@example.org")
+    session.commit()
+    login_as(world.users["district_admin"])
+    twice = write_roster(tmp_path / "twice", users=USERS + AL.replace("al@", "jo@"))
+    page = _upload(client, app, _zip_of(twice)).get_data(as_text=True)
+    assert "Rows 8 and 9 both give the email" in page
+    assert "Nothing was imported" in page
+    assert 'action="/jobs/' not in page  # nothing to save
+    checked = _upload(client, app, _zip_of(write_roster(tmp_path / "r")))
+    page = checked.get_data(as_text=True)
+    assert "which was made in the app" in page
+    assert 'name="link_accounts"' in page
+    assert 'name="allow_removals"' not in page
+    refused = client.post(f"{checked.request.path}/save", data={}, follow_redirects=True)
+    assert "confirm the linked accounts" in refused.get_data(as_text=True)
+    session.rollback()  # a new read (SQLite keeps an open reader on its old snapshot)
+    session.expire_all()
+    assert session.get(StaffUser, made.id).sourced_id is None
+    page = _confirmed(client, app, checked, link_accounts="y").get_data(as_text=True)
+    assert "The roster is imported" in page
+    session.rollback()  # a new read (SQLite keeps an open reader on its old snapshot)
+    session.expire_all()
+    assert session.get(StaffUser, made.id).sourced_id == "t1"
+    assert "Traceback" not in page
