@@ -108,7 +108,12 @@ def undo_import(yes: bool) -> None:
         if not yes:
             click.confirm(f"Undo the import of {last.created_at:%Y-%m-%d %H:%M} UTC?",
                           abort=True)
-        counts = undo.undo(session=session, run=last, staff_id=None)
+        try:
+            counts = undo.undo(session=session, run=last, staff_id=None)
+        except undo.UndoBlocked as blocked:
+            raise click.ClickException(
+                f"the import cannot be undone: the email {blocked.email} belongs to the "
+                f"account of {blocked.name} now; change that account's email first") from None
         session.commit()
     click.echo(f"Undone: {counts['restored']} rows put back as they were, "
                f"{counts['removed']} rows the import had added taken out.")

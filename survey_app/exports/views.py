@@ -83,7 +83,14 @@ def undo_roster():
     if last is None:
         flash(_("There is no import to undo."), "error")
         return redirect(url_for(".import_roster"))
-    undo.undo(session=db, run=last, staff_id=current_user.id)
+    try:
+        undo.undo(session=db, run=last, staff_id=current_user.id)
+    except undo.UndoBlocked as blocked:
+        db.rollback()
+        flash(_("The last import cannot be undone: the email %(email)s belongs to the account "
+                "of %(name)s now. Change that account's email first, then undo again.",
+                email=blocked.email, name=blocked.name), "error")
+        return redirect(url_for(".import_roster"))
     audit.record(session=db, staff_id=current_user.id, action="roster_import_undone",
                  target_type="import_run", target_id=last.id, detail={},
                  ip=request.remote_addr)

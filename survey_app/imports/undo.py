@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, delete, exists, insert, inspect, update
+from sqlalchemy import Date, DateTime, delete, exists, func, insert, inspect, update
 from sqlmodel import Session, select
 
 from survey_app.models import (
@@ -30,7 +30,7 @@ from survey_app.models import (
 )
 from survey_app.models.base import utcnow
 
-__all__ = ["last_run", "undo"]
+__all__ = ["UndoBlocked", "last_run", "undo"]
 
 _MODELS = {"student": Student, "staff_user": StaffUser, "school": School, "section": Section,
            "household": Household, "adult": Adult}
@@ -47,8 +47,19 @@ def last_run(session: Session) -> ImportRun | None:
     return run if run is not None and run.undone_at is None else None
 
 
+class UndoBlocked(Exception):
+    """An email the undo would put back belongs to an account made or changed since."""
+
+    def __init__(self, email: str, name: str):
+        super().__init__(email)
+        self.email, self.name = email, name
+
+
 def undo(*, session: Session, run: ImportRun, staff_id: int | None) -> Counter:
-    """Restore what ``run`` changed; the caller commits. Returns what was put back."""
+    """Restore what ``run`` changed; the caller commits. Returns what was put back.
+    Raises :class:`UndoBlocked`, having changed nothing, when an email to put back is
+    another account's now."""
+    _check_emails(session, run.changes)
     done: Counter = Counter()
     now = utcnow()
     _release(session, run.changes)
@@ -84,6 +95,22 @@ def undo(*, session: Session, run: ImportRun, staff_id: int | None) -> Counter:
     session.add(run)
     session.flush()
     return done
+
+
+def _check_emails(session: Session, changes: dict) -> None:
+    change = changes.get("staff_user", {})
+    back = {old["email"].lower(): old["email"] for old in change.get("updated", {}).values()
+            if old.get("email")}
+    ours = {int(pk) for pk in change.get("updated", {})} | set(change.get("created", []))
+    found = []
+    keys = sorted(back)
+    for start in range(0, len(keys), _CHUNK):
+        found += session.execute(select(
+            StaffUser.id, StaffUser.email, StaffUser.given_name, StaffUser.family_name).where(
+            func.lower(StaffUser.email).in_(keys[start:start + _CHUNK]))).all()
+    for pk, email, given, family in found:
+        if pk not in ours:
+            raise UndoBlocked(email, f"{given} {family}".strip())
 
 
 def _release(session: Session, changes: dict) -> None:

@@ -309,3 +309,24 @@ def test_the_upload_page_shows_the_clash_first_and_links_only_when_ticked(
     session.expire_all()
     assert session.get(StaffUser, made.id).sourced_id == "t1"
     assert "Traceback" not in page
+
+
+def test_an_undo_that_would_take_back_an_email_given_since_is_refused(
+        app, runner, client, session, world, login_as, tmp_path):
+    assert run(app, session, write_roster(tmp_path / "a"))[0].ok
+    users = USERS.replace("jo@example.org", "jo.park@example.org")
+    assert run(app, session, write_roster(tmp_path / "b", users=users))[0].ok
+    make_user(session, world.district, "staff", world.school, email="jo@example.org",
+              given_name="Josephine", family_name="Hand")
+    session.commit()
+    result = runner.invoke(args=["undo-import", "--yes"])
+    assert result.exit_code == 1
+    assert "jo@example.org belongs to the account of Josephine Hand" in result.output
+    assert "Traceback" not in result.output
+    login_as(world.users["district_admin"])
+    page = client.post("/exports/roster/undo", follow_redirects=True).get_data(as_text=True)
+    assert "cannot be undone" in page
+    session.rollback()
+    session.expire_all()
+    assert staff(session)["jo.park@example.org"].sourced_id == "t1"  # nothing was undone
+    assert undo.last_run(session) is not None
