@@ -209,7 +209,8 @@ def test_a_student_who_became_staff_keeps_one_active_record(app, session, tmp_pa
     assert run(app, session, write_roster(tmp_path / "a"))[0].ok
     users = USERS.replace("u4,active,TRUE,s2,student,Omar,حسن,1004,,11,",
                           "u4,active,TRUE,s2,aide,Omar,حسن,,,,omar@example.org")
-    folder = write_roster(tmp_path / "b", users=users, demographics=None)
+    enrollments = ENROLLMENTS + "e9,c2,s2,u4,student,true\n"  # enrolled under the old role
+    folder = write_roster(tmp_path / "b", users=users, demographics=None, enrollments=enrollments)
     report, _w = run(app, session, folder)  # 1 of 4 students: confirmed like any removal
     assert [p.code for p in report.problems] == ["too_many_students_removed"]
     assert report.removed["student"] == ["Omar حسن"]
@@ -219,6 +220,9 @@ def test_a_student_who_became_staff_keeps_one_active_record(app, session, tmp_pa
     assert not student.active
     assert staff(session)["omar@example.org"].active
     assert any(n.code == "role_changed" and n.params["row"] == 5 for n in report.notes)
+    assert any(n.code == "enrolled_other_role" for n in report.notes)
+    assert not session.exec(select(SectionStudent).where(SectionStudent.student_id ==
+                                                         student.id)).all()
     undo.undo(session=session, run=undo.last_run(session), staff_id=None)
     session.commit()
     session.expire_all()
