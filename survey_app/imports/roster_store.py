@@ -88,7 +88,9 @@ class Store:
                                     column="sourcedId", value=sid[:80], name=elsewhere[sid])
                 continue
             active = row.get("status").lower() != "tobedeleted"
-            school = existing.get(sid) or self._moved_school(existing, listed, row, sid, bulk)
+            school = existing.get(sid)
+            moved = school is None and \
+                (school := self._moved_school(existing, listed, row, sid, bulk)) is not None
             if school is None:
                 code = (row.get("identifier") or sid)[:64]
                 for n in range(1, len(codes) + 2):
@@ -99,7 +101,7 @@ class Store:
                 school = existing[sid] = School(district_id=self.district.id, code=code,
                                                 sourced_id=sid, name=name, active=active)
                 self.report.count("schools", "created")
-            elif (school.name, school.active) == (name, active):
+            elif (school.name, school.active) == (name, active) and not moved:
                 self.report.count("schools", "unchanged")
                 continue
             else:

@@ -186,6 +186,7 @@ def test_a_school_with_a_new_sourced_id_keeps_its_people_and_counselors(app, ses
     report, _w = run(app, session, write_roster(tmp_path / "b", **moved))
     assert report.ok, report.problems
     assert any(n.code == "school_moved" for n in report.notes)
+    assert report.counts["schools"] == {"updated": 1, "unchanged": 1}
     assert session.get(School, oak.id).sourced_id == "s2b"
     assert session.get(School, oak.id).active
     assert {s.school_id for s in session.exec(select(Student).where(Student.active))
