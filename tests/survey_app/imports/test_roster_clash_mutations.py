@@ -27,6 +27,7 @@ import itertools
 import zipfile
 from pathlib import Path
 
+import pytest
 from flask_babel import force_locale
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
@@ -246,6 +247,8 @@ def _arrange(app, session, base, plan, folder: Path) -> list[tuple[int, str]]:
     return made
 
 
+@pytest.mark.slow  # ~20 s on SQLite, ~35 s on PostgreSQL (loaded machine); the example
+# tests of test_roster_clashes.py cover each clash in the everyday lane
 @settings(max_examples=100, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(sample=st.sampled_from(SAMPLES), plan=before_import,
