@@ -17,6 +17,7 @@ from survey_app.imports import roster_import, roster_staff, undo
 from survey_app.imports.report import describe
 from survey_app.models import (
     CounselorSchool,
+    District,
     School,
     Section,
     SectionStudent,
@@ -335,3 +336,43 @@ def test_an_undo_that_would_take_back_an_email_given_since_is_refused(
     session.expire_all()
     assert staff(session)["jo.park@example.org"].sourced_id == "t1"  # nothing was undone
     assert undo.last_run(session) is not None
+
+
+def test_a_school_of_another_district_is_refused_by_its_row(app, session, world, tmp_path):
+    world.other_school.sourced_id = "s2"
+    other = District(name="Elsewhere", code="elsewhere")
+    session.add(other)
+    session.flush()
+    world.other_school.district_id = other.id
+    session.add(world.other_school)
+    session.commit()
+    report, words = run(app, session, write_roster(tmp_path / "a"))
+    assert where(report)[0] == ("school_elsewhere", "orgs.csv", 4, "sourcedId")
+    assert world.other_school.name in words[0]
+
+
+def test_a_swap_copied_back_beside_sqlite_empties_the_emails_first(app, session, tmp_path,
+                                                                   monkeypatch):
+    """On SQLite the import is worked out on a copy and copied back: the copy-back too
+    writes a swap in two steps. Without them, the database refuses, and that is a report."""
+    from survey_app.imports import roster_beside
+
+    assert run(app, session, write_roster(tmp_path / "a", users=TWO))[0].ok
+    swapped = (USERS.replace("jo@example.org", "al@example.org")
+               + AL.replace("al@example.org", "jo@example.org"))
+    folder = write_roster(tmp_path / "b", users=swapped)
+    beside = roster_beside.database_file(session.get_bind()) is not None
+    with monkeypatch.context() as patched:
+        patched.setattr(roster_beside, "_release", lambda *args: None)
+        with app.test_request_context():
+            report = roster_beside.run(session=session, path=folder)
+    assert [p.code for p in report.problems] == (["database_refused"] if beside else [])
+    session.rollback()
+    session.expire_all()
+    if beside:
+        assert staff(session)["jo@example.org"].sourced_id == "t1"  # nothing was saved
+        with app.test_request_context():
+            assert roster_beside.run(session=session, path=folder).ok
+        session.rollback()
+        session.expire_all()
+    assert staff(session)["jo@example.org"].sourced_id == "t2"
