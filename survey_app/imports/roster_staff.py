@@ -112,7 +112,8 @@ def save_staff(store, staff: dict[str, dict[str, Any]], *, bulk: bool, link: boo
         session.execute(update(StaffUser).where(StaffUser.id == holder.id).values(
             sourced_id=sid))
         staff.pop(holder.sourced_id, None)  # its old row (tobedeleted) is this row now
-        report.note("linked_account", row=rows[sid], email=holder.email or holder.name)
+        if link:  # (unconfirmed, the problem says it instead)
+            report.note("linked_account", row=rows[sid], email=holder.email or holder.name)
     _release(store, own, staff)
     for sid, values in staff.items():
         if not values["active"]:
