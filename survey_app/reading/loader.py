@@ -184,6 +184,15 @@ def load_school_tables(*, session: Session, ctx: Context, school_ids, waves=None
     return _load(session, ctx, school_ids=list(school_ids), student_ids=None, waves=waves)
 
 
+def load_student_tables(*, session: Session, ctx: Context, school_ids, student_ids,
+                        waves=None) -> Tables:
+    """Like :func:`load_school_tables`, for the ``student_ids`` of ``school_ids`` only: every
+    row of theirs a whole-school load holds, and the schools' staff (what a cached school
+    puts in place of those students' rows: :mod:`survey_app.reading.incremental`)."""
+    return _load(session, ctx, school_ids=list(school_ids), student_ids=list(student_ids),
+                 waves=waves)
+
+
 def load_school_staff_ties(*, session: Session, ctx: Context, school_ids, waves) -> Tables:
     """Like :func:`load_school_tables`, but only ties to school staff and no household
     conditions: all that :func:`relationships.sole_anchors` reads, at a fraction of the cost."""

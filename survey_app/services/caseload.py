@@ -111,27 +111,31 @@ class Caseload:
     school: cache.SchoolState  # the cached tables and evaluation the rows were made from
 
 
-def collect(*, session: Session, ctx: loader.Context, school_ids, today: date,
-            lag: float = 0.0) -> Caseload:
-    """Every caseload row of ``school_ids`` and the count of students with no data
-    (``lag``: see :func:`cache.state`)."""
-    school = cache.state(session=session, ctx=ctx, school_ids=school_ids, lag=lag)
+def collect(*, session: Session, ctx: loader.Context, school_ids, today: date) -> Caseload:
+    """Every caseload row of ``school_ids`` and the count of students with no data."""
+    school = cache.state(session=session, ctx=ctx, school_ids=school_ids)
     rows, no_data, people = school.memo(
         ("caseload_rows", today, ctx.tiers),
-        lambda: _rows(session, ctx, school_ids, today, school.evaluation))
+        lambda: _rows(session, ctx, school_ids, today, school))
     return Caseload(rows=rows, no_data=no_data, people=people, school=school)
 
 
 def _rows(session: Session, ctx: loader.Context, school_ids, today: date,
-          evaluation: Evaluation):
+          school: cache.SchoolState):
+    """The rows, made again after every survey save at these schools (its flags, and the
+    help a family asked for, which opens a follow-up); the directory and the logged
+    contacts, which no survey save writes, are kept through them."""
+    evaluation = school.evaluation
     by_student = _codes(evaluation, ctx)
-    people = loader.student_directory(session=session, school_ids=school_ids)
+    people = school.memo(("directory",), lambda: loader.student_directory(
+        session=session, school_ids=school_ids), survives_saves=True)
     follow = _followups(session, school_ids, today)
     reliable = dict(zip(evaluation.measures["student_id"].tolist(),
                         evaluation.measures["reliable"].tolist(), strict=True))
     follow_rows = follow.to_dict("index")
     owners = caseload_people.owners(session, school_ids)
-    contacts = caseload_people.last_contacts(session, school_ids)
+    contacts = school.memo(("last_contacts",), lambda: caseload_people.last_contacts(
+        session, school_ids), survives_saves=True)
     rows, no_data = [], 0
     for rec in people.itertuples(index=False):
         codes = by_student.get(rec.student_id, [])
@@ -261,10 +265,9 @@ def explain(rows, school: cache.SchoolState, ctx: loader.Context) -> list:
 
 
 def caseload_page(*, session: Session, ctx: loader.Context, school_ids, filters: Filters,
-                  today: date, per_page: int = PER_PAGE, lag: float = 0.0) -> Page:
-    """One page of the caseload, with sentences for the rows shown only (``lag``: how many
-    seconds of survey saves at these schools it may miss, :func:`cache.state`)."""
-    caseload = collect(session=session, ctx=ctx, school_ids=school_ids, today=today, lag=lag)
+                  today: date, per_page: int = PER_PAGE) -> Page:
+    """One page of the caseload, with sentences for the rows shown only."""
+    caseload = collect(session=session, ctx=ctx, school_ids=school_ids, today=today)
     rows, people = caseload.rows, caseload.people
     groups = _group_members(people, filters.group)
     counts = dict.fromkeys(tiering.TIERS, 0)
