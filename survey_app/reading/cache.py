@@ -125,7 +125,8 @@ class SchoolState:
 
     ``carried``: results that read nothing a survey save writes (the student directory,
     logged contacts), handed on to the state a survey save's update makes from this one
-    (:func:`state`), where ``extras`` start again.
+    (:func:`state`), where ``extras`` start again; ``by_students``: results that read some
+    students' rows only (a page's flags), handed on while the saves change none of them.
     """
 
     version: object  # the counters it was loaded at (-1: this transaction's own writes)
@@ -134,15 +135,35 @@ class SchoolState:
     people: pd.DataFrame | None = None
     extras: dict = field(default_factory=dict)
     carried: dict = field(default_factory=dict)
+    by_students: dict = field(default_factory=dict)  # key -> (student ids, result)
+    #: Updated from a kept state by survey saves: that state's ``extras`` and the students
+    #: whose rows changed since (:meth:`earlier`); None after a full load.
+    before: tuple[dict, frozenset] | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)  # memos nest
 
-    def memo(self, key, make, *, survives_saves: bool = False):
+    def earlier(self, key) -> tuple[Any, frozenset] | None:
+        """The result of :meth:`memo` ``key`` on the state this one was updated from, and the
+        students whose rows changed between them (to remake only what they touch), or None."""
+        if self.before is None or key not in self.before[0]:
+            return None
+        return self.before[0][key], self.before[1]
+
+    def memo(self, key, make, *, survives_saves: bool = False, students=None):
         """``make()`` once per state (per ``key``), shared by later requests.
 
         ``survives_saves``: ``make()`` reads nothing a survey save writes, so the result
         is kept through survey saves at these schools (``carried``); any other write
-        makes it again with the state.
+        makes it again with the state. ``students``: ``make()`` reads these students' rows
+        and nothing else a survey save writes, so it is kept through the saves that
+        change none of them.
         """
+        if students is not None:
+            with self.lock:
+                if key not in self.by_students:
+                    if len(self.by_students) >= MAX_EXTRAS:
+                        self.by_students.clear()
+                    self.by_students[key] = (frozenset(students), make())
+                return self.by_students[key][1]
         kept = self.carried if survives_saves else self.extras
         with self.lock:
             if key not in kept:
@@ -194,9 +215,13 @@ def _follow(session: Session, ctx: loader.Context, school_ids, kept: SchoolState
     made = incremental.follow(session, ctx, school_ids, kept.tables, since, version)
     if made is None:
         return None
+    tables, evaluation, changed = made
     with kept.lock:
         carried = dict(kept.carried)
-    return SchoolState(version=version, tables=made[0], evaluation=made[1], carried=carried)
+        by_students = {k: v for k, v in kept.by_students.items() if v[0].isdisjoint(changed)}
+        before = (dict(kept.extras), frozenset(changed))  # not kept.before: no chain of states
+    return SchoolState(version=version, tables=tables, evaluation=evaluation, carried=carried,
+                       by_students=by_students, before=before)
 
 
 def memo(session: Session, key: tuple, make, *, school_ids=None, student=None):

@@ -13,8 +13,7 @@ kept tables, and evaluating again (~20 ms): :func:`follow`.
 Anything it cannot vouch for returns None and the caller loads the school in full: the
 shared counter moved (a staff write, an import: anything undeclared), a log row is
 missing (pruned, or a counter moved by something that logs nothing), a save named
-nobody, more than :data:`MAX_STUDENTS` students changed, or the school's staff rows
-differ from the kept ones. Nothing kept is ever changed in place: other requests may be
+nobody, or more than :data:`MAX_STUDENTS` students changed. Nothing kept is ever changed in place: other requests may be
 reading it.
 """
 
@@ -32,10 +31,9 @@ from survey_app.reading.frames import typed
 #: More changed students than this (households counted as their students at these
 #: schools) and a full load is as quick: the partial loaders stop filtering by id.
 MAX_STUDENTS = 200
-#: Per-student tables and the columns their rows are kept in order by (as a full load).
-_PER_STUDENT = {"students": ["student_id"], "ties": ["tie_id"],
-                "staff_marks": ["student_id", "staff_id", "wave"],
-                "conditions": ["student_id", "wave"], "teaching": ["student_id", "staff_id"]}
+#: The per-student tables a survey save writes, and the columns their rows are kept in
+#: order by (as a full load).
+_ANSWERED = {"students": ["student_id"], "ties": ["tie_id"], "conditions": ["student_id", "wave"]}
 
 
 def changed_students(session: Session, school_ids, since: tuple[int, ...],
@@ -75,48 +73,47 @@ def changed_students(session: Session, school_ids, since: tuple[int, ...],
 
 
 def follow(session: Session, ctx: loader.Context, school_ids, tables: Tables,
-           since, version) -> tuple[Tables, Evaluation] | None:
+           since, version) -> tuple[Tables, Evaluation, set[int]] | None:
     """The schools' tables and evaluation at ``version``, from ``tables`` kept at ``since``
-    (versions as :func:`survey_app.db.school_versions` gives them), or None: load in full."""
+    (versions as :func:`survey_app.db.school_versions` gives them), and the students whose
+    rows changed; or None: load in full."""
     if since[0] != version[0]:
         return None
     changed = changed_students(session, school_ids, since[1], version[1], tables.students)
     if changed is None:
         return None
     if changed:
-        fresh = loader.load_student_tables(session=session, ctx=ctx, school_ids=school_ids,
-                                           student_ids=sorted(changed),
-                                           waves=loader.waves_for_flags(ctx))
+        fresh = loader.load_student_answers(session=session, ctx=ctx, school_ids=school_ids,
+                                            student_ids=sorted(changed),
+                                            waves=loader.waves_for_flags(ctx))
         tables = splice(tables, fresh, changed)
-        if tables is None:
-            return None
-    return tables, evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip", student_ids=())
+    return (tables, evaluate(tables, ctx.rules, wave=ctx.wave, errors="skip", student_ids=()),
+            changed)
 
 
-def splice(kept: Tables, fresh: Tables, changed) -> Tables | None:
-    """A copy of ``kept`` with the rows of the ``changed`` students replaced by ``fresh``'s
-    (their whole reload: a student absent from it has left these schools' tables).
+def splice(kept: Tables, fresh: Tables, changed) -> Tables:
+    """A copy of ``kept`` with the ``changed`` students' rows of the tables a survey save
+    writes (students, ties, conditions) replaced by ``fresh``'s (their reload by
+    :func:`survey_app.reading.loader.load_student_answers`: a student absent from it has
+    left these schools' tables). Staff marks and teaching stay as kept.
 
-    Adults: the kept ones and the fresh ones, the fresh row winning. The fresh staff rows
-    are every staff member of the schools (and whoever marks or teaches the reloaded
-    students); one that is missing from the kept rows or stands for another adult there
-    is something a survey save cannot do: None (load in full).
+    Adults: the fresh rows (the adults the students name, and the schools' staff, whose
+    adult row a save may have made) and the kept rows of everyone else.
     """
     changed = list(changed)
     out = {}
-    for name, order in _PER_STUDENT.items():
+    for name, order in _ANSWERED.items():
         old, new = getattr(kept, name), getattr(fresh, name)
         rest = old.loc[~old["student_id"].isin(changed)]
-        both = pd.concat([rest, new], ignore_index=True) if len(new) else rest
-        out[name] = typed(name, both.sort_values(order, kind="stable").reset_index(drop=True))
+        if len(new):  # documented dtypes, fixed categories: the concatenation keeps them
+            rest = pd.concat([rest, typed(name, new)], ignore_index=True).sort_values(
+                order, kind="stable")
+        out[name] = rest.reset_index(drop=True)
     adults = kept.adults
     if len(fresh.adults):
-        staff = fresh.adults.loc[fresh.adults["staff_id"].notna(), ["staff_id", "adult_id"]]
-        known = adults.loc[adults["staff_id"].notna(), ["staff_id", "adult_id"]]
-        same = staff.merge(known, on="staff_id", how="left", suffixes=("", "_kept"))
-        if (same["adult_id_kept"].isna() | (same["adult_id_kept"] != same["adult_id"])).any():
-            return None
-        rest = adults.loc[~adults["adult_id"].isin(fresh.adults["adult_id"])]
-        adults = typed("adults", pd.concat([rest, fresh.adults], ignore_index=True)
-                       .sort_values("adult_id", kind="stable").reset_index(drop=True))
-    return Tables(adults=adults, **out)
+        new = typed("adults", fresh.adults)
+        staff = new["staff_id"].dropna()
+        rest = adults.loc[~adults["adult_id"].isin(new["adult_id"])
+                          & ~adults["staff_id"].isin(staff).fillna(False).astype(bool)]
+        adults = pd.concat([rest, new], ignore_index=True)
+    return kept.replace(adults=adults, **out)

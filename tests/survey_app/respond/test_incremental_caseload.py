@@ -37,12 +37,11 @@ def _counting_loads(monkeypatch) -> list:
     return loads
 
 
-def _summary(db, ctx, school_id, school: cache.SchoolState):
+def _summary(db, ctx, school_id, school: cache.SchoolState, rows, no_data):
     """What a counselor sees of a school state: measures, flags, caseload rows."""
     measures = school.evaluation.measures.sort_values("student_id").reset_index(drop=True)
     flags = flag_matrix(school.evaluation.measures, ctx.rules)
     flags.index = school.evaluation.measures["student_id"].to_numpy()
-    rows, no_data, _people = caseload._rows(db, ctx, [school_id], date.today(), school)
     return (measures, flags.sort_index(),
             {r.student_id: (tuple(r.codes), r.tier, r.reliable, tuple(r.help_types))
              for r in rows}, no_data)
@@ -58,7 +57,13 @@ def check_state_is_exact(app, world, school_id):
                                          waves=loader.waves_for_flags(ctx))
         fresh = cache.SchoolState(version=-1, tables=made, evaluation=evaluate(
             made, ctx.rules, wave=ctx.wave, errors="skip", student_ids=()))
-        got, want = _summary(db, ctx, school_id, kept), _summary(db, ctx, school_id, fresh)
+        listed = caseload.collect(session=db, ctx=ctx, school_ids=[school_id],
+                                  today=date.today())  # the kept state's rows
+        assert listed.school is kept
+        key = ("caseload_rows", date.today(), ctx.tiers)
+        rows, no_data, _people = caseload._rows(db, ctx, [school_id], date.today(), fresh, key)
+        got = _summary(db, ctx, school_id, kept, listed.rows, listed.no_data)
+        want = _summary(db, ctx, school_id, fresh, rows, no_data)
         pd.testing.assert_frame_equal(got[0], want[0], check_dtype=False)
         pd.testing.assert_frame_equal(got[1], want[1])
         assert got[2] == want[2]
