@@ -5,6 +5,7 @@ full fresh load of the school gives."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from types import SimpleNamespace
 
@@ -13,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from relationships import evaluate, flag_matrix
-from survey_app.db import get_session
+from survey_app.db import declare_schools, get_engine, get_session, versions
 from survey_app.models import Household
-from survey_app.reading import cache, loader
+from survey_app.reading import cache, incremental, loader
 from survey_app.services import caseload
 from tests.factories import make_student
 
@@ -150,3 +151,141 @@ def test_an_updated_state_equals_a_fresh_load(app, session, world, invite, monke
     check_state_is_exact(app, world, world.school.id)
     check_state_is_exact(app, world, world.other_school.id)
     assert not loads, loads  # only survey saves: every state followed them
+
+
+def _declared_write(app, school_id, *, students=(), households=()) -> None:
+    """A write declared like a survey save's (the student's grade rewritten as it was)."""
+    with get_engine(app).begin() as conn:
+        declare_schools(conn, [school_id], students=students, households=households)
+        conn.exec_driver_sql("UPDATE student SET grade = grade WHERE id IN "
+                             f"({', '.join(str(int(s)) for s in students) or 'NULL'})")
+
+
+def _state(app, world, school_id) -> cache.SchoolState:
+    with app.test_request_context():
+        db = get_session()
+        ctx = loader.context(session=db, district_id=world.district.id)
+        found = cache.state(session=db, ctx=ctx, school_ids=[school_id])
+        db.rollback()
+        return found
+
+
+def _submit_student(app, invite, student) -> None:
+    survey = app.test_client()
+    assert survey.get(f"/r/{invite(student=student).token}").status_code == 302
+    assert survey.post("/survey/adults", data={
+        "adults-0-entry": "", "adults-0-name": "Rosalind", "adults-0-reliability": "4",
+        "adults-0-relation": "coach"}).status_code == 302
+    assert survey.post("/survey/school", data={"school_wants_mentor": "yes"}).status_code == 302
+
+
+def test_a_save_leaves_the_other_schools_state_as_it_was(app, world, invite):
+    cache.clear()
+    a, b = _state(app, world, world.school.id), _state(app, world, world.other_school.id)
+    _declared_write(app, world.school.id, students=[world.students[0].id])
+    assert _state(app, world, world.other_school.id) is b  # the very same, untouched
+    assert _state(app, world, world.school.id) is not a
+
+
+def test_a_staff_write_after_saves_loads_in_full(app, world, monkeypatch):
+    cache.clear()
+    _state(app, world, world.school.id)
+    loads = _counting_loads(monkeypatch)
+    _declared_write(app, world.school.id, students=[world.students[0].id])
+    _state(app, world, world.school.id)
+    assert loads == []  # the save: followed
+    _declared_write(app, world.school.id, students=[world.students[1].id])
+    with get_engine(app).begin() as conn:  # a staff write (undeclared): the shared counter
+        conn.exec_driver_sql("UPDATE student SET grade = grade")
+    _state(app, world, world.school.id)
+    assert loads == [(world.school.id,)]
+    check_state_is_exact(app, world, world.school.id)
+
+
+def test_a_missing_log_row_loads_in_full_and_stays_exact(app, world, invite, monkeypatch):
+    """A pruned (or never written) change row: the state cannot know whom the save
+    changed, so it loads the school in full — and shows the save."""
+    cache.clear()
+    kid = world.students[1]
+    _state(app, world, world.school.id)
+    loads = _counting_loads(monkeypatch)
+    _submit_student(app, invite, kid)
+    with get_engine(app).begin() as conn:
+        conn.exec_driver_sql("DELETE FROM respondent_change")
+    kept = _state(app, world, world.school.id)
+    assert loads == [(world.school.id,)]
+    assert kid.id in set(kept.tables.ties["student_id"])  # the save is there
+    check_state_is_exact(app, world, world.school.id)
+
+
+def test_a_save_that_names_nobody_or_too_many_loads_in_full(app, world, monkeypatch):
+    cache.clear()
+    _state(app, world, world.school.id)
+    loads = _counting_loads(monkeypatch)
+    with get_engine(app).begin() as conn:
+        declare_schools(conn, [world.school.id])  # no respondent named
+        conn.exec_driver_sql("UPDATE student SET grade = grade")
+    _state(app, world, world.school.id)
+    assert loads == [(world.school.id,)]
+    monkeypatch.setattr(incremental, "MAX_STUDENTS", 2)
+    _declared_write(app, world.school.id, households=[world.students[0].household_id])
+    _state(app, world, world.school.id)  # three children in the household: more than 2
+    assert loads == [(world.school.id,)] * 2
+    _declared_write(app, world.school.id, students=[world.students[0].id])
+    _state(app, world, world.school.id)
+    assert loads == [(world.school.id,)] * 2  # one: followed
+
+
+def test_the_log_keeps_each_schools_last_changes(app, world, monkeypatch):
+    monkeypatch.setattr(versions, "KEEP_CHANGES", 3)
+    monkeypatch.setattr(versions, "PRUNE_EVERY", 2)
+    for _n in range(7):
+        _declared_write(app, world.school.id, students=[world.students[0].id])
+    _declared_write(app, world.other_school.id, students=[world.other_students[0].id])
+    with get_engine(app).connect() as conn:
+        kept = conn.exec_driver_sql(
+            "SELECT school_id, n, student_id, household_id FROM respondent_change "
+            "ORDER BY school_id, n").all()
+    here = [tuple(r) for r in kept if r[0] == world.school.id]
+    # pruned at n = 6 (n <= 3 deleted); 7 came after
+    assert here == [(world.school.id, n, world.students[0].id, None) for n in (4, 5, 6, 7)]
+    assert [tuple(r) for r in kept if r[0] == world.other_school.id] == [
+        (world.other_school.id, 1, world.other_students[0].id, None)]
+
+
+def test_concurrent_saves_never_leave_a_stale_state(app, world, session, invite):
+    """Two respondents save at once, again and again, while counselors read: whatever
+    order the commits and reads take, the state kept at the end is a fresh load's."""
+    cache.clear()
+    kids = [make_student(session, world.school, grade=6) for _n in range(2)]
+    session.commit()
+    clients = []
+    for kid in kids:
+        survey = app.test_client()
+        assert survey.get(f"/r/{invite(student=kid).token}").status_code == 302
+        clients.append(survey)
+    _state(app, world, world.school.id)
+    failures = []
+
+    def answer(survey):
+        try:
+            for n in range(6):
+                r = survey.post("/survey/adults", data={
+                    "adults-0-entry": "", "adults-0-name": f"Coach {n}",
+                    "adults-0-reliability": str(1 + n % 4), "adults-0-relation": "coach"})
+                assert r.status_code == 302, r.status_code
+            assert survey.post("/survey/school", data={}).status_code == 302
+        except Exception as exc:  # noqa: BLE001  (reported by the main thread)
+            failures.append(exc)
+
+    threads = [threading.Thread(target=answer, args=(c,)) for c in clients]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        _state(app, world, world.school.id)
+    for t in threads:
+        t.join()
+    assert not failures, failures
+    check_state_is_exact(app, world, world.school.id)
+    assert set(kids_id.id for kids_id in kids) <= set(
+        _state(app, world, world.school.id).tables.ties["student_id"])
