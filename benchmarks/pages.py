@@ -24,7 +24,7 @@ The last line is one JSON object (milliseconds).
 
 Usage: python benchmarks/pages.py [--students 4900] [--requests 30] [--db PATH]
 [--saves-only] [--undeclared-saves] [--database-url URL]
-(``--db``: reuse that SQLite file, building it first if it does not exist;
+(``--db``: reuse that SQLite file (migrated to head), building it first if it does not exist;
 ``--saves-only``: caseload and profile warm, just after a save and under saves, nothing
 else;
 ``--undeclared-saves``: the saves declare no school, the baseline before per-school
@@ -71,12 +71,16 @@ def _app(url: str):
                        "RATELIMIT_ENABLED": False, "DATABASE_URL": url})
 
 
-def build(url: str, n_students: int) -> None:
-    """Migrate an empty database to head and load the demo district into it."""
+def _migrations(url: str) -> Config:
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.attributes["database_url"] = url
     cfg.attributes["configure_logger"] = False
-    command.upgrade(cfg, "head")
+    return cfg
+
+
+def build(url: str, n_students: int) -> None:
+    """Migrate an empty database to head and load the demo district into it."""
+    command.upgrade(_migrations(url), "head")
     app = _app(url)
     with app.app_context():
         result = CliRunner().invoke(demo, ["--students", str(n_students), "--seed", "1"],
@@ -314,6 +318,8 @@ def main(argv=None) -> None:
             build(url, opts.students)
             _log(f"built the demo district ({opts.students} students) "
                  f"in {time.perf_counter() - start:.1f}s")
+        else:  # a reused file: migrated to this checkout's head first (saves write its tables)
+            command.upgrade(_migrations(url), "head")
         app = _app(url)
         engine = get_engine(app)
         statements = [0]
