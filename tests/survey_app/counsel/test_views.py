@@ -44,6 +44,21 @@ def test_counselor_sees_the_caseload_with_reasons(client, login_as, story):
         assert name not in html  # never raw markup
 
 
+@pytest.mark.parametrize(("query", "shown_open"), [
+    ("", False), ("?tier=all", False), ("?tier=watch&page=1", False),
+    ("?grade=0", True), ("?flag=single_anchor", True), ("?group=disability", True),
+    ("?followup=no", True), ("?sort=name", True), ("?sort=priority", False),
+    ("?sort=nonsense", False)])
+def test_caseload_filters_fold_away_unless_something_is_chosen(client, login_as, story, query,
+                                                               shown_open):
+    """Folded, the first students show on the first screen; a counselor who chose a grade,
+    a reason, a group, a follow-up or an order of their own sees what they chose."""
+    login_as(story.world.users["counselor"])
+    _r, html = _get(client, f"/counsel/students{query}")
+    box = re.search(r'<details class="filters-box"[^>]*>', html).group(0)
+    assert (" open" in box) is shown_open, box
+
+
 def test_caseload_tiers_cover_every_flagged_student(client, login_as, story):
     """The tier tabs add up to everyone any rule finds; each tab lists its own."""
     login_as(story.world.users["counselor"])
