@@ -111,21 +111,34 @@ _WIDEST = """() => [...document.querySelectorAll('body *')].filter(e => {
     `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().width)}px`)"""
 
 
-def _a_contact(app, story) -> None:  # noqa: F811
-    """A recorded family contact, so the household page shows its table of contacts."""
+#: What staff type may be one long word (a link pasted into a note): it wraps, never
+#: widening the page (a 3,000-character progress note made a profile 17,087 px wide).
+LONG_WORD = "https://example.org/" + "a" * 300
+
+
+def _long_notes(app, story) -> None:  # noqa: F811
+    """A recorded family contact (so the household page shows its table of contacts) and
+    a plan with a progress note, each carrying one long word."""
     from datetime import date
 
     from sqlmodel import Session
 
     from survey_app.db import get_engine
-    from survey_app.models import Engagement
+    from survey_app.models import Engagement, FollowUp, FollowUpNote
 
     w = story.world
     with Session(get_engine(app)) as s:
         s.add(Engagement(household_id=w.students[0].household_id, school_id=w.school.id,
                          staff_id=w.users["staff"].id, contacted_on=date(2026, 10, 1),
                          channel="call", started_by="family", positive=True, two_way=True,
-                         note="Asked about the after-school club"))
+                         note=f"Asked about the after-school club {LONG_WORD}"))
+        plan = FollowUp(student_id=w.students[0].id, owner_id=w.users["counselor"].id,
+                        created_by_id=w.users["counselor"].id, goal=LONG_WORD, note=LONG_WORD,
+                        outcome=LONG_WORD)
+        s.add(plan)
+        s.flush()
+        s.add(FollowUpNote(follow_up_id=plan.id, staff_id=w.users["counselor"].id,
+                           note=LONG_WORD))
         s.commit()
 
 
@@ -133,10 +146,11 @@ def _a_contact(app, story) -> None:  # noqa: F811
 def test_every_staff_page_fits_a_phone(app, live_server, make_page, story, lang,  # noqa: F811
                                        axe_check):
     """390×844: nothing scrolls sideways, for each role on the pages it may open, in
-    English and in Spanish (a family's contacts fitted in English, not in Spanish); and
+    English and in Spanish (a family's contacts fitted in English, not in Spanish), with
+    notes of one long word; and
     axe-core finds nothing on the pages the admin opens (the account page's password link
     sat 2 px under the Save button: a target too close to its neighbour)."""
-    _a_contact(app, story)
+    _long_notes(app, story)
     too_wide, failing = [], []
     for role in ("district_admin", "counselor", "staff"):
         page = make_page()
