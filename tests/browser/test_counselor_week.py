@@ -118,16 +118,20 @@ LONG_WORD = "https://example.org/" + "a" * 300
 
 def _long_notes(app, story) -> None:  # noqa: F811
     """A recorded family contact (so the household page shows its table of contacts) and
-    a plan with a progress note, each carrying one long word."""
+    a plan with a progress note, each carrying one long word; and a student with a long
+    surname (it made the mapping grid 462 px wide: a table column as wide as the word)."""
     from datetime import date
 
     from sqlmodel import Session
 
     from survey_app.db import get_engine
-    from survey_app.models import Engagement, FollowUp, FollowUpNote
+    from survey_app.models import Engagement, FollowUp, FollowUpNote, Student
 
     w = story.world
     with Session(get_engine(app)) as s:
+        student = s.get(Student, w.students[1].id)
+        student.family_name = "Wolfeschlegelsteinhausenbergerdorff"
+        s.add(student)
         s.add(Engagement(household_id=w.students[0].household_id, school_id=w.school.id,
                          staff_id=w.users["staff"].id, contacted_on=date(2026, 10, 1),
                          channel="call", started_by="family", positive=True, two_way=True,
