@@ -230,3 +230,37 @@ def test_school_map_groups_labels_apart_and_shows_ties_on_pointing(live_server, 
     violations = axe_check(page)
     assert not violations, describe(violations)
     assert page.requests.outside(live_server) == []
+
+
+def test_caseload_first_screen_shows_students_with_the_filters_folded(live_server, make_page,
+                                                                      story):  # noqa: F811
+    """1280×800: the filters are folded, so the first student shows whole on the first
+    screen; the fold opens from the keyboard and leads into the form; a chosen order or
+    grade shows the form open. At 390×844 nothing scrolls sideways, folded or open."""
+    page = make_page(viewport=DESKTOP)
+    _sign_in(page, live_server, story.world.users["counselor"])
+    page.goto(f"{live_server}/counsel/students?tier=all")
+    box = page.locator("details.filters-box")
+    assert box.get_attribute("open") is None
+    first = page.locator("table.caseload tbody tr").first.bounding_box()
+    assert first["y"] + first["height"] <= DESKTOP["height"], first
+    assert page.locator("#f-grade").is_hidden()
+    for _ in range(60):  # Tab through the page to the fold, as a keyboard user does
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.matches('details.filters-box > summary')"):
+            break
+    else:
+        pytest.fail("the filters' summary is not reachable with Tab")
+    page.keyboard.press("Enter")
+    assert box.get_attribute("open") is not None
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") in ("f-school", "f-grade")
+    for query in ("sort=name", "grade=0"):
+        page.goto(f"{live_server}/counsel/students?tier=all&{query}")
+        assert box.get_attribute("open") is not None, query
+        assert page.locator("#f-sort").is_visible()
+    phone = make_page()  # 390×844
+    _sign_in(phone, live_server, story.world.users["counselor"])
+    for query in ("tier=all", "tier=all&sort=name"):
+        phone.goto(f"{live_server}/counsel/students?{query}")
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390, query
