@@ -147,7 +147,8 @@ def _rules_from(form: SettingsForm) -> FlagRules:
 
 
 def _render_settings(form: SettingsForm, wave_form: WaveForm | None = None,
-                     edited: tuple[int, WaveForm] | None = None, status: int = 200):
+                     edited: tuple[int, WaveForm] | None = None, status: int = 200,
+                     reopening: tuple[int, ReopenForm] | None = None):
     db = get_session()
     all_waves = waves.list_waves(session=db, district_id=current_user.district_id)
     wave_forms = {w.id: WaveForm(formdata=None, obj=w, prefix=f"wave{w.id}") for w in all_waves}
@@ -161,7 +162,8 @@ def _render_settings(form: SettingsForm, wave_form: WaveForm | None = None,
         default_escalate=", ".join(reason_name(c) for c in sorted(TierRules().escalate)),
         wave_form=wave_form or WaveForm(formdata=None),
         wave_forms=wave_forms, wave_states={w.id: waves.state(w) for w in all_waves},
-        reopen_forms={w.id: ReopenForm(formdata=None, prefix=f"reopen{w.id}") for w in all_waves},
+        reopen_forms={w.id: reopening[1] if reopening and reopening[0] == w.id
+                      else ReopenForm(formdata=None, prefix=f"reopen{w.id}") for w in all_waves},
         sign_in=signin.settings_summary(current_user.district_id),
     ), status
 
@@ -364,16 +366,21 @@ def reopen_wave(wave_id: int):
     db = get_session()
     wave = _own_wave(db, wave_id)
     form = ReopenForm(prefix=f"reopen{wave_id}")
-    if not form.validate():
-        flash(_("Please give the new closing day as a date, or leave it empty."), "error")
-        return _back_to_waves()
+    if not form.validate():  # the page again, with the day as typed beside its message
+        form.closes_on.errors = [_("Please give the new closing day as a date, or leave it "
+                                   "empty.")]
+        return _render_settings(_settings_form(_stored()), reopening=(wave_id, form),
+                                status=400)
     before = waves.wave_dict(wave)
     try:
         waves.reopen(session=db, wave=wave, closes_on=form.closes_on.data)
     except waves.WaveError as error:
-        flash(_("This survey window was purged: its answers and codes are gone, so it cannot "
-                "be opened again.") if error.reason == "purged"
-              else _("The new closing day cannot be in the past."), "error")
-        return _back_to_waves()
+        if error.reason == "purged":
+            flash(_("This survey window was purged: its answers and codes are gone, so it "
+                    "cannot be opened again."), "error")
+            return _back_to_waves()
+        form.closes_on.errors = [_("The new closing day cannot be in the past.")]
+        return _render_settings(_settings_form(_stored()), reopening=(wave_id, form),
+                                status=400)
     return _wave_saved(db, wave, action="wave_reopen", before=before,
                        done=_("The survey window is open again."), always=True)

@@ -129,6 +129,26 @@ def test_an_admin_reopens_a_closed_wave_and_it_is_audited(client, session, world
     assert client.post("/", data={"code": inv.code}).status_code == 302
 
 
+@pytest.mark.parametrize("typed", ["past", "2026-13-45"])
+def test_a_refused_reopening_keeps_the_typed_day_and_says_why(client, session, world,
+                                                             login_as, typed):
+    """A closing day in the past or not a date: the page comes back (400) with the day as
+    typed beside its message, not a redirect that forgets it; nothing is opened."""
+    _set(session, world.wave, closes_on=TODAY - timedelta(5))
+    login_as(world.users["district_admin"])
+    value = (TODAY - timedelta(3)).isoformat() if typed == "past" else typed
+    r = client.post(f"/admin/settings/waves/{world.wave.id}/reopen",
+                    data={f"reopen{world.wave.id}-closes_on": value})
+    assert r.status_code == 400
+    page = r.get_data(as_text=True)
+    assert f'value="{value}"' in page
+    assert ("cannot be in the past" in page) if typed == "past" else ("as a date" in page
+                                                                       or "valid date" in page)
+    session.rollback()
+    session.expire_all()
+    assert session.get(SurveyWave, world.wave.id).closes_on == TODAY - timedelta(5)
+
+
 def test_a_purged_wave_cannot_be_reopened_and_its_codes_are_gone(client, session, world,
                                                                   invite, login_as):
     inv = invite()
