@@ -30,10 +30,22 @@ PEOPLE = {
 }
 
 
+def start_provider(folder, *, redirect_uris: tuple[str, ...] = ()):
+    """The provider with ``PEOPLE``, this app (also sent back to ``redirect_uris``, e.g. a
+    live server's callback) and another client; a context manager yielding it."""
+    app = {**APP, "redirect_uris": [*APP["redirect_uris"], *redirect_uris]}
+    return op.started(folder, clients=[app, OTHER], accounts=PEOPLE)
+
+
+def district_sign_in(provider: op.Provider) -> dict:
+    """The app's ``OIDC_PROVIDERS`` setting for ``provider``."""
+    return {"district": {"issuer": provider.issuer, "client_id": APP["client_id"],
+                         "client_secret": APP["client_secret"], "label": "Test District ID"}}
+
+
 @pytest.fixture(scope="session")
 def provider_session(tmp_path_factory):
-    with op.started(tmp_path_factory.mktemp("op"), clients=[APP, OTHER],
-                    accounts=PEOPLE) as provider:
+    with start_provider(tmp_path_factory.mktemp("op")) as provider:
         yield provider
 
 
@@ -45,9 +57,8 @@ def provider(provider_session):
 
 @pytest.fixture
 def app_config(app_config, provider):
-    return {**app_config, "PUBLIC_BASE_URL": "http://localhost", "OIDC_PROVIDERS": {
-        "district": {"issuer": provider.issuer, "client_id": APP["client_id"],
-                     "client_secret": APP["client_secret"], "label": "Test District ID"}}}
+    return {**app_config, "PUBLIC_BASE_URL": "http://localhost",
+            "OIDC_PROVIDERS": district_sign_in(provider)}
 
 
 @pytest.fixture
