@@ -171,11 +171,12 @@ def _figure_lists() -> dict[str, list[str]]:
 
 
 def pytest_sessionfinish(session):
-    from tests.security.figures import FIGURES
+    from tests.security.figures import COUNTED, FIGURES
 
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["security_figures"] = dict(FIGURES)
+        workeroutput["security_counted"] = sorted(COUNTED)
         workeroutput["figure_lines"] = {k: list(v) for k, v in _figure_lists().items()}
 
 
@@ -184,8 +185,9 @@ def pytest_testnodedown(node, error):
     from tests.security.figures import FIGURES
 
     output = getattr(node, "workeroutput", {})
+    counted = set(output.get("security_counted", ()))
     for name, value in output.get("security_figures", {}).items():
-        FIGURES[name] = int(FIGURES.get(name, 0)) + value if isinstance(value, int) else value
+        FIGURES[name] = int(FIGURES.get(name, 0)) + value if name in counted else value
     lists = _figure_lists()
     for section, lines in output.get("figure_lines", {}).items():
         lists[section].extend(lines)
