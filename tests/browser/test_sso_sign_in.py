@@ -10,31 +10,26 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.conftest import FIGURES, describe
-from tests.survey_app.signin.conftest import PEOPLE, district_sign_in, start_provider
-from tests.survey_app.signin.conftest import teacher as teacher  # noqa: F401  (a fixture)
+from tests.survey_app.signin import conftest as signin
 
 pytestmark = pytest.mark.browser
+# The sign-in tests' fixtures: the app set up for the provider, its people reset for each
+# test, and the teacher's account. Only where the provider runs and the app's address differ.
+app_config, provider, teacher = signin.app_config, signin.provider, signin.teacher
 
 
 @pytest.fixture(scope="module")
-def provider_module(live_base, tmp_path_factory):
+def provider_started(live_base, tmp_path_factory):
     """The provider, once for the module, sending the browser back to this process's live
     server (its port is fixed for the session)."""
-    with start_provider(tmp_path_factory.mktemp("op"),
-                        redirect_uris=(f"{live_base}/staff/sso/district/callback",)) as started:
-        yield started
+    callback = f"{live_base}/staff/sso/district/callback"
+    with signin.start_provider(tmp_path_factory.mktemp("op"), redirect_uris=(callback,)) as op:
+        yield op
 
 
 @pytest.fixture
-def provider(provider_module):
-    provider_module.set_accounts(PEOPLE)
-    return provider_module
-
-
-@pytest.fixture
-def app_config(app_config, provider, live_base):
-    return {**app_config, "PUBLIC_BASE_URL": live_base,
-            "OIDC_PROVIDERS": district_sign_in(provider)}
+def public_base_url(live_base) -> str:
+    return live_base
 
 
 def _loopback_only(page):

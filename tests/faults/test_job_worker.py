@@ -257,6 +257,17 @@ def test_large_roster_uploads_at_once_while_saves_continue(engine, tmp_path, req
     assert _p95(during) < max(2.0, 5 * _p95(before))
 
 
+@contextmanager
+def _one_student_served(engine: str, request, folder: Path):
+    """A district with one student on ``engine``, served by one gunicorn worker: its URL, the
+    servers' settings, the server and its district admin signed in."""
+    url, queue = _database(engine, request)
+    seed(url, 1)
+    env = _env(url, queue)
+    with gunicorn(env, folder, workers=1) as server:
+        yield url, env, server, _admin(server.url, url)
+
+
 def _kill_when_under_way(admin: Browser, base: str, location: str,
                         process: subprocess.Popen) -> dict:
     """SIGKILL the worker once its job is running and at least 20 % through; the job's
@@ -291,13 +302,9 @@ def _run_again(admin: Browser, base: str, location: str, env: dict[str, str],
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_worker_killed_mid_import_leaves_nothing_and_retry_completes(engine, tmp_path,
                                                                     request):
-    url, queue = _database(engine, request)
-    seed(url, 1)
-    env = _env(url, queue)
-    students_before = _count(url, "SELECT count(*) FROM student")
-    households_before = _count(url, "SELECT count(*) FROM household")
-    with gunicorn(env, tmp_path, workers=1) as server:
-        admin = _admin(server.url, url)
+    with _one_student_served(engine, request, tmp_path) as (url, env, server, admin):
+        students_before = _count(url, "SELECT count(*) FROM student")
+        households_before = _count(url, "SELECT count(*) FROM household")
         with job_worker(env, tmp_path, "worker1") as process:
             _took, location = _checked_and_saved(admin, server.url, big_roster(STUDENTS))
             killed_at = _kill_when_under_way(admin, server.url, location, process)
@@ -314,12 +321,8 @@ def test_worker_killed_mid_import_leaves_nothing_and_retry_completes(engine, tmp
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_worker_killed_mid_check_leaves_nothing_and_retry_checks(engine, tmp_path, request):
-    url, queue = _database(engine, request)
-    seed(url, 1)
-    env = _env(url, queue)
-    students_before = _count(url, "SELECT count(*) FROM student")
-    with gunicorn(env, tmp_path, workers=1) as server:
-        admin = _admin(server.url, url)
+    with _one_student_served(engine, request, tmp_path) as (url, env, server, admin):
+        students_before = _count(url, "SELECT count(*) FROM student")
         with job_worker(env, tmp_path, "worker1") as process:
             _took, location = _upload(admin, server.url, big_roster(STUDENTS))
             killed_at = _kill_when_under_way(admin, server.url, location, process)

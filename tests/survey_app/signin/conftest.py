@@ -44,20 +44,27 @@ def district_sign_in(provider: op.Provider) -> dict:
 
 
 @pytest.fixture(scope="session")
-def provider_session(tmp_path_factory):
+def provider_started(tmp_path_factory):
+    """The running provider (the browser test starts its own, knowing its live server)."""
     with start_provider(tmp_path_factory.mktemp("op")) as provider:
         yield provider
 
 
 @pytest.fixture
-def provider(provider_session):
-    provider_session.set_accounts(PEOPLE)
-    return provider_session
+def provider(provider_started):
+    provider_started.set_accounts(PEOPLE)
+    return provider_started
 
 
 @pytest.fixture
-def app_config(app_config, provider):
-    return {**app_config, "PUBLIC_BASE_URL": "http://localhost",
+def public_base_url() -> str:
+    """The app's address as the provider sends the browser back to it."""
+    return "http://localhost"
+
+
+@pytest.fixture
+def app_config(app_config, provider, public_base_url):
+    return {**app_config, "PUBLIC_BASE_URL": public_base_url,
             "OIDC_PROVIDERS": district_sign_in(provider)}
 
 
