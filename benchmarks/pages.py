@@ -12,7 +12,11 @@ warm (the school's tables cached, ``<page>_p50_ms``) and cold (``data_version``
 moved before each request as any write does, ``<page>_cold_p50_ms``), and the
 share of students in each caseload tier (``tier_shares``, district and per school);
 then the caseload and profile again under a steady background of survey saves (about
-20 a second, a quarter of them at the measured school: ``<page>_p50_under_saves_ms``);
+20 a second, a quarter of them at the measured school: ``<page>_p50_under_saves_ms``;
+the caseload is exact after every save, its school's cached state updated from the
+save's log), and the caseload just after one survey save at its school, with no other
+writes (``caseload_incremental_update_ms``: the update's own cost, beside
+``caseload_cold_p50_ms``, a full load after any other write);
 and the school map in Chromium: nodes drawn by default, the time to its first
 drawing and the pairs of its labels that overlap (``school_map_nodes``,
 ``school_map_paint_ms``, ``school_map_label_overlaps``).
@@ -20,8 +24,9 @@ The last line is one JSON object (milliseconds).
 
 Usage: python benchmarks/pages.py [--students 4900] [--requests 30] [--db PATH]
 [--saves-only] [--undeclared-saves] [--database-url URL]
-(``--db``: reuse that SQLite file, building it first if it does not exist;
-``--saves-only``: caseload and profile warm and under saves, nothing else;
+(``--db``: reuse that SQLite file (migrated to head), building it first if it does not exist;
+``--saves-only``: caseload and profile warm, just after a save and under saves, nothing
+else;
 ``--undeclared-saves``: the saves declare no school, the baseline before per-school
 counters; ``--database-url`` or ``BENCH_DATABASE_URL``: run on a scratch database on
 that PostgreSQL server instead, dropped at the end).
@@ -66,12 +71,16 @@ def _app(url: str):
                        "RATELIMIT_ENABLED": False, "DATABASE_URL": url})
 
 
-def build(url: str, n_students: int) -> None:
-    """Migrate an empty database to head and load the demo district into it."""
+def _migrations(url: str) -> Config:
     cfg = Config(str(ROOT / "alembic.ini"))
     cfg.attributes["database_url"] = url
     cfg.attributes["configure_logger"] = False
-    command.upgrade(cfg, "head")
+    return cfg
+
+
+def build(url: str, n_students: int) -> None:
+    """Migrate an empty database to head and load the demo district into it."""
+    command.upgrade(_migrations(url), "head")
     app = _app(url)
     with app.app_context():
         result = CliRunner().invoke(demo, ["--students", str(n_students), "--seed", "1"],
@@ -219,20 +228,24 @@ class Saves:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
+    def save(self) -> None:
+        """One save: a response here (``share``) or elsewhere, its own transaction."""
+        pool = self.here if self.random.random() < self.share else self.elsewhere
+        response_id = self.random.choice(pool)
+        with self.engine.begin() as conn:
+            if self.declared:  # as the survey's save does
+                student, household = self.who[response_id]
+                declare_schools(conn, self.schools[response_id],
+                                students=[student] if student else [],
+                                households=[household] if household else [])
+            conn.execute(text("UPDATE response SET language = language WHERE id = :id"),
+                         {"id": response_id})
+        self.done += 1
+
     def _run(self) -> None:
         period, next_at = 1.0 / self.rate, time.perf_counter()
         while not self.stop.is_set():
-            pool = self.here if self.random.random() < self.share else self.elsewhere
-            response_id = self.random.choice(pool)
-            with self.engine.begin() as conn:
-                if self.declared:  # as the survey's save does
-                    student, household = self.who[response_id]
-                    declare_schools(conn, self.schools[response_id],
-                                    students=[student] if student else [],
-                                    households=[household] if household else [])
-                conn.execute(text("UPDATE response SET language = language WHERE id = :id"),
-                             {"id": response_id})
-            self.done += 1
+            self.save()
             next_at += period
             self.stop.wait(max(0.0, next_at - time.perf_counter()))
 
@@ -253,13 +266,16 @@ def _bump(engine) -> None:
         conn.exec_driver_sql("UPDATE data_version SET n = n + 1 WHERE id = 1")
 
 
-def _time(client, url: str, n: int, statements: list, engine=None) -> dict:
-    """``engine``: cold — data_version moves before each request (outside the timing)."""
+def _time(client, url: str, n: int, statements: list, engine=None, before=None) -> dict:
+    """``engine``: cold — data_version moves before each request (outside the timing);
+    ``before``: called before each request instead (outside the timing)."""
     client.get(url)  # warm-up (imports, caches of the interpreter)
     wall, cpu, sql = [], [], []
     for _unused in range(n):
         if engine is not None:
             _bump(engine)
+        if before is not None:
+            before()
         statements[0] = 0
         start, start_cpu = time.perf_counter(), time.process_time()
         response = client.get(url)
@@ -302,6 +318,8 @@ def main(argv=None) -> None:
             build(url, opts.students)
             _log(f"built the demo district ({opts.students} students) "
                  f"in {time.perf_counter() - start:.1f}s")
+        else:  # a reused file: migrated to this checkout's head first (saves write its tables)
+            command.upgrade(_migrations(url), "head")
         app = _app(url)
         engine = get_engine(app)
         statements = [0]
@@ -353,6 +371,15 @@ def main(argv=None) -> None:
             _log(f"school map: {result['school_map_nodes']} nodes, first paint "
                  f"{result['school_map_paint_ms']} ms, {result['school_map_label_overlaps']} "
                  "overlapping label pairs (Chromium)")
+        # Just after one survey save at the school: the kept state's update, nothing else.
+        one = Saves(get_writer(app), school_id, share=1.0, declared=not opts.undeclared_saves)
+        t = _time(client, pages["caseload"][1], opts.requests, statements, before=one.save)
+        _log(f"caseload        1save wall p50 {t['p50']:7.1f} ms  p95 {t['p95']:7.1f} ms"
+             f"   cpu p50 {t['cpu_p50']:7.1f} ms   {t['sql']:3d} SQL statements")
+        result["caseload_incremental_update_ms"] = t["p50"]
+        result["caseload_incremental_update_p95_ms"] = t["p95"]
+        result["caseload_incremental_update_cpu_ms"] = t["cpu_p50"]
+        result["caseload_incremental_update_sql"] = t["sql"]
         # Under a steady background of survey saves (the survey window).
         for name in ("caseload", "profile"):
             with Saves(get_writer(app), school_id,

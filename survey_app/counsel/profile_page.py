@@ -89,13 +89,10 @@ def _tables(db, ctx, student, tables):
 
 
 def _suggestions(db, ctx, student, tables=None) -> list[dict]:
-    """Ranked from the student's neighbourhood; staff loads counted over the whole school.
-
-    The loads may lag the school's survey saves by :data:`cache.CASELOAD_LAG` (counting
-    them reads the whole school); the suggestions are made again when the loads differ.
-    """
-    loads = school_map.anchor_loads(session=db, ctx=ctx, school_id=student.school_id,
-                                    lag=cache.CASELOAD_LAG)
+    """Ranked from the student's neighbourhood; staff loads counted over the whole school
+    (from its cached state, which follows survey saves cheaply: :func:`cache.state`); the
+    suggestions are made again when the loads differ."""
+    loads = school_map.anchor_loads(session=db, ctx=ctx, school_id=student.school_id)
     return _kept(db, ctx, student, "mentors", lambda: followups.suggestions(
         _tables(db, ctx, student, tables), student.id, wave=ctx.wave,
         min_reliability=ctx.rules.min_reliability,

@@ -15,7 +15,7 @@ from survey_app.counsel import profile_page
 from survey_app.counsel.forms import DecisionForm, FollowUpUpdateForm, MentorForm
 from survey_app.db import get_session, write_next
 from survey_app.inputs import id_number, page_number, whole_number
-from survey_app.reading import cache, loader
+from survey_app.reading import loader
 from survey_app.services import audit, followups, reconciliation, students
 from survey_app.services import caseload as caseload_service
 from survey_app.words import labels, reasons
@@ -70,10 +70,8 @@ def caseload():
     filters = _filters()
     schools = chosen_schools(filters.school_id)
     db = get_session()
-    # The list may miss the last few seconds of survey saves at its school (CASELOAD_LAG).
     page = caseload_service.caseload_page(session=db, ctx=_context(), school_ids=schools,
-                                  filters=filters, today=date.today(),
-                                  lag=cache.CASELOAD_LAG)
+                                          filters=filters, today=date.today())
     audited.note(target_type="school", target_id=filters.school_id or "all",
                  school_id=filters.school_id,
                  detail={"schools": schools, "page": filters.page, "flag": filters.flag,

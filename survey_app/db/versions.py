@@ -3,6 +3,10 @@
 The counters are rows of ``data_version``; :data:`COUNTERS` says which tables move
 which row. Caches compare the counter they were built at with the current one.
 
+A declared write (a survey save) also logs whose answers it changed in ``respondent_change``,
+numbered by its schools' new counters (:func:`_log_changes`): what lets a cached school
+state follow the save by reloading those respondents only.
+
 SQL below the ORM (a hot path, see the README and ``tests/test_sql_style.py``): the
 database layer: counters bumped inside every write.
 """
@@ -48,6 +52,10 @@ SCHOOL_ROW = 1_000_000
 #: household's) stays cached while classmates answer (:func:`respondent_versions`).
 #: Within a 32-bit integer id: students below 500 million, households below 647 million.
 STUDENT_ROW, HOUSEHOLD_ROW = 1_000_000_000, 1_500_000_000
+#: ``respondent_change`` keeps each school's last ``KEEP_CHANGES`` counter moves, pruned
+#: every ``PRUNE_EVERY`` moves (a state further behind is loaded in full anyway: that many
+#: saves name more students than an incremental update is worth).
+KEEP_CHANGES, PRUNE_EVERY = 1000, 100
 _DECLARED = "survey_declared_schools"  # session/connection info: the schools writes concern
 #: Each counter's row and the tables whose writes move it.
 COUNTERS = {DATA_VERSION: VERSIONED_TABLES, STAFF_VERSION: STAFF_TABLES,
@@ -151,10 +159,12 @@ def _bump(conn, declared: frozenset[int] | None = None) -> None:
         return
     if declared and DATA_VERSION in rows:
         rows = rows - {DATA_VERSION}
-        conn.exec_driver_sql(
+        moved = conn.exec_driver_sql(
             "INSERT INTO data_version (id, n) VALUES "
             + ", ".join(f"({row:d}, 1)" for row in sorted(declared))
-            + " ON CONFLICT (id) DO UPDATE SET n = data_version.n + 1")
+            + " ON CONFLICT (id) DO UPDATE SET n = data_version.n + 1 RETURNING id, n").all()
+        _log_changes(conn, declared, {int(i) - SCHOOL_ROW: int(n) for i, n in moved
+                                      if SCHOOL_ROW <= i < STUDENT_ROW})
         if not rows:
             return
     rows = tuple(sorted(rows))
@@ -163,6 +173,32 @@ def _bump(conn, declared: frozenset[int] | None = None) -> None:
         for row in rows:
             if row not in present:  # a database from before this counter's migration
                 conn.exec_driver_sql(f"INSERT INTO data_version (id, n) VALUES ({row:d}, 1)")
+
+
+def _log_changes(conn, declared: frozenset[int], schools: dict[int, int]) -> None:
+    """Write whose answers this save changed (``respondent_change``), numbered by each
+    school's counter as this transaction moved it (``schools``: school id -> new counter):
+    what a cached school state reloads to follow the save (:mod:`survey_app.reading.incremental`).
+
+    One row per school and respondent; none named: one row with neither (a full load).
+    Every :data:`PRUNE_EVERY`-th move of a school's counter deletes its rows older than the
+    last :data:`KEEP_CHANGES` (by counter, so the table stays small and the pruning costs one
+    indexed statement now and then).
+    """
+    who = ([f"{row - STUDENT_ROW:d}, NULL" for row in sorted(declared)
+            if STUDENT_ROW <= row < HOUSEHOLD_ROW]
+           + [f"NULL, {row - HOUSEHOLD_ROW:d}" for row in sorted(declared)
+              if row >= HOUSEHOLD_ROW]) or ["NULL, NULL"]
+    if not schools:
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO respondent_change (school_id, n, student_id, household_id) VALUES "
+        + ", ".join(f"({school:d}, {n:d}, {one})" for school, n in sorted(schools.items())
+                    for one in who))
+    for school, n in sorted(schools.items()):
+        if n % PRUNE_EVERY == 0:
+            conn.exec_driver_sql(f"DELETE FROM respondent_change WHERE school_id = {school:d} "
+                                 f"AND n <= {n - KEEP_CHANGES:d}")
 
 
 @functools.cache

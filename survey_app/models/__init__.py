@@ -20,7 +20,7 @@ from survey_app.models.imports import ImportRun  # noqa: E402
 from survey_app.models.job import JobFile, JobRun  # noqa: E402
 from survey_app.models.reminder import ReminderOptOut, ReminderSend  # noqa: E402
 from survey_app.models.school import District, School, Section, SectionStudent, SectionTeacher  # noqa: E402
-from survey_app.models.settings import DataVersion, DistrictSettings  # noqa: E402
+from survey_app.models.settings import DataVersion, DistrictSettings, RespondentChange  # noqa: E402
 from survey_app.models.student import ContextMeasure, Household, Student  # noqa: E402
 from survey_app.models.survey import (  # noqa: E402
     Answer,
@@ -41,7 +41,7 @@ __all__ = [
     "FollowUpNote", "Household", "HouseholdCondition", "ImportRun",
     "Invitation", "JobFile", "JobRun",
     "LanguageSwitch", "NAMING_CONVENTION", "PageSubmission", "ReminderOptOut", "ReminderSend",
-    "Response", "School", "Section", "SectionStudent",
+    "RespondentChange", "Response", "School", "Section", "SectionStudent",
     "SectionTeacher", "StaffIdentity", "StaffMark", "StaffUser", "Student", "StudentFlags",
     "SupportTie",
     "SurveyWave",

@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 from relationships.rules import MIN_N
@@ -45,3 +46,26 @@ class DataVersion(SQLModel, table=True):
     __tablename__ = "data_version"
     id: int = Field(default=1, primary_key=True)
     n: int = 0
+
+
+class RespondentChange(SQLModel, table=True):
+    """Whose answers a declared survey save changed, numbered by its school's counter.
+
+    ``n`` is the school's own counter (``data_version`` row ``SCHOOL_ROW + school_id``)
+    after the save's commit, written in the same transaction as that bump
+    (``survey_app.db.versions``): a cached school state at counter ``k`` becomes the one
+    at ``n`` by reloading only the respondents of the rows ``k < n' <= n``
+    (``survey_app.reading.incremental``). One row per school and respondent (a student, or
+    a household); both empty means "unknown respondents" (a full load). Each school keeps
+    its last rows only (pruned by count as its counter moves on, not by time: the table
+    stays small however long a survey window runs); a missing row means a full load,
+    never a stale page.
+    """
+
+    __tablename__ = "respondent_change"
+    __table_args__ = (Index("ix_respondent_change_school_id_n", "school_id", "n"),)
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int
+    n: int
+    student_id: int | None = None
+    household_id: int | None = None

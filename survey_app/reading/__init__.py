@@ -12,7 +12,10 @@
   exports, until the flags version moves;
 - :mod:`~survey_app.reading.cache`: the one in-process caching helper
   (:func:`~survey_app.reading.cache.at_version`) and, on it, the per-school cache
-  (:func:`~survey_app.reading.cache.state`, :func:`~survey_app.reading.cache.memo`).
+  (:func:`~survey_app.reading.cache.state`, :func:`~survey_app.reading.cache.memo`);
+- :mod:`~survey_app.reading.incremental`: a kept school state brought up to date after
+  survey saves by reloading only the students they changed (the saves' log,
+  ``respondent_change``), not the whole school.
 
 It reads models through the database layer (and the settings' defaults); it imports no
 blueprint, and services and blueprints reach the database's tables through it.

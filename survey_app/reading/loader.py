@@ -30,7 +30,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, union
 from sqlmodel import Session
 
 from relationships import FlagRules, Tables
@@ -140,10 +140,12 @@ def with_answered(session, ctx: Context, frame: pd.DataFrame, *, students=None,
     answered = select(Invitation.kind, Invitation.student_id, Invitation.household_id,
                       Invitation.wave_id).where(
         Invitation.wave_id.in_(list(waves)), Invitation.status == InvitationStatus.SUBMITTED)
-    if students is not None:
-        answered = answered.where(or_(Invitation.student_id.in_(students),
-                                      Invitation.household_id.in_(households or [])))
-    answered = read_frame(session, answered.distinct())
+    if students is not None:  # two indexed lookups (one OR would scan the wave's invitations)
+        answered = union(answered.where(Invitation.student_id.in_(students)),
+                         answered.where(Invitation.household_id.in_(households or [])))
+    else:
+        answered = answered.distinct()
+    answered = read_frame(session, answered)
     ordinal = answered["wave_id"].map(waves)
     for when, wave in (("responded", ctx.wave), ("previous", ctx.wave - 1)):
         sent = answered.loc[ordinal == wave]
@@ -182,6 +184,18 @@ def _teaching(session, where) -> pd.DataFrame:
 def load_school_tables(*, session: Session, ctx: Context, school_ids, waves=None) -> Tables:
     """Tables for every active student of ``school_ids`` (ties of ``waves``, default all)."""
     return _load(session, ctx, school_ids=list(school_ids), student_ids=None, waves=waves)
+
+
+def load_student_answers(*, session: Session, ctx: Context, school_ids, student_ids,
+                         waves=None) -> Tables:
+    """What a survey save can change of the ``student_ids`` of ``school_ids``, as a
+    whole-school load holds it: the students (who answered), their ties, the adults they
+    name, their household conditions, and the schools' staff (naming a staff member may
+    make the staff member's adult row). No staff marks or teaching (no survey writes them).
+    What a cached school puts in place of those students' rows
+    (:mod:`survey_app.reading.incremental`)."""
+    return _load(session, ctx, school_ids=list(school_ids), student_ids=list(student_ids),
+                 waves=waves, answers_only=True)
 
 
 def load_school_staff_ties(*, session: Session, ctx: Context, school_ids, waves) -> Tables:
@@ -278,14 +292,17 @@ def _with_stand_in(tables: Tables, taking_part: pd.DataFrame) -> Tables:
                               ignore_index=True))
 
 
-def _load(session, ctx, *, school_ids, student_ids, waves, staff_only=False) -> Tables:
+def _load(session, ctx, *, school_ids, student_ids, waves, staff_only=False,
+          answers_only=False) -> Tables:
     where = _student_filter(school_ids, student_ids)
     students = _students(session, where, ctx)
     if students.empty:
         return Tables(empty_frame("students"), empty_frame("adults"), empty_frame("ties"))
     ties = load_ties(session, where, waves, staff_only)
-    marks = _marks(session, where, waves)
-    teaching = _teaching(session, where)
+    if answers_only:
+        marks, teaching = empty_frame("staff_marks"), empty_frame("teaching")
+    else:
+        marks, teaching = _marks(session, where, waves), _teaching(session, where)
     extra = set(marks["staff_id"].tolist()) | set(teaching["staff_id"].tolist())
     staff = staff_adults(session, students["school_id"].unique().tolist(), extra)
     extra -= set(staff["staff_id"].tolist())

@@ -78,18 +78,21 @@ class Page:
     tier_counts: dict = field(default_factory=dict)
 
 
-def _followups(session: Session, school_ids, today: date) -> pd.DataFrame:
+def _followups(session: Session, school_ids, today: date, students=None) -> pd.DataFrame:
+    """Open follow-ups per student of the schools (``students``: of these only)."""
+    which = [Student.school_id.in_(list(school_ids)), FollowUp.status.in_(OPEN)]
+    if students is not None:
+        which.append(FollowUp.student_id.in_(sorted(students)))
     stmt = (select(FollowUp.student_id, func.count().label("open_followups"),
                    func.min(FollowUp.due_on).label("next_due"))
             .join(Student, Student.id == FollowUp.student_id)
-            .where(Student.school_id.in_(list(school_ids)), FollowUp.status.in_(OPEN))
+            .where(*which)
             .group_by(FollowUp.student_id))
     frame = read_frame(session, stmt)
     helps = read_frame(session,
         select(FollowUp.student_id, FollowUp.help_type)
         .join(Student, Student.id == FollowUp.student_id)
-        .where(Student.school_id.in_(list(school_ids)), FollowUp.status.in_(OPEN),
-               FollowUp.kind == FollowUpKind.HELP_REQUEST))
+        .where(*which, FollowUp.kind == FollowUpKind.HELP_REQUEST))
     frame["next_due"] = pd.to_datetime(frame["next_due"]).dt.date
     frame["help_types"] = frame["student_id"].map(
         helps.groupby("student_id")["help_type"].agg(list)).apply(
@@ -111,50 +114,91 @@ class Caseload:
     school: cache.SchoolState  # the cached tables and evaluation the rows were made from
 
 
-def collect(*, session: Session, ctx: loader.Context, school_ids, today: date,
-            lag: float = 0.0) -> Caseload:
-    """Every caseload row of ``school_ids`` and the count of students with no data
-    (``lag``: see :func:`cache.state`)."""
-    school = cache.state(session=session, ctx=ctx, school_ids=school_ids, lag=lag)
+def collect(*, session: Session, ctx: loader.Context, school_ids, today: date) -> Caseload:
+    """Every caseload row of ``school_ids`` and the count of students with no data."""
+    school = cache.state(session=session, ctx=ctx, school_ids=school_ids)
+    key = ("caseload_rows", today, ctx.tiers)
     rows, no_data, people = school.memo(
-        ("caseload_rows", today, ctx.tiers),
-        lambda: _rows(session, ctx, school_ids, today, school.evaluation))
+        key, lambda: _rows(session, ctx, school_ids, today, school, key))
     return Caseload(rows=rows, no_data=no_data, people=people, school=school)
 
 
 def _rows(session: Session, ctx: loader.Context, school_ids, today: date,
-          evaluation: Evaluation):
+          school: cache.SchoolState, key):
+    """The rows (memo ``key`` of ``school``), made again after every survey save at these
+    schools: its flags, and the help a family asked for, which opens a follow-up.
+
+    After survey saves only (the state updated from a kept one, :meth:`cache.SchoolState.
+    earlier`), the kept rows stand for every student whose flags and reliable count came
+    out the same and whom the saves did not change (their follow-ups, owners and contacts
+    only move with staff writes); the others are made again. The directory and the logged
+    contacts, which no survey save writes, are kept through the saves.
+    """
+    evaluation = school.evaluation
     by_student = _codes(evaluation, ctx)
-    people = loader.student_directory(session=session, school_ids=school_ids)
-    follow = _followups(session, school_ids, today)
+    people = school.memo(("directory",), lambda: loader.student_directory(
+        session=session, school_ids=school_ids), survives_saves=True)
+    listed = school.memo(("directory_rows",), lambda: list(  # plain tuples: 8 ms -> 1 ms
+        people[list(_LISTED)].itertuples(index=False, name=None)), survives_saves=True)
     reliable = dict(zip(evaluation.measures["student_id"].tolist(),
                         evaluation.measures["reliable"].tolist(), strict=True))
-    follow_rows = follow.to_dict("index")
-    owners = caseload_people.owners(session, school_ids)
-    contacts = caseload_people.last_contacts(session, school_ids)
-    rows, no_data = [], 0
-    for rec in people.itertuples(index=False):
-        codes = by_student.get(rec.student_id, [])
-        no_data += "no_data" in codes
-        followup = follow_rows.get(rec.student_id)
+    contacts = school.memo(("last_contacts",), lambda: caseload_people.last_contacts(
+        session, school_ids), survives_saves=True)
+    earlier = school.earlier(key)
+    kept: dict[int, CaseloadRow | None] = {}
+    again = None  # every student
+    if earlier is not None:
+        (old_rows, _no_data, _people), changed = earlier
+        old = {r.student_id: r for r in old_rows}
+        again = set(changed)
+        for sid in old.keys() | by_student.keys():
+            row, codes = old.get(sid), by_student.get(sid, [])
+            if sid in again:
+                continue
+            if row is None and not codes:
+                continue
+            if row is None or row.codes != codes or row.reliable != int(reliable.get(sid, 0)):
+                again.add(sid)
+        kept = {sid: row for sid, row in old.items() if sid not in again}
+    follow_rows = _followups(session, school_ids, today, again).to_dict("index")
+    owners = caseload_people.owners(session, school_ids, again)
+    rows, tiers = [], {}  # few distinct sets of reasons: each tiered once
+    for sid, name, sis_id, grade, school_id, school_name, household in listed:
+        if again is not None and sid not in again:
+            if kept.get(sid) is not None:
+                rows.append(kept[sid])
+            continue
+        codes = by_student.get(sid, [])
+        followup = follow_rows.get(sid)
         if not codes and followup is None:
             continue
         due = (followup["next_due"]
                if followup is not None and not pd.isna(followup["next_due"]) else None)
         helps = list(followup["help_types"]) if followup is not None else []
         reasons_in = codes + (["help_request"] if helps else [])
-        household = rec.household_id
         rows.append(CaseloadRow(
-            student_id=rec.student_id, name=rec.name, sis_id=rec.sis_id, grade=rec.grade,
-            school_id=rec.school_id, school_name=rec.school_name,
-            reliable=int(reliable.get(rec.student_id, 0)),
+            student_id=sid, name=name, sis_id=sis_id, grade=grade,
+            school_id=school_id, school_name=school_name,
+            reliable=int(reliable.get(sid, 0)),
             codes=codes,
-            tier=tiering.tier(reasons_in, ctx.tiers), owner=owners.get(rec.student_id),
+            tier=_tier(tiers, reasons_in, ctx.tiers), owner=owners.get(sid),
             last_contact=None if pd.isna(household) else contacts.get(int(household)),
             help_types=helps,
             open_followups=int(followup["open_followups"]) if followup is not None else 0,
             next_due=due, overdue=bool(due and due < today)))
+    no_data = sum("no_data" in codes for codes in by_student.values())
     return rows, no_data, people
+
+
+#: The directory's columns a caseload row shows, in the order :func:`_rows` reads them.
+_LISTED = ("student_id", "name", "sis_id", "grade", "school_id", "school_name", "household_id")
+
+
+def _tier(known: dict, reasons_in: list[str], rules) -> str | None:
+    key = tuple(reasons_in)
+    if key not in known:
+        known[key] = tiering.tier(reasons_in, rules)
+    return known[key]
 
 
 def _codes(evaluation: Evaluation, ctx: loader.Context) -> dict[int, list[str]]:
@@ -233,12 +277,12 @@ def explain(rows, school: cache.SchoolState, ctx: loader.Context) -> list:
                 out.setdefault(int(flag.student_id), []).append(flag)
         return out
 
-    flags = school.memo(("flags", ids), _flags)
+    flags = school.memo(("flags", ids), _flags, students=ids)
     names = school.memo("adult_names", lambda: dict(zip(
         tables.adults["adult_id"].tolist(), tables.adults["name"].tolist(), strict=True)))
     strengths = school.memo("strengths", lambda: evaluation.strengths.set_index("student_id"))
     adults = school.memo(("reliable_adults", ids), lambda: caseload_people.reliable_adults(
-        tables, ctx.wave, ctx.rules.min_reliability, ids))
+        tables, ctx.wave, ctx.rules.min_reliability, ids), students=ids)
     out = []
     for shared in rows:
         row = copy.copy(shared)
@@ -261,10 +305,9 @@ def explain(rows, school: cache.SchoolState, ctx: loader.Context) -> list:
 
 
 def caseload_page(*, session: Session, ctx: loader.Context, school_ids, filters: Filters,
-                  today: date, per_page: int = PER_PAGE, lag: float = 0.0) -> Page:
-    """One page of the caseload, with sentences for the rows shown only (``lag``: how many
-    seconds of survey saves at these schools it may miss, :func:`cache.state`)."""
-    caseload = collect(session=session, ctx=ctx, school_ids=school_ids, today=today, lag=lag)
+                  today: date, per_page: int = PER_PAGE) -> Page:
+    """One page of the caseload, with sentences for the rows shown only."""
+    caseload = collect(session=session, ctx=ctx, school_ids=school_ids, today=today)
     rows, people = caseload.rows, caseload.people
     groups = _group_members(people, filters.group)
     counts = dict.fromkeys(tiering.TIERS, 0)

@@ -24,13 +24,16 @@ OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 _KIND_ORDER = {"staff": 0, "community": 1, "family": 2}
 
 
-def owners(session: Session, school_ids) -> dict[int, str]:
-    """student id -> the name of whoever owns the student's next open follow-up."""
+def owners(session: Session, school_ids, students=None) -> dict[int, str]:
+    """student id -> the name of whoever owns the student's next open follow-up
+    (``students``: of these only)."""
     stmt = (select(FollowUp.student_id, FollowUp.due_on, FollowUp.id,
                    StaffUser.given_name, StaffUser.family_name)
             .join(Student, Student.id == FollowUp.student_id)
             .join(StaffUser, StaffUser.id == FollowUp.owner_id)
             .where(Student.school_id.in_(list(school_ids)), FollowUp.status.in_(OPEN)))
+    if students is not None:
+        stmt = stmt.where(FollowUp.student_id.in_(sorted(students)))
     frame = read_frame(session, stmt)
     if frame.empty:
         return {}

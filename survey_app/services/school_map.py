@@ -41,14 +41,11 @@ def build(*, session: Session, ctx: loader.Context, school_id: int, grade: int |
     return {**data, "nodes": [dict(node) for node in data["nodes"]]}
 
 
-def anchors(*, session: Session, ctx: loader.Context, school_id: int, tables=None,
-            lag: float = 0.0):
+def anchors(*, session: Session, ctx: loader.Context, school_id: int, tables=None):
     """:func:`relationships.sole_anchors` of the whole school this wave (``adult_id,
     staff_id, school_id, students``), made once per data version and shared (read only).
 
     ``tables``: the school's tables of this wave, when the caller has loaded them.
-    ``lag``: seconds of the school's survey saves the result may miss (see
-    :func:`survey_app.reading.cache.at_version`; never a staff write).
     """
     def make():
         school = tables if tables is not None else loader.load_school_staff_ties(
@@ -57,14 +54,21 @@ def anchors(*, session: Session, ctx: loader.Context, school_id: int, tables=Non
 
     return cache.memo(session, ("anchors", school_id, ctx.district_id, ctx.wave,
                                 ctx.wave_id, ctx.rules.min_reliability), make,
-                      school_ids=[school_id], lag=lag)
+                      school_ids=[school_id])
 
 
-def anchor_loads(*, session: Session, ctx: loader.Context, school_id: int,
-                 lag: float = 0.0) -> dict:
+def anchor_loads(*, session: Session, ctx: loader.Context, school_id: int) -> dict:
     """Staff id -> students of ``school_id`` for whom they are the only reliable school
-    adult this wave (:func:`anchors`; what mentor suggestions weigh)."""
-    frame = anchors(session=session, ctx=ctx, school_id=school_id, lag=lag)
+    adult this wave (what mentor suggestions weigh).
+
+    Counted from the school's cached state (:func:`survey_app.reading.cache.state`), which
+    a survey save updates by reloading its own students only: a profile opened during a
+    survey window never loads the whole school's ties again for it.
+    """
+    school = cache.state(session=session, ctx=ctx, school_ids=[school_id])
+    frame = school.memo(("anchor_loads", ctx.wave, ctx.rules.min_reliability),
+                        lambda: sole_anchors(school.tables, wave=ctx.wave,
+                                             min_reliability=ctx.rules.min_reliability))
     return dict(zip(frame["staff_id"].tolist(), frame["students"].tolist(), strict=True))
 
 

@@ -162,3 +162,24 @@ def test_sent_back_is_looked_up_by_who_and_wave_not_by_wave(app, session):
         invitation = [step for step in plan if "invitation" in step]
         assert invitation, plan
         assert all(f"({who}=? AND wave_id=?)" in step for step in invitation), plan
+
+
+def test_the_profiles_staff_loads_from_the_kept_state_are_the_staff_ties_count(
+        app, session, story):
+    """Mentor suggestions weigh staff loads counted on the school's kept state (which
+    survey saves update cheaply): the same counts as the staff ties loaded alone."""
+    from survey_app.db import get_session
+    from survey_app.services import school_map
+
+    with app.test_request_context():
+        db = get_session()
+        ctx = _ctx(db, story)
+        school = story.world.school.id
+        loads = school_map.anchor_loads(session=db, ctx=ctx, school_id=school)
+        alone = sole_anchors(loader.load_school_staff_ties(
+            session=db, ctx=ctx, school_ids=[school], waves=[ctx.wave]),
+            wave=ctx.wave, min_reliability=ctx.rules.min_reliability)
+        db.rollback()
+    assert loads == dict(zip(alone["staff_id"].tolist(), alone["students"].tolist(),
+                             strict=True))
+    assert loads  # the story's coach is someone's only reliable school adult
