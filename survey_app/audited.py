@@ -108,6 +108,26 @@ def _record(action: str, kwargs: dict, *, outcome: str) -> None:
     db.commit()
 
 
+def read_event(action: str, *, target_type: str, target_id: Any = None,
+               school_id: int | None = None, **detail: Any) -> None:
+    """Record a read request's own audit event now (for ``by_view`` GET routes), in a
+    transaction of its own begun with the write lock (``write_next``), and commit it.
+
+    A read request reads in a deferred transaction; an audit row written straight into it
+    is refused at once with "database is locked" on SQLite whenever another connection
+    committed since its first read (a family saving a survey page): the class pages
+    answered 503 so. Whatever the view shows after this was read before it."""
+    db = get_session()
+    write_next(db)
+    audit.record(session=db, staff_id=current_user.id, action=action, target_type=target_type,
+                 target_id=target_id, school_id=school_id, detail=detail,
+                 ip=request.remote_addr)
+    db.commit()
+
+
+audited.read_event = read_event
+
+
 def note(**fields: Any) -> None:
     """What this request's audit event is about (``target_type``, ``target_id``,
     ``school_id``, ``detail``), when the URL arguments do not say it all."""

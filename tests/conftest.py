@@ -122,6 +122,34 @@ def make_app(app_config):
 
 
 @pytest.fixture
+def deferred_writes(app):
+    """Statements that write inside a deferred SQLite transaction (a read request's), as
+    (path, statement). Such a write is refused at once with "database is locked" when
+    another connection committed since the transaction's first read (SQLite cannot
+    upgrade a stale snapshot; the busy timeout does not apply): a teacher's class pages
+    and a family's letter link answered 503 while others saved survey pages. A read
+    request writes through ``write_next`` (a transaction begun IMMEDIATE: it waits)."""
+    from flask import has_request_context, request
+    from sqlalchemy import event
+
+    from survey_app.db import IMMEDIATE, get_engine
+
+    seen: list[tuple[str, str]] = []
+
+    def check(conn, _cursor, statement, _params, _context, _many):
+        verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+        if (has_request_context() and conn.dialect.name == "sqlite"
+                and verb in ("INSERT", "UPDATE", "DELETE")
+                and not conn.get_execution_options().get(IMMEDIATE)):
+            seen.append((request.path, statement[:60]))
+
+    engine = get_engine(app)
+    event.listen(engine, "before_cursor_execute", check)
+    yield seen
+    event.remove(engine, "before_cursor_execute", check)
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -92,9 +92,8 @@ def _nonrespondents(db, wave: SurveyWave, school_ids: list[int]) -> dict:
     rows, total = response_rates.nonrespondents(
         session=db, wave_id=wave.id, school_ids=[school_id] if school_id else school_ids,
         grade=grade, limit=per_page, offset=(page - 1) * per_page)
-    audit.record(session=db, staff_id=current_user.id, action="view_nonrespondents",
-                 target_type="wave", target_id=wave.id, school_id=school_id,
-                 detail={"grade": grade, "page": page, "shown": len(rows)}, ip=request.remote_addr)
+    audited.read_event("view_nonrespondents", target_type="wave", target_id=wave.id,
+                       school_id=school_id, grade=grade, page=page, shown=len(rows))
     args = {k: v for k, v in {"wave": wave.id, "school": school_id, "grade": grade}.items()
             if v is not None}
     return {"rows": rows, "total": total, "page": page, "args": args,

@@ -12,7 +12,12 @@ from flask_babel import force_locale
 
 from survey_app.db import job_session
 from survey_app.imports import context, roster_import, undo
-from survey_app.imports.report import ImportReport, describe
+from survey_app.imports.report import (
+    LINK_PROBLEMS,
+    REMOVAL_PROBLEMS,
+    ImportReport,
+    describe,
+)
 
 
 def echo_report(report: ImportReport, *, as_json: bool = False) -> None:
@@ -62,21 +67,32 @@ class _Bar:
 @click.option("--allow-removals", is_flag=True,
               help="Confirm a bulk file that removes more than the district's share "
                    "(10%% by default) of its active students or staff.")
+@click.option("--link-accounts", is_flag=True,
+              help="Confirm that staff rows take over the existing accounts with their "
+                   "emails (accounts made in the app, or whose sourcedId the file removes).")
 @click.option("--json", "as_json", is_flag=True,
               help="Print the whole report (every problem and note with its file, row and "
                    "column) as one JSON object, and nothing else, on stdout.")
 def import_roster(path: Path, extra: Path | None, dry_run: bool, allow_removals: bool,
-                  as_json: bool) -> None:
+                  link_accounts: bool, as_json: bool) -> None:
     """Import a OneRoster 1.1/1.2 package (folder or ZIP, bulk or delta) in one transaction."""
     size = path.stat().st_size if path.is_file() else sum(
         p.stat().st_size for p in path.glob("*.csv"))
     with job_session(current_app) as session, _Bar(
             size * 2 + (extra.stat().st_size if extra else 0)) as progress:
         report = roster_import.run(session=session, path=path, extra=extra, dry_run=dry_run,
-                                   allow_removals=allow_removals, progress=progress)
+                                   allow_removals=allow_removals,
+                                   link_accounts=link_accounts, progress=progress)
     echo_report(report, as_json=as_json)
     if not report.ok:
-        raise click.ClickException(f"{report.problem_count} problems: nothing was imported")
+        hint = ""
+        if report.confirmable:
+            flags = [flag for flag, codes in (("--allow-removals", REMOVAL_PROBLEMS),
+                                              ("--link-accounts", LINK_PROBLEMS))
+                     if report.asks(codes)]
+            hint = f" (if the file is right, confirm with {' and '.join(flags)})"
+        raise click.ClickException(
+            f"{report.problem_count} problems: nothing was imported{hint}")
     if not as_json:
         click.echo("Dry run: nothing was saved." if dry_run else "Imported.")
 
@@ -92,7 +108,12 @@ def undo_import(yes: bool) -> None:
         if not yes:
             click.confirm(f"Undo the import of {last.created_at:%Y-%m-%d %H:%M} UTC?",
                           abort=True)
-        counts = undo.undo(session=session, run=last, staff_id=None)
+        try:
+            counts = undo.undo(session=session, run=last, staff_id=None)
+        except undo.UndoBlocked as blocked:
+            raise click.ClickException(
+                f"the import cannot be undone: the email {blocked.email} belongs to the "
+                f"account of {blocked.name} now; change that account's email first") from None
         session.commit()
     click.echo(f"Undone: {counts['restored']} rows put back as they were, "
                f"{counts['removed']} rows the import had added taken out.")

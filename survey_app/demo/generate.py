@@ -3,6 +3,10 @@
 ``build_district`` returns ``{table name: DataFrame}`` with explicit ids (1, 2, …), so rows
 refer to each other before anything touches a database. JSON columns hold JSON text
 (serialised once here, not per row by the driver); timestamps the loader fills in.
+
+Last, ``plans`` adds what the schools are already doing (mentor matches and teachers'
+check-ins, so the demo teachers' "my students" has cards) and the roster emails reminders
+reach (``example.org``); its module docstring gives the shares and why.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import pandas as pd
 
 from relationships.rules import MIN_N
 from survey_app.demo import catalog as C
-from survey_app.demo import surveys
+from survey_app.demo import plans, surveys
 from survey_app.demo.shared import maybe, pick
 
 SCHOOLS = (  # code, name, grade_low, grade_high
@@ -72,6 +76,7 @@ def build_district(n_students: int, seed: int, *, secret: str, today: date,
     _staff(rng, tables, roster)
     _sections(rng, tables, roster)
     surveys.add_surveys(rng, tables, roster, secret=secret, today=today, progress=progress)
+    plans.add(rng, tables, roster, today)  # last: its draws move no other table
     return tables
 
 

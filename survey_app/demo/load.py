@@ -41,7 +41,7 @@ LOAD_ORDER = (
     "district", "school", "district_settings", "staff_user", "counselor_school", "household",
     "student", "section", "section_teacher", "section_student", "context_measure",
     "survey_wave", "invitation", "response", "answer", "household_condition", "adult", "support_tie", "staff_mark",
-    "engagement", "family_trust_mark", "follow_up",
+    "engagement", "family_trust_mark", "follow_up", "follow_up_note",
 )
 
 

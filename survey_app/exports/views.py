@@ -31,7 +31,7 @@ from survey_app.exports import safe, service
 from survey_app.exports.forms import ContextUploadForm, ExportForm, RosterUploadForm
 from survey_app.imports import undo
 from survey_app.inputs import id_number
-from survey_app.jobs import queue, runs
+from survey_app.jobs import handover, runs
 from survey_app.models import School, Student
 from survey_app.reading import loader
 from survey_app.services import audit, waves
@@ -58,17 +58,12 @@ def import_roster():
     the differences, with "Save these changes" (:func:`survey_app.jobs.views.save`)."""
     form = RosterUploadForm()
     if not form.validate_on_submit():
-        return _page(form, status=400 if request.method == "POST" else 200)
+        return _page(form, status=handover.refused_status())
     files = {"package.zip": form.package.data.read()}
     if form.extra.data is not None and form.extra.data.filename:
         files["extra.csv"] = form.extra.data.read()
-    db = get_session()
-    runs.forget_checks(session=db, staff_id=current_user.id)
-    run = runs.create(session=db, kind="roster_check", district_id=current_user.district_id,
-                      staff_id=current_user.id, files=files, ip=request.remote_addr)
-    db.commit()
-    queue.submit(run.id)
-    return redirect(url_for("jobs.show", job_id=run.id), 303)
+    runs.forget_checks(session=get_session(), staff_id=current_user.id)
+    return handover.start("roster_check", files=files)
 
 
 @bp.post("/roster/undo")
@@ -83,7 +78,14 @@ def undo_roster():
     if last is None:
         flash(_("There is no import to undo."), "error")
         return redirect(url_for(".import_roster"))
-    undo.undo(session=db, run=last, staff_id=current_user.id)
+    try:
+        undo.undo(session=db, run=last, staff_id=current_user.id)
+    except undo.UndoBlocked as blocked:
+        db.rollback()
+        flash(_("The last import cannot be undone: the email %(email)s belongs to the account "
+                "of %(name)s now. Change that account's email first, then undo again.",
+                email=blocked.email, name=blocked.name), "error")
+        return redirect(url_for(".import_roster"))
     audit.record(session=db, staff_id=current_user.id, action="roster_import_undone",
                  target_type="import_run", target_id=last.id, detail={},
                  ip=request.remote_addr)
@@ -100,15 +102,9 @@ def import_context():
     """Take a context CSV (attendance, completion, grades) and hand it to the job queue."""
     form = ContextUploadForm()
     if form.validate_on_submit():
-        db = get_session()
-        run = runs.create(session=db, kind="context_import", district_id=current_user.district_id,
-                          staff_id=current_user.id, params={"dry_run": bool(form.dry_run.data)},
-                          files={"context.csv": form.csv_file.data.read()}, ip=request.remote_addr)
-        db.commit()
-        queue.submit(run.id)
-        return redirect(url_for("jobs.show", job_id=run.id), 303)
-    status = 400 if request.method == "POST" else 200
-    return render_template("exports/import_context.html", form=form), status
+        return handover.start("context_import", params={"dry_run": bool(form.dry_run.data)},
+                              files={"context.csv": form.csv_file.data.read()})
+    return render_template("exports/import_context.html", form=form), handover.refused_status()
 
 
 def _export_params(req: service.ExportRequest) -> dict[str, Any]:
@@ -232,12 +228,7 @@ def download():
     if _students_in(db, school_ids) >= current_app.config["EXPORT_JOB_MIN_STUDENTS"]:
         # Audited when asked for; the file is kept with the job for the one who asked.
         service.record(session=db, req=req, staff_id=current_user.id, ip=request.remote_addr)
-        run = runs.create(session=db, kind="export", district_id=current_user.district_id,
-                          staff_id=current_user.id, params=_export_params(req),
-                          ip=request.remote_addr)
-        db.commit()
-        queue.submit(run.id)
-        return redirect(url_for("jobs.show", job_id=run.id), 303)
+        return handover.start("export", params=_export_params(req))
     # Rows go to a temporary file (memory up to 16 MB, then disk), never all into memory.
     # Nothing leaves the server before the audit event of what leaves is committed.
     buffer = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
@@ -267,9 +258,4 @@ def download():
 @audited.by_view({"POST": "job_started"}, when="the refresh was handed to the job queue")
 def refresh_flags():
     """Hand the district's flag refresh (``flask refresh-flags``) to the job queue."""
-    db = get_session()
-    run = runs.create(session=db, kind="refresh_flags", district_id=current_user.district_id,
-                      staff_id=current_user.id, ip=request.remote_addr)
-    db.commit()
-    queue.submit(run.id)
-    return redirect(url_for("jobs.show", job_id=run.id), 303)
+    return handover.start("refresh_flags")

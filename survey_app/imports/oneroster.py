@@ -20,7 +20,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from survey_app.imports import roster_rows
+from survey_app.imports import roster_rows, roster_staff
 from survey_app.imports.fields import (
     BAD,
     RACE_FLAGS,
@@ -56,19 +56,20 @@ def planned_bytes(package: Package, extra: Path | None = None) -> int:
 
 def import_roster(*, session: Session, package: Package, extra: Path | None = None,
                   dry_run: bool = False, staff_id: int | None = None,
-                  allow_removals: bool = False) -> ImportReport:
+                  allow_removals: bool = False, link_accounts: bool = False) -> ImportReport:
     """Import ``package`` into the database; the caller commits when ``report.ok``.
 
     ``staff_id`` is the person importing: their account is never deactivated, nor
     the district's last admin; removals beyond the district's share are refused
-    unless ``allow_removals`` (:mod:`roster_guard`). ``report.changes`` holds what
-    the import changed (for undo).
+    unless ``allow_removals`` (:mod:`roster_guard`); a staff row takes over an existing
+    account with its email only when ``link_accounts`` (:mod:`roster_staff`).
+    ``report.changes`` holds what the import changed (for undo).
     """
     report = ImportReport(dry_run=dry_run)
     guard = Guard(session, staff_id=staff_id, allow_removals=allow_removals)
     existing = session.exec(select(District.id).order_by(District.id)).first()
     guard.before(existing)
-    importer = _Importer(session, package, report)
+    importer = _Importer(session, package, report, link_accounts=link_accounts)
     importer.run(extra)
     report.tally_notes()
     session.flush()
@@ -82,7 +83,8 @@ def import_roster(*, session: Session, package: Package, extra: Path | None = No
 
 
 class _Importer:
-    def __init__(self, session: Session, package: Package, report: ImportReport):
+    def __init__(self, session: Session, package: Package, report: ImportReport, *,
+                 link_accounts: bool = False):
         self.session, self.package, self.report = session, package, report
         self.modes: dict[str, str] = {}
         self.store: Store | None = None
@@ -92,6 +94,8 @@ class _Importer:
         self.roles: dict[str, roster_rows.Roles] = {}
         self.tally: Counter = Counter()
         self.extra_name = "extra.csv"
+        self.staff: dict[str, dict[str, Any]] = {}
+        self.link_accounts = link_accounts
 
     def run(self, extra: Path | None) -> None:
         self._manifest()
@@ -258,16 +262,19 @@ class _Importer:
                 self._save_users(batch, households)
                 batch = []
         self._save_users(batch, households)
+        # Staff are few: all of them at once, so every email is set against the whole file.
+        roster_staff.save_staff(self.store, self.staff, bulk=self.modes.get("users") == "bulk",
+                                link=self.link_accounts)
 
     def _save_users(self, batch, households: dict[str, str]) -> None:
         students, staff, parents = roster_rows.split_users(
             batch, self.report, self.store.school_ids, households, self.store.seen_users,
-            self.tally)
+            self.tally, self.store.kinds)
         for sid, values in students.items():
             values.update(self.demographics.get(sid, {}))
             values.update(self.extras.get(sid, (0, {}))[1])
         self.store.save_students(students)
-        self.store.save_staff(staff)
+        self.staff.update(staff)
         self.store.save_parents(parents)
 
     def _check_demographics(self) -> None:

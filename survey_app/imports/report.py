@@ -13,8 +13,8 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-__all__ = ["MESSAGES", "MAX_PROBLEMS", "ImportReport", "Note", "PackageError",
-           "Problem", "describe"]
+__all__ = ["LINK_PROBLEMS", "MESSAGES", "MAX_PROBLEMS", "REMOVAL_PROBLEMS", "ImportReport",
+           "Note", "PackageError", "Problem", "describe"]
 
 #: The report lists this many problems; the rest are counted.
 MAX_PROBLEMS = 200
@@ -38,7 +38,13 @@ MESSAGES = {
     "unknown_class": _l("No class has the sourcedId “%(value)s”."),
     "no_school": _l("This person belongs to no school in the file."),
     "duplicate": _l("The sourcedId “%(value)s” appears twice."),
-    "email_taken": _l("The email “%(value)s” already belongs to another staff account."),
+    "email_taken": _l("The email “%(value)s” belongs to the account of %(name)s (sourcedId “%(other)s”), who stays on the roster. Give each person an email of their own and import again."),
+    "school_elsewhere": _l("The sourcedId “%(value)s” is already a school of another district in this app (%(name)s)."),
+    "email_twice": _l("Rows %(first)s and %(second)s both give the email “%(value)s” (capital letters and spaces do not count). Each staff member needs an email of their own: this is how they sign in."),
+    "email_two_accounts": _l("The sourcedId “%(sid)s” already has an account (%(mine)s), but the email “%(value)s” belongs to another account, %(name)s. Two accounts are never merged: change one of the two emails and import again."),
+    "link_account": _l("The email “%(value)s” belongs to the account of %(name)s, which was made in the app, not by a roster. Confirm to link this row to it: the account keeps its sign-in and role, and the roster keeps it up to date from now on."),
+    "link_moved": _l("The email “%(value)s” belongs to the account of %(name)s, whose sourcedId “%(other)s” this file removes. Confirm to move the account to the new sourcedId “%(sid)s”: it keeps its sign-in, marks and follow-ups."),
+    "database_refused": _l("The database refused to save this roster (%(detail)s). Nothing was saved. Please send this message to whoever supports the app."),
     "no_users": _l("The package has no users.csv."),
     "no_orgs": _l("The package has no orgs.csv, and the database has no schools yet."),
     "no_school_org": _l("orgs.csv lists no school (only: %(kinds)s), and the database has no schools yet."),
@@ -73,6 +79,10 @@ MESSAGES = {
     "no_grade": _l("%(count)s students have no grade in the file: a new student's grade is unknown (shown as “—”), never kindergarten, and a grade already known is kept."),
     "kept_account": _l("The account %(email)s stays active: an import never removes the person importing or the last district admin."),
     "no_district": _l("The file has no district; the schools were added to “%(name)s”."),
+    "staff_email_invalid": _l("%(count)s staff emails in %(name)s are not email addresses (the first in row %(row)s, column %(column)s): they were left out, and an email the account already has is kept."),
+    "linked_account": _l("Row %(row)s of users.csv is now linked to the existing account %(email)s."),
+    "role_changed": _l("%(count)s people in %(name)s have another role than before (the first in row %(row)s): the record of their old role was removed."),
+    "school_moved": _l("The school in row %(row)s of orgs.csv has a new sourcedId, “%(value)s”, and the identifier of the school listed before as “%(old)s”, which the file no longer lists: it is taken as the same school and keeps its people and data."),
     "delta_file": _l("%(name)s is a delta file: rows missing from it were left as they were."),
 }
 
@@ -104,6 +114,8 @@ class PackageError(Exception):
 
 #: Problems that a confirmation answers: the file would remove more people than allowed.
 REMOVAL_PROBLEMS = frozenset({"too_many_students_removed", "too_many_staff_removed"})
+#: Problems that a confirmation answers: a roster row would take over an existing account.
+LINK_PROBLEMS = frozenset({"link_account", "link_moved"})
 
 
 @dataclass
@@ -129,10 +141,14 @@ class ImportReport:
 
     @property
     def confirmable(self) -> bool:
-        """Refused only for removing too many people, which the importing admin may confirm
-        (``allow_removals``)."""
+        """Refused only for what the importing admin may confirm: removing too many people
+        (``allow_removals``) or linking rows to existing accounts (``link_accounts``)."""
         return bool(self.problems) and self.problem_count == len(self.problems) and \
-            {p.code for p in self.problems} <= REMOVAL_PROBLEMS
+            {p.code for p in self.problems} <= REMOVAL_PROBLEMS | LINK_PROBLEMS
+
+    def asks(self, codes: frozenset) -> bool:
+        """Whether a confirmable report asks to confirm one of ``codes``."""
+        return any(p.code in codes for p in self.problems)
 
     def problem(self, code: str, *, file: str | None = None, row: int | None = None,
                 column: str | None = None, **params: Any) -> None:

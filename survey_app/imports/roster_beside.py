@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session
 
 from survey_app.db.snapshot import attached, copy_of, database_file
@@ -37,6 +38,8 @@ __all__ = ["FINGERPRINTS", "run"]
 
 #: Roster tables in the order rows are created (each only points at tables before it).
 CREATED = ("school", "household", "student", "staff_user", "section", "adult")
+#: Unique columns an import may move from one row to another (emails, re-keyed ids).
+UNIQUE = {"staff_user": ("email", "sourced_id"), "school": ("sourced_id",)}
 MEMBERS = {"section_student": "student_id", "section_teacher": "staff_id"}
 #: What must not have moved between the copy and the copying back (SQL per table).
 FINGERPRINTS = {
@@ -55,14 +58,15 @@ class _Moved(Exception):
 
 
 def run(*, session: Session, path: Path, extra: Path | None = None, dry_run: bool = False,
-        allow_removals: bool = False, staff_id: int | None = None,
-        progress: Callable[[int], None] | None = None,
+        allow_removals: bool = False, link_accounts: bool = False,
+        staff_id: int | None = None, progress: Callable[[int], None] | None = None,
         on_open: Callable[[Package], None] | None = None,
         saving: Callable[[], None] | None = None) -> ImportReport:
     """:func:`roster_import.run`, worked out on a copy when the database is a SQLite file
     (``saving`` is called before the write lock is taken to copy the result back)."""
     args = {"path": path, "extra": extra, "dry_run": dry_run,
-            "allow_removals": allow_removals, "staff_id": staff_id}
+            "allow_removals": allow_removals, "link_accounts": link_accounts,
+            "staff_id": staff_id}
     database = database_file(session.get_bind())
     if database is None:
         return roster_import.run(session=session, progress=progress, on_open=on_open, **args)
@@ -89,6 +93,9 @@ def run(*, session: Session, path: Path, extra: Path | None = None, dry_run: boo
             except _Moved:
                 conn.rollback()
                 moved = True
+            except (IntegrityError, DataError) as error:
+                conn.rollback()
+                return roster_import.refused(error, dry_run=dry_run)
             else:
                 moved = False
                 with Session(bind=conn, expire_on_commit=False) as own:
@@ -126,14 +133,15 @@ def _copy_back(conn: Connection, report: ImportReport, before: dict[str, list],
     renamed = "(SELECT s.name FROM snap.district s WHERE s.id = district.id)"
     conn.execute(text(f"UPDATE district SET name = {renamed} WHERE name <> {renamed}"))
     for table in CREATED:
+        change = report.changes.get(table, {})
         shift = _highest(conn, "main.", table) - highest[table] if table == "adult" else 0
+        _release(conn, table, change.get("updated", {}))
         columns = _columns(conn, table)
         listed = ", ".join(columns)
         taken = listed.replace("id, ", "id + :shift, ", 1) if columns[0] == "id" else listed
         conn.execute(text(f"INSERT INTO {table} ({listed}) SELECT {taken} FROM snap.{table} "
                           f"WHERE id > :highest ORDER BY id"),
                      {"shift": shift, "highest": highest[table]})
-        change = report.changes.get(table, {})
         if shift and change.get("created"):
             change["created"] = [pk + shift for pk in change["created"]]
         _update(conn, table, change.get("updated", {}), "updated_at" in columns)
@@ -147,6 +155,16 @@ def _copy_back(conn: Connection, report: ImportReport, before: dict[str, list],
     now, made = _fingerprints(conn, "main."), _fingerprints(conn, "snap.")
     if any(now[t][0] != made[t][0] for t in FINGERPRINTS if t != "import_run"):
         raise _Moved  # a safety net: the copy and the database must now agree
+
+
+def _release(conn, table: str, updated: dict[str, dict[str, Any]]) -> None:
+    """Empty the unique columns that change before rows are copied in or back, so that
+    an email two people swapped, or one a new account takes, is never held twice."""
+    for column in UNIQUE.get(table, ()):
+        ids = [int(pk) for pk, old in updated.items() if column in old]
+        if ids:
+            conn.execute(text(f"UPDATE {table} SET {column} = NULL WHERE id IN "
+                              f"(SELECT value FROM json_each(:ids))"), {"ids": json.dumps(ids)})
 
 
 def _update(conn, table: str, updated: dict[str, dict[str, Any]], stamped: bool) -> None:

@@ -10,10 +10,12 @@ report has a problem or this is only a check.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from survey_app.imports import oneroster
@@ -21,14 +23,17 @@ from survey_app.imports.package import Package, open_package
 from survey_app.imports.report import ImportReport, PackageError
 from survey_app.models import District, ImportRun, StaffUser, Student
 
-__all__ = ["SHOWN_REMOVALS", "run", "save_run"]
+__all__ = ["SHOWN_REMOVALS", "refused", "run", "save_run"]
+
+log = logging.getLogger(__name__)
 
 #: Names of removed people listed on the check page (the rest are counted).
 SHOWN_REMOVALS = 200
 
 
 def run(*, session: Session, path: Path, extra: Path | None = None, dry_run: bool = False,
-        allow_removals: bool = False, staff_id: int | None = None,
+        allow_removals: bool = False, link_accounts: bool = False,
+        staff_id: int | None = None,
         progress: Callable[[int], None] | None = None,
         on_open: Callable[[Package], None] | None = None,
         keep_open: bool = False) -> ImportReport:
@@ -51,20 +56,38 @@ def run(*, session: Session, path: Path, extra: Path | None = None, dry_run: boo
     try:
         report = oneroster.import_roster(session=session, package=package, extra=extra,
                                          dry_run=dry_run, staff_id=staff_id,
-                                         allow_removals=allow_removals)
+                                         allow_removals=allow_removals,
+                                         link_accounts=link_accounts)
         report.removed = _removed_names(session, report.changes)
     except PackageError as error:  # a member of the ZIP fails while it is read
         session.rollback()
         report = ImportReport(dry_run=dry_run)
         report.problem(error.problem.code, file=error.problem.file, **error.problem.params)
         return report
+    except (IntegrityError, DataError) as error:
+        session.rollback()
+        return refused(error, dry_run=dry_run)
     if keep_open:
         return report
     if not report.ok or dry_run:
         session.rollback()
         return report
-    save_run(session=session, report=report, staff_id=staff_id)
+    try:
+        save_run(session=session, report=report, staff_id=staff_id)
+    except (IntegrityError, DataError) as error:
+        session.rollback()
+        return refused(error, dry_run=dry_run)
     oneroster.refresh_statistics(session)
+    return report
+
+
+def refused(error: DBAPIError, *, dry_run: bool) -> ImportReport:
+    """A last line: a constraint the checks above missed is a located refusal, never a
+    traceback (the tests treat reaching it as a defect). Nothing was saved."""
+    log.error("roster import refused by the database: %s", error.orig)
+    report = ImportReport(dry_run=dry_run)
+    detail = str(getattr(error, "orig", error)).splitlines()[0][:200]
+    report.problem("database_refused", detail=detail)
     return report
 
 

@@ -131,8 +131,9 @@ def link_households(users: Iterable[Row], roles: dict[str, Roles],
 
 def split_users(batch: list[tuple[Row, Roles]], report: ImportReport,
                 school_ids: dict[str, int], households: dict[str, str], seen: dict[str, int],
-                tally: Counter) -> tuple[dict, dict, dict]:
-    """Values for students, staff and parents, keyed by sourcedId; problems reported."""
+                tally: Counter, kinds: dict[str, tuple[str, int]]) -> tuple[dict, dict, dict]:
+    """Values for students, staff and parents, keyed by sourcedId; problems reported;
+    ``kinds`` is told each person's kind and row."""
     students: dict[str, dict[str, Any]] = {}
     staff: dict[str, dict[str, Any]] = {}
     parents: dict[str, dict[str, Any]] = {}
@@ -164,6 +165,8 @@ def split_users(batch: list[tuple[Row, Roles]], report: ImportReport,
             tally[("role", role or "?")] += 1
             continue
         if values is not None:
+            kinds[sid] = ("student" if target is students else "staff" if target is staff
+                          else "parent", row.number)
             if sid in households and target is not staff:
                 values["household"] = households[sid]
             target[sid] = values
@@ -212,9 +215,11 @@ def _student(row, roles, report, school_ids, tally, active) -> dict[str, Any] | 
 
 
 def _staff(row, role, roles, report, school_ids, active) -> dict[str, Any] | None:
-    email = parse_text(row, "email", report, FILE, limit=320)
+    email = contact_email(row)
+    if email is None and row.get("email"):
+        report.tally("staff_email_invalid", FILE, row.number, "email")
     values = _names(row, report) | {
-        "email": email.lower() if email not in (None, BAD) else email,
+        "email": email,
         "title": role[:100],
         "school_id": _school(row, roles, report, school_ids, required=False),
         "active": active,

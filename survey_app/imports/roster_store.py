@@ -55,6 +55,8 @@ class Store:
         self.session, self.report, self.district = session, report, district
         self.now: datetime = utcnow()
         self.seen_users: dict[str, int] = {}  # sourcedId → hash of its row (duplicates)
+        #: sourcedId → (student/staff/parent, its row) of each person of users.csv.
+        self.kinds: dict[str, tuple[str, int]] = {}
         self.student_ids: dict[str, int] = {}
         self.staff_ids: dict[str, int] = {}
         self.section_ids: dict[str, int] = {}
@@ -73,35 +75,45 @@ class Store:
             select(School).where(School.district_id == self.district.id))}
         codes = {s.code for s in self.session.exec(select(School))}
         self._known_schools = {s.id for s in existing.values()}
-        seen = set()
+        listed = {row.get("sourcedId") for row in rows}
+        elsewhere = self._schools_elsewhere(listed)
+        seen: dict[str, int] = {}  # sourcedId → hash of its row (duplicates)
         for row in rows:
             sid = parse_text(row, "sourcedId", self.report, "orgs.csv", limit=255, required=True)
             name = parse_text(row, "name", self.report, "orgs.csv", limit=200, required=True)
-            if BAD in (sid, name):
+            if BAD in (sid, name) or self._repeated(seen, row, sid, "orgs.csv"):
                 continue
-            seen.add(sid)
+            if sid in elsewhere:
+                self.report.problem("school_elsewhere", file="orgs.csv", row=row.number,
+                                    column="sourcedId", value=sid[:80], name=elsewhere[sid])
+                continue
             active = row.get("status").lower() != "tobedeleted"
             school = existing.get(sid)
+            moved = school is None and \
+                (school := self._moved_school(existing, listed, row, sid, bulk)) is not None
             if school is None:
                 code = (row.get("identifier") or sid)[:64]
-                code = code if code not in codes else sid[:64]
+                for n in range(1, len(codes) + 2):
+                    if code not in codes:
+                        break
+                    code = f"{sid[:56]}~{n}" if n > 1 else sid[:64]
                 codes.add(code)
                 school = existing[sid] = School(district_id=self.district.id, code=code,
                                                 sourced_id=sid, name=name, active=active)
                 self.report.count("schools", "created")
-            elif (school.name, school.active) == (name, active):
+            elif (school.name, school.active) == (name, active) and not moved:
                 self.report.count("schools", "unchanged")
                 continue
             else:
                 self.report.count("schools", "updated" if active else "deleted")
-                self._record_update("school", school.id,
-                                    {"name": school.name, "active": school.active})
+                self.record_update("school", school.id,
+                                   {"name": school.name, "active": school.active})
             school.name, school.active = name, active
             self.session.add(school)
         if bulk and rows:
             for sid, school in existing.items():
-                if sid and sid not in seen and school.active:
-                    self._record_update("school", school.id, {"active": True})
+                if sid and sid not in listed and school.active:
+                    self.record_update("school", school.id, {"active": True})
                     school.active = False
                     self.session.add(school)
                     self.report.count("schools", "deleted")
@@ -110,12 +122,51 @@ class Store:
         self._changed("school")["created"] += made
         return {sid: s.id for sid, s in existing.items() if sid and s.active}
 
+    def _repeated(self, seen: dict[str, int], row: Row, sid: str, file: str) -> bool:
+        """A sourcedId already read in this file: the same row again is a note, another
+        row with it a problem (which of the two is right cannot be known)."""
+        same = hash(tuple(sorted(row.values.items())))
+        if sid not in seen:
+            seen[sid] = same
+            return False
+        if seen[sid] == same:
+            self.report.tally("duplicate_row", file, row.number, "sourcedId")
+        else:
+            self.report.problem("duplicate", file=file, row=row.number, column="sourcedId",
+                                value=sid[:80])
+        return True
+
+    def _schools_elsewhere(self, sids: set[str]) -> dict[str, str]:
+        """The file's school sourcedIds that are another district's schools here."""
+        found: dict[str, str] = {}
+        for part in _chunks(sorted(sids)):
+            found.update(self.session.execute(select(School.sourced_id, School.name).where(
+                School.sourced_id.in_(part), School.district_id != self.district.id)).all())
+        return found
+
+    def _moved_school(self, existing: dict[str, School], listed: set[str], row: Row, sid: str,
+                      bulk: bool) -> School | None:
+        """A school the bulk file gives a new sourcedId: its identifier is the code of a
+        school whose old sourcedId the file no longer lists. It keeps its people and data."""
+        code = row.get("identifier")[:64]
+        if not (bulk and code):
+            return None
+        for old, school in existing.items():
+            if school.code == code and old and old not in listed:
+                self.record_update("school", school.id, {"sourced_id": old})
+                school.sourced_id = sid
+                existing[sid] = existing.pop(old)
+                self.report.note("school_moved", row=row.number, value=sid[:80],
+                                 old=old[:80])
+                return school
+        return None
+
     # -- what changed --------------------------------------------------------------------------
 
     def _changed(self, table: str) -> dict[str, Any]:
         return self.changes.setdefault(table, {"created": [], "updated": {}})
 
-    def _record_update(self, table: str, pk: int, old: dict[str, Any]) -> None:
+    def record_update(self, table: str, pk: int, old: dict[str, Any]) -> None:
         before = self._changed(table)["updated"].setdefault(str(pk), {})
         for column, value in old.items():
             before.setdefault(column, value.isoformat() if hasattr(value, "isoformat")
@@ -123,7 +174,7 @@ class Store:
 
     # -- generic upsert ----------------------------------------------------------------------
 
-    def _upsert(self, kind: str, model: Any, rows: dict[str, dict[str, Any]],
+    def upsert(self, kind: str, model: Any, rows: dict[str, dict[str, Any]],
                 defaults: dict[str, Any]) -> dict[str, int]:
         """Insert new rows and update changed ones, keyed by ``sourced_id``."""
         ids: dict[str, int] = {}
@@ -147,7 +198,7 @@ class Store:
                     continue
                 deleting = has_active and old["active"] and not new["active"]
                 self.report.count(kind, "deleted" if deleting else "updated")
-                self._record_update(model.__tablename__, record.id,
+                self.record_update(model.__tablename__, record.id,
                                     {c: old[c] for c in changed})
                 if hasattr(model, "updated_at"):
                     changed["updated_at"] = self.now
@@ -169,7 +220,7 @@ class Store:
     # -- people ------------------------------------------------------------------------------
 
     def save_households(self, households: dict[str, str]) -> None:
-        keys = sorted(set(households.values()))
+        keys = sorted({k for k in households.values() if len(k) <= 255})
         for part in _chunks(keys):
             self.household_ids.update(self.session.execute(
                 select(Household.sourced_id, Household.id).where(
@@ -186,8 +237,8 @@ class Store:
 
     def _resolve_household(self, values: dict[str, Any]) -> None:
         key = values.pop("household", None)
-        if key is not None:
-            values["household_id"] = self.household_ids[key]
+        if key is not None:  # none for a key too long to keep (its row is a problem)
+            values["household_id"] = self.household_ids.get(key)
 
     def save_students(self, students: dict[str, dict[str, Any]]) -> None:
         for sid, values in students.items():
@@ -195,57 +246,26 @@ class Store:
             values["deleted_at"] = None if values["active"] else self.now
             if not values["active"]:
                 self.deleted.add(sid)
-        self.student_ids.update(self._upsert("students", Student, students, _STUDENT_DEFAULTS))
+        self.student_ids.update(self.upsert("students", Student, students, _STUDENT_DEFAULTS))
 
     def save_parents(self, parents: dict[str, dict[str, Any]]) -> None:
         for values in parents.values():
             self._resolve_household(values)
-        self._upsert("parents", Adult, parents,
+        self.upsert("parents", Adult, parents,
                      {"district_id": self.district.id, "household_id": None})
-
-    def save_staff(self, staff: dict[str, dict[str, Any]]) -> None:
-        emails = [v["email"] for v in staff.values() if v["email"]]
-        owners = {}
-        for part in _chunks(emails):
-            owners.update(self.session.execute(select(StaffUser.email, StaffUser.id).where(
-                StaffUser.email.in_(part))).all())
-        rows = {}
-        for sid, values in staff.items():
-            row = values.pop("_row")
-            if values["email"] in owners and not self._email_free(sid, values["email"], row):
-                continue
-            rows[sid] = values
-        for sid, values in rows.items():
-            if not values["active"]:
-                self.deleted.add(sid)
-        defaults = {"district_id": self.district.id, "role": "staff", "languages": [],
-                    "language": "en"}
-        self.staff_ids.update(self._upsert("staff", StaffUser, rows, defaults))
-
-    def _email_free(self, sid: str, email: str, row: int) -> bool:
-        """Link an existing account with the same email; refuse one owned by another person."""
-        other = self.session.exec(select(StaffUser).where(StaffUser.email == email)).first()
-        if other is None or other.sourced_id == sid:
-            return True
-        if other.sourced_id is None:
-            self._record_update("staff_user", other.id, {"sourced_id": None})
-            other.sourced_id = sid
-            self.session.add(other)
-            self.session.flush()
-            return True
-        self.report.problem("email_taken", file="users.csv", row=row, column="email",
-                            value=email[:80])
-        return False
 
     # -- classes -----------------------------------------------------------------------------
 
     def save_classes(self, rows: Iterable[Row], *, bulk: bool) -> None:
         sections: dict[str, dict[str, Any]] = {}
+        seen: dict[str, int] = {}
         for row in rows:
             sid = parse_text(row, "sourcedId", self.report, "classes.csv", limit=255,
                              required=True)
             title = parse_text(row, "title", self.report, "classes.csv", limit=200,
                                required=True)
+            if sid is not BAD and self._repeated(seen, row, sid, "classes.csv"):
+                continue
             school = row.get("schoolSourcedId")
             if row.get("status").lower() == "tobedeleted":
                 self.deleted_classes.add(row.get("sourcedId"))
@@ -261,14 +281,14 @@ class Store:
         seen = set(sections)
         if not seen:
             return
-        self.section_ids = self._upsert("classes", Section, sections, {})
+        self.section_ids = self.upsert("classes", Section, sections, {})
         if bulk:
             school_ids = list(self.school_ids.values())
             stale = self.session.execute(select(Section.id, Section.sourced_id).where(
                 Section.school_id.in_(school_ids), Section.active)).all()
             gone = [pk for pk, sid in stale if sid not in seen]
             for pk in gone:
-                self._record_update("section", pk, {"active": True})
+                self.record_update("section", pk, {"active": True})
             for part in _chunks(gone):
                 self.session.execute(update(Section).where(Section.id.in_(part))
                                      .values(active=False))
@@ -277,7 +297,9 @@ class Store:
     # -- the end -----------------------------------------------------------------------------
 
     def finish(self, *, bulk_users: bool) -> None:
-        """Soft-delete students and roster staff a bulk users.csv no longer lists."""
+        """Soft-delete students and roster staff a bulk users.csv no longer lists, and the
+        old record of each person the file gives another role."""
+        self._old_roles()
         if not bulk_users or not self.seen_users:
             return
         school_ids = list(self.school_ids.values())
@@ -285,7 +307,7 @@ class Store:
             Student.school_id.in_(school_ids), Student.active)).all()
         gone = [pk for pk, sid in students if sid not in self.seen_users]
         for pk in gone:
-            self._record_update("student", pk, {"active": True, "deleted_at": None})
+            self.record_update("student", pk, {"active": True, "deleted_at": None})
         for part in _chunks(gone):
             self.session.execute(update(Student).where(Student.id.in_(part)).values(
                 active=False, deleted_at=self.now, updated_at=self.now))
@@ -295,11 +317,30 @@ class Store:
             StaffUser.sourced_id.is_not(None))).all()
         gone = [pk for pk, sid in staff if sid not in self.seen_users]
         for pk in gone:
-            self._record_update("staff_user", pk, {"active": True})
+            self.record_update("staff_user", pk, {"active": True})
         for part in _chunks(gone):
             self.session.execute(update(StaffUser).where(StaffUser.id.in_(part)).values(
                 active=False))
         self.report.count("staff", "deleted", len(gone))
+
+    def _old_roles(self) -> None:
+        """A student who is staff now (or the reverse) keeps one active record: the new."""
+        for model, kind, counted in ((Student, "student", "students"),
+                                     (StaffUser, "staff", "staff")):
+            # One read of the active ids (a few MB at 100,000 students), not one IN (...) per
+            # 900 people of the other kinds (some 55 statements at 50,000 users).
+            gone = [(pk, sid) for pk, sid in self.session.execute(
+                select(model.id, model.sourced_id).where(model.active))
+                if sid in self.kinds and self.kinds[sid][0] != kind]
+            for pk, sid in gone:
+                old = {"active": True, **({"deleted_at": None} if model is Student else {})}
+                self.record_update(model.__tablename__, pk, old)
+                self.report.tally("role_changed", "users.csv", self.kinds[sid][1], "role")
+            values = {"active": False} | ({"deleted_at": self.now, "updated_at": self.now}
+                                          if model is Student else {})
+            for part in _chunks([pk for pk, _sid in gone]):
+                self.session.execute(update(model).where(model.id.in_(part)).values(**values))
+            self.report.count(counted, "deleted", len(gone))
 
     def remove_members(self, model: Any, ids: list[int]) -> None:
         for part in _chunks(ids):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, delete, exists, insert, inspect, update
+from sqlalchemy import Date, DateTime, delete, exists, func, insert, inspect, update
 from sqlmodel import Session, select
 
 from survey_app.models import (
@@ -30,13 +30,15 @@ from survey_app.models import (
 )
 from survey_app.models.base import utcnow
 
-__all__ = ["last_run", "undo"]
+__all__ = ["UndoBlocked", "last_run", "undo"]
 
 _MODELS = {"student": Student, "staff_user": StaffUser, "school": School, "section": Section,
            "household": Household, "adult": Adult}
 _MEMBERS = {"section_student": (SectionStudent, "student_id"),
             "section_teacher": (SectionTeacher, "staff_id")}
 _CHUNK = 900
+#: Unique columns an import may have moved between rows (see ``roster_staff``).
+_UNIQUE = {"staff_user": ("email", "sourced_id"), "school": ("sourced_id",)}
 
 
 def last_run(session: Session) -> ImportRun | None:
@@ -45,10 +47,22 @@ def last_run(session: Session) -> ImportRun | None:
     return run if run is not None and run.undone_at is None else None
 
 
+class UndoBlocked(Exception):
+    """An email the undo would put back belongs to an account made or changed since."""
+
+    def __init__(self, email: str, name: str):
+        super().__init__(email)
+        self.email, self.name = email, name
+
+
 def undo(*, session: Session, run: ImportRun, staff_id: int | None) -> Counter:
-    """Restore what ``run`` changed; the caller commits. Returns what was put back."""
+    """Restore what ``run`` changed; the caller commits. Returns what was put back.
+    Raises :class:`UndoBlocked`, having changed nothing, when an email to put back is
+    another account's now."""
+    _check_emails(session, run.changes)
     done: Counter = Counter()
     now = utcnow()
+    _release(session, run.changes)
     for table, model in _MODELS.items():
         change = run.changes.get(table, {})
         for pk, old in change.get("updated", {}).items():
@@ -81,6 +95,45 @@ def undo(*, session: Session, run: ImportRun, staff_id: int | None) -> Counter:
     session.add(run)
     session.flush()
     return done
+
+
+def _check_emails(session: Session, changes: dict) -> None:
+    change = changes.get("staff_user", {})
+    back = {old["email"].lower(): old["email"] for old in change.get("updated", {}).values()
+            if old.get("email")}
+    ours = {int(pk) for pk in change.get("updated", {})} | set(change.get("created", []))
+    found = []
+    keys = sorted(back)
+    for start in range(0, len(keys), _CHUNK):
+        found += session.execute(select(
+            StaffUser.id, StaffUser.email, StaffUser.given_name, StaffUser.family_name).where(
+            func.lower(StaffUser.email).in_(keys[start:start + _CHUNK]))).all()
+    for pk, email, given, family in found:
+        if pk not in ours:
+            raise UndoBlocked(email, f"{given} {family}".strip())
+
+
+def _release(session: Session, changes: dict) -> None:
+    """Empty the unique columns about to be put back first (an email two people swapped,
+    an account linked to a new sourcedId), and the emails of the accounts the import made
+    that an old value takes back: no address or sourcedId is ever held twice on the way."""
+    back: dict[str, set] = {}
+    for table, columns in _UNIQUE.items():
+        model = _MODELS[table]
+        updated = changes.get(table, {}).get("updated", {})
+        for column in columns:
+            ids = [int(pk) for pk, old in updated.items() if column in old]
+            back[column] = {old[column] for old in updated.values()
+                            if old.get(column) is not None}
+            for start in range(0, len(ids), _CHUNK):
+                session.execute(update(model).where(model.id.in_(ids[start:start + _CHUNK]))
+                                .values({column: None}))
+        if table == "staff_user" and back.get("email"):
+            made = [int(pk) for pk in changes.get(table, {}).get("created", [])]
+            for start in range(0, len(made), _CHUNK):
+                session.execute(update(StaffUser).where(
+                    StaffUser.id.in_(made[start:start + _CHUNK]),
+                    StaffUser.email.in_(sorted(back["email"]))).values(email=None))
 
 
 def _typed(model, column: str, value):

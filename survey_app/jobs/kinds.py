@@ -130,7 +130,8 @@ def roster_import(*, session: Session, run: JobRun, progress: Reporter):
     with _roster_upload(session, run, progress, "reading") as (zip_path, extra):
         report = roster_beside.run(
             session=session, path=zip_path, extra=extra, dry_run=dry_run,
-            allow_removals=bool(run.params.get("allow_removals")), staff_id=run.started_by,
+            allow_removals=bool(run.params.get("allow_removals")),
+            link_accounts=bool(run.params.get("link_accounts")), staff_id=run.started_by,
             saving=lambda: progress.stage("saving"), **_watch(progress))
     if report.ok and not report.dry_run:  # run() committed the import and its undo record
         audit.record(session=session, staff_id=run.started_by, action="roster_import",

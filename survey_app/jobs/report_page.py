@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from survey_app.imports.report import ImportReport, describe
+from survey_app.imports.report import LINK_PROBLEMS, REMOVAL_PROBLEMS, ImportReport, describe
 
 KIND_LABELS = {
     "schools": _l("Schools"), "students": _l("Students"), "staff": _l("Staff"),
@@ -33,4 +33,6 @@ def check_view(report: ImportReport) -> dict:
     """:func:`report_view` with what a roster check adds: who the file would remove, and
     whether the admin may confirm that (the only problem is too many removals)."""
     return {**report_view(report), "removed": report.removed,
-            "confirmable": report.confirmable}
+            "confirmable": report.confirmable,
+            "asks_removals": report.confirmable and report.asks(REMOVAL_PROBLEMS),
+            "asks_links": report.confirmable and report.asks(LINK_PROBLEMS)}

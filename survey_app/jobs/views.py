@@ -26,6 +26,7 @@ from survey_app.audited import audited
 from survey_app.auth import permission_required
 from survey_app.db import get_session
 from survey_app.exports import safe
+from survey_app.imports.report import LINK_PROBLEMS, REMOVAL_PROBLEMS
 from survey_app.jobs import queue, runs
 from survey_app.jobs.kinds import report_from
 from survey_app.jobs.report_page import check_view
@@ -41,6 +42,7 @@ class SaveForm(FlaskForm):
     """"Save these changes" under a roster check's differences."""
 
     allow_removals = BooleanField(_l("Yes, remove the people listed above"))
+    link_accounts = BooleanField(_l("Yes, link these rows to the existing accounts named above"))
 
 #: kind → (title, capability that may see any such job of the district)
 TITLES = {
@@ -117,14 +119,20 @@ def save(job_id: int):
         return redirect(url_for("jobs.show", job_id=job_id), 303)
     if not form.validate_on_submit():
         abort(400)
-    if report_from(job.run.report).confirmable and not form.allow_removals.data:
+    report = report_from(job.run.report)
+    if report.asks(REMOVAL_PROBLEMS) and not form.allow_removals.data:
         flash(_("Please tick the box to confirm the removals, or upload a corrected file."),
               "error")
+        return redirect(url_for("jobs.show", job_id=job_id), 303)
+    if report.asks(LINK_PROBLEMS) and not form.link_accounts.data:
+        flash(_("Please tick the box to confirm the linked accounts, or upload a corrected "
+                "file."), "error")
         return redirect(url_for("jobs.show", job_id=job_id), 303)
     db = get_session()
     run = runs.create(session=db, kind="roster_import", district_id=job.run.district_id,
                       staff_id=current_user.id, ip=request.remote_addr,
                       params={"allow_removals": bool(form.allow_removals.data),
+                              "link_accounts": bool(form.link_accounts.data),
                               "check": job_id})
     if not runs.hand_over(session=db, source=job.run, target=run):
         db.rollback()  # saved by another request meanwhile: its page links to that save

@@ -7,7 +7,7 @@ public: its link in every reminder is signed, and stopping is recorded forever.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +19,7 @@ from survey_app.auth import permission_required, public, visible_school_ids
 from survey_app.db import get_session
 from survey_app.extensions import csrf
 from survey_app.i18n import native_name, offered_languages
-from survey_app.jobs import queue, runs
+from survey_app.jobs import handover
 from survey_app.models import School, SurveyWave
 from survey_app.reminders.forms import ReminderForm, StopForm
 from survey_app.services import reminder_audience, reminder_mail, reminders, waves
@@ -100,14 +100,8 @@ def send():
     form, _waves, _schools = _form(db, request.form)
     if not form.validate() or not _mail_ready():
         return render_template("reminders/start.html", form=form, waves=_waves, preview=None,
-                               ready=_mail_ready()), 400
-    filters = _filters(form)
-    run = runs.create(session=db, kind="reminders", district_id=current_user.district_id,
-                      staff_id=current_user.id, params=_params(filters),
-                      ip=request.remote_addr)
-    db.commit()
-    queue.submit(run.id)
-    return redirect(url_for("jobs.show", job_id=run.id), 303)
+                               ready=_mail_ready()), handover.refused_status()
+    return handover.start("reminders", params=_params(_filters(form)))
 
 
 @bp.route("/stop/<token>", methods=["GET", "POST"])

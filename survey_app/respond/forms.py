@@ -31,7 +31,7 @@ from survey_app.surveys.forms import (
     page_values,
 )
 from survey_app.surveys.model import ADULT_REF, MAX_ADULTS, Definition, Item, Page
-from survey_app.words.honorifics import addressed
+from survey_app.words.honorifics import addressed, job_title
 from survey_app.words.labels import grade_name
 
 _BLOCK = re.compile(r"^adults-(\d+)-")
@@ -69,7 +69,8 @@ def staff_label(staff_id: int, name: str, about: dict) -> str:
     ("Ms. Brown · Teacher · Grade 5", "Anna Brown · Teacher · Grade 5")."""
     family, title, grade, honorific = _about(about, staff_id)
     parts = [addressed(honorific, family) or name]
-    parts += [p for p in (title, grade_name(grade) if grade is not None else None) if p]
+    parts += [p for p in (job_title(title), grade_name(grade) if grade is not None else None)
+              if p]
     return " · ".join(parts)
 
 
@@ -144,9 +145,11 @@ def prepare(form, ctx: PageContext) -> None:
 
 
 def _searched(name: str, about: tuple) -> str:
-    """What a search matches: the name, how children address them, the job title."""
+    """What a search matches: the name, how children address them, the job title (as the
+    roster has it and in the reader's language)."""
     family, title, _grade, honorific = about
-    return " ".join(p for p in (name, addressed(honorific, family), title) if p)
+    return " ".join(p for p in (name, addressed(honorific, family), title, job_title(title))
+                    if p)
 
 
 def adult_title(value: dict | None, number: int, staff: dict | None = None) -> str:

@@ -116,6 +116,7 @@ def _open(invitation: Invitation, chosen: str | None):
         return render_template("respond/opted_out.html")
     definition = surveys.current(invitation.kind)
     _declare(db, invitation)
+    write_next(db)  # a link's GET read deferred: starting the response must not upgrade it
     response = responses.start_or_resume(session=db, invitation=invitation, language=language,
                                          survey=definition.survey, version=definition.version)
     db.commit()

@@ -43,6 +43,14 @@ class Filters:
     sort: str = "priority"
     page: int = 1
 
+    @property
+    def chosen(self) -> bool:
+        """Whether the reader chose anything in the filter form (a school, grade, reason,
+        group, follow-up or an order of their own): the form then shows open."""
+        return (self.grade is not None or any((self.school_id, self.flag, self.group,
+                                               self.has_followup))
+                or self.sort != SORTS[0])
+
 
 @dataclass
 class CaseloadRow:

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from survey_app.models import FollowUp, School, Student
+from survey_app.models import FollowUp, School, StaffUser, Student
 from survey_app.models.enums import FollowUpKind, FollowUpStatus
+from survey_app.words.honorifics import staff_name
 
 OPEN = (FollowUpStatus.OPEN, FollowUpStatus.IN_PROGRESS)
 WEEK = timedelta(days=7)
@@ -25,10 +27,12 @@ class Item:
     followup_id: int
     kind: str
     note: str | None
+    goal: str | None  # what the plan is for
     due_on: date | None
     overdue: bool
     due_this_week: bool
     mine: bool  # owned by the staff member (they may record progress)
+    owner: str | None = None  # whose it is, when not the staff member's own
 
 
 @dataclass
@@ -50,17 +54,19 @@ def my_students(*, session: Session, staff_id: int, school_ids, today: date
                 ) -> list[MyStudent]:
     """Students ``staff_id`` mentors or owns an open follow-up for, in ``school_ids``;
     the most pressing first (overdue, then by the next date due, then by name)."""
+    owner = aliased(StaffUser)
     rows = session.exec(
         select(FollowUp, Student.given_name, Student.preferred_name, Student.family_name,
-               Student.grade, School.name)
+               Student.grade, School.name, owner)
         .join(Student, Student.id == FollowUp.student_id)
         .join(School, School.id == Student.school_id)
+        .outerjoin(owner, owner.id == FollowUp.owner_id)
         .where(Student.school_id.in_(list(school_ids)), Student.active.is_(True),
                Student.deleted_at.is_(None), FollowUp.status.in_(OPEN),
                or_(FollowUp.owner_id == staff_id, FollowUp.mentor_staff_id == staff_id))
         .order_by(FollowUp.due_on, FollowUp.id)).all()
     out: dict[int, MyStudent] = {}
-    for followup, given, preferred, family, grade, school in rows:
+    for followup, given, preferred, family, grade, school, owned_by in rows:
         student = out.get(followup.student_id)
         if student is None:
             name = f"{preferred or given} {family}".strip()
@@ -68,9 +74,10 @@ def my_students(*, session: Session, staff_id: int, school_ids, today: date
         student.mentor |= followup.kind == FollowUpKind.MENTOR and followup.mentor_staff_id == staff_id
         due = followup.due_on
         student.items.append(Item(
-            followup_id=followup.id, kind=followup.kind, note=followup.note, due_on=due,
-            overdue=bool(due and due < today), due_this_week=bool(due and due < today + WEEK),
-            mine=followup.owner_id == staff_id))
+            followup_id=followup.id, kind=followup.kind, note=followup.note,
+            goal=followup.goal, due_on=due, overdue=bool(due and due < today),
+            due_this_week=bool(due and due < today + WEEK), mine=followup.owner_id == staff_id,
+            owner=None if owned_by is None or owned_by.id == staff_id else staff_name(owned_by)))
     return sorted(out.values(), key=lambda s: (
         not any(i.overdue for i in s.items), s.next_due or date.max, s.name.casefold(),
         s.student_id))

@@ -107,8 +107,8 @@ def class_view(section_id: int):
         lambda: _class_data(db, section.id, teacher, ctx), school_ids=[section.school_id])
     rows = class_service.sort_and_filter(every, sort=sort, keep=keep)
     shares = _shares_shown(shares, ctx.min_n)
-    _audit("class_view", "section", section.id, section.school_id, students=len(every))
-    db.commit()
+    audited.read_event("class_view", target_type="section", target_id=section.id,
+                       school_id=section.school_id, students=len(every))
     return render_template(
         "staff/class.html", section=section, rows=[_row(r) for r in rows], sort=sort,
         keep=keep, total=len(every), priority=sum(r.tier == 0 for r in every), shares=shares,
@@ -140,8 +140,8 @@ def class_student(section_id: int, student_id: int):
     family = family_service.family_rows(
         session=db, student_ids=[student_id], staff_id=current_user.id, wave_id=ctx.wave_id,
         since=family_service.school_year_start(_today()))
-    _audit("class_student_view", "student", student_id, section.school_id, section=section.id)
-    db.commit()
+    audited.read_event("class_student_view", target_type="student", target_id=student_id,
+                       school_id=section.school_id, section=section.id)
     return render_template("staff/class_student.html", section=section, row=_row(found[0]),
                            family=family[0] if family else None, trust_names=words.TRUST,
                            form=TrustForm(), wave=ctx.wave_id is not None,
@@ -190,8 +190,8 @@ def families():
                                       since=family_service.school_year_start(_today()))
     shares = _my_shares(db, student_ids=ids, staff_ids=[current_user.id], wave_id=ctx.wave_id,
                      min_n=ctx.min_n)
-    _audit("families_view", "staff", current_user.id, families=len(rows))
-    db.commit()
+    audited.read_event("families_view", target_type="staff", target_id=current_user.id,
+                       families=len(rows))
     return render_template("staff/families.html", rows=rows, shares=shares,
                            trust_names=words.TRUST, wave=ctx.wave_id is not None,
                            form=TrustForm(), back=request.full_path,
@@ -246,8 +246,8 @@ def school_families():
     view = school_engagement.school_view(
         session=db, school_id=school.id, wave_id=ctx.wave_id, min_n=ctx.min_n,
         since=family_service.school_year_start(_today()))
-    _audit("engagement_school_view", "school", school.id, school.id)
-    db.commit()
+    audited.read_event("engagement_school_view", target_type="school", target_id=school.id,
+                       school_id=school.id)
     schools = [db.get(School, i) for i in visible]
     return render_template("staff/school_families.html", school=school, schools=schools,
                            view=words.school_tables(view, ctx.min_n), measures=words.MEASURES)

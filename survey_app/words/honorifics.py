@@ -1,4 +1,5 @@
-"""How children address a staff member: "Ms. Brown", "Sra. Brown", "Brown 老师".
+"""How children address a staff member: "Ms. Brown", "Sra. Brown", "Brown 老师", and the job
+the survey's staff picker shows beside it ("Teacher", "Maestra", "老师").
 
 The title is stored as a code (``models.enums.Honorific``), never as typed, and put into
 words here in the reader's language: a Spanish-speaking family sees "Sra. Brown" for the
@@ -24,6 +25,31 @@ HONORIFIC_PHRASES = {
     Honorific.DR: _l("Dr. %(surname)s"),
     Honorific.COACH: _l("Coach %(surname)s"),
 }
+
+
+#: The staff roles of OneRoster (1.1 and 1.2, ``roles.csv``/``users.csv`` ``role``; the
+#: import keeps the role as the staff member's job title) as the picker shows them. Any
+#: other job title (typed in a roster's extra file, "Math Teacher", "Coach") shows as it is.
+JOB_TITLES = {
+    "teacher": _l("Teacher"),
+    "aide": _l("Teaching assistant"),
+    "counselor": _l("Counselor"),
+    "principal": _l("Principal"),
+    "administrator": _l("School administrator"),
+    "siteadministrator": _l("School administrator"),
+    "districtadministrator": _l("District administrator"),
+    "systemadministrator": _l("Computer systems administrator"),
+    "proctor": _l("Test supervisor"),
+}
+
+
+def job_title(title: str | None) -> str | None:
+    """A staff member's job title in the reader's language when it is one of OneRoster's
+    roles (in any letter case: "teacher", "Teacher"), else as the roster wrote it."""
+    if not title:
+        return title
+    found = JOB_TITLES.get(title.strip().lower())
+    return str(found) if found is not None else title
 
 
 def addressed(honorific: str | None, surname: str | None) -> str | None:

@@ -234,18 +234,22 @@ UNKNOWN_STRENGTHS = _l("Unknown: no answers yet")
 
 
 def strengths(row: Mapping) -> str:
-    """Reliable adults by part of life: "2 reliable adults in the family, none at school"."""
+    """Reliable adults by part of life: "2 reliable adults in the family, 1 reliable adult
+    at school". Only the parts of life where someone is: a count of none reads as one more
+    gap, and the reasons already say what is missing. Empty when there is no one."""
     family, school, community = (int(row.get(f"setting_{g}", 0) or 0)
                                  for g in ("family", "school", "community"))
-    parts = [
-        ngettext("%(num)d reliable adult in the family", "%(num)d reliable adults in the family",
-                 family) if family else _("none in the family"),
-        ngettext("%(num)d at school", "%(num)d at school", school) if school
-        else _("none at school"),
-        ngettext("%(num)d in the community", "%(num)d in the community", community)
-        if community else _("none in the community"),
-    ]
-    return _series(parts)
+    parts = []
+    if family:
+        parts.append(ngettext("%(num)d reliable adult in the family",
+                              "%(num)d reliable adults in the family", family))
+    if school:
+        parts.append(ngettext("%(num)d reliable adult at school",
+                              "%(num)d reliable adults at school", school))
+    if community:
+        parts.append(ngettext("%(num)d reliable adult in the community",
+                              "%(num)d reliable adults in the community", community))
+    return _series(parts) if parts else ""
 
 
 def _series(parts) -> str:

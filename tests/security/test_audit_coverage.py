@@ -64,7 +64,7 @@ def test_every_staff_route_declares_what_it_audits(app):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_each_get_writes_exactly_the_declared_events(app, client, session, world, login_as,
-                                                     role):
+                                                     role, deferred_writes):
     login_as(world.users[role])
     user = world.users[role]
     samples = _samples(world)
@@ -88,6 +88,7 @@ def test_each_get_writes_exactly_the_declared_events(app, client, session, world
         event = events[0]
         assert (event.staff_id, event.ip, event.outcome) == (user.id, ADDRESS, "ok"), url
         assert event.target_type, (url, "no target")
+    assert deferred_writes == [], "a read request wrote without write_next"
     FIGURES[f"audit walk: GET routes x {role}"] = walked
 
 

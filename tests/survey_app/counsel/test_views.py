@@ -44,6 +44,21 @@ def test_counselor_sees_the_caseload_with_reasons(client, login_as, story):
         assert name not in html  # never raw markup
 
 
+@pytest.mark.parametrize(("query", "shown_open"), [
+    ("", False), ("?tier=all", False), ("?tier=watch&page=1", False),
+    ("?grade=0", True), ("?flag=single_anchor", True), ("?group=disability", True),
+    ("?followup=no", True), ("?sort=name", True), ("?sort=priority", False),
+    ("?sort=nonsense", False)])
+def test_caseload_filters_fold_away_unless_something_is_chosen(client, login_as, story, query,
+                                                               shown_open):
+    """Folded, the first students show on the first screen; a counselor who chose a grade,
+    a reason, a group, a follow-up or an order of their own sees what they chose."""
+    login_as(story.world.users["counselor"])
+    _r, html = _get(client, f"/counsel/students{query}")
+    box = re.search(r'<details class="filters-box"[^>]*>', html).group(0)
+    assert (" open" in box) is shown_open, box
+
+
 def test_caseload_tiers_cover_every_flagged_student(client, login_as, story):
     """The tier tabs add up to everyone any rule finds; each tab lists its own."""
     login_as(story.world.users["counselor"])
@@ -305,3 +320,25 @@ def test_the_maps_no_school_adult_block_is_the_caseloads_number(client, login_as
     assert data["no_school_adult"] == int(listed.group(1).replace(",", ""))
     alone = {n["title"].split(" — ")[0] for n in data["nodes"] if n.get("alone")}
     assert story.flagged.given_name in " ".join(alone)
+
+
+def test_a_student_with_no_adults_has_no_strengths_spelled_as_zeros(client, login_as, story,
+                                                                     session):
+    """A student who answered and named no one: the reasons say so; the strengths column
+    says nothing ("—"), never "none in the family, none at school, none in the community",
+    and the profile neither counts zeros nor claims there are no answers."""
+    from tests.survey_app.counsel import builders as b
+
+    answered = b.invite(session, story.world.wave, student=story.silent)
+    b.answer(session, answered, "home.internet", "works_well")
+    session.commit()
+    login_as(story.world.users["counselor"])
+    _r, html = _get(client, "/counsel/students?tier=all")
+    row = re.search(rf'href="/counsel/students/{story.silent.id}".*?</tr>', html, re.S).group(0)
+    assert "Named no adult they are sure would help." in row
+    strengths = re.findall(r'<td data-label="Strengths">(.*?)</td>', row, re.S)
+    assert strengths == ["—"]
+    _r, profile = _get(client, f"/counsel/students/{story.silent.id}")
+    assert "none in" not in profile
+    assert "none at school" not in profile
+    assert "No answers yet" not in profile

@@ -186,3 +186,59 @@ def test_staff_have_the_titles_children_use(demo):
     assert set(school.honorific.dropna()) <= set(Honorific)
     assert (school[school.title == "Coach"].honorific == "coach").all()
     assert staff[staff.school_id.isna()].honorific.isna().all()
+
+
+def test_demo_teachers_see_their_students_with_check_ins_due_this_week(app, demo):
+    """After `make run` each demo teacher account's "my students" has cards: students they
+    mentor or check in with, something due this week; other teachers have plans too."""
+    from datetime import date
+
+    from sqlmodel import Session
+
+    from survey_app.services import my_students
+
+    staff = demo["staff_user"]
+    plans = demo["follow_up"]
+    open_ = plans[plans.status.isin(["open", "in_progress"])]
+    with Session(get_engine(app)) as session:
+        for email in ("teacher.elm@demo.example", "teacher.riv@demo.example"):
+            row = staff[staff.email == email].iloc[0]
+            found = my_students.my_students(session=session, staff_id=int(row.id),
+                                            school_ids=[int(row.school_id)], today=date.today())
+            assert len(found) >= 3, email
+            assert any(s.mentor for s in found), email
+            assert sum(i.due_this_week for s in found for i in s.items) >= 2, email
+    teachers = set(staff[staff.email.str.startswith("staff")].id)
+    owners = set(open_.owner_id.dropna()) | set(open_.mentor_staff_id.dropna())
+    assert len(owners & teachers) >= 3  # not only the demo accounts
+    assert {"mentor", "check_in"} <= set(open_.kind)
+    assert len(demo["follow_up_note"]) > 0
+    assert set(demo["follow_up_note"].follow_up_id) <= set(plans[plans.kind == "mentor"].id)
+
+
+def test_reminders_have_an_audience_of_example_org_addresses(app, demo):
+    """About 7 in 10 guardians have a roster email, high-school students a district one,
+    elementary students none; all at example.org; the open window's reminders reach some."""
+    from sqlmodel import Session
+
+    from survey_app.services import reminder_audience
+
+    adults, students = demo["adult"], demo["student"]
+    guardians = adults[(adults.kind == "family") & (adults.role == "parent_guardian")]
+    share = guardians.email.notna().mean()
+    assert 0.55 < share < 0.85, share
+    assert adults[adults.role != "parent_guardian"].email.isna().all()
+    assert guardians.email.dropna().str.endswith("@example.org").all()
+    high = students.grade >= 9
+    assert students[high].email.notna().mean() > 0.85
+    assert students[~high].email.isna().all()
+    assert students.email.dropna().str.endswith("@students.example.org").all()
+    waves = demo["survey_wave"].sort_values("ordinal")
+    with Session(get_engine(app)) as session:
+        plan = reminder_audience.plan(session=session, limits=reminder_audience.Limits(),
+                                      filters=reminder_audience.Filters(
+                                          wave_id=int(waves.id.iloc[-1]),
+                                          school_ids=tuple(demo["school"].id)))
+    assert not plan.closed
+    assert plan.households > 0
+    assert plan.students > 0

@@ -272,14 +272,21 @@ def test_households_survive_household_table(app, session, roster):
 def test_staff_email_links_an_account_or_is_refused(app, session, world, roster):
     from tests.factories import make_user
 
-    make_user(session, world.district, "staff", world.school, email="jo@example.org")
+    make_user(session, world.district, "staff", world.school, email="Jo@Example.org")
     session.commit()
-    report, _n, problems = run_import(app, session, roster)
+    report, _n, _p = run_import(app, session, roster)
+    assert [(p.row, p.column, p.code) for p in report.problems] == [(8, "email", "link_account")]
+    assert report.confirmable
+    report, notes, problems = run_import(app, session, roster, link_accounts=True)
     assert problems == []
+    assert any("now linked" in n for n in notes)
     linked = session.exec(select(StaffUser).where(StaffUser.email == "jo@example.org")).one()
     assert linked.sourced_id == "t1"
     assert linked.password_hash is not None  # the account keeps its sign-in
-    users = USERS.replace("t1,active", "t9,active")
+    # t1 stays (a blank email never clears the account's), and t9 asks for its email.
+    users = USERS.replace(",jo@example.org", ",") + "t9,active,TRUE,s1,teacher,Al,Bo,,,,jo@example.org\n"
     report, _n, _p = run_import(app, session, write_roster(roster.parent / "r2", users=users),
-                                allow_removals=True)
-    assert [(p.row, p.column, p.code) for p in report.problems] == [(8, "email", "email_taken")]
+                                allow_removals=True, link_accounts=True)
+    assert [(p.row, p.column, p.code) for p in report.problems] == [(9, "email", "email_taken")]
+    assert "Jo Park" in describe(report.problems[0])
+    assert "t1" in describe(report.problems[0])

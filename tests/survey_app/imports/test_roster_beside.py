@@ -90,7 +90,7 @@ def test_it_leaves_what_the_ordinary_import_leaves(twins, tmp_path):
     engines, world = twins
     first = _zip(write_roster(tmp_path / "first"))
     for package, kwargs in ((first, {}), (_changed_roster(tmp_path, world),
-                                          {"allow_removals": True})):
+                                          {"allow_removals": True, "link_accounts": True})):
         check, ordinary_check = _both(engines, package, dry_run=True, **kwargs)
         assert (check.counts, check.removed, check.problems) == \
             (ordinary_check.counts, ordinary_check.removed, ordinary_check.problems)
@@ -201,10 +201,11 @@ def test_a_roster_changed_meanwhile_is_imported_the_ordinary_way(twins, tmp_path
             assert runner(session=session, path=first).ok
     with write_session(Session(engines[0])) as session:
         report = roster_beside.run(session=session, path=second, allow_removals=True,
-                                   saving=student_added_meanwhile)
+                                   link_accounts=True, saving=student_added_meanwhile)
     with write_session(Session(engines[1])) as session:
         add_late(session)
-        ordinary = roster_import.run(session=session, path=second, allow_removals=True)
+        ordinary = roster_import.run(session=session, path=second, allow_removals=True,
+                                     link_accounts=True)
     # Imported again on the database itself, it saw the new student and removed it (a bulk
     # file removes the students of its schools it does not list), as the ordinary import did;
     # copied back from the copy, which never saw it, the student would have stayed.

@@ -10,7 +10,18 @@ def test_link_opens_first_page(client, started):
     assert b"Do you have internet at home?" in page.data
 
 
-def test_whole_student_survey(client, started, session, school_staff):
+def test_opening_a_letter_link_writes_with_the_write_lock(client, invite, session,
+                                                        deferred_writes):
+    """The first open of a link starts the response: a read request's write, which must
+    wait its turn (``write_next``), not upgrade its read (refused at once, a 503, when a
+    family elsewhere saved a page in between). Again from a second device: a resume."""
+    link = invite()
+    for _ in range(2):
+        assert client.get(f"/r/{link.token}").status_code == 302
+    assert deferred_writes == []
+
+
+def test_whole_student_survey(client, started, session, school_staff, deferred_writes):
     started()
     r = client.post("/survey/home", data={"home_internet": "works_well", "home_devices": ["phone"],
                                           "home_quiet_place": "always"})
@@ -25,9 +36,12 @@ def test_whole_student_survey(client, started, session, school_staff):
     assert r.status_code == 302, r.data.decode()
     page = client.get("/survey/adults")
     assert "Tía Rosa".encode() in page.data
+    # A language switch on a page's GET is recorded (a read request's write).
+    assert client.get("/survey/adults?lang=es").status_code == 200
     r = client.post("/survey/school", data={"school_trusted_adult": "yes",
                                             "school_trusted_adult_entry": "0"})
     assert r.headers["Location"].endswith("/survey/done")
     assert client.get("/survey/done").status_code == 200
+    assert deferred_writes == []
     rows = session.exec(select(Answer)).all()
     assert {a.item_id for a in rows} >= {"home.internet", "adults", "school.trusted_adult_entry"}

@@ -98,3 +98,23 @@ def test_an_unknown_stored_code_shows_the_full_name(client, started, session, br
     _set(session, anna.id, "<b>lord")
     started()
     assert _picker(client, "brown") == [f"Anna Brown · Teacher · Grade {grade}"]
+
+
+def test_the_rosters_role_is_the_job_in_the_respondents_language(client, started, session,
+                                                                 brown):
+    """The import keeps a staff member's OneRoster role ("teacher", "aide", …) as the job
+    title: the picker words it in the page's language; a job title no roster role names
+    ("Math Teacher") shows as the roster wrote it."""
+    anna, grade = brown
+    session.get(StaffUser, anna.id).title = "teacher"
+    session.commit()
+    started()
+    assert _picker(client, "brown") == [f"Anna Brown · Teacher · Grade {grade}"]
+    assert _picker(client, "brown", "es")[0].startswith("Anna Brown · Maestro o maestra · ")
+    assert _picker(client, "maestra", "es")[0].startswith("Anna Brown · ")  # found by it too
+    session.get(StaffUser, anna.id).title = "aide"
+    session.commit()
+    assert _picker(client, "brown", "en")[0] == f"Anna Brown · Teaching assistant · Grade {grade}"
+    session.get(StaffUser, anna.id).title = "Math Teacher"
+    session.commit()
+    assert _picker(client, "brown", "es")[0].startswith("Anna Brown · Math Teacher · ")

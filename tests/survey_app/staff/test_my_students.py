@@ -66,3 +66,24 @@ def test_others_see_nothing_of_it(client, login_as, world, session):
 def test_workspace_links_to_my_students(client, login_as, world):
     login_as(world.users["staff"])
     assert 'href="/staff/my-students"' in client.get("/staff/").get_data(as_text=True)
+
+
+def test_each_plan_says_its_goal_and_whose_it_is_when_not_mine(client, login_as, world,
+                                                               session):
+    """A mentor sees what the plan is for, and a check-in someone else owns says whose it is
+    (a teacher must not read the counselor's own check-in as their task)."""
+    teacher, counselor, student = world.users["staff"], world.users["counselor"], world.students[0]
+    session.add(FollowUp(student_id=student.id, kind=FollowUpKind.MENTOR, goal="Lunch club weekly",
+                         mentor_staff_id=teacher.id, owner_id=teacher.id,
+                         due_on=date.today() + timedelta(2)))
+    session.add(FollowUp(student_id=student.id, kind=FollowUpKind.CHECK_IN,
+                         mentor_staff_id=teacher.id, owner_id=counselor.id,
+                         due_on=date.today() + timedelta(9)))
+    session.commit()
+    login_as(teacher)
+    html = client.get("/staff/my-students").get_data(as_text=True)
+    card = html[html.index(f'id="student-{student.id}"'):]
+    assert "Goal: Lunch club weekly" in card
+    assert card.count("Owner:") == 1  # only the counselor's check-in names its owner
+    assert f"Owner: {counselor.given_name} {counselor.family_name}" in card \
+        or f"Owner: {counselor.family_name}" in card

@@ -126,3 +126,35 @@ def test_several_support_gaps_are_counted_and_kept_apart(app, lang):
     if lang == "en":
         assert several[0] == ("No adult to turn to for 2 kinds of help: talking when something "
                               "is wrong · homework and school.")
+
+
+LANGUAGES = ("en", "es", "ar", "fa", "ht", "ko", "pt", "ru", "so", "vi", "zh_Hans")
+
+
+def _strengths(app, lang, family, school, community):
+    with app.test_request_context(), force_locale(lang):
+        return reasons.strengths({"setting_family": family, "setting_school": school,
+                                  "setting_community": community})
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_strengths_say_what_is_there_and_never_count_a_zero(app, lang):
+    """A strength is an adult who is there: no clause for a part of life with none ("none
+    at school" read as one more gap), and nothing at all when there is no one (the reasons
+    say so already). Each clause of a line is the line of that part of life alone."""
+    assert _strengths(app, lang, 0, 0, 0) == ""
+    assert _strengths(app, "en", 1, 0, 0) == "1 reliable adult in the family"
+    assert _strengths(app, "en", 0, 2, 0) == "2 reliable adults at school"
+    assert _strengths(app, "en", 0, 0, 1) == "1 reliable adult in the community"
+    assert _strengths(app, "en", 2, 0, 1) == ("2 reliable adults in the family, "
+                                              "1 reliable adult in the community")
+    for counts in ((a, b, c) for a in range(3) for b in range(3) for c in range(3)):
+        text = _strengths(app, lang, *counts)
+        alone = [_strengths(app, lang, *(n if i == k else 0 for i in range(3)))
+                 for k, n in enumerate(counts) if n]
+        assert bool(text) is any(counts)
+        assert all(part and part in text for part in alone), (counts, text)
+        assert "%(" not in text
+        if lang == "en":
+            assert "none" not in text, (counts, text)
+            assert "0" not in text, (counts, text)
