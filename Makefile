@@ -21,11 +21,14 @@ run: setup-runtime migrate ## serve on 127.0.0.1:$(PORT) with the demo district,
 	$(FLASK) jobs work & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-# The whole suite in two passes: the everyday lane on both cores, then the slow and
-# browser tests in one process (they start servers, browsers and worker processes).
+# The whole suite in two passes, each on both cores (pytest-xdist): the everyday lane, then
+# the slow and browser tests (they start servers, browsers and worker processes, and spend
+# much of their time waiting on them; each worker has its own live-server port, databases,
+# Chromium and Redis database). Work stealing keeps both busy to the end.
 test: setup ## the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 	$(BIN)/python -m pytest -m "not slow and not browser" -n 2 $(PYTEST_ARGS); first=$$?; \
-	$(BIN)/python -m pytest -m "slow or browser" $(PYTEST_ARGS); second=$$?; \
+	$(BIN)/python -m pytest -m "slow or browser" -n 2 --dist worksteal $(PYTEST_ARGS); \
+	second=$$?; \
 	if [ $$first -eq 5 ] && [ $$second -eq 5 ]; then exit 5; fi; \
 	for s in $$first $$second; do if [ $$s -ne 0 ] && [ $$s -ne 5 ]; then exit $$s; fi; done
 

@@ -45,6 +45,21 @@ def served_in_thread(app) -> Iterator[str]:
         thread.join(timeout=5)
 
 
+class Switch:
+    """A WSGI app that hands each request to whichever app is ``current`` (503 while none
+    is): one server, on one port, for every test of a process, each with its own app."""
+
+    def __init__(self):
+        self.current = None
+
+    def __call__(self, environ, start_response):
+        app = self.current
+        if app is None:
+            start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+            return [b"no app is being served between tests"]
+        return app(environ, start_response)
+
+
 def _closing(app):
     """Close each response (a static file's handle) as soon as it is sent.
 

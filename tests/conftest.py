@@ -74,15 +74,20 @@ def _truncate_all(url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
+def fresh_database(request, tmp_path, backend: str) -> str:
+    """An empty database with the schema on ``backend`` ("sqlite" or "postgresql")."""
+    if backend == "sqlite":
         path = tmp_path / "test.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_url")
     _truncate_all(url)
     return url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request, tmp_path) -> str:
+    return fresh_database(request, tmp_path, request.param)
 
 
 @pytest.fixture
@@ -183,29 +188,47 @@ def login_as(client):
     return _login
 
 
-# The security suite's figures (tests/security/figures.py), after the run. Under
-# pytest-xdist (`make test-fast`) each worker counts its own: they come back to the
-# controller with the worker's output and are added up there.
+# The figures the suites measure (tests/figures.py, tests/security/figures.py), after the
+# run. Under pytest-xdist each worker gathers its own: they come back to the controller
+# with the worker's output and are added up (counts) or joined (lines) there.
+
+def _figure_lists() -> dict[str, list[str]]:
+    from tests import figures
+
+    return {"fault figures": figures.FAULTS, "browser figures": figures.BROWSER}
+
 
 def pytest_sessionfinish(session):
-    from tests.security.figures import FIGURES
+    from tests.security.figures import COUNTED, FIGURES
 
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["security_figures"] = dict(FIGURES)
+        workeroutput["security_counted"] = sorted(COUNTED)
+        workeroutput["figure_lines"] = {k: list(v) for k, v in _figure_lists().items()}
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
     from tests.security.figures import FIGURES
 
-    for name, value in getattr(node, "workeroutput", {}).get("security_figures", {}).items():
-        FIGURES[name] = int(FIGURES.get(name, 0)) + value if isinstance(value, int) else value
+    output = getattr(node, "workeroutput", {})
+    counted = set(output.get("security_counted", ()))
+    for name, value in output.get("security_figures", {}).items():
+        FIGURES[name] = int(FIGURES.get(name, 0)) + value if name in counted else value
+    lists = _figure_lists()
+    for section, lines in output.get("figure_lines", {}).items():
+        lists[section].extend(lines)
 
 
 def pytest_terminal_summary(terminalreporter):
     from tests.security.figures import FIGURES
 
+    for section, lines in _figure_lists().items():
+        if lines:
+            terminalreporter.section(section)
+            for line in lines:
+                terminalreporter.write_line(line)
     if FIGURES:
         terminalreporter.write_sep("-", "security figures")
         for name, value in sorted(FIGURES.items()):

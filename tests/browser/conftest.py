@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests._servers import served_in_thread
+from tests import figures
+from tests._servers import Switch, served_in_thread
+from tests.conftest import BACKENDS, fresh_database
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}
@@ -39,11 +41,43 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(params=["sqlite"])
+def database_url(request, tmp_path) -> str:
+    """What a person sees in the browser does not depend on the engine: these tests run on
+    SQLite only (every query behind the pages runs on both engines in the other suites).
+    A test where the engine does matter (concurrent saves) takes both with
+    ``@EVERY_ENGINE``."""
+    return fresh_database(request, tmp_path, request.param)
+
+
+#: For a browser test whose outcome can depend on the engine (e.g. two saves racing).
+EVERY_ENGINE = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def _live_switch():
+    """One threaded server per test process, on a port fixed for the session (a provider
+    can be told the app's address before the app exists); each test plugs its app in."""
+    switch = Switch()
+    with served_in_thread(switch) as base:
+        switch.base = base
+        yield switch
+
+
+@pytest.fixture(scope="session")
+def live_base(_live_switch) -> str:
+    """The base URL ``live_server`` will have, known before any app is made."""
+    return _live_switch.base
+
+
 @pytest.fixture
-def live_server(app):
-    """Serve ``app`` on a free port in a thread; yields the base URL."""
-    with served_in_thread(app) as base:
-        yield base
+def live_server(app, _live_switch):
+    """Serve ``app`` in a thread on this process's live port; yields the base URL."""
+    _live_switch.current = app
+    try:
+        yield _live_switch.base
+    finally:
+        _live_switch.current = None
 
 
 _RUNNING: dict = {}
@@ -71,15 +105,8 @@ def pytest_sessionfinish(session):
     close_browser()
 
 
-#: Figures the browser tests measure, printed in the terminal summary ("browser figures").
-FIGURES: list[str] = []
-
-
-def pytest_terminal_summary(terminalreporter):
-    if FIGURES:
-        terminalreporter.section("browser figures")
-        for line in FIGURES:
-            terminalreporter.write_line(line)
+#: Figures the browser tests measure ("browser figures", printed by tests/conftest.py).
+FIGURES = figures.BROWSER
 
 
 @pytest.fixture(scope="session")

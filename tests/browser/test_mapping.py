@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from survey_app.models import StaffMark
 from tests import factories
-from tests.browser.conftest import describe
+from tests.browser.conftest import EVERY_ENGINE, describe
 from tests.factories import make_student
 
 pytestmark = pytest.mark.browser
@@ -31,6 +31,7 @@ def teacher_school(world, session):
     return world
 
 
+@EVERY_ENGINE  # each mark saves as it is made: saves follow each other closely
 def test_teacher_marks_20_students_with_the_keyboard(live_server, page, teacher_school,
                                                      session, axe_check):
     world = teacher_school

@@ -204,13 +204,19 @@ def _pages_for(live_server, page, district, lang, shots):
     yield "lost"
 
 
+#: The languages are walked in this many parts (every language in one of them), so that
+#: pytest-xdist can spread the longest browser test over both workers.
+PARTS = 3
+
+
+@pytest.mark.parametrize("part", range(PARTS))
 def test_every_respondent_page_in_every_language_passes_axe(live_server, page, district,
-                                                            axe_check):
+                                                            axe_check, part):
     offered = district.app.config["OFFERED_LANGUAGES"]
     assert {"en", "es", "ar"} <= set(offered)
     failures = []
     SHOTS.mkdir(parents=True, exist_ok=True)
-    for lang in offered:
+    for lang in offered[part::PARTS]:
         for name in _pages_for(live_server, page, district, lang, SHOTS):
             assert page.locator("html").get_attribute("lang") == lang.replace("_", "-"), name
             if lang in ("es", "ar"):

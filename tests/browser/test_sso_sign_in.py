@@ -9,41 +9,27 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests._servers import free_port
 from tests.browser.conftest import FIGURES, describe
-from tests.survey_app.signin import op
-from tests.survey_app.signin.conftest import APP, PEOPLE, TEACHER_EMAIL
+from tests.survey_app.signin import conftest as signin
 
 pytestmark = pytest.mark.browser
-PROVIDER_PORT = free_port()
-ISSUER = f"http://127.0.0.1:{PROVIDER_PORT}"
+# The sign-in tests' fixtures: the app set up for the provider, its people reset for each
+# test, and the teacher's account. Only where the provider runs and the app's address differ.
+app_config, provider, teacher = signin.app_config, signin.provider, signin.teacher
+
+
+@pytest.fixture(scope="module")
+def provider_started(live_base, tmp_path_factory):
+    """The provider, once for the module, sending the browser back to this process's live
+    server (its port is fixed for the session)."""
+    callback = f"{live_base}/staff/sso/district/callback"
+    with signin.start_provider(tmp_path_factory.mktemp("op"), redirect_uris=(callback,)) as op:
+        yield op
 
 
 @pytest.fixture
-def app_config(app_config):
-    return {**app_config, "OIDC_PROVIDERS": {"district": {
-        "issuer": ISSUER, "client_id": APP["client_id"], "client_secret": APP["client_secret"],
-        "label": "Test District ID"}}}
-
-
-@pytest.fixture
-def provider(app, live_server, tmp_path):
-    """The provider, with the app's real address as the client's redirect URI."""
-    app.config["PUBLIC_BASE_URL"] = live_server
-    client = {**APP, "redirect_uris": [f"{live_server}/staff/sso/district/callback"]}
-    with op.started(tmp_path, clients=[client], accounts=PEOPLE,
-                    port=PROVIDER_PORT) as started:
-        yield started
-
-
-@pytest.fixture
-def teacher(session, world):
-    from tests.factories import make_user
-
-    user = make_user(session, world.district, "staff", world.school, email=TEACHER_EMAIL,
-                     given_name="Tess", family_name="Teacher")
-    session.commit()
-    return user
+def public_base_url(live_base) -> str:
+    return live_base
 
 
 def _loopback_only(page):
@@ -53,9 +39,10 @@ def _loopback_only(page):
                        else route.abort())
 
 
-def _through_the_provider(page, login: str) -> None:
-    page.get_by_role("link", name="Sign in with Test District ID").click()
-    page.wait_for_url(f"{ISSUER}/interaction/**")
+def _through_the_provider(page, issuer: str, login: str,
+                          link: str = "Sign in with Test District ID") -> None:
+    page.get_by_role("link", name=link).click()
+    page.wait_for_url(f"{issuer}/interaction/**")
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", "anything")
     page.get_by_role("button", name="Sign-in").click()
@@ -71,7 +58,7 @@ def test_a_teacher_signs_in_through_the_provider(live_server, provider, teacher,
     assert not violations, describe(violations)
     assert [u for u in page.requests if not u.startswith(live_server)] == []
     started = time.perf_counter()
-    _through_the_provider(page, "teacher")
+    _through_the_provider(page, provider.issuer, "teacher")
     page.wait_for_url(f"{live_server}/staff/")
     FIGURES.append(f"single sign-on through oidc-provider, click to staff page: "
                    f"{time.perf_counter() - started:.2f} s")
@@ -85,12 +72,7 @@ def test_an_unknown_person_sees_why_in_their_language(live_server, provider, tea
     page.goto(f"{live_server}/staff/login?lang=ar")
     page.goto(f"{live_server}/staff/login")
     assert page.locator("html").get_attribute("dir") == "rtl"
-    page.get_by_role("link", name="Test District ID").click()
-    page.wait_for_url(f"{ISSUER}/interaction/**")
-    page.fill("input[name=login]", "stranger")
-    page.fill("input[name=password]", "anything")
-    page.get_by_role("button", name="Sign-in").click()
-    page.get_by_role("button", name="Continue").click()
+    _through_the_provider(page, provider.issuer, "stranger", link="Test District ID")
     page.wait_for_url(f"{live_server}/staff/sso/district/callback**")
     assert "لا يوجد حساب موظف لك" in page.locator("[role=alert]").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -3,7 +3,7 @@
 A :class:`Respondent` answers the student survey over HTTP the way a phone
 does (open by code, load a page, send it) and records which saves the server
 acknowledged. The figures each test measures are printed in the terminal
-summary ("fault figures").
+summary ("fault figures", by tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from survey_app.db import get_engine
 from survey_app.models import Answer, Response
 from survey_app.models.enums import SurveyKind
 from survey_app.services import invitations
-from tests import factories
+from tests import factories, figures
 from tests._databases import scratch_postgres
 from tests._servers import CONNECTION_ERRORS, Browser, migrate
 
 SECRET = "faults-test-secret-key-0123456789-abcdefghijkl"
-FIGURES: list[str] = []
+FIGURES = figures.FAULTS  # printed after the run by tests/conftest.py
 _INPUT = re.compile(r"<input[^>]*>")
 _VALUE = re.compile(r'value="([^"]*)"')
 CHOICES = {
@@ -39,13 +39,6 @@ CHOICES = {
                                "home_transport": ("walk", "bus", "car")[k % 3],
                                "home_caregiving": ("often", "sometimes", "no")[k % 3]},
 }
-
-
-def pytest_terminal_summary(terminalreporter):
-    if FIGURES:
-        terminalreporter.section("fault figures")
-        for line in FIGURES:
-            terminalreporter.write_line(line)
 
 
 def server_env(url: str) -> dict[str, str]:

@@ -257,44 +257,61 @@ def test_large_roster_uploads_at_once_while_saves_continue(engine, tmp_path, req
     assert _p95(during) < max(2.0, 5 * _p95(before))
 
 
-@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
-def test_worker_killed_mid_import_leaves_nothing_and_retry_completes(engine, tmp_path,
-                                                                    request):
+@contextmanager
+def _one_student_served(engine: str, request, folder: Path):
+    """A district with one student on ``engine``, served by one gunicorn worker: its URL, the
+    servers' settings, the server and its district admin signed in."""
     url, queue = _database(engine, request)
     seed(url, 1)
     env = _env(url, queue)
-    students_before = _count(url, "SELECT count(*) FROM student")
-    households_before = _count(url, "SELECT count(*) FROM household")
-    with gunicorn(env, tmp_path, workers=1) as server:
-        admin = _admin(server.url, url)
+    with gunicorn(env, folder, workers=1) as server:
+        yield url, env, server, _admin(server.url, url)
+
+
+def _kill_when_under_way(admin: Browser, base: str, location: str,
+                        process: subprocess.Popen) -> dict:
+    """SIGKILL the worker once its job is running and at least 20 % through; the job's
+    state when it was killed."""
+    for _n in until(120):
+        state = _state(admin, base, location)
+        if state["status"] == "running" and (state["percent"] or 0) >= 20:
+            break
+        assert state["status"] in ("queued", "running"), state
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=10)
+    return state
+
+
+def _run_again(admin: Browser, base: str, location: str, env: dict[str, str],
+               folder: Path) -> tuple[str, dict]:
+    """Wait for the job's page to say the work stopped, press its "Run it again", and let a
+    new worker take the job: the stopped page and the job's final state."""
+    for _n in until(30):
+        stopped = admin.request(f"{base}{location}")[2]
+        if "The work stopped before it finished" in stopped:
+            break
+        time.sleep(0.5)
+    form = re.search(r'action="([^"]+/retry)"', stopped).group(1)
+    status, _h, _b = admin.request(f"{base}{form}", {"csrf_token": Browser.csrf(stopped)})
+    assert status == 303
+    with job_worker(env, folder, "worker2"):
+        return stopped, _follow(admin, base, location, 300)
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_worker_killed_mid_import_leaves_nothing_and_retry_completes(engine, tmp_path,
+                                                                    request):
+    with _one_student_served(engine, request, tmp_path) as (url, env, server, admin):
+        students_before = _count(url, "SELECT count(*) FROM student")
+        households_before = _count(url, "SELECT count(*) FROM household")
         with job_worker(env, tmp_path, "worker1") as process:
             _took, location = _checked_and_saved(admin, server.url, big_roster(STUDENTS))
-            for _n in until(120):
-                state = _state(admin, server.url, location)
-                if state["status"] == "running" and (state["percent"] or 0) >= 20:
-                    break
-                assert state["status"] in ("queued", "running"), state
-                time.sleep(0.1)
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        killed_at = state
+            killed_at = _kill_when_under_way(admin, server.url, location, process)
         assert _count(url, "SELECT count(*) FROM student") == students_before
         assert _count(url, "SELECT count(*) FROM household") == households_before
-        for _n in until(30):
-            page = admin.request(f"{server.url}{location}")[2]
-            if "The work stopped before it finished" in page:
-                break
-            time.sleep(0.5)
-        assert "Run it again" in page
-        form = re.search(r'action="([^"]+/retry)"', page).group(1)
-        status, _h, _b = admin.request(f"{server.url}{form}", {"csrf_token": Browser.csrf(page)})
-        assert status == 303
-        with job_worker(env, tmp_path, "worker2"):
-            for _n in until(300):
-                state = _state(admin, server.url, location)
-                if state["status"] in ("done", "failed"):
-                    break
-                time.sleep(0.3)
+        stopped, state = _run_again(admin, server.url, location, env, tmp_path)
+    assert "Run it again" in stopped
     assert state["status"] == "done", state
     assert state["attempts"] == 2
     assert _count(url, "SELECT count(*) FROM student") == students_before + STUDENTS
@@ -304,37 +321,16 @@ def test_worker_killed_mid_import_leaves_nothing_and_retry_completes(engine, tmp
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 def test_worker_killed_mid_check_leaves_nothing_and_retry_checks(engine, tmp_path, request):
-    url, queue = _database(engine, request)
-    seed(url, 1)
-    env = _env(url, queue)
-    students_before = _count(url, "SELECT count(*) FROM student")
-    with gunicorn(env, tmp_path, workers=1) as server:
-        admin = _admin(server.url, url)
+    with _one_student_served(engine, request, tmp_path) as (url, env, server, admin):
+        students_before = _count(url, "SELECT count(*) FROM student")
         with job_worker(env, tmp_path, "worker1") as process:
             _took, location = _upload(admin, server.url, big_roster(STUDENTS))
-            for _n in until(120):
-                state = _state(admin, server.url, location)
-                if state["status"] == "running" and (state["percent"] or 0) >= 20:
-                    break
-                assert state["status"] in ("queued", "running"), state
-                time.sleep(0.1)
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        killed_at = state
+            killed_at = _kill_when_under_way(admin, server.url, location, process)
         assert _count(url, "SELECT count(*) FROM student") == students_before
         assert _count(url, "SELECT count(*) FROM audit_event WHERE action = 'roster_check'") == 0
-        for _n in until(30):
-            page = admin.request(f"{server.url}{location}")[2]
-            if "The work stopped before it finished" in page:
-                break
-            time.sleep(0.5)
-        assert "Save these changes" not in page
-        form = re.search(r'action="([^"]+/retry)"', page).group(1)
-        status, _h, _b = admin.request(f"{server.url}{form}", {"csrf_token": Browser.csrf(page)})
-        assert status == 303
-        with job_worker(env, tmp_path, "worker2"):
-            state = _follow(admin, server.url, location, 300)
+        stopped, state = _run_again(admin, server.url, location, env, tmp_path)
         page = admin.request(f"{server.url}{location}")[2]
+    assert "Save these changes" not in stopped
     assert state["status"] == "done", state
     assert state["attempts"] == 2
     assert "Save these changes" in page

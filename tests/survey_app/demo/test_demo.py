@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pandas as pd
 import pytest
-from sqlalchemy import DateTime, select
+from sqlalchemy import DateTime, create_engine, select
 from sqlmodel import SQLModel
 
 from survey_app import create_app
 from survey_app.db import get_engine
 from survey_app.services import codes
+from tests._databases import scratch_postgres
+from tests.conftest import BACKENDS, TEST_CONFIG
 
 N = 300
 # Columns that hold "now" or a fresh salt: everything else must repeat exactly.
@@ -33,18 +37,40 @@ def _frames(app) -> dict[str, pd.DataFrame]:
     return out
 
 
-@pytest.fixture
-def demo(app, runner):
-    result = _run(runner)
-    assert result.exit_code == 0, result.output
-    return _frames(app)
+@contextmanager
+def _empty_database(engine: str, folder, sqlite_template: str) -> Iterator[str]:
+    """A database with the schema and nothing else, of this module's own."""
+    if engine == "sqlite":
+        shutil.copy(sqlite_template, folder / "demo.db")
+        yield f"sqlite:///{folder / 'demo.db'}"
+        return
+    with scratch_postgres("demo") as url:
+        made = create_engine(url)
+        SQLModel.metadata.create_all(made)
+        made.dispose()
+        yield url
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo(request, tmp_path_factory, sqlite_template) -> Iterator[dict[str, pd.DataFrame]]:
+    """The district's tables, built once per engine for the tests that only read them."""
+    folder = tmp_path_factory.mktemp("demo")
+    with _empty_database(request.param, folder, sqlite_template) as url:
+        app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "JOB_FOLDER": str(folder)})
+        try:
+            result = _run(app.test_cli_runner())
+            assert result.exit_code == 0, result.output
+            yield _frames(app)
+        finally:
+            get_engine(app).dispose()
 
 
 @pytest.mark.slow  # builds the district a second time
-def test_same_seed_same_district(app_config, demo, sqlite_template, tmp_path):
+def test_same_seed_same_district(demo, sqlite_template, tmp_path):
     path = tmp_path / "second.db"
     shutil.copy(sqlite_template, path)
-    other = create_app({**app_config, "DATABASE_URL": f"sqlite:///{path}"})
+    other = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{path}",
+                        "JOB_FOLDER": str(tmp_path)})
     try:
         assert _run(other.test_cli_runner()).exit_code == 0
         again = _frames(other)

@@ -30,24 +30,42 @@ PEOPLE = {
 }
 
 
+def start_provider(folder, *, redirect_uris: tuple[str, ...] = ()):
+    """The provider with ``PEOPLE``, this app (also sent back to ``redirect_uris``, e.g. a
+    live server's callback) and another client; a context manager yielding it."""
+    app = {**APP, "redirect_uris": [*APP["redirect_uris"], *redirect_uris]}
+    return op.started(folder, clients=[app, OTHER], accounts=PEOPLE)
+
+
+def district_sign_in(provider: op.Provider) -> dict:
+    """The app's ``OIDC_PROVIDERS`` setting for ``provider``."""
+    return {"district": {"issuer": provider.issuer, "client_id": APP["client_id"],
+                         "client_secret": APP["client_secret"], "label": "Test District ID"}}
+
+
 @pytest.fixture(scope="session")
-def provider_session(tmp_path_factory):
-    with op.started(tmp_path_factory.mktemp("op"), clients=[APP, OTHER],
-                    accounts=PEOPLE) as provider:
+def provider_started(tmp_path_factory):
+    """The running provider (the browser test starts its own, knowing its live server)."""
+    with start_provider(tmp_path_factory.mktemp("op")) as provider:
         yield provider
 
 
 @pytest.fixture
-def provider(provider_session):
-    provider_session.set_accounts(PEOPLE)
-    return provider_session
+def provider(provider_started):
+    provider_started.set_accounts(PEOPLE)
+    return provider_started
 
 
 @pytest.fixture
-def app_config(app_config, provider):
-    return {**app_config, "PUBLIC_BASE_URL": "http://localhost", "OIDC_PROVIDERS": {
-        "district": {"issuer": provider.issuer, "client_id": APP["client_id"],
-                     "client_secret": APP["client_secret"], "label": "Test District ID"}}}
+def public_base_url() -> str:
+    """The app's address as the provider sends the browser back to it."""
+    return "http://localhost"
+
+
+@pytest.fixture
+def app_config(app_config, provider, public_base_url):
+    return {**app_config, "PUBLIC_BASE_URL": public_base_url,
+            "OIDC_PROVIDERS": district_sign_in(provider)}
 
 
 @pytest.fixture
