@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pytest
 
 from survey_app.models import Invitation, StaffUser
+from survey_app.reading import cache
 from survey_app.services import invitations
 from tests.conftest import TEST_CONFIG
 from tests.factories import make_user
@@ -81,3 +82,16 @@ def fetch(session):
             session.rollback()
 
     return _fetch
+
+
+def counting_loads(monkeypatch) -> list:
+    """Record the school sets each full school load (``cache._load``) is made for: a test
+    of the cache asserts which saves cost a full load and which an incremental update."""
+    loads, load = [], cache._load
+
+    def counted(session, ctx, school_ids, version):
+        loads.append(tuple(sorted(school_ids)))
+        return load(session, ctx, school_ids, version)
+
+    monkeypatch.setattr(cache, "_load", counted)
+    return loads

@@ -19,23 +19,13 @@ from survey_app.models import Household
 from survey_app.reading import cache, incremental, loader
 from survey_app.services import caseload
 from tests.factories import make_student
+from tests.survey_app.respond.conftest import counting_loads
 
 RESPONDENTS = ("a1", "b1", "a2", "w0", "fam_h", "fam_w")  # students, then families
 ACTIONS = st.lists(st.tuples(st.sampled_from(RESPONDENTS),
                              st.sampled_from(("home", "adults", "submit")),
                              st.integers(0, 3)), min_size=1, max_size=6)
 INTERNET = ("works_well", "none", "phone_only", "unreliable")
-
-
-def _counting_loads(monkeypatch) -> list:
-    loads, load = [], cache._load
-
-    def counted(session, ctx, school_ids, version):
-        loads.append(tuple(sorted(school_ids)))
-        return load(session, ctx, school_ids, version)
-
-    monkeypatch.setattr(cache, "_load", counted)
-    return loads
 
 
 def _summary(db, ctx, school_id, school: cache.SchoolState, rows, no_data):
@@ -143,7 +133,7 @@ def test_an_updated_state_equals_a_fresh_load(app, session, world, invite, monke
     people = _arrange(app, session, world, invite)
     check_state_is_exact(app, world, world.school.id)  # warm both schools (full loads)
     check_state_is_exact(app, world, world.other_school.id)
-    loads = _counting_loads(monkeypatch)
+    loads = counting_loads(monkeypatch)
     for who, what, variant in actions:
         _save(people[who], what, variant, world.users["staff"].id)
         if variant == 2:  # sometimes a counselor looks between two saves
@@ -190,7 +180,7 @@ def test_a_save_leaves_the_other_schools_state_as_it_was(app, world, invite):
 def test_a_staff_write_after_saves_loads_in_full(app, world, monkeypatch):
     cache.clear()
     _state(app, world, world.school.id)
-    loads = _counting_loads(monkeypatch)
+    loads = counting_loads(monkeypatch)
     _declared_write(app, world.school.id, students=[world.students[0].id])
     _state(app, world, world.school.id)
     assert loads == []  # the save: followed
@@ -208,7 +198,7 @@ def test_a_missing_log_row_loads_in_full_and_stays_exact(app, world, invite, mon
     cache.clear()
     kid = world.students[1]
     _state(app, world, world.school.id)
-    loads = _counting_loads(monkeypatch)
+    loads = counting_loads(monkeypatch)
     _submit_student(app, invite, kid)
     with get_engine(app).begin() as conn:
         conn.exec_driver_sql("DELETE FROM respondent_change")
@@ -221,7 +211,7 @@ def test_a_missing_log_row_loads_in_full_and_stays_exact(app, world, invite, mon
 def test_a_save_that_names_nobody_or_too_many_loads_in_full(app, world, monkeypatch):
     cache.clear()
     _state(app, world, world.school.id)
-    loads = _counting_loads(monkeypatch)
+    loads = counting_loads(monkeypatch)
     with get_engine(app).begin() as conn:
         declare_schools(conn, [world.school.id])  # no respondent named
         conn.exec_driver_sql("UPDATE student SET grade = grade")

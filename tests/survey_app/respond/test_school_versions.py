@@ -10,6 +10,7 @@ from survey_app.db import DATA_VERSION, HOUSEHOLD_ROW, SCHOOL_ROW, STUDENT_ROW, 
 from survey_app.reading import cache
 from survey_app.services import students as students_service
 from tests.factories import PASSWORD, make_student
+from tests.survey_app.respond.conftest import counting_loads
 
 ADULT = {"adults-0-entry": "", "adults-0-name": "Rosalind", "adults-0-reliability": "4"}
 
@@ -26,17 +27,6 @@ def _counselor(app, user):
     return client
 
 
-def _counting_loads(monkeypatch) -> list:
-    loads, load = [], cache._load
-
-    def counted(session, ctx, school_ids, version):
-        loads.append(tuple(sorted(school_ids)))
-        return load(session, ctx, school_ids, version)
-
-    monkeypatch.setattr(cache, "_load", counted)
-    return loads
-
-
 def test_a_save_at_one_school_leaves_the_other_schools_pages_warm(
         app, client, started, world, monkeypatch):
     cache.clear()
@@ -44,7 +34,7 @@ def test_a_save_at_one_school_leaves_the_other_schools_pages_warm(
     here, there = world.school.id, world.other_school.id
     a = _counselor(app, world.users["counselor"])
     b = _counselor(app, world.users["other_counselor"])
-    loads = _counting_loads(monkeypatch)
+    loads = counting_loads(monkeypatch)
     for url in (f"/counsel/students?school={there}", "/counsel/map/data?school="
                 f"{there}"):
         assert b.get(url).status_code == 200
@@ -75,7 +65,7 @@ def test_the_caseload_never_lags_a_staff_write(app, world, monkeypatch):
     cache.clear()
     here = world.school.id
     a = _counselor(app, world.users["counselor"])
-    loads = _counting_loads(monkeypatch)
+    loads = counting_loads(monkeypatch)
     assert a.get(f"/counsel/students?school={here}").status_code == 200
     with get_engine(app).begin() as conn:  # undeclared: the shared counter moves
         conn.exec_driver_sql("UPDATE student SET grade = grade")
