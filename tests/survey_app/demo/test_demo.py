@@ -52,17 +52,23 @@ def _empty_database(engine: str, folder, sqlite_template: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
-def demo(request, tmp_path_factory, sqlite_template) -> Iterator[dict[str, pd.DataFrame]]:
-    """The district's tables, built once per engine for the tests that only read them."""
+def demo_app(request, tmp_path_factory, sqlite_template) -> Iterator:
+    """An app on the district, built once per engine for the tests that only read it."""
     folder = tmp_path_factory.mktemp("demo")
     with _empty_database(request.param, folder, sqlite_template) as url:
         app = create_app({**TEST_CONFIG, "DATABASE_URL": url, "JOB_FOLDER": str(folder)})
         try:
             result = _run(app.test_cli_runner())
             assert result.exit_code == 0, result.output
-            yield _frames(app)
+            yield app
         finally:
             get_engine(app).dispose()
+
+
+@pytest.fixture(scope="module")
+def demo(demo_app) -> dict[str, pd.DataFrame]:
+    """The district's tables (of :func:`demo_app`)."""
+    return _frames(demo_app)
 
 
 @pytest.mark.slow  # builds the district a second time
@@ -188,7 +194,7 @@ def test_staff_have_the_titles_children_use(demo):
     assert staff[staff.school_id.isna()].honorific.isna().all()
 
 
-def test_demo_teachers_see_their_students_with_check_ins_due_this_week(app, demo):
+def test_demo_teachers_see_their_students_with_check_ins_due_this_week(demo_app, demo):
     """After `make run` each demo teacher account's "my students" has cards: students they
     mentor or check in with, something due this week; other teachers have plans too."""
     from datetime import date
@@ -200,7 +206,7 @@ def test_demo_teachers_see_their_students_with_check_ins_due_this_week(app, demo
     staff = demo["staff_user"]
     plans = demo["follow_up"]
     open_ = plans[plans.status.isin(["open", "in_progress"])]
-    with Session(get_engine(app)) as session:
+    with Session(get_engine(demo_app)) as session:
         for email in ("teacher.elm@demo.example", "teacher.riv@demo.example"):
             row = staff[staff.email == email].iloc[0]
             found = my_students.my_students(session=session, staff_id=int(row.id),
@@ -216,7 +222,7 @@ def test_demo_teachers_see_their_students_with_check_ins_due_this_week(app, demo
     assert set(demo["follow_up_note"].follow_up_id) <= set(plans[plans.kind == "mentor"].id)
 
 
-def test_reminders_have_an_audience_of_example_org_addresses(app, demo):
+def test_reminders_have_an_audience_of_example_org_addresses(demo_app, demo):
     """About 7 in 10 guardians have a roster email, high-school students a district one,
     elementary students none; all at example.org; the open window's reminders reach some."""
     from sqlmodel import Session
@@ -234,7 +240,7 @@ def test_reminders_have_an_audience_of_example_org_addresses(app, demo):
     assert students[~high].email.isna().all()
     assert students.email.dropna().str.endswith("@students.example.org").all()
     waves = demo["survey_wave"].sort_values("ordinal")
-    with Session(get_engine(app)) as session:
+    with Session(get_engine(demo_app)) as session:
         plan = reminder_audience.plan(session=session, limits=reminder_audience.Limits(),
                                       filters=reminder_audience.Filters(
                                           wave_id=int(waves.id.iloc[-1]),
