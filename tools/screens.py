@@ -11,9 +11,11 @@ high school's demo teacher). Prints each page's scrollWidth at 1280 and at 390 p
 
 from __future__ import annotations
 
+import argparse
 import sys
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "screens"
@@ -56,4 +58,11 @@ def main(base: str = "http://127.0.0.1:5000") -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("base", nargs="?", default="http://127.0.0.1:5000",
+                        help="the demo district's server (default: %(default)s, `make run`)")
+    try:
+        main(parser.parse_args().base)
+    except PlaywrightError as error:
+        raise SystemExit(f"no demo district answered ({error.message.splitlines()[0]}): "
+                         "start one with `make run` first") from None
