@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from survey_app.db import close_session
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +41,22 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected)
 
 
-def render_error(status: int, detail: str | None = None, *, hint: str | None = None):
+def render_error(status: int, detail: str | None = None, *, hint: str | None = None,
+                 bare: bool = False):
+    """The error page; ``bare``: without what the page header reads from the database
+    (the signed-in staff member). A page that needed the database and lost it is
+    rendered bare, so an error page never fails in its turn (the server's own 500)."""
     title, message = MESSAGES.get(status, MESSAGES[400 if status < 500 else 500])
-    return (
-        render_template("errors/error.html", status=status, title=title,
-                        message=detail or message, hint=hint),
-        status,
-    )
+    page = {"status": status, "title": title, "message": detail or message, "hint": hint}
+    if not bare:
+        try:
+            return render_template("errors/error.html", bare=False, **page), status
+        except SQLAlchemyError as error:
+            log.warning("error page without the database: %s", error)
+            close_session()
+    if "_login_user" not in g:  # Flask-Login would load the signed-in user from the database
+        g._login_user = current_app.login_manager.anonymous_user()  # noqa: SLF001
+    return render_template("errors/error.html", bare=True, **page), status
 
 
 def _http_error(error: HTTPException):
@@ -73,7 +84,8 @@ def _csrf_error(error: CSRFError):
 
 def _database_unavailable(error: OperationalError):
     log.warning("database unavailable: %s", error.orig)
-    return render_error(503)
+    close_session()  # its transaction is lost; nothing on the page may use it
+    return render_error(503, bare=True)
 
 
 def _unexpected(error: Exception):

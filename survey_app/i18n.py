@@ -91,7 +91,10 @@ def _district_choice() -> set[str]:
     try:
         chosen = get_session().connection().execute(_languages_query()).scalar()
     except SQLAlchemyError:  # the error page of a database outage must still render
-        get_session().rollback()
+        try:
+            get_session().rollback()
+        except SQLAlchemyError:  # the connection went down with the statement
+            pass
         return set()
     return set(chosen or ())
 

@@ -6,6 +6,7 @@ SQLite (:mod:`survey_app.db.writing`), so readers never queue for the write lock
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from survey_app.db.versions import track_writes
@@ -21,6 +23,7 @@ from survey_app.db.writing import IMMEDIATE, configure_sqlite
 _EXT_KEY = "survey_db_engine"
 _WRITER_KEY = "survey_db_writer"
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = logging.getLogger(__name__)
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -109,9 +112,19 @@ def write_session(session: Session) -> Session:
 
 
 def close_session(_exc: BaseException | None = None) -> None:
+    """End this request's session (teardown, and the error pages of a lost database).
+
+    Never raises: closing rolls back on a connection the database may have dropped
+    mid-request, and an error here would escape every error page to the server's bare
+    500. The pool discards a connection it could not reset.
+    """
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except SQLAlchemyError as error:
+        log.warning("closing a session after a database error: %s", error)
 
 
 @contextmanager

@@ -64,3 +64,34 @@ def test_database_down_is_a_503_page(app, client, monkeypatch):
 
     page = client.get("/db-down")
     assert page.status_code == 503
+
+
+def test_the_database_lost_mid_request_still_gives_the_503_page(app, client, world, login_as,
+                                                                monkeypatch):
+    """The database drops while a signed-in staff member's request runs: everything that
+    would ask it again (who is signed in, for the page header; the district's languages;
+    the rollback of the lost transaction) fails too. The 503 page still renders, in the
+    user's language, and no error escapes to the server's bare 500."""
+    from sqlalchemy.exc import OperationalError
+    from sqlmodel import Session
+
+    from survey_app.db import get_session
+    from survey_app.extensions import login_manager
+
+    def lost(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
+    @app.get("/db-lost")
+    def db_lost():
+        get_session().connection()  # the request's transaction has begun
+        monkeypatch.setattr(login_manager, "_user_callback", lost)
+        monkeypatch.setattr(Session, "rollback", lost)
+        monkeypatch.setattr(Session, "close", lost)
+        monkeypatch.setattr(Session, "connection", lost)
+        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    login_as(world.users["counselor"])
+    page = client.get("/db-lost?lang=es")
+    assert page.status_code == 503
+    assert "Traceback" not in page.get_data(as_text=True)
+    assert 'lang="es"' in page.get_data(as_text=True)
