@@ -81,17 +81,21 @@ def test_the_database_lost_mid_request_still_gives_the_503_page(app, client, wor
     def lost(*_args, **_kwargs):
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
+    held = []
+
     @app.get("/db-lost")
     def db_lost():
-        get_session().connection()  # the request's transaction has begun
+        held.append(get_session())
+        held[0].connection()  # the request's transaction has begun
         monkeypatch.setattr(login_manager, "_user_callback", lost)
-        monkeypatch.setattr(Session, "rollback", lost)
-        monkeypatch.setattr(Session, "close", lost)
-        monkeypatch.setattr(Session, "connection", lost)
+        for name in ("rollback", "close", "connection"):
+            monkeypatch.setattr(Session, name, lost)
         raise OperationalError("INSERT", {}, Exception("server closed the connection"))
 
     login_as(world.users["counselor"])
     page = client.get("/db-lost?lang=es")
+    monkeypatch.undo()
+    held[0].close()  # the database is back: give its connection back to the pool
     assert page.status_code == 503
     assert "Traceback" not in page.get_data(as_text=True)
     assert 'lang="es"' in page.get_data(as_text=True)
